@@ -1,0 +1,51 @@
+"""The record kept per case id in the `case_index` KV bucket: the idempotency key of intake, for ever."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from services.contracts.cases import CaseStatus, CaseView, RoutingDecision
+from services.contracts.tickets import Ticket
+
+
+class CaseIndexRecord(BaseModel):
+    """What is known of a case before (or besides) its workflow: no personal data."""
+
+    schema_version: int = 1
+    case_id: str
+    channel: str
+    external_id: str
+    title: str
+    township: str | None = None
+    received_at: datetime
+    status: CaseStatus = CaseStatus.RECEIVED
+    routing: RoutingDecision | None = None
+    updated_at: datetime | None = None
+
+    @classmethod
+    def from_received(cls, case_id: str, ticket: Ticket, received_at: datetime) -> CaseIndexRecord:
+        return cls(
+            case_id=case_id,
+            channel=ticket.channel.value,
+            external_id=ticket.external_id,
+            title=ticket.title,
+            township=ticket.township,
+            received_at=received_at,
+        )
+
+    def as_view(self) -> CaseView:
+        """The case as the API shows it while no workflow runs for it yet."""
+        return CaseView(
+            case_id=self.case_id,
+            status=self.status,
+            channel=self.channel,
+            external_id=self.external_id,
+            title=self.title,
+            township=self.township,
+            received_at=self.received_at,
+            catalog_item=self.routing.item if self.routing else None,
+            catalog_version=self.routing.catalog_version if self.routing else None,
+            routing=self.routing,
+        )

@@ -1,0 +1,156 @@
+"""The responsibility catalog (清单): units and catalog items, read from a city's CSV tables."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterable
+from typing import TypeVar
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from services.contracts.tickets import CODE_PATTERN, ITEM_CODE_PATTERN
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "department"
+    TOWNSHIP = "township"
+    COORDINATION = "coordination"
+
+
+class TownshipRole(StrEnum):
+    NONE = "none"
+    SUPPORT = "support"
+    PRIMARY = "primary"
+
+
+class Complexity(StrEnum):
+    NORMAL = "normal"
+    COMPLEX = "complex"
+
+
+class Unit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(pattern=CODE_PATTERN)
+    kind: UnitKind
+    name_zh: str = Field(min_length=1)
+    name_en: str = ""
+    duty_phone: str = ""
+
+
+class CatalogItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    item_code: str = Field(pattern=ITEM_CODE_PATTERN)
+    domain: str
+    domain_zh: str
+    item_zh: str = Field(min_length=1)
+    primary_unit: str | None
+    supporting_units: tuple[str, ...] = ()
+    township_role: TownshipRole
+    complexity: Complexity
+    urgent_allowed: bool
+    description_zh: str = ""
+
+    @field_validator("primary_unit", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return value or None
+
+    @field_validator("supporting_units", mode="before")
+    @classmethod
+    def _split_units(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(code.strip() for code in value.split(";") if code.strip())
+        return value
+
+    @field_validator("urgent_allowed", mode="before")
+    @classmethod
+    def _yes_no(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value not in ("yes", "no"):
+                raise ValueError("must be 'yes' or 'no'")
+            return value == "yes"
+        return value
+
+
+class CatalogError(ValueError):
+    """A catalog table that cannot be used; the message names the file, row and column."""
+
+
+class ResponsibilityCatalog(BaseModel):
+    """One immutable version of a city's catalog."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    units: dict[str, Unit]
+    items: dict[str, CatalogItem]
+
+    def unit(self, code: str) -> Unit | None:
+        return self.units.get(code)
+
+    def item(self, code: str) -> CatalogItem | None:
+        return self.items.get(code)
+
+    def townships(self) -> list[Unit]:
+        return [u for u in self.units.values() if u.kind is UnitKind.TOWNSHIP]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def default_catalog_dir() -> Path:
+    """The sample district's catalog shipped with the project."""
+    return Path(str(resources.files("services.contracts") / "data" / "catalog"))
+
+
+def load_catalog(directory: Path | None = None) -> ResponsibilityCatalog:
+    """Read `units.csv` and `items.csv` from a directory and check them against each other."""
+    directory = directory or default_catalog_dir()
+    units_text = _read(directory / "units.csv")
+    items_text = _read(directory / "items.csv")
+    units = {u.code: u for u in _parse_rows(Unit, "units.csv", units_text, key="code")}
+    items = {i.item_code: i for i in _parse_rows(CatalogItem, "items.csv", items_text, key="item_code")}
+    _check_references(units, items)
+    digest = hashlib.sha256(units_text.encode() + b"\0" + items_text.encode()).hexdigest()[:12]
+    return ResponsibilityCatalog(version=f"sha256-{digest}", units=units, items=items)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise CatalogError(f"{path}: file not found") from exc
+
+
+def _parse_rows(model: type[M], filename: str, text: str, *, key: str) -> Iterable[M]:
+    seen: set[str] = set()
+    # Row numbers as a person sees them in a spreadsheet: the header is row 1.
+    for row_number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            parsed = model.model_validate(row)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            column = ".".join(str(part) for part in error["loc"])
+            raise CatalogError(f"{filename} row {row_number} column {column}: {error['msg']}") from exc
+        code = str(getattr(parsed, key))
+        if code in seen:
+            raise CatalogError(f"{filename} row {row_number} column {key}: duplicate code {code!r}")
+        seen.add(code)
+        yield parsed
+
+
+def _check_references(units: dict[str, Unit], items: dict[str, CatalogItem]) -> None:
+    for row_number, item in enumerate(items.values(), start=2):
+        where = f"items.csv row {row_number}"
+        if item.primary_unit is None and item.township_role is not TownshipRole.PRIMARY:
+            raise CatalogError(f"{where} column primary_unit: no primary unit and township_role is not 'primary'")
+        for column, codes in (("primary_unit", [item.primary_unit]), ("supporting_units", item.supporting_units)):
+            for code in codes:
+                if code is not None and code not in units:
+                    raise CatalogError(f"{where} column {column}: unknown unit code {code!r}")

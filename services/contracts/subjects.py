@@ -1,0 +1,88 @@
+"""NATS subjects, JetStream streams and KV buckets, and Temporal task queues: every name in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.contracts.tickets import Channel
+
+INTAKE_PREFIX = "cases.intake"
+ROUTED_PREFIX = "cases.routed"
+TRIAGE_SUBJECT = "cases.triage"
+NOTIFY_PREFIX = "notify"
+
+DAY = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    subjects: list[str]
+    max_age_seconds: float
+    duplicate_window_seconds: float = 120.0
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    name: str
+    description: str = ""
+    history: int = 1
+
+
+CASE_INTAKE_STREAM = StreamSpec(
+    name="CASE_INTAKE",
+    subjects=[f"{INTAKE_PREFIX}.>"],
+    max_age_seconds=365 * DAY,
+    description="Tickets as received from platforms (the audit trail of intake).",
+)
+CASE_ROUTING_STREAM = StreamSpec(
+    name="CASE_ROUTING",
+    subjects=[f"{ROUTED_PREFIX}.>", TRIAGE_SUBJECT],
+    max_age_seconds=365 * DAY,
+    description="Cases routed to a unit, or sent to triage.",
+)
+NOTIFY_STREAM = StreamSpec(
+    name="NOTIFY",
+    subjects=[f"{NOTIFY_PREFIX}.>"],
+    max_age_seconds=90 * DAY,
+    description="Notification events for units and platforms.",
+)
+STREAMS: list[StreamSpec] = [CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, NOTIFY_STREAM]
+
+# Create-only record per case id: makes "duplicate ticket → 200, same case id" hold for ever.
+CASE_INDEX_BUCKET = BucketSpec(name="case_index", description="Case id → intake record and pre-workflow status.")
+UNIT_CHANNELS_BUCKET = BucketSpec(name="unit_channels", description="Unit code → delivery channels.")
+BUCKETS: list[BucketSpec] = [CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET]
+
+ROUTER_DURABLE = "router"
+CASE_STARTER_DURABLE = "case-starter"
+NOTIFIER_DURABLE = "notifier"
+
+CASE_TASK_QUEUE = "first-contact-cases"
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    stream: StreamSpec
+    durable: str
+    filter_subject: str
+    ack_wait_seconds: float = 30.0
+    max_ack_pending: int = 1000
+
+
+ROUTER_CONSUMER = ConsumerSpec(CASE_INTAKE_STREAM, ROUTER_DURABLE, f"{INTAKE_PREFIX}.>")
+CASE_STARTER_CONSUMER = ConsumerSpec(CASE_ROUTING_STREAM, CASE_STARTER_DURABLE, f"{ROUTED_PREFIX}.>")
+NOTIFIER_CONSUMER = ConsumerSpec(NOTIFY_STREAM, NOTIFIER_DURABLE, f"{NOTIFY_PREFIX}.>", ack_wait_seconds=60.0)
+
+
+def intake_subject(channel: Channel | str) -> str:
+    return f"{INTAKE_PREFIX}.{Channel(channel).value}"
+
+
+def routed_subject(unit_code: str) -> str:
+    return f"{ROUTED_PREFIX}.{unit_code}"
+
+
+def notify_subject(unit_code: str, event: str) -> str:
+    return f"{NOTIFY_PREFIX}.{unit_code}.{event}"

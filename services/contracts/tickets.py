@@ -1,0 +1,98 @@
+"""The ticket a platform sends to `POST /v1/cases` (API contract v1: names are frozen, fields may be added)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+# A unit or catalog code is used as a NATS subject token: keep it to safe characters.
+CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+ITEM_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+# Platforms may send a clock a little ahead of ours; anything further ahead is a broken timestamp.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class Channel(StrEnum):
+    """Where a case came from."""
+
+    HOTLINE_12345 = "12345"
+    LIVELIHOOD_89000 = "89000"
+    GRID = "grid"
+    TOWNSHIP_CALL = "township_call"
+    KEY_WORK_CALL = "key_work_call"
+    ASSIGNED = "assigned"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class Caller(BaseModel):
+    """The citizen (or calling unit) behind a ticket: personal data, never logged."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^[0-9+\- ]{3,32}$")
+
+
+class Ticket(BaseModel):
+    """A ticket as a platform submits it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "12345",
+                    "external_id": "12345-20261122-000187",
+                    "title": "小区停水两天无人处理",
+                    "description": "河口镇幸福家园小区从前天早上开始停水，物业说是自来水公司的问题，至今没有恢复供水。",
+                    "category_code": "LS-06",
+                    "township": "hekou-town",
+                    "address": "河口镇幸福家园小区3号楼",
+                    "caller": {"name": "王女士", "phone": "13800000000"},
+                    "urgency": "normal",
+                    "reported_at": "2026-11-22T09:15:00+08:00",
+                    "callback_url": "https://12345.example.gov.cn/callbacks/cases",
+                }
+            ]
+        },
+    )
+
+    channel: Channel
+    external_id: str = Field(min_length=1, max_length=128, description="The platform's own ticket id.")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=10000)
+    category_code: str | None = Field(default=None, pattern=ITEM_CODE_PATTERN, description="Catalog item code.")
+    township: str | None = Field(default=None, pattern=CODE_PATTERN, description="Unit code of the township.")
+    address: str | None = Field(default=None, max_length=500)
+    caller: Caller | None = None
+    urgency: Urgency = Urgency.NORMAL
+    reported_at: AwareDatetime = Field(description="RFC 3339 timestamp with a time zone.")
+    callback_url: AnyHttpUrl | None = Field(default=None, description="Where the platform wants status updates.")
+
+    @field_validator("external_id")
+    @classmethod
+    def _printable_id(cls, value: str) -> str:
+        if not value.isprintable():
+            raise ValueError("external_id must not contain control characters")
+        return value
+
+    @field_validator("reported_at")
+    @classmethod
+    def _not_in_future(cls, value: datetime) -> datetime:
+        if value - datetime.now(UTC) > MAX_CLOCK_SKEW:
+            raise ValueError("reported_at lies in the future")
+        return value
+
+
+class TicketReceipt(BaseModel):
+    """Answer to `POST /v1/cases`: 202 for a new ticket, 200 for a resubmission."""
+
+    case_id: str
+    status: str = "received"

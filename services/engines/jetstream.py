@@ -1,0 +1,107 @@
+"""Connect to NATS and declare the streams, KV buckets and durable consumers named in the contracts."""
+
+from __future__ import annotations
+
+import nats
+import structlog
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    KeyValueConfig,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from services.contracts.settings import ServiceSettings
+from services.contracts.subjects import BUCKETS, STREAMS, BucketSpec, ConsumerSpec, StreamSpec
+
+log = structlog.get_logger(__name__)
+
+
+async def connect_nats(settings: ServiceSettings, *, name: str) -> NATS:
+    """Connect, retrying until `connect_timeout_seconds`; afterwards nats-py reconnects on its own, for ever."""
+
+    async def on_disconnect() -> None:
+        log.warning("nats.disconnected")
+
+    async def on_reconnect() -> None:
+        log.info("nats.reconnected")
+
+    async def on_error(exc: Exception) -> None:
+        log.warning("nats.error", error=str(exc))
+
+    async for attempt in AsyncRetrying(
+        stop=stop_after_delay(settings.connect_timeout_seconds),
+        wait=wait_exponential(multiplier=0.2, max=3),
+        retry=retry_if_exception_type((OSError, nats.errors.NoServersError, TimeoutError)),
+        reraise=True,
+    ):
+        with attempt:
+            return await nats.connect(
+                servers=settings.nats_servers(),
+                name=name,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=1,
+                connect_timeout=2,
+                disconnected_cb=on_disconnect,
+                reconnected_cb=on_reconnect,
+                error_cb=on_error,
+            )
+    raise AssertionError("unreachable")
+
+
+async def declare_streams(js: JetStreamContext, streams: list[StreamSpec] = STREAMS) -> None:
+    """Create or update every stream; safe to run from every service at every start."""
+    for spec in streams:
+        config = StreamConfig(
+            name=spec.name,
+            subjects=spec.subjects,
+            description=spec.description,
+            storage=StorageType.FILE,
+            max_age=spec.max_age_seconds,
+            duplicate_window=spec.duplicate_window_seconds,
+        )
+        try:
+            await js.stream_info(spec.name)
+            await js.update_stream(config)
+        except NotFoundError:
+            await js.add_stream(config)
+
+
+async def key_value(js: JetStreamContext, spec: BucketSpec) -> KeyValue:
+    """The bucket, created on first use."""
+    try:
+        return await js.key_value(spec.name)
+    except BucketNotFoundError:
+        return await js.create_key_value(
+            KeyValueConfig(
+                bucket=spec.name,
+                description=spec.description,
+                history=spec.history,
+                storage=StorageType.FILE,
+            )
+        )
+
+
+async def declare_buckets(js: JetStreamContext, buckets: list[BucketSpec] = BUCKETS) -> None:
+    for spec in buckets:
+        await key_value(js, spec)
+
+
+def consumer_config(spec: ConsumerSpec, *, max_deliver: int = -1) -> ConsumerConfig:
+    """Durable pull consumer with explicit acks: a message stays until a service has done its work."""
+    return ConsumerConfig(
+        durable_name=spec.durable,
+        filter_subject=spec.filter_subject,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=spec.ack_wait_seconds,
+        max_deliver=max_deliver,
+        max_ack_pending=spec.max_ack_pending,
+    )

@@ -1,0 +1,149 @@
+"""The durable pull-consumer loop every service runs: ack after the work, nak with backoff, term the hopeless."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import nats.errors
+import structlog
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError, ServiceUnavailableError
+from prometheus_client import Counter, Histogram
+
+from services.contracts.subjects import ConsumerSpec
+from services.engines.jetstream import consumer_config
+
+log = structlog.get_logger(__name__)
+
+MESSAGES = Counter(
+    "hotline_consumer_messages_total",
+    "Messages handled by a durable consumer, by outcome (ack, nak, term).",
+    ["consumer", "outcome"],
+)
+HANDLE_SECONDS = Histogram(
+    "hotline_consumer_handle_seconds",
+    "Time to handle one message, in seconds.",
+    ["consumer"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+class Verdict(StrEnum):
+    ACK = "ack"
+    NAK = "nak"
+    TERM = "term"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    delay_seconds: float | None = None
+    reason: str = ""
+
+    @classmethod
+    def ack(cls) -> Outcome:
+        return cls(Verdict.ACK)
+
+    @classmethod
+    def retry(cls, delay_seconds: float, reason: str) -> Outcome:
+        return cls(Verdict.NAK, delay_seconds, reason)
+
+    @classmethod
+    def give_up(cls, reason: str) -> Outcome:
+        return cls(Verdict.TERM, reason=reason)
+
+
+Handler = Callable[[Msg], Awaitable[Outcome]]
+
+
+def backoff_seconds(attempt: int, *, base: float, maximum: float) -> float:
+    """Exponential backoff with full jitter for the n-th delivery attempt (1-based), in seconds."""
+    ceiling = min(maximum, base * 2 ** max(0, attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float = 1.0
+    max_seconds: float = 60.0
+
+    def delay(self, attempt: int) -> float:
+        return backoff_seconds(attempt, base=self.base_seconds, maximum=self.max_seconds)
+
+
+async def run_pull_consumer(
+    js: JetStreamContext,
+    spec: ConsumerSpec,
+    handler: Handler,
+    *,
+    stop: asyncio.Event,
+    batch: int = 64,
+    retry: RetryPolicy = RetryPolicy(),
+) -> None:
+    """Fetch and handle messages until `stop` is set; a batch is handled concurrently."""
+    sub = await _subscribe(js, spec, stop)
+    if sub is None:
+        return
+    bound = log.bind(consumer=spec.durable, stream=spec.stream.name)
+    bound.info("consumer.started", filter_subject=spec.filter_subject)
+    while not stop.is_set():
+        try:
+            msgs = await sub.fetch(batch, timeout=1.0)
+        except (nats.errors.TimeoutError, TimeoutError):
+            continue
+        except (nats.errors.ConnectionClosedError, nats.errors.NoRespondersError, ServiceUnavailableError) as exc:
+            bound.warning("consumer.fetch_failed", error=repr(exc))
+            await _sleep_unless_stopped(stop, 1.0)
+            continue
+        await asyncio.gather(*(_handle(msg, spec.durable, handler, retry) for msg in msgs))
+    await sub.unsubscribe()
+    bound.info("consumer.stopped")
+
+
+async def _subscribe(
+    js: JetStreamContext, spec: ConsumerSpec, stop: asyncio.Event
+) -> JetStreamContext.PullSubscription | None:
+    # The stream may not exist yet when this service starts before the one that declares it.
+    while not stop.is_set():
+        try:
+            return await js.pull_subscribe(
+                spec.filter_subject, durable=spec.durable, stream=spec.stream.name, config=consumer_config(spec)
+            )
+        except (NotFoundError, nats.errors.TimeoutError, ServiceUnavailableError) as exc:
+            log.warning("consumer.subscribe_failed", consumer=spec.durable, error=repr(exc))
+            await _sleep_unless_stopped(stop, 1.0)
+    return None
+
+
+async def _handle(msg: Msg, consumer: str, handler: Handler, retry: RetryPolicy) -> None:
+    attempt = msg.metadata.num_delivered if msg.metadata else 1
+    with HANDLE_SECONDS.labels(consumer).time():
+        try:
+            outcome = await handler(msg)
+        except Exception as exc:  # noqa: BLE001 - any unexpected failure is retried, never lost
+            log.exception("consumer.handler_failed", consumer=consumer, subject=msg.subject, attempt=attempt)
+            outcome = Outcome.retry(retry.delay(attempt), repr(exc))
+    try:
+        if outcome.verdict is Verdict.ACK:
+            await msg.ack()
+        elif outcome.verdict is Verdict.NAK:
+            await msg.nak(delay=outcome.delay_seconds)
+        else:
+            log.error("consumer.message_terminated", consumer=consumer, subject=msg.subject, reason=outcome.reason)
+            await msg.term()
+    except nats.errors.Error as exc:
+        # The ack is lost with the connection: the message is redelivered, and handlers are idempotent.
+        log.warning("consumer.ack_failed", consumer=consumer, subject=msg.subject, error=repr(exc))
+    MESSAGES.labels(consumer, outcome.verdict.value).inc()
+
+
+async def _sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,27 @@
+"""The one place a Temporal client is built: always with the pydantic data converter."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from services.contracts.settings import ServiceSettings
+
+
+async def connect_temporal(settings: ServiceSettings) -> Client:
+    """Connect, retrying while the server is still starting (as under `make run`)."""
+    async for attempt in AsyncRetrying(
+        stop=stop_after_delay(settings.connect_timeout_seconds),
+        wait=wait_exponential(multiplier=0.2, max=3),
+        retry=retry_if_exception_type((RPCError, RuntimeError, OSError)),
+        reraise=True,
+    ):
+        with attempt:
+            return await Client.connect(
+                settings.temporal_address,
+                namespace=settings.temporal_namespace,
+                data_converter=pydantic_data_converter,
+            )
+    raise AssertionError("unreachable")

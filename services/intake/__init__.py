@@ -1,0 +1,1 @@
+"""Intake: the HTTP API platforms and units call (FastAPI)."""

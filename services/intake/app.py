@@ -1,0 +1,71 @@
+"""The intake FastAPI app: connects to NATS and Temporal in its lifespan and serves the v1 API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from services.contracts.catalog import load_catalog
+from services.contracts.subjects import CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET
+from services.engines.jetstream import connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.temporal import connect_temporal
+from services.intake import case_routes, unit_routes
+from services.intake.body_limit import BodySizeLimit
+from services.intake.case_service import CaseService
+from services.intake.dependencies import IntakeServices
+from services.intake.error_handlers import install_error_handlers
+from services.intake.settings import IntakeSettings
+from services.intake.ticket_intake import TicketIntake
+from services.intake.unit_channel_store import UnitChannelStore
+
+log = structlog.get_logger(__name__)
+
+DESCRIPTION = """
+Receives tickets from the 12345 and 89000 platforms, grid workers and township calls, and lets the
+responsible units act on their cases. A ticket is answered `202` only once the message bus holds it;
+resubmitting the same `(channel, external_id)` answers `200` with the same case id, at any later time.
+"""
+
+
+def create_app(settings: IntakeSettings) -> FastAPI:
+    """Build the app; engines are connected when it starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        catalog = load_catalog(settings.catalog_dir)
+        nc = await connect_nats(settings, name="intake")
+        js = nc.jetstream()
+        await declare_streams(js)
+        await declare_buckets(js)
+        client = await connect_temporal(settings)
+        case_index = await key_value(js, CASE_INDEX_BUCKET)
+        app.state.nats = nc
+        app.state.services = IntakeServices(
+            settings=settings,
+            catalog=catalog,
+            tickets=TicketIntake(js=js, case_index=case_index, publish_timeout=settings.publish_timeout_seconds),
+            cases=CaseService(client=client, case_index=case_index, rpc_timeout=settings.temporal_rpc_timeout_seconds),
+            unit_channels=UnitChannelStore(await key_value(js, UNIT_CHANNELS_BUCKET)),
+        )
+        log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
+        yield
+        await nc.drain()
+
+    app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(case_routes.router)
+    app.include_router(unit_routes.router)
+    Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        nats_up = bool(getattr(app.state, "nats", None) and app.state.nats.is_connected)
+        return JSONResponse({"ok": nats_up, "checks": {"nats": nats_up}}, status_code=200 if nats_up else 503)
+
+    return app

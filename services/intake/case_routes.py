@@ -1,0 +1,47 @@
+"""`/v1/cases`: tickets in, case state out, department actions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from services.contracts.case_workflow import CaseUpdate
+from services.contracts.cases import CaseView, UnitAction
+from services.contracts.tickets import Ticket, TicketReceipt
+from services.intake.dependencies import Services
+from services.intake.errors import UnprocessableInput
+from services.intake.error_handlers import ERROR_RESPONSES
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={200: {"model": TicketReceipt, "description": "A resubmitted ticket: the same case id."}, **ERROR_RESPONSES},
+)
+async def submit_ticket(ticket: Ticket, response: Response, services: Services) -> TicketReceipt:
+    """Receive a ticket: 202 with its case id once JetStream holds it; 200 with the same id for a duplicate."""
+    if ticket.township is not None and services.catalog.unit(ticket.township) is None:
+        raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}")
+    receipt, created = await services.tickets.submit(ticket)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return receipt
+
+
+@router.get("/{case_id}", responses=ERROR_RESPONSES)
+async def get_case(case_id: str, services: Services) -> CaseView:
+    """The case's state, deadlines and timeline; 404 until the ticket has been received."""
+    return await services.cases.view(case_id)
+
+
+@router.post("/{case_id}/accept", responses=ERROR_RESPONSES)
+async def accept_case(case_id: str, action: UnitAction, services: Services) -> CaseView:
+    """The handling unit signs for the case (承接)."""
+    return await services.cases.act(case_id, CaseUpdate.ACCEPT, action)
+
+
+@router.post("/{case_id}/resolve", responses=ERROR_RESPONSES)
+async def resolve_case(case_id: str, action: UnitAction, services: Services) -> CaseView:
+    """The handling unit reports the case resolved; refused unless it was accepted."""
+    return await services.cases.act(case_id, CaseUpdate.RESOLVE, action)

@@ -1,0 +1,94 @@
+"""Reads cases and runs department actions on their workflows (Temporal queries and updates)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import structlog
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from services.contracts.case_ids import workflow_id_for
+from services.contracts.case_workflow import STATE_QUERY, CaseUpdate
+from services.contracts.case_index import CaseIndexRecord
+from services.contracts.cases import CaseView, UnitAction
+from services.intake.errors import Conflict, NotFound, Unavailable
+
+log = structlog.get_logger(__name__)
+
+_CASE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class CaseService:
+    def __init__(self, *, client: Client, case_index: KeyValue, rpc_timeout: float) -> None:
+        self._client = client
+        self._case_index = case_index
+        self._rpc_timeout = timedelta(seconds=rpc_timeout)
+
+    async def view(self, case_id: str) -> CaseView:
+        """The case as its workflow knows it, or as intake recorded it while it is routed or triaged."""
+        handle = self._handle(case_id)
+        try:
+            return await handle.query(STATE_QUERY, result_type=CaseView, rpc_timeout=self._rpc_timeout)
+        except RPCError as exc:
+            if exc.status is not RPCStatusCode.NOT_FOUND:
+                raise _unavailable(exc) from exc
+        record = await self._index_record(case_id)
+        if record is None:
+            raise NotFound(f"no case {case_id}")
+        return record.as_view()
+
+    async def act(self, case_id: str, update: CaseUpdate, action: UnitAction) -> CaseView:
+        """Run a department action; 409 with the workflow's reason when the case's state refuses it."""
+        handle = self._handle(case_id)
+        bound = log.bind(case_id=case_id, unit=action.unit, action=update.value)
+        try:
+            view = await handle.execute_update(
+                update.value, action, result_type=CaseView, rpc_timeout=self._rpc_timeout
+            )
+        except WorkflowUpdateFailedError as exc:
+            reason = exc.cause.message if isinstance(exc.cause, ApplicationError) else str(exc.cause)
+            bound.info("case.action_refused", reason=reason)
+            raise Conflict(reason) from exc
+        except RPCError as exc:
+            if exc.status is not RPCStatusCode.NOT_FOUND:
+                raise _unavailable(exc) from exc
+            raise await self._why_not_actionable(case_id) from exc
+        bound.info("case.action_done", status=view.status.value)
+        return view
+
+    async def _why_not_actionable(self, case_id: str) -> Exception:
+        """The workflow took no update: it has finished, or it does not exist (yet)."""
+        try:
+            description = await self._handle(case_id).describe(rpc_timeout=self._rpc_timeout)
+        except RPCError as exc:
+            if exc.status is not RPCStatusCode.NOT_FOUND:
+                return _unavailable(exc)
+        else:
+            status = description.status.name.lower() if description.status else "closed"
+            return Conflict(f"case workflow is {status}; it takes no more actions")
+        record = await self._index_record(case_id)
+        if record is None:
+            return NotFound(f"no case {case_id}")
+        return Conflict(f"case is {record.status.value} and not yet assigned to a unit; try again once it is")
+
+    def _handle(self, case_id: str) -> WorkflowHandle[object, CaseView]:
+        if not _CASE_ID.match(case_id):
+            raise NotFound(f"no case {case_id}")
+        return self._client.get_workflow_handle(workflow_id_for(case_id), result_type=CaseView)
+
+    async def _index_record(self, case_id: str) -> CaseIndexRecord | None:
+        try:
+            entry = await self._case_index.get(case_id)
+        except KeyNotFoundError:
+            return None
+        return CaseIndexRecord.model_validate_json(entry.value or b"{}")
+
+
+def _unavailable(exc: RPCError) -> Unavailable:
+    log.warning("temporal.unavailable", status=exc.status.name if exc.status else None, error=exc.message)
+    return Unavailable("the workflow engine did not answer; try again shortly")

@@ -1,0 +1,31 @@
+"""What the routes need, built once in the app's lifespan and handed to routes as `Annotated` dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.contracts.catalog import ResponsibilityCatalog
+from services.intake.case_service import CaseService
+from services.intake.settings import IntakeSettings
+from services.intake.ticket_intake import TicketIntake
+from services.intake.unit_channel_store import UnitChannelStore
+
+
+@dataclass(frozen=True)
+class IntakeServices:
+    settings: IntakeSettings
+    catalog: ResponsibilityCatalog
+    tickets: TicketIntake
+    cases: CaseService
+    unit_channels: UnitChannelStore
+
+
+def _services(request: Request) -> IntakeServices:
+    services: IntakeServices = request.app.state.services
+    return services
+
+
+Services = Annotated[IntakeServices, Depends(_services)]

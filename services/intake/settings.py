@@ -1,0 +1,26 @@
+"""Intake API settings (`HOTLINE_*` and `HOTLINE_INTAKE_*`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.contracts.settings import Environment, ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_INTAKE_", env_file=".env", extra="ignore", populate_by_name=True)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Larger requests are refused with 413.")
+    publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    temporal_rpc_timeout_seconds: float = Field(default=10.0, gt=0)
+    catalog_dir: Path | None = None
+
+    @property
+    def allow_plain_http_webhooks(self) -> bool:
+        """Only development (loopback receivers) may register `http://` webhooks."""
+        return self.environment is Environment.DEVELOPMENT

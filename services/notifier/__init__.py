@@ -1,0 +1,1 @@
+"""Notifier: delivers notification events to the units' channels, retrying until they arrive."""

@@ -1,0 +1,1 @@
+"""Router: sends each received ticket to the responsible unit by the responsibility catalog."""

@@ -1,0 +1,44 @@
+"""Run the router: `python -m services.router`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from services.contracts.catalog import load_catalog
+from services.contracts.subjects import CASE_INDEX_BUCKET, ROUTER_CONSUMER
+from services.contracts.telemetry import configure_logging
+from services.engines.jetstream import connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.lifecycle import run_until_stopped
+from services.engines.ops_server import serve_ops
+from services.engines.pull_consumer import run_pull_consumer
+from services.router.case_router import CaseRouter
+from services.router.settings import RouterSettings
+
+log = structlog.get_logger("services.router")
+
+
+async def main(stop: asyncio.Event) -> None:
+    settings = RouterSettings()
+    configure_logging(service="router", level=settings.log_level, json=settings.log_json)
+    catalog = load_catalog(settings.catalog_dir)
+    nc = await connect_nats(settings, name="router")
+    js = nc.jetstream()
+    await declare_streams(js)
+    await declare_buckets(js)
+    router = CaseRouter(js=js, case_index=await key_value(js, CASE_INDEX_BUCKET), catalog=catalog)
+    log.info("router.ready", catalog_version=catalog.version, items=len(catalog.items))
+
+    async def health() -> dict[str, bool]:
+        return {"nats": nc.is_connected}
+
+    await asyncio.gather(
+        run_pull_consumer(js, ROUTER_CONSUMER, router.handle, stop=stop, batch=settings.fetch_batch),
+        serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
+    )
+    await nc.drain()
+
+
+if __name__ == "__main__":
+    run_until_stopped(main)

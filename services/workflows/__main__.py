@@ -1,0 +1,52 @@
+"""Run the workflows worker and the case starter: `python -m services.workflows`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from services.contracts.subjects import CASE_STARTER_CONSUMER
+from services.contracts.telemetry import configure_logging
+from services.engines.jetstream import connect_nats, declare_buckets, declare_streams
+from services.engines.lifecycle import run_until_stopped
+from services.engines.ops_server import serve_ops
+from services.engines.pull_consumer import run_pull_consumer
+from services.engines.temporal import connect_temporal
+from services.workflows.activities import NotificationActivities
+from services.workflows.case_starter import CaseStarter
+from services.workflows.settings import WorkflowsSettings
+from services.workflows.worker import build_worker
+
+log = structlog.get_logger("services.workflows")
+
+
+async def main(stop: asyncio.Event) -> None:
+    settings = WorkflowsSettings()
+    configure_logging(service="workflows", level=settings.log_level, json=settings.log_json)
+    nc = await connect_nats(settings, name="workflows")
+    js = nc.jetstream()
+    await declare_streams(js)
+    await declare_buckets(js)
+    client = await connect_temporal(settings)
+    worker = build_worker(client, activities=NotificationActivities(js), settings=settings)
+    starter = CaseStarter(client)
+    log.info("workflows.ready", temporal=settings.temporal_address)
+
+    async def health() -> dict[str, bool]:
+        return {"nats": nc.is_connected, "temporal_worker": worker.is_running}
+
+    async def run_worker() -> None:
+        async with worker:
+            await stop.wait()
+
+    await asyncio.gather(
+        run_worker(),
+        run_pull_consumer(js, CASE_STARTER_CONSUMER, starter.handle, stop=stop, batch=settings.fetch_batch),
+        serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
+    )
+    await nc.drain()
+
+
+if __name__ == "__main__":
+    run_until_stopped(main)

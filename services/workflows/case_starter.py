@@ -1,0 +1,87 @@
+"""Starts one `FirstContactCase` per routed case; a redelivered message finds it already started."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from nats.aio.msg import Msg
+from prometheus_client import Counter
+from pydantic import ValidationError
+from temporalio.client import Client
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from services.contracts import search_attributes as sa
+from services.contracts.case_ids import workflow_id_for
+from services.contracts.cases import CaseStatus, RoutedCase
+from services.contracts.subjects import CASE_TASK_QUEUE
+from services.engines.pull_consumer import Outcome, RetryPolicy
+from services.workflows.first_contact_case import FirstContactCase
+
+log = structlog.get_logger(__name__)
+
+STARTS = Counter(
+    "hotline_case_workflow_starts_total",
+    "Routed cases handled by the case starter, by result (started, duplicate).",
+    ["result"],
+)
+
+
+class CaseStarter:
+    """Handler for the `case-starter` consumer on `cases.routed.>`."""
+
+    def __init__(self, client: Client, *, retry: RetryPolicy = RetryPolicy()) -> None:
+        self._client = client
+        self._retry = retry
+
+    async def handle(self, msg: Msg) -> Outcome:
+        try:
+            routed = RoutedCase.model_validate_json(msg.data)
+        except ValidationError as exc:
+            return Outcome.give_up(f"unreadable routed case on {msg.subject}: {exc.error_count()} errors")
+        if routed.routing.unit is None:
+            return Outcome.give_up(f"routed case {routed.case_id} names no unit")
+        bound = log.bind(case_id=routed.case_id, unit=routed.routing.unit)
+        try:
+            await self._client.start_workflow(
+                FirstContactCase.run,
+                routed,
+                id=workflow_id_for(routed.case_id),
+                task_queue=CASE_TASK_QUEUE,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                search_attributes=_initial_search_attributes(routed),
+            )
+        except WorkflowAlreadyStartedError:
+            STARTS.labels("duplicate").inc()
+            bound.info("case.workflow_already_started")
+            return Outcome.ack()
+        except RPCError as exc:
+            attempt = msg.metadata.num_delivered or 1
+            bound.warning("case.workflow_start_failed", error=str(exc), attempt=attempt)
+            return Outcome.retry(self._retry.delay(attempt), str(exc))
+        STARTS.labels("started").inc()
+        bound.info("case.workflow_started", workflow_id=workflow_id_for(routed.case_id))
+        return Outcome.ack()
+
+
+def _initial_search_attributes(routed: RoutedCase) -> TypedSearchAttributes:
+    """Visible in the Web UI from the first moment, before the workflow's first task runs."""
+    unit = routed.routing.unit
+    assert unit is not None
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.CASE_ID, routed.case_id),
+        SearchAttributePair(sa.CASE_STATUS, CaseStatus.ASSIGNED.value),
+        SearchAttributePair(sa.CHANNEL, routed.ticket.channel.value),
+        SearchAttributePair(sa.FIRST_CONTACT_UNIT, unit),
+        SearchAttributePair(sa.HANDLING_UNIT, unit),
+        SearchAttributePair(sa.ESCALATION_LEVEL, 0),
+        SearchAttributePair(sa.OVERDUE, False),
+    ]
+    if routed.ticket.township:
+        pairs.append(SearchAttributePair(sa.TOWNSHIP, routed.ticket.township))
+    if routed.routing.item:
+        pairs.append(SearchAttributePair(sa.CATALOG_ITEM, routed.routing.item))
+    return TypedSearchAttributes(pairs)

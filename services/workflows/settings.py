@@ -1,0 +1,20 @@
+"""Workflows worker settings (`HOTLINE_*` and `HOTLINE_WORKFLOWS_*`)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from services.contracts.settings import ServiceSettings
+
+
+class WorkflowsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_WORKFLOWS_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 9102
+    fetch_batch: int = 64
+    max_concurrent_workflow_tasks: int = 200
+    max_concurrent_activities: int = 200
+    max_cached_workflows: int = 10000

@@ -63,7 +63,9 @@ Handler = Callable[[Msg], Awaitable[Outcome]]
 
 def backoff_seconds(attempt: int, *, base: float, maximum: float) -> float:
     """Exponential backoff with full jitter for the n-th delivery attempt (1-based), in seconds."""
-    ceiling = min(maximum, base * 2 ** max(0, attempt - 1))
+    # A float power with a bounded exponent: `2 ** n` for n > 1023 cannot be made a float and would raise,
+    # and JetStream redelivers without limit; by then the ceiling is long since `maximum`.
+    ceiling = min(maximum, base * 2.0 ** min(max(0, attempt - 1), 1000))
     return random.uniform(ceiling / 2, ceiling)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -30,7 +31,7 @@ class BodySizeLimit:
                 received += len(message.get("body", b""))
                 if received > self._max_bytes:
                     refused = True
-                    raise _TooLarge
+                    raise _TooLarge(self._max_bytes)
             return message
 
         try:
@@ -51,5 +52,7 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    # An HTTPException because FastAPI turns any other error raised while it reads a body into a 400.
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(status_code=413, detail=f"request body exceeds {max_bytes} bytes")

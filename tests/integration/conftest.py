@@ -1,0 +1,78 @@
+"""The whole system on real binaries: nats-server, the Temporal dev server and our four services."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+
+from services.contracts.settings import ServiceSettings
+from services.engines.temporal import connect_temporal
+from tests.support.engines import NatsServer, TemporalDevServer
+from tests.support.receiver import WebhookReceiver
+from tests.support.services import ServiceProcess, build_services, service_env
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class RunningSystem:
+    nats: NatsServer
+    temporal: TemporalDevServer
+    services: dict[str, ServiceProcess]
+    workdir: Path
+
+    @property
+    def api_url(self) -> str:
+        return self.services["intake"].base_url
+
+    @classmethod
+    async def start(cls, workdir: Path) -> RunningSystem:
+        """Engines first, then the services, each waited on until healthy."""
+        running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
+        await running.nats.start()
+        await running.temporal.start()
+        env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address)
+        running.services = build_services(env, workdir)
+        await asyncio.gather(*(process.start() for process in running.services.values()))
+        return running
+
+    def stop(self) -> None:
+        for process in self.services.values():
+            process.stop()
+        self.temporal.stop()
+        self.nats.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
+    running = await RunningSystem.start(tmp_path_factory.mktemp("system"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def api(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=system.api_url, timeout=30) as client:
+        yield client
+
+
+@pytest_asyncio.fixture(scope="session")
+async def temporal_client(system: RunningSystem) -> Client:
+    return await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))
+
+
+@pytest_asyncio.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    server = WebhookReceiver()
+    await server.start()
+    yield server
+    await server.stop()

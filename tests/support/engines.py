@@ -1,0 +1,107 @@
+"""Real engine processes for tests: nats-server with JetStream and the Temporal dev server, on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats
+from temporalio.client import Client
+
+from services.engines.embedded import nats_command, temporal_command
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_for_port(port: int, *, timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"nothing listens on port {port} after {timeout}s") from None
+            await asyncio.sleep(0.05)
+
+
+@dataclass
+class EngineProcess:
+    """A server binary we start, stop, kill and restart on the same port and data."""
+
+    name: str
+    command: list[str]
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    async def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        await wait_for_port(self.port)
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+@dataclass
+class NatsServer(EngineProcess):
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    @classmethod
+    def at(cls, workdir: Path) -> NatsServer:
+        port = free_port()
+        data = workdir / "nats"
+        data.mkdir(parents=True, exist_ok=True)
+        command = nats_command(data_dir=data, port=port, monitor_port=None)
+        return cls("nats", command, port, workdir / "nats.log")
+
+    async def connect(self) -> nats.aio.client.Client:
+        return await nats.connect(self.url)
+
+
+@dataclass
+class TemporalDevServer(EngineProcess):
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @classmethod
+    def at(cls, workdir: Path) -> TemporalDevServer:
+        port = free_port()
+        command = temporal_command(db_file=workdir / "temporal.db", port=port, ui_port=None)
+        return cls("temporal", command, port, workdir / "temporal.log")
+
+    async def start(self) -> None:
+        await super().start()
+        # The frontend port opens before the namespace is ready: wait until a client call succeeds.
+        for _ in range(200):
+            try:
+                client = await Client.connect(self.address)
+                await client.count_workflows()
+                return
+            except Exception:  # noqa: BLE001 - still starting
+                await asyncio.sleep(0.1)
+        raise TimeoutError("temporal dev server did not become ready")

@@ -1,0 +1,105 @@
+"""Our four services as real subprocesses (`python -m services.<name>`), configured by environment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.engines import free_port
+
+SERVICE_NAMES = ("intake", "router", "workflows", "notifier")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, *, timeout: float = 60.0) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}"],
+            env=self.env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        await self.wait_healthy(timeout=timeout)
+
+    async def wait_healthy(self, *, timeout: float = 60.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with httpx.AsyncClient(timeout=2) as http:
+            while True:
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+                try:
+                    if (await http.get(f"{self.base_url}/healthz")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"{self.name} not healthy after {timeout}s; see {self.log_path}")
+                await asyncio.sleep(0.1)
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def service_env(*, nats_url: str, temporal_address: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for every service: the engines under test, fast retries, development mode."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HOTLINE_")}
+    env.update(
+        {
+            "HOTLINE_ENVIRONMENT": "development",
+            "HOTLINE_NATS_URL": nats_url,
+            "HOTLINE_TEMPORAL_ADDRESS": temporal_address,
+            "HOTLINE_NOTIFIER_RETRY_BASE_SECONDS": "0.2",
+            "HOTLINE_NOTIFIER_RETRY_MAX_SECONDS": "1",
+            "HOTLINE_NOTIFIER_WEBHOOK_TIMEOUT_SECONDS": "2",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def build_services(env: dict[str, str], workdir: Path) -> dict[str, ServiceProcess]:
+    """One process per service, each on its own free port."""
+    processes: dict[str, ServiceProcess] = {}
+    for name in SERVICE_NAMES:
+        port = free_port()
+        own = dict(env)
+        if name == "intake":
+            own["HOTLINE_INTAKE_PORT"] = str(port)
+        else:
+            own[f"HOTLINE_{name.upper()}_OPS_PORT"] = str(port)
+        processes[name] = ServiceProcess(name, port, own, workdir / f"{name}.log")
+    return processes

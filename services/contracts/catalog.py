@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterable
-from typing import TypeVar
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 CASE_ID = SearchAttributeKey.for_keyword("CaseId")
@@ -15,7 +17,7 @@ ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
 RESOLUTION_DEADLINE = SearchAttributeKey.for_datetime("ResolutionDeadline")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 
-ALL_KEYS = [
+ALL_KEYS: list[SearchAttributeKey[Any]] = [
     CASE_ID,
     CASE_STATUS,
     CHANNEL,

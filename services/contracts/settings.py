@@ -29,7 +29,9 @@ class ServiceSettings(BaseSettings):
 
     environment: Environment = Field(default=Environment.DEVELOPMENT, validation_alias=_common("environment"))
     nats_url: str = Field(
-        default="nats://127.0.0.1:4222", validation_alias=_common("nats_url"), description="Comma-separated for a cluster."
+        default="nats://127.0.0.1:4222",
+        validation_alias=_common("nats_url"),
+        description="Comma-separated for a cluster.",
     )
     temporal_address: str = Field(default="127.0.0.1:7233", validation_alias=_common("temporal_address"))
     temporal_namespace: str = Field(default="default", validation_alias=_common("temporal_namespace"))

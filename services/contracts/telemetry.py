@@ -46,9 +46,7 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
 
 
 def _bind_service(service: str) -> structlog.typing.Processor:
-    def processor(
-        _logger: object, _name: str, event_dict: structlog.typing.EventDict
-    ) -> structlog.typing.EventDict:
+    def processor(_logger: object, _name: str, event_dict: structlog.typing.EventDict) -> structlog.typing.EventDict:
         event_dict.setdefault("service", service)
         return event_dict
 

@@ -105,3 +105,12 @@ def consumer_config(spec: ConsumerSpec, *, max_deliver: int = -1) -> ConsumerCon
         max_deliver=max_deliver,
         max_ack_pending=spec.max_ack_pending,
     )
+
+
+async def close_nats(nc: NATS) -> None:
+    """Drain on shutdown (in-flight acks go out); if the server is already gone, just close."""
+    try:
+        await nc.drain()
+    except (nats.errors.Error, TimeoutError) as exc:
+        log.info("nats.closed_without_drain", reason=repr(exc))
+        await nc.close()

@@ -20,7 +20,9 @@ def ops_app(health: HealthCheck) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         checks = await health()
-        return JSONResponse({"ok": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503)
+        return JSONResponse(
+            {"ok": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
+        )
 
     app.mount("/metrics", make_asgi_app())
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -78,6 +79,9 @@ class RetryPolicy:
         return backoff_seconds(attempt, base=self.base_seconds, maximum=self.max_seconds)
 
 
+DEFAULT_RETRY = RetryPolicy()
+
+
 async def run_pull_consumer(
     js: JetStreamContext,
     spec: ConsumerSpec,
@@ -85,7 +89,7 @@ async def run_pull_consumer(
     *,
     stop: asyncio.Event,
     batch: int = 64,
-    retry: RetryPolicy = RetryPolicy(),
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> None:
     """Fetch and handle messages until `stop` is set; a batch is handled concurrently."""
     sub = await _subscribe(js, spec, stop)
@@ -127,7 +131,7 @@ async def _handle(msg: Msg, consumer: str, handler: Handler, retry: RetryPolicy)
     with HANDLE_SECONDS.labels(consumer).time():
         try:
             outcome = await handler(msg)
-        except Exception as exc:  # noqa: BLE001 - any unexpected failure is retried, never lost
+        except Exception as exc:
             log.exception("consumer.handler_failed", consumer=consumer, subject=msg.subject, attempt=attempt)
             outcome = Outcome.retry(retry.delay(attempt), repr(exc))
     try:
@@ -145,7 +149,5 @@ async def _handle(msg: Msg, consumer: str, handler: Handler, retry: RetryPolicy)
 
 
 async def _sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

@@ -12,7 +12,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET
-from services.engines.jetstream import connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams, key_value
 from services.engines.temporal import connect_temporal
 from services.intake import case_routes, unit_routes
 from services.intake.body_limit import BodySizeLimit
@@ -54,7 +54,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
-        await nc.drain()
+        await close_nats(nc)
 
     app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

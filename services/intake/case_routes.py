@@ -8,8 +8,8 @@ from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseView, UnitAction
 from services.contracts.tickets import Ticket, TicketReceipt
 from services.intake.dependencies import Services
-from services.intake.errors import UnprocessableInput
 from services.intake.error_handlers import ERROR_RESPONSES
+from services.intake.errors import UnprocessableInput
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -17,7 +17,10 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"model": TicketReceipt, "description": "A resubmitted ticket: the same case id."}, **ERROR_RESPONSES},
+    responses={
+        200: {"model": TicketReceipt, "description": "A resubmitted ticket: the same case id."},
+        **ERROR_RESPONSES,
+    },
 )
 async def submit_ticket(ticket: Ticket, response: Response, services: Services) -> TicketReceipt:
     """Receive a ticket: 202 with its case id once JetStream holds it; 200 with the same id for a duplicate."""

@@ -13,8 +13,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.contracts.case_ids import workflow_id_for
-from services.contracts.case_workflow import STATE_QUERY, CaseUpdate
 from services.contracts.case_index import CaseIndexRecord
+from services.contracts.case_workflow import STATE_QUERY, CaseUpdate
 from services.contracts.cases import CaseView, UnitAction
 from services.intake.errors import Conflict, NotFound, Unavailable
 
@@ -33,7 +33,8 @@ class CaseService:
         """The case as its workflow knows it, or as intake recorded it while it is routed or triaged."""
         handle = self._handle(case_id)
         try:
-            return await handle.query(STATE_QUERY, result_type=CaseView, rpc_timeout=self._rpc_timeout)
+            view: CaseView = await handle.query(STATE_QUERY, result_type=CaseView, rpc_timeout=self._rpc_timeout)
+            return view
         except RPCError as exc:
             if exc.status is not RPCStatusCode.NOT_FOUND:
                 raise _unavailable(exc) from exc
@@ -47,7 +48,7 @@ class CaseService:
         handle = self._handle(case_id)
         bound = log.bind(case_id=case_id, unit=action.unit, action=update.value)
         try:
-            view = await handle.execute_update(
+            view: CaseView = await handle.execute_update(
                 update.value, action, result_type=CaseView, rpc_timeout=self._rpc_timeout
             )
         except WorkflowUpdateFailedError as exc:

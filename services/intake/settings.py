@@ -11,7 +11,9 @@ from services.contracts.settings import Environment, ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_INTAKE_", env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_INTAKE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -9,7 +9,7 @@ import structlog
 
 from services.contracts.subjects import NOTIFIER_CONSUMER, UNIT_CHANNELS_BUCKET
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams, key_value
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import RetryPolicy, run_pull_consumer
@@ -38,10 +38,12 @@ async def main(stop: asyncio.Event) -> None:
             return {"nats": nc.is_connected}
 
         await asyncio.gather(
-            run_pull_consumer(js, NOTIFIER_CONSUMER, delivery.handle, stop=stop, batch=settings.fetch_batch, retry=retry),
+            run_pull_consumer(
+                js, NOTIFIER_CONSUMER, delivery.handle, stop=stop, batch=settings.fetch_batch, retry=retry
+            ),
             serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
         )
-    await nc.drain()
+    await close_nats(nc)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import structlog
 from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_INDEX_BUCKET, ROUTER_CONSUMER
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams, key_value
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
@@ -37,7 +37,7 @@ async def main(stop: asyncio.Event) -> None:
         run_pull_consumer(js, ROUTER_CONSUMER, router.handle, stop=stop, batch=settings.fetch_batch),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )
-    await nc.drain()
+    await close_nats(nc)
 
 
 if __name__ == "__main__":

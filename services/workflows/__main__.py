@@ -8,7 +8,7 @@ import structlog
 
 from services.contracts.subjects import CASE_STARTER_CONSUMER
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import connect_nats, declare_buckets, declare_streams
+from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
@@ -45,7 +45,7 @@ async def main(stop: asyncio.Event) -> None:
         run_pull_consumer(js, CASE_STARTER_CONSUMER, starter.handle, stop=stop, batch=settings.fetch_batch),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )
-    await nc.drain()
+    await close_nats(nc)
 
 
 if __name__ == "__main__":

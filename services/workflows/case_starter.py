@@ -9,7 +9,12 @@ from nats.aio.msg import Msg
 from prometheus_client import Counter
 from pydantic import ValidationError
 from temporalio.client import Client
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
@@ -17,7 +22,7 @@ from services.contracts import search_attributes as sa
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.cases import CaseStatus, RoutedCase
 from services.contracts.subjects import CASE_TASK_QUEUE
-from services.engines.pull_consumer import Outcome, RetryPolicy
+from services.engines.pull_consumer import DEFAULT_RETRY, Outcome, RetryPolicy
 from services.workflows.first_contact_case import FirstContactCase
 
 log = structlog.get_logger(__name__)
@@ -32,7 +37,7 @@ STARTS = Counter(
 class CaseStarter:
     """Handler for the `case-starter` consumer on `cases.routed.>`."""
 
-    def __init__(self, client: Client, *, retry: RetryPolicy = RetryPolicy()) -> None:
+    def __init__(self, client: Client, *, retry: RetryPolicy = DEFAULT_RETRY) -> None:
         self._client = client
         self._retry = retry
 

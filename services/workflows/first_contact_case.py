@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -119,7 +120,6 @@ class FirstContactCase:
     async def _breach_resolution_deadline(self) -> None:
         self._view.overdue = True
         self._record(SYSTEM, "deadline_breached", "resolution deadline passed")
-        self._upsert_search_attributes()
         await self._notify(EventKind.DEADLINE_BREACHED, unit=self._handling_unit, detail="resolution")
 
     def _record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
@@ -128,7 +128,7 @@ class FirstContactCase:
 
     def _upsert_search_attributes(self) -> None:
         view = self._view
-        updates = [
+        updates: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_ID.value_set(view.case_id),
             sa.CASE_STATUS.value_set(view.status.value),
             sa.CHANNEL.value_set(view.channel),
@@ -172,4 +172,3 @@ class FirstContactCase:
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=NOTIFY_RETRY,
         )
-

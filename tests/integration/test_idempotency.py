@@ -64,7 +64,9 @@ async def test_duplicate_answer_comes_from_the_case_index_not_the_dedup_window(
         await nc.close()
 
 
-async def test_concurrent_resubmissions_create_exactly_one_case(api: httpx.AsyncClient, temporal_client: Client) -> None:
+async def test_concurrent_resubmissions_create_exactly_one_case(
+    api: httpx.AsyncClient, temporal_client: Client
+) -> None:
     body = ticket_body()
     answers = await asyncio.gather(*(api.post("/v1/cases", json=body) for _ in range(8)))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import nats
 from temporalio.client import Client
 
-from services.engines.embedded import nats_command, temporal_command
+from services.devstack.engines import nats_command, temporal_command
 
 
 def free_port() -> int:
@@ -102,6 +102,6 @@ class TemporalDevServer(EngineProcess):
                 client = await Client.connect(self.address)
                 await client.count_workflows()
                 return
-            except Exception:  # noqa: BLE001 - still starting
+            except Exception:
                 await asyncio.sleep(0.1)
         raise TimeoutError("temporal dev server did not become ready")

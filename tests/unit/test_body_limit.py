@@ -1,0 +1,118 @@
+"""`BodySizeLimit`: bodies above the limit are refused with 413, declared or streamed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from pydantic import BaseModel
+
+from services.intake.body_limit import BodySizeLimit
+
+LIMIT = 100
+
+
+class Note(BaseModel):
+    text: str
+
+
+def build_app(handled: list[str]) -> FastAPI:
+    """A tiny app behind the middleware: a model-bodied route (like `POST /v1/cases`) and a raw one."""
+    app = FastAPI()
+    app.add_middleware(BodySizeLimit, max_bytes=LIMIT)
+
+    @app.post("/notes")
+    async def add_note(note: Note) -> dict[str, int]:
+        handled.append(note.text)
+        return {"length": len(note.text)}
+
+    @app.post("/raw")
+    async def raw(request: Request) -> dict[str, int]:
+        body = await request.body()
+        handled.append(body.decode())
+        return {"length": len(body)}
+
+    @app.get("/ping")
+    async def ping() -> dict[str, bool]:
+        return {"ok": True}
+
+    return app
+
+
+@pytest.fixture
+def handled() -> list[str]:
+    return []
+
+
+@pytest.fixture
+async def client(handled: list[str]) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=build_app(handled))
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as client:
+        yield client
+
+
+def note_body(size: int) -> bytes:
+    """A JSON note body of exactly `size` bytes."""
+    body = json.dumps({"text": "x" * (size - len('{"text": ""}'))}).encode()
+    assert len(body) == size
+    return body
+
+
+async def in_chunks(body: bytes, size: int = 16) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+def assert_refused(response: httpx.Response) -> None:
+    assert response.status_code == 413
+    assert response.json() == {"detail": f"request body exceeds {LIMIT} bytes"}
+
+
+@pytest.mark.parametrize("path", ["/notes", "/raw"])
+async def test_declared_length_over_the_limit_is_refused_unread(
+    client: httpx.AsyncClient, handled: list[str], path: str
+) -> None:
+    response = await client.post(path, content=note_body(LIMIT + 1))
+
+    assert_refused(response)
+    assert handled == []
+
+
+@pytest.mark.parametrize("path", ["/notes", "/raw"])
+async def test_streamed_body_over_the_limit_is_refused(
+    client: httpx.AsyncClient, handled: list[str], path: str
+) -> None:
+    request = client.build_request("POST", path, content=in_chunks(note_body(LIMIT * 3)))
+    assert "content-length" not in request.headers
+
+    response = await client.send(request)
+
+    assert_refused(response)
+    assert handled == []
+
+
+@pytest.mark.parametrize("size", [LIMIT - 30, LIMIT])
+async def test_body_up_to_the_limit_is_handled(client: httpx.AsyncClient, handled: list[str], size: int) -> None:
+    response = await client.post("/notes", content=note_body(size), headers={"content-type": "application/json"})
+
+    assert response.status_code == 200
+    assert response.json() == {"length": size - len('{"text": ""}')}
+    assert len(handled) == 1
+
+
+async def test_streamed_body_up_to_the_limit_is_handled(client: httpx.AsyncClient, handled: list[str]) -> None:
+    response = await client.post("/raw", content=in_chunks(note_body(LIMIT)))
+
+    assert response.status_code == 200
+    assert response.json() == {"length": LIMIT}
+    assert handled == [note_body(LIMIT).decode()]
+
+
+async def test_request_without_a_body_passes(client: httpx.AsyncClient) -> None:
+    response = await client.get("/ping")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -114,9 +113,11 @@ def load_catalog(directory: Path | None = None) -> ResponsibilityCatalog:
     directory = directory or default_catalog_dir()
     units_text = _read(directory / "units.csv")
     items_text = _read(directory / "items.csv")
-    units = {u.code: u for u in _parse_rows(Unit, "units.csv", units_text, key="code")}
-    items = {i.item_code: i for i in _parse_rows(CatalogItem, "items.csv", items_text, key="item_code")}
-    _check_references(units, items)
+    unit_rows = _parse_rows(Unit, "units.csv", units_text, key="code")
+    item_rows = _parse_rows(CatalogItem, "items.csv", items_text, key="item_code")
+    units = {unit.code: unit for _line, unit in unit_rows}
+    _check_references(units, item_rows)
+    items = {item.item_code: item for _line, item in item_rows}
     digest = hashlib.sha256(units_text.encode() + b"\0" + items_text.encode()).hexdigest()[:12]
     return ResponsibilityCatalog(version=f"sha256-{digest}", units=units, items=items)
 
@@ -128,26 +129,32 @@ def _read(path: Path) -> str:
         raise CatalogError(f"{path}: file not found") from exc
 
 
-def _parse_rows(model: type[M], filename: str, text: str, *, key: str) -> Iterable[M]:
+def _parse_rows(model: type[M], filename: str, text: str, *, key: str) -> list[tuple[int, M]]:
+    """Each row with its line number in the file (as a spreadsheet shows it: the header is line 1)."""
+    rows: list[tuple[int, M]] = []
     seen: set[str] = set()
-    # Row numbers as a person sees them in a spreadsheet: the header is row 1.
-    for row_number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+    reader = csv.DictReader(text.splitlines())
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            raise CatalogError(f"{filename} row {line}: more values than columns (an unquoted comma?)")
         try:
             parsed = model.model_validate(row)
         except ValidationError as exc:
             error = exc.errors()[0]
             column = ".".join(str(part) for part in error["loc"])
-            raise CatalogError(f"{filename} row {row_number} column {column}: {error['msg']}") from exc
+            raise CatalogError(f"{filename} row {line} column {column}: {error['msg']}") from exc
         code = str(getattr(parsed, key))
         if code in seen:
-            raise CatalogError(f"{filename} row {row_number} column {key}: duplicate code {code!r}")
+            raise CatalogError(f"{filename} row {line} column {key}: duplicate code {code!r}")
         seen.add(code)
-        yield parsed
+        rows.append((line, parsed))
+    return rows
 
 
-def _check_references(units: dict[str, Unit], items: dict[str, CatalogItem]) -> None:
-    for row_number, item in enumerate(items.values(), start=2):
-        where = f"items.csv row {row_number}"
+def _check_references(units: dict[str, Unit], item_rows: list[tuple[int, CatalogItem]]) -> None:
+    for line, item in item_rows:
+        where = f"items.csv row {line}"
         if item.primary_unit is None and item.township_role is not TownshipRole.PRIMARY:
             raise CatalogError(f"{where} column primary_unit: no primary unit and township_role is not 'primary'")
         for column, codes in (("primary_unit", [item.primary_unit]), ("supporting_units", item.supporting_units)):

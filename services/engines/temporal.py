@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
@@ -25,3 +27,11 @@ async def connect_temporal(settings: ServiceSettings) -> Client:
                 data_converter=pydantic_data_converter,
             )
     raise AssertionError("unreachable")
+
+
+async def temporal_healthy(client: Client) -> bool:
+    """Whether the Temporal frontend answers its health check within two seconds."""
+    try:
+        return await client.service_client.check_health(timeout=timedelta(seconds=2))
+    except (RPCError, RuntimeError):
+        return False

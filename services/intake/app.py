@@ -13,7 +13,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET
 from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams, key_value
-from services.engines.temporal import connect_temporal
+from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import case_routes, unit_routes
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_service import CaseService
@@ -45,6 +45,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         client = await connect_temporal(settings)
         case_index = await key_value(js, CASE_INDEX_BUCKET)
         app.state.nats = nc
+        app.state.temporal = client
         app.state.services = IntakeServices(
             settings=settings,
             catalog=catalog,
@@ -65,7 +66,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        nats_up = bool(getattr(app.state, "nats", None) and app.state.nats.is_connected)
-        return JSONResponse({"ok": nats_up, "checks": {"nats": nats_up}}, status_code=200 if nats_up else 503)
+        """200 when NATS and Temporal answer; 503 naming the one that does not."""
+        checks = {
+            "nats": bool(getattr(app.state, "nats", None) and app.state.nats.is_connected),
+            "temporal": bool(getattr(app.state, "temporal", None) and await temporal_healthy(app.state.temporal)),
+        }
+        ok = all(checks.values())
+        return JSONResponse({"ok": ok, "checks": checks}, status_code=200 if ok else 503)
 
     return app

@@ -12,7 +12,7 @@ from services.engines.jetstream import close_nats, connect_nats, declare_buckets
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
-from services.engines.temporal import connect_temporal
+from services.engines.temporal import connect_temporal, temporal_healthy
 from services.workflows.activities import NotificationActivities
 from services.workflows.case_starter import CaseStarter
 from services.workflows.settings import WorkflowsSettings
@@ -34,7 +34,11 @@ async def main(stop: asyncio.Event) -> None:
     log.info("workflows.ready", temporal=settings.temporal_address)
 
     async def health() -> dict[str, bool]:
-        return {"nats": nc.is_connected, "temporal_worker": worker.is_running}
+        return {
+            "nats": nc.is_connected,
+            "temporal": await temporal_healthy(client),
+            "temporal_worker": worker.is_running,
+        }
 
     async def run_worker() -> None:
         async with worker:

@@ -120,6 +120,7 @@ class FirstContactCase:
     async def _breach_resolution_deadline(self) -> None:
         self._view.overdue = True
         self._record(SYSTEM, "deadline_breached", "resolution deadline passed")
+        self._upsert_search_attributes()
         await self._notify(EventKind.DEADLINE_BREACHED, unit=self._handling_unit, detail="resolution")
 
     def _record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:

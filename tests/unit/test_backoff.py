@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from services.engines import pull_consumer
 from services.engines.pull_consumer import RetryPolicy, backoff_seconds
 
 
@@ -17,7 +18,8 @@ def jitter_bounds(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
         ranges.append((low, high))
         return (low + high) / 2
 
-    monkeypatch.setattr(pull_consumer.random, "uniform", uniform)
+    # `backoff_seconds` draws from the module-level `random`: patch the function it calls.
+    monkeypatch.setattr(random, "uniform", uniform)
     return ranges
 
 

@@ -17,8 +17,19 @@ from services.contracts.catalog import (
 )
 
 UNITS_HEADER = "code,kind,name_zh,name_en,duty_phone"
-ITEMS_HEADER = (
-    "item_code,domain,domain_zh,item_zh,primary_unit,supporting_units,township_role,complexity,urgent_allowed,description_zh"
+ITEMS_HEADER = ",".join(
+    [
+        "item_code",
+        "domain",
+        "domain_zh",
+        "item_zh",
+        "primary_unit",
+        "supporting_units",
+        "township_role",
+        "complexity",
+        "urgent_allowed",
+        "description_zh",
+    ]
 )
 UNITS = [
     "water,department,水务局,Water Affairs Bureau,0000-1111",
@@ -207,3 +218,22 @@ def test_changed_content_gets_a_new_version(tmp_path: Path, units: list[str], it
     changed = load_catalog(write_catalog(tmp_path / "changed", units=units, items=items))
 
     assert changed.version != original.version
+
+
+def test_row_numbers_count_file_lines_past_blank_lines(tmp_path: Path) -> None:
+    directory = write_catalog(tmp_path)
+    items = (directory / "items.csv").read_text(encoding="utf-8").splitlines()
+    # A blank line after the header, then a broken row: the error names the row as the file shows it (line 4).
+    broken = items[1].replace(",normal,", ",hard,", 1)
+    (directory / "items.csv").write_text("\n".join([items[0], "", items[2], broken]) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"^items.csv row 4 column complexity"):
+        load_catalog(directory)
+
+
+def test_an_extra_unquoted_comma_is_refused(tmp_path: Path) -> None:
+    directory = write_catalog(tmp_path)
+    items = (directory / "items.csv").read_text(encoding="utf-8").splitlines()
+    items[1] = items[1] + ",又一段说明"
+    (directory / "items.csv").write_text("\n".join(items) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"^items.csv row 2: more values than columns"):
+        load_catalog(directory)

@@ -98,9 +98,7 @@ def test_routing_leaves_the_catalog_item_unchanged(catalog: ResponsibilityCatalo
 
 
 @pytest.mark.parametrize("category_code", ["LS-06", "EE-04", "ZZ-99", None])
-def test_every_decision_records_the_catalog_version(
-    catalog: ResponsibilityCatalog, category_code: str | None
-) -> None:
+def test_every_decision_records_the_catalog_version(catalog: ResponsibilityCatalog, category_code: str | None) -> None:
     decision = route_ticket(make_ticket(category_code=category_code), catalog)
 
     assert decision.catalog_version == catalog.version

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from temporalio.common import SearchAttributeKey
+
 from services.contracts import search_attributes as sa
 
 
@@ -34,6 +36,6 @@ def test_flags_cover_every_key_in_all_keys() -> None:
 
 
 def test_every_key_a_module_defines_is_in_all_keys() -> None:
-    defined = {value.name for value in vars(sa).values() if isinstance(value, sa.SearchAttributeKey)}
+    defined = {value.name for value in vars(sa).values() if isinstance(value, SearchAttributeKey)}
 
     assert defined == {key.name for key in sa.ALL_KEYS}

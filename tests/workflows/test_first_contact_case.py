@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from services.contracts.cases import CaseStatus, CaseView, RoutedCase, RoutingDe
 from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket
 from services.workflows.first_contact_case import FirstContactCase
+from tests.support.polling import assert_eventually
 
 
 def _test_server_path() -> str:
@@ -51,19 +51,6 @@ class PublishedEvents:
 
     def of_kind(self, kind: EventKind) -> list[NotificationEvent]:
         return [event for event in self.events if event.kind is kind]
-
-
-async def assert_eventually(check: Callable[[], Awaitable[None]], *, timeout: float = 10.0) -> None:
-    """Retry an async check that asserts until it passes, or fail with its last assertion after `timeout` s."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        try:
-            await check()
-            return
-        except AssertionError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-        await asyncio.sleep(0.05)
 
 
 async def register_search_attributes(client: Client) -> None:
@@ -144,20 +131,26 @@ async def task_queue(env: WorkflowEnvironment, published: PublishedEvents) -> As
         yield queue
 
 
-async def start_case(env: WorkflowEnvironment, task_queue: str, case: RoutedCase) -> WorkflowHandle[None, CaseView]:
+async def start_case(
+    env: WorkflowEnvironment, task_queue: str, case: RoutedCase
+) -> WorkflowHandle[FirstContactCase, CaseView]:
     return await env.client.start_workflow(
         FirstContactCase.run, case, id=workflow_id_for(case.case_id), task_queue=task_queue
     )
 
 
-async def state(handle: WorkflowHandle[None, CaseView]) -> CaseView:
+async def state(handle: WorkflowHandle[FirstContactCase, CaseView]) -> CaseView:
     """The case as `GET /v1/cases/{id}` reads it: the `state` query, by name."""
-    return await handle.query(STATE_QUERY, result_type=CaseView)
+    view: CaseView = await handle.query(STATE_QUERY, result_type=CaseView)
+    return view
 
 
-async def act(handle: WorkflowHandle[None, CaseView], update: CaseUpdate, unit: str, note: str = "") -> CaseView:
+async def act(
+    handle: WorkflowHandle[FirstContactCase, CaseView], update: CaseUpdate, unit: str, note: str = ""
+) -> CaseView:
     """A department action as intake sends it: the update by name, with a `UnitAction`."""
-    return await handle.execute_update(update.value, UnitAction(unit=unit, note=note), result_type=CaseView)
+    view: CaseView = await handle.execute_update(update.value, UnitAction(unit=unit, note=note), result_type=CaseView)
+    return view
 
 
 async def refusal_of(action: Awaitable[CaseView]) -> ApplicationError:
@@ -172,7 +165,7 @@ async def refusal_of(action: Awaitable[CaseView]) -> ApplicationError:
 
 async def assigned_case(
     env: WorkflowEnvironment, task_queue: str, published: PublishedEvents, **routing: str
-) -> tuple[RoutedCase, WorkflowHandle[None, CaseView]]:
+) -> tuple[RoutedCase, WorkflowHandle[FirstContactCase, CaseView]]:
     """Start a case received now (on the test server's clock) and wait until its unit has been told."""
     case = routed_case(received_at=await env.get_current_time(), **routing)
     handle = await start_case(env, task_queue, case)
@@ -180,7 +173,7 @@ async def assigned_case(
     async def unit_was_told() -> None:
         assert len(published.of_kind(EventKind.CASE_ASSIGNED)) == 1
 
-    await assert_eventually(unit_was_told)
+    await assert_eventually(unit_was_told, timeout=10, interval=0.05, what="the unit is told of its new case")
     return case, handle
 
 
@@ -320,7 +313,9 @@ async def test_unresolved_case_becomes_overdue_once_its_resolution_deadline_pass
         assert len(published.of_kind(EventKind.DEADLINE_BREACHED)) == 1
         assert (await handle.describe()).typed_search_attributes.get(sa.OVERDUE) is True
 
-    await assert_eventually(overdue_and_unit_told)
+    await assert_eventually(
+        overdue_and_unit_told, timeout=10, interval=0.05, what="the case is overdue and its unit told once"
+    )
     breach = published.of_kind(EventKind.DEADLINE_BREACHED)[0]
     assert breach.unit == "water"
     assert breach.sequence == 2

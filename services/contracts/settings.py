@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,9 +14,10 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-def _common(name: str) -> AliasChoices:
-    # Connection settings are read from `HOTLINE_<NAME>` whatever the service's own prefix is.
-    return AliasChoices(f"HOTLINE_{name.upper()}", name)
+def _common(name: str) -> str:
+    # Connection settings are read from `HOTLINE_<NAME>` whatever the service's own prefix is; never from a
+    # bare `NAME`, which other tools (the Temporal CLI's TEMPORAL_ADDRESS, ENVIRONMENT) also use.
+    return f"HOTLINE_{name.upper()}"
 
 
 class ServiceSettings(BaseSettings):
@@ -39,6 +40,8 @@ class ServiceSettings(BaseSettings):
     log_json: bool = Field(default=True, validation_alias=_common("log_json"))
     # How long a service keeps retrying its first connection to NATS / Temporal before giving up.
     connect_timeout_seconds: float = Field(default=60.0, validation_alias=_common("connect_timeout_seconds"))
+    # Copies of each stream and bucket: 1 on the embedded server, 3 on a production NATS cluster.
+    nats_replicas: int = Field(default=1, ge=1, le=5, validation_alias=_common("nats_replicas"))
 
     def nats_servers(self) -> list[str]:
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]

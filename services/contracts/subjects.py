@@ -73,7 +73,11 @@ class ConsumerSpec:
 
 ROUTER_CONSUMER = ConsumerSpec(CASE_INTAKE_STREAM, ROUTER_DURABLE, f"{INTAKE_PREFIX}.>")
 CASE_STARTER_CONSUMER = ConsumerSpec(CASE_ROUTING_STREAM, CASE_STARTER_DURABLE, f"{ROUTED_PREFIX}.>")
-NOTIFIER_CONSUMER = ConsumerSpec(NOTIFY_STREAM, NOTIFIER_DURABLE, f"{NOTIFY_PREFIX}.>", ack_wait_seconds=60.0)
+# Events waiting for a receiver that is down stay unacknowledged: allow many, so one unit's outage does not
+# stall every other unit's deliveries.
+NOTIFIER_CONSUMER = ConsumerSpec(
+    NOTIFY_STREAM, NOTIFIER_DURABLE, f"{NOTIFY_PREFIX}.>", ack_wait_seconds=60.0, max_ack_pending=50_000
+)
 
 
 def intake_subject(channel: Channel | str) -> str:

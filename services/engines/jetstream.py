@@ -56,7 +56,7 @@ async def connect_nats(settings: ServiceSettings, *, name: str) -> NATS:
     raise AssertionError("unreachable")
 
 
-async def declare_streams(js: JetStreamContext, streams: list[StreamSpec] = STREAMS) -> None:
+async def declare_streams(js: JetStreamContext, *, replicas: int = 1, streams: list[StreamSpec] = STREAMS) -> None:
     """Create or update every stream; safe to run from every service at every start."""
     for spec in streams:
         config = StreamConfig(
@@ -66,6 +66,7 @@ async def declare_streams(js: JetStreamContext, streams: list[StreamSpec] = STRE
             storage=StorageType.FILE,
             max_age=spec.max_age_seconds,
             duplicate_window=spec.duplicate_window_seconds,
+            num_replicas=replicas,
         )
         try:
             await js.stream_info(spec.name)
@@ -74,7 +75,7 @@ async def declare_streams(js: JetStreamContext, streams: list[StreamSpec] = STRE
             await js.add_stream(config)
 
 
-async def key_value(js: JetStreamContext, spec: BucketSpec) -> KeyValue:
+async def key_value(js: JetStreamContext, spec: BucketSpec, *, replicas: int = 1) -> KeyValue:
     """The bucket, created on first use."""
     try:
         return await js.key_value(spec.name)
@@ -85,13 +86,14 @@ async def key_value(js: JetStreamContext, spec: BucketSpec) -> KeyValue:
                 description=spec.description,
                 history=spec.history,
                 storage=StorageType.FILE,
+                replicas=replicas,
             )
         )
 
 
-async def declare_buckets(js: JetStreamContext, buckets: list[BucketSpec] = BUCKETS) -> None:
+async def declare_buckets(js: JetStreamContext, *, replicas: int = 1, buckets: list[BucketSpec] = BUCKETS) -> None:
     for spec in buckets:
-        await key_value(js, spec)
+        await key_value(js, spec, replicas=replicas)
 
 
 def consumer_config(spec: ConsumerSpec, *, max_deliver: int = -1) -> ConsumerConfig:
@@ -114,3 +116,12 @@ async def close_nats(nc: NATS) -> None:
     except (nats.errors.Error, TimeoutError) as exc:
         log.info("nats.closed_without_drain", reason=repr(exc))
         await nc.close()
+
+
+async def open_jetstream(settings: ServiceSettings, *, name: str) -> tuple[NATS, JetStreamContext]:
+    """Connect and make sure every stream and bucket exists, with the configured replicas."""
+    nc = await connect_nats(settings, name=name)
+    js = nc.jetstream()
+    await declare_streams(js, replicas=settings.nats_replicas)
+    await declare_buckets(js, replicas=settings.nats_replicas)
+    return nc, js

@@ -24,6 +24,11 @@ def ops_app(health: HealthCheck) -> FastAPI:
             {"ok": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
         )
 
+    @app.get("/livez")
+    async def livez() -> JSONResponse:
+        """Liveness: the process and its event loop answer (dependencies are `/healthz`'s business)."""
+        return JSONResponse({"ok": True})
+
     app.mount("/metrics", make_asgi_app())
     return app
 

@@ -12,7 +12,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET
-from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import case_routes, unit_routes
 from services.intake.body_limit import BodySizeLimit
@@ -38,10 +38,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         catalog = load_catalog(settings.catalog_dir)
-        nc = await connect_nats(settings, name="intake")
-        js = nc.jetstream()
-        await declare_streams(js)
-        await declare_buckets(js)
+        nc, js = await open_jetstream(settings, name="intake")
         client = await connect_temporal(settings)
         case_index = await key_value(js, CASE_INDEX_BUCKET)
         app.state.nats = nc
@@ -63,6 +60,11 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(case_routes.router)
     app.include_router(unit_routes.router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
+
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> JSONResponse:
+        """Liveness: the process answers; a NATS or Temporal outage is `/healthz`'s business, not a restart's."""
+        return JSONResponse({"ok": True})
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -9,7 +9,7 @@ import structlog
 
 from services.contracts.subjects import NOTIFIER_CONSUMER, UNIT_CHANNELS_BUCKET
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import RetryPolicy, run_pull_consumer
@@ -23,10 +23,7 @@ log = structlog.get_logger("services.notifier")
 async def main(stop: asyncio.Event) -> None:
     settings = NotifierSettings()
     configure_logging(service="notifier", level=settings.log_level, json=settings.log_json)
-    nc = await connect_nats(settings, name="notifier")
-    js = nc.jetstream()
-    await declare_streams(js)
-    await declare_buckets(js)
+    nc, js = await open_jetstream(settings, name="notifier")
     retry = RetryPolicy(base_seconds=settings.retry_base_seconds, max_seconds=settings.retry_max_seconds)
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as http:
         delivery = EventDelivery(

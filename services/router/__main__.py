@@ -9,7 +9,7 @@ import structlog
 from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_INDEX_BUCKET, ROUTER_CONSUMER
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams, key_value
+from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
@@ -23,10 +23,7 @@ async def main(stop: asyncio.Event) -> None:
     settings = RouterSettings()
     configure_logging(service="router", level=settings.log_level, json=settings.log_json)
     catalog = load_catalog(settings.catalog_dir)
-    nc = await connect_nats(settings, name="router")
-    js = nc.jetstream()
-    await declare_streams(js)
-    await declare_buckets(js)
+    nc, js = await open_jetstream(settings, name="router")
     router = CaseRouter(js=js, case_index=await key_value(js, CASE_INDEX_BUCKET), catalog=catalog)
     log.info("router.ready", catalog_version=catalog.version, items=len(catalog.items))
 

@@ -10,7 +10,9 @@ from services.contracts.settings import ServiceSettings
 
 
 class RouterSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_ROUTER_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_ROUTER_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     ops_host: str = "127.0.0.1"
     ops_port: int = 9101

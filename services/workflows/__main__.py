@@ -8,7 +8,7 @@ import structlog
 
 from services.contracts.subjects import CASE_STARTER_CONSUMER
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import close_nats, connect_nats, declare_buckets, declare_streams
+from services.engines.jetstream import close_nats, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
@@ -24,10 +24,7 @@ log = structlog.get_logger("services.workflows")
 async def main(stop: asyncio.Event) -> None:
     settings = WorkflowsSettings()
     configure_logging(service="workflows", level=settings.log_level, json=settings.log_json)
-    nc = await connect_nats(settings, name="workflows")
-    js = nc.jetstream()
-    await declare_streams(js)
-    await declare_buckets(js)
+    nc, js = await open_jetstream(settings, name="workflows")
     client = await connect_temporal(settings)
     worker = build_worker(client, activities=NotificationActivities(js), settings=settings)
     starter = CaseStarter(client)

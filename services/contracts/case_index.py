@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from services.contracts.cases import CaseStatus, CaseView, RoutingDecision
+from services.contracts.case_view import CaseView
+from services.contracts.cases import CaseStatus, RoutingDecision
 from services.contracts.tickets import Ticket
 
 

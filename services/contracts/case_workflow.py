@@ -1,17 +1,54 @@
-"""Names of the case workflow's type, query and updates: how other services call it without importing it."""
+"""Names of the case workflows' types, queries, updates and signals: how services call them without importing them."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 WORKFLOW_TYPE = "FirstContactCase"
+JOINT_TASK_TYPE = "JointTask"
+TOP_LEVEL_TYPE = "TopLevelCoordination"
 STATE_QUERY = "state"
 # The ApplicationError type a refused action fails with; the API answers it with 409.
 ACTION_REFUSED = "CaseActionRefused"
 
 
 class CaseUpdate(StrEnum):
-    """Department actions, each a Temporal Update on the case workflow."""
+    """Actions on a case, each a Temporal Update on `FirstContactCase`."""
 
     ACCEPT = "accept"
+    TRANSFER = "transfer"
+    ARBITRATE = "arbitrate"
+    FEEDBACK = "feedback"
+    PROGRESS = "progress"
+    REQUEST_JOINT_HANDLING = "request_joint_handling"
+    CLOSE_JOINT_PHASE = "close_joint_phase"
+    ESCALATE = "escalate"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
     RESOLVE = "resolve"
+    RATE = "rate"
+
+
+class JointTaskUpdate(StrEnum):
+    """A participant's actions on its `JointTask`."""
+
+    ACCEPT = "accept"
+    REPORT = "report"
+    COMPLETE = "complete"
+
+
+class CaseSignal(StrEnum):
+    JOINT_TASK_CHANGED = "joint_task_changed"
+    RECOMPUTE_DEADLINES = "recompute_deadlines"
+
+
+class TopLevelSignal(StrEnum):
+    CASE_CHANGED = "case_changed"
+
+
+def joint_task_workflow_id(case_id: str, phase: int, unit: str) -> str:
+    return f"case-{case_id}-joint-{phase}-{unit}"
+
+
+def top_level_workflow_id(case_id: str, run: int = 1) -> str:
+    return f"toplevel-{case_id}" if run == 1 else f"toplevel-{case_id}-{run}"

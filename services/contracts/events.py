@@ -1,4 +1,4 @@
-"""Notification events the workflows publish on `notify.<unit>.<event>`."""
+"""Notification events the workflows publish on `notify.<recipient>.<kind>`."""
 
 from __future__ import annotations
 
@@ -7,27 +7,58 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from services.contracts.cases import Deadlines
+from services.contracts.case_view import Deadlines
 
 
 class EventKind(StrEnum):
     CASE_ASSIGNED = "case_assigned"
     CASE_ACCEPTED = "case_accepted"
-    CASE_RESOLVED = "case_resolved"
+    REMINDER = "reminder"
     DEADLINE_BREACHED = "deadline_breached"
+    CHASE_UP = "chase_up"
+    TRANSFER_NOTICE = "transfer_notice"
+    ARBITRATION_NEEDED = "arbitration_needed"
+    ARBITRATION_DECIDED = "arbitration_decided"
+    FEEDBACK_GIVEN = "feedback_given"
+    PROGRESS_REPORTED = "progress_reported"
+    JOINT_TASK_ASSIGNED = "joint_task_assigned"
+    JOINT_TASK_BREACHED = "joint_task_breached"
+    JOINT_PHASE_CLOSED = "joint_phase_closed"
+    ESCALATED = "escalated"
+    WEEKLY_REVIEW = "weekly_review"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_DECIDED = "extension_decided"
+    CASE_RESOLVED = "case_resolved"
+    REWORK = "rework"
+    CASE_CLOSED = "case_closed"
+
+
+class Audience(StrEnum):
+    """Who in the recipient's organisation the event is meant for."""
+
+    UNIT = "unit"
+    UNIT_LEADER = "unit_leader"
+    COORDINATION = "coordination"
+    LEADER = "leader"
+    PLATFORM = "platform"
 
 
 class NotificationEvent(BaseModel):
-    """One thing a unit must know or act on. `event_id` is the idempotency key end to end."""
+    """One thing a recipient must know or act on. `event_id` is the idempotency key end to end."""
 
     schema_version: int = 1
     event_id: str
     kind: EventKind
     case_id: str
-    unit: str = Field(description="The unit this event is addressed to.")
-    sequence: int = Field(ge=1, description="Per-case sequence number, in the order events happened.")
+    unit: str = Field(description="The recipient: a unit code, an actor code, or 'platform-<channel>'.")
+    audience: Audience = Audience.UNIT
+    sequence: int = Field(ge=1, description="Sequence number within the case (or joint task), in order of events.")
     occurred_at: datetime
     title: str
+    status: str | None = None
+    channel: str | None = None
+    external_id: str | None = None
+    callback_url: str | None = None
     catalog_item: str | None = None
     handling_unit: str | None = None
     first_contact_unit: str | None = None
@@ -35,9 +66,19 @@ class NotificationEvent(BaseModel):
     address: str | None = None
     urgency: str = "normal"
     deadlines: Deadlines = Field(default_factory=Deadlines)
+    deadline_kind: str | None = None
+    due: datetime | None = None
+    escalation_level: int = 0
+    from_unit: str | None = None
+    to_unit: str | None = None
     detail: str = ""
 
 
-def event_id_for(case_id: str, sequence: int) -> str:
+def event_id_for(case_id: str, sequence: int, *, stream: str = "") -> str:
     """Deterministic event id: the same workflow step always publishes the same id."""
-    return f"{case_id}:{sequence}"
+    return f"{case_id}:{stream}:{sequence}" if stream else f"{case_id}:{sequence}"
+
+
+def platform_recipient(channel: str) -> str:
+    """The recipient code of a platform's status callbacks (a NATS subject token)."""
+    return f"platform-{channel}".replace("_", "-")

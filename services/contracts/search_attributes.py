@@ -16,6 +16,7 @@ CATALOG_ITEM = SearchAttributeKey.for_keyword("CatalogItem")
 ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
 RESOLUTION_DEADLINE = SearchAttributeKey.for_datetime("ResolutionDeadline")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
+PROVISIONAL_DEADLINE = SearchAttributeKey.for_bool("ProvisionalDeadline")
 
 ALL_KEYS: list[SearchAttributeKey[Any]] = [
     CASE_ID,
@@ -28,6 +29,7 @@ ALL_KEYS: list[SearchAttributeKey[Any]] = [
     ESCALATION_LEVEL,
     RESOLUTION_DEADLINE,
     OVERDUE,
+    PROVISIONAL_DEADLINE,
 ]
 
 _CLI_TYPES = {"KEYWORD": "Keyword", "INT": "Int", "DATETIME": "Datetime", "BOOL": "Bool"}

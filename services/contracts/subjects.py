@@ -53,7 +53,11 @@ STREAMS: list[StreamSpec] = [CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, NOTIFY_STR
 # Create-only record per case id: makes "duplicate ticket → 200, same case id" hold for ever.
 CASE_INDEX_BUCKET = BucketSpec(name="case_index", description="Case id → intake record and pre-workflow status.")
 UNIT_CHANNELS_BUCKET = BucketSpec(name="unit_channels", description="Unit code → delivery channels.")
-BUCKETS: list[BucketSpec] = [CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET]
+# Official holiday schedules operators load for years the calendar library does not know (key: the year).
+HOLIDAY_SCHEDULES_BUCKET = BucketSpec(
+    name="holiday_schedules", description="Year → official holiday schedule.", history=5
+)
+BUCKETS: list[BucketSpec] = [CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET, HOLIDAY_SCHEDULES_BUCKET]
 
 ROUTER_DURABLE = "router"
 CASE_STARTER_DURABLE = "case-starter"

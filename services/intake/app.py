@@ -14,7 +14,7 @@ from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.temporal import connect_temporal, temporal_healthy
-from services.intake import case_routes, unit_routes
+from services.intake import case_action_routes, case_routes, joint_routes, unit_routes
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_service import CaseService
 from services.intake.dependencies import IntakeServices
@@ -58,6 +58,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(case_routes.router)
+    app.include_router(case_action_routes.router)
+    app.include_router(joint_routes.router)
     app.include_router(unit_routes.router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 

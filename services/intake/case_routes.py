@@ -1,11 +1,10 @@
-"""`/v1/cases`: tickets in, case state out, department actions."""
+"""`/v1/cases`: tickets in, case state out."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from services.contracts.case_workflow import CaseUpdate
-from services.contracts.cases import CaseView, UnitAction
+from services.contracts.case_view import CaseView
 from services.contracts.tickets import Ticket, TicketReceipt
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
@@ -34,17 +33,5 @@ async def submit_ticket(ticket: Ticket, response: Response, services: Services) 
 
 @router.get("/{case_id}", responses=ERROR_RESPONSES)
 async def get_case(case_id: str, services: Services) -> CaseView:
-    """The case's state, deadlines and timeline; 404 until the ticket has been received."""
+    """The case's state: all deadlines, escalation level, transfers, joint tasks, reworks, rating, timeline."""
     return await services.cases.view(case_id)
-
-
-@router.post("/{case_id}/accept", responses=ERROR_RESPONSES)
-async def accept_case(case_id: str, action: UnitAction, services: Services) -> CaseView:
-    """The handling unit signs for the case (承接)."""
-    return await services.cases.act(case_id, CaseUpdate.ACCEPT, action)
-
-
-@router.post("/{case_id}/resolve", responses=ERROR_RESPONSES)
-async def resolve_case(case_id: str, action: UnitAction, services: Services) -> CaseView:
-    """The handling unit reports the case resolved; refused unless it was accepted."""
-    return await services.cases.act(case_id, CaseUpdate.RESOLVE, action)

@@ -1,26 +1,29 @@
-"""Reads cases and runs department actions on their workflows (Temporal queries and updates)."""
+"""Reads cases and runs actions on their workflows (Temporal queries and updates), mapping refusals to 409."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TypeVar
 
 import structlog
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_index import CaseIndexRecord
-from services.contracts.case_workflow import STATE_QUERY, CaseUpdate
-from services.contracts.cases import CaseView, UnitAction
+from services.contracts.case_view import CaseView, JointTaskView
+from services.contracts.case_workflow import STATE_QUERY, CaseUpdate, JointTaskUpdate
 from services.intake.errors import Conflict, NotFound, Unavailable
 
 log = structlog.get_logger(__name__)
 
 _CASE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+R = TypeVar("R", bound=BaseModel)
 
 
 class CaseService:
@@ -43,14 +46,35 @@ class CaseService:
             raise NotFound(f"no case {case_id}")
         return record.as_view()
 
-    async def act(self, case_id: str, update: CaseUpdate, action: UnitAction) -> CaseView:
-        """Run a department action; 409 with the workflow's reason when the case's state refuses it."""
-        handle = self._handle(case_id)
-        bound = log.bind(case_id=case_id, unit=action.unit, action=update.value)
+    async def act(self, case_id: str, update: CaseUpdate, body: BaseModel) -> CaseView:
+        """Run an action on the case; 409 with the workflow's reason when the case refuses it."""
+        actor = getattr(body, "unit", "platform")
+        return await self._update(case_id, self._handle(case_id), update.value, body, CaseView, actor=actor)
+
+    async def act_on_joint_task(
+        self, case_id: str, unit: str, update: JointTaskUpdate, body: BaseModel
+    ) -> JointTaskView:
+        """Run a participant's action on its joint task in the case's current (or latest) joint phase."""
+        view = await self.view(case_id)
+        task = _task_of(view, unit)
+        if task is None:
+            raise NotFound(f"case {case_id} has no joint task for unit {unit!r}")
+        handle = self._client.get_workflow_handle(task.workflow_id, result_type=JointTaskView)
+        return await self._update(case_id, handle, update.value, body, JointTaskView, actor=getattr(body, "unit", ""))
+
+    async def _update(
+        self,
+        case_id: str,
+        handle: WorkflowHandle[object, object],
+        name: str,
+        body: BaseModel,
+        result_type: type[R],
+        *,
+        actor: str,
+    ) -> R:
+        bound = log.bind(case_id=case_id, unit=actor, action=name)
         try:
-            view: CaseView = await handle.execute_update(
-                update.value, action, result_type=CaseView, rpc_timeout=self._rpc_timeout
-            )
+            result: R = await handle.execute_update(name, body, result_type=result_type, rpc_timeout=self._rpc_timeout)
         except WorkflowUpdateFailedError as exc:
             reason = exc.cause.message if isinstance(exc.cause, ApplicationError) else str(exc.cause)
             bound.info("case.action_refused", reason=reason)
@@ -58,29 +82,29 @@ class CaseService:
         except RPCError as exc:
             if exc.status is not RPCStatusCode.NOT_FOUND:
                 raise _unavailable(exc) from exc
-            raise await self._why_not_actionable(case_id) from exc
-        bound.info("case.action_done", status=view.status.value)
-        return view
+            raise await self._why_not_actionable(case_id, handle) from exc
+        bound.info("case.action_done")
+        return result
 
-    async def _why_not_actionable(self, case_id: str) -> Exception:
+    async def _why_not_actionable(self, case_id: str, handle: WorkflowHandle[object, object]) -> Exception:
         """The workflow took no update: it has finished, or it does not exist (yet)."""
         try:
-            description = await self._handle(case_id).describe(rpc_timeout=self._rpc_timeout)
+            description = await handle.describe(rpc_timeout=self._rpc_timeout)
         except RPCError as exc:
             if exc.status is not RPCStatusCode.NOT_FOUND:
                 return _unavailable(exc)
         else:
             status = description.status.name.lower() if description.status else "closed"
-            return Conflict(f"case workflow is {status}; it takes no more actions")
+            return Conflict(f"the workflow is {status}; it takes no more actions")
         record = await self._index_record(case_id)
         if record is None:
             return NotFound(f"no case {case_id}")
         return Conflict(f"case is {record.status.value} and not yet assigned to a unit; try again once it is")
 
-    def _handle(self, case_id: str) -> WorkflowHandle[object, CaseView]:
+    def _handle(self, case_id: str) -> WorkflowHandle[object, object]:
         if not _CASE_ID.match(case_id):
             raise NotFound(f"no case {case_id}")
-        return self._client.get_workflow_handle(workflow_id_for(case_id), result_type=CaseView)
+        return self._client.get_workflow_handle(workflow_id_for(case_id))
 
     async def _index_record(self, case_id: str) -> CaseIndexRecord | None:
         try:
@@ -88,6 +112,14 @@ class CaseService:
         except KeyNotFoundError:
             return None
         return CaseIndexRecord.model_validate_json(entry.value or b"{}")
+
+
+def _task_of(view: CaseView, unit: str) -> JointTaskView | None:
+    for phase in reversed(view.joint_phases):
+        for task in phase.tasks:
+            if task.unit == unit:
+                return task
+    return None
 
 
 def _unavailable(exc: RPCError) -> Unavailable:

@@ -31,6 +31,7 @@ def route_ticket(ticket: Ticket, catalog: ResponsibilityCatalog) -> RoutingDecis
         item=item.item_code,
         catalog_version=catalog.version,
         complexity=item.complexity.value,
+        urgent_allowed=item.urgent_allowed,
         supporting_units=supporting,
     )
     if item.township_role is TownshipRole.PRIMARY:

@@ -6,15 +6,19 @@ import asyncio
 
 import structlog
 
-from services.contracts.subjects import CASE_STARTER_CONSUMER
+from services.contracts.case_policy import load_policy
+from services.contracts.subjects import CASE_STARTER_CONSUMER, HOLIDAY_SCHEDULES_BUCKET
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import close_nats, open_jetstream
+from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.workflows.activities import NotificationActivities
+from services.workflows.calendar_store import CalendarStore
 from services.workflows.case_starter import CaseStarter
+from services.workflows.deadline_activities import DeadlineActivities
+from services.workflows.provisional_recompute import recompute_provisional_deadlines
 from services.workflows.settings import WorkflowsSettings
 from services.workflows.worker import build_worker
 
@@ -24,11 +28,18 @@ log = structlog.get_logger("services.workflows")
 async def main(stop: asyncio.Event) -> None:
     settings = WorkflowsSettings()
     configure_logging(service="workflows", level=settings.log_level, json=settings.log_json)
+    policy = load_policy(settings.policy_file)
     nc, js = await open_jetstream(settings, name="workflows")
     client = await connect_temporal(settings)
-    worker = build_worker(client, activities=NotificationActivities(js), settings=settings)
+    calendar = CalendarStore(await key_value(js, HOLIDAY_SCHEDULES_BUCKET, replicas=settings.nats_replicas))
+    worker = build_worker(
+        client,
+        notifications=NotificationActivities(js),
+        deadlines=DeadlineActivities(calendar=calendar.current, policy=lambda: policy),
+        settings=settings,
+    )
     starter = CaseStarter(client)
-    log.info("workflows.ready", temporal=settings.temporal_address)
+    log.info("workflows.ready", temporal=settings.temporal_address, policy_version=policy.version)
 
     async def health() -> dict[str, bool]:
         return {
@@ -41,8 +52,12 @@ async def main(stop: asyncio.Event) -> None:
         async with worker:
             await stop.wait()
 
+    async def recompute() -> None:
+        await recompute_provisional_deadlines(client)
+
     await asyncio.gather(
         run_worker(),
+        calendar.watch(stop=stop, on_change=recompute),
         run_pull_consumer(js, CASE_STARTER_CONSUMER, starter.handle, stop=stop, batch=settings.fetch_batch),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )

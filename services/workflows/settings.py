@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.settings import ServiceSettings
@@ -18,3 +21,4 @@ class WorkflowsSettings(ServiceSettings):
     max_concurrent_workflow_tasks: int = 200
     max_concurrent_activities: int = 200
     max_cached_workflows: int = 10000
+    policy_file: Path | None = Field(default=None, description="Deadline policy JSON; the shipped default if unset.")

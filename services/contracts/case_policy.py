@@ -1,0 +1,164 @@
+"""Deadline and escalation policy as versioned data; a case records the version it started under."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class Window(BaseModel):
+    """A span of time: working days on the official calendar, or hours around the clock."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    working_days: int | None = Field(default=None, ge=1, le=365)
+    hours: float | None = Field(default=None, gt=0, le=24 * 30)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Window:
+        if (self.working_days is None) == (self.hours is None):
+            raise ValueError("a window has exactly one of working_days and hours")
+        return self
+
+    def label(self) -> str:
+        if self.working_days is not None:
+            return f"{self.working_days} working days"
+        return f"{self.hours:g} hours"
+
+
+class WindowSet(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sign_for: Window
+    transfer: Window
+    feedback: Window
+    resolution: Window
+
+
+class WindowOverrides(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sign_for: Window | None = None
+    transfer: Window | None = None
+    feedback: Window | None = None
+    resolution: Window | None = None
+
+
+class ItemPolicy(BaseModel):
+    """Overrides for one catalog item, per urgency."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    normal: WindowOverrides = WindowOverrides()
+    urgent: WindowOverrides = WindowOverrides()
+
+
+class LadderStep(BaseModel):
+    """One rung of the escalation ladder and who is told when a case reaches it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: int = Field(ge=0)
+    name: str
+    notify: str = Field(description="'handling_unit', 'handling_unit_leader', or an actor code such as 'city-leader'.")
+
+
+class DeadlinePolicy(BaseModel):
+    """The whole policy file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    normal: WindowSet
+    urgent: WindowSet
+    complex_resolution: Window
+    items: dict[str, ItemPolicy] = Field(default_factory=dict)
+    reminder_fraction: float = Field(default=0.75, gt=0, lt=1)
+    remind_on_last_working_day: bool = True
+    max_transfers: int = Field(default=2, ge=0)
+    arbitration: Window
+    chase_up_window: Window = Field(description="After a chase-up notice, time to act before the next escalation step.")
+    escalation_ladder: list[LadderStep] = Field(min_length=2)
+    joint_task: Window
+    max_extension_working_days: int = Field(default=30, ge=1)
+    max_reworks: int = Field(default=2, ge=0)
+    rating_wait_days: int = Field(default=7, ge=1, description="Calendar days to wait for a rating.")
+    top_level_review_days: int = Field(default=7, ge=1)
+    top_level_reviews_per_run: int = Field(
+        default=26, ge=1, description="Weekly reviews before top-level coordination continues as new (bounded history)."
+    )
+
+    @model_validator(mode="after")
+    def _ladder_in_order(self) -> DeadlinePolicy:
+        if [step.level for step in self.escalation_ladder] != list(range(len(self.escalation_ladder))):
+            raise ValueError("escalation_ladder: levels must be 0, 1, 2, ... in order")
+        return self
+
+
+class CasePolicy(BaseModel):
+    """The policy as it applies to one case (its item, complexity and urgency); never changes under the case."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    urgency: str
+    windows: WindowSet
+    reminder_fraction: float
+    remind_on_last_working_day: bool
+    max_transfers: int
+    arbitration: Window
+    chase_up_window: Window
+    escalation_ladder: list[LadderStep]
+    joint_task: Window
+    max_extension_working_days: int
+    max_reworks: int
+    rating_wait_days: int
+    top_level_review_days: int
+    top_level_reviews_per_run: int
+
+    @property
+    def top_level(self) -> int:
+        return self.escalation_ladder[-1].level
+
+    def step(self, level: int) -> LadderStep:
+        return self.escalation_ladder[min(level, self.top_level)]
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the field."""
+
+
+def policy_for_case(
+    policy: DeadlinePolicy, *, item: str | None, complexity: str, urgent: bool, urgent_allowed: bool = True
+) -> CasePolicy:
+    """Resolve the windows for one case: urgency (if the item allows it), complexity, then item overrides."""
+    urgency = "urgent" if urgent and urgent_allowed else "normal"
+    windows = policy.urgent if urgency == "urgent" else policy.normal
+    if urgency == "normal" and complexity == "complex":
+        windows = windows.model_copy(update={"resolution": policy.complex_resolution})
+    overrides = policy.items.get(item or "")
+    if overrides is not None:
+        chosen = overrides.urgent if urgency == "urgent" else overrides.normal
+        windows = windows.model_copy(update=chosen.model_dump(exclude_none=True))
+        windows = WindowSet.model_validate(windows.model_dump())
+    shared = policy.model_dump(exclude={"normal", "urgent", "complex_resolution", "items"})
+    return CasePolicy.model_validate({**shared, "urgency": urgency, "windows": windows.model_dump()})
+
+
+def default_policy_path() -> Path:
+    return Path(str(resources.files("services.contracts") / "data" / "policy" / "deadline-policy.json"))
+
+
+def load_policy(path: Path | None = None) -> DeadlinePolicy:
+    """Read and check a policy file (JSON)."""
+    path = path or default_policy_path()
+    try:
+        return DeadlinePolicy.model_validate_json(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise PolicyError(f"{path}: file not found") from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"])
+        raise PolicyError(f"{path}: {field}: {error['msg']}") from exc

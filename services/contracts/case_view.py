@@ -1,0 +1,218 @@
+"""The state of a case as its workflow keeps it and `GET /v1/cases/{id}` shows it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from services.contracts.case_policy import Window
+from services.contracts.cases import CaseStatus, RoutingDecision
+
+
+class DeadlineKind(StrEnum):
+    SIGN_FOR = "sign_for"
+    TRANSFER = "transfer"
+    FEEDBACK = "feedback"
+    RESOLUTION = "resolution"
+    ARBITRATION = "arbitration"
+
+
+class Deadlines(BaseModel):
+    """The current due time of each deadline (API contract: `feedback` and `resolution` at least)."""
+
+    sign_for: datetime | None = None
+    transfer: datetime | None = None
+    feedback: datetime | None = None
+    resolution: datetime | None = None
+    arbitration: datetime | None = None
+    provisional: bool = Field(default=False, description="Some deadline counts days of a year with no schedule yet.")
+
+
+class TrackedDeadline(BaseModel):
+    """One deadline and what has happened to it: reminders sent, met, breached, chased, escalated."""
+
+    kind: DeadlineKind
+    started_at: datetime
+    due: datetime
+    window: Window = Field(description="The policy window it was counted with.")
+    extra_working_days: int = Field(default=0, description="Added by approved extensions.")
+    provisional: bool = False
+    provisional_years: list[int] = Field(default_factory=list)
+    reminders: list[datetime] = Field(default_factory=list)
+    reminders_sent: int = 0
+    met_at: datetime | None = None
+    breached_at: datetime | None = None
+    chase_up_at: datetime | None = None
+    chase_up_sent: bool = False
+    next_escalation_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.met_at is None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    detail: str = ""
+
+
+class Transfer(BaseModel):
+    from_unit: str
+    to_unit: str
+    reason: str
+    catalog_item: str
+    at: datetime
+
+
+class Breach(BaseModel):
+    kind: DeadlineKind
+    unit: str
+    due: datetime
+    at: datetime
+    escalation_level: int
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class Extension(BaseModel):
+    requested_by: str
+    reason: str
+    working_days: int
+    requested_at: datetime
+    status: ExtensionStatus = ExtensionStatus.PENDING
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str = ""
+    old_due: datetime | None = None
+    new_due: datetime | None = None
+
+
+class RatingLevel(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+class Rating(BaseModel):
+    speed: RatingLevel
+    outcome: RatingLevel
+    comment: str = ""
+    at: datetime
+    round: int = Field(description="Which resolution was rated: 0 the first, 1 after the first rework, ...")
+
+
+class JointRole(StrEnum):
+    LEAD = "lead"
+    CO_MANAGING = "co_managing"
+    ENFORCEMENT = "enforcement"
+    TOWNSHIP = "township"
+
+
+class JointTaskStatus(StrEnum):
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    COMPLETED = "completed"
+    CLOSED_BY_LEAD = "closed_by_lead"
+
+
+class JointTaskView(BaseModel):
+    """One participant's share of joint handling, as its `JointTask` child workflow reports it."""
+
+    case_id: str
+    workflow_id: str
+    unit: str
+    role: JointRole
+    task: str
+    status: JointTaskStatus = JointTaskStatus.ASSIGNED
+    due: datetime
+    overdue: bool = False
+    reports: list[TimelineEntry] = Field(default_factory=list)
+    completed_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JointTaskStatus.COMPLETED, JointTaskStatus.CLOSED_BY_LEAD)
+
+
+class JointPhase(BaseModel):
+    number: int
+    requested_by: str
+    reason: str
+    started_at: datetime
+    tasks: list[JointTaskView] = Field(default_factory=list)
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+    def lead(self) -> JointTaskView | None:
+        return next((t for t in self.tasks if t.role is JointRole.LEAD), None)
+
+
+class Escalation(BaseModel):
+    level: int
+    level_name: str
+    requested_by: str
+    reason: str
+    plan: str = ""
+    at: datetime
+
+
+class CaseView(BaseModel):
+    """Everything about a case: the `state` query's answer and the body of `GET /v1/cases/{id}`."""
+
+    case_id: str
+    status: CaseStatus
+    channel: str
+    external_id: str
+    title: str | None = None
+    urgency: str = "normal"
+    catalog_item: str | None = None
+    catalog_version: str | None = None
+    policy_version: str | None = None
+    first_contact_unit: str | None = None
+    handling_unit: str | None = None
+    township: str | None = None
+    supporting_units: list[str] = Field(default_factory=list)
+    received_at: datetime | None = None
+    deadlines: Deadlines = Field(default_factory=Deadlines)
+    tracked_deadlines: list[TrackedDeadline] = Field(default_factory=list)
+    overdue: bool = False
+    escalation_level: int = 0
+    escalations: list[Escalation] = Field(default_factory=list)
+    explanation_required: bool = False
+    routing: RoutingDecision | None = None
+    transfers: list[Transfer] = Field(default_factory=list)
+    arbitrated: bool = False
+    breaches: list[Breach] = Field(default_factory=list)
+    extensions: list[Extension] = Field(default_factory=list)
+    joint_phases: list[JointPhase] = Field(default_factory=list)
+    feedback_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolution_note: str | None = None
+    reworks: int = 0
+    ratings: list[Rating] = Field(default_factory=list)
+    rating_due: datetime | None = Field(default=None, description="Closed as not rated if no rating comes by then.")
+    closed_at: datetime | None = None
+    closed_reason: str | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+    def tracked(self, kind: DeadlineKind) -> TrackedDeadline | None:
+        return next((d for d in self.tracked_deadlines if d.kind is kind), None)
+
+    def open_joint_phase(self) -> JointPhase | None:
+        return next((p for p in self.joint_phases if p.open), None)
+
+    @property
+    def rating(self) -> Rating | None:
+        return self.ratings[-1] if self.ratings else None

@@ -1,0 +1,87 @@
+"""Resolution, extensions, the caller's rating, rework and closing.
+
+Workflow code, run inside `FirstContactCase`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_actions import UnitAction
+    from services.contracts.case_view import DeadlineKind, Extension, Rating
+    from services.contracts.cases import CaseStatus
+    from services.contracts.events import EventKind
+    from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_escalation import CaseEscalation
+
+SYSTEM = "system"
+
+
+async def resolve(engine: CaseEngine, escalation: CaseEscalation, action: UnitAction) -> None:
+    """The handling unit reports the result; the caller's reply counts as feedback; the rating is awaited."""
+    view = engine.view
+    now = workflow.now()
+    view.status = CaseStatus.RESOLVED
+    view.resolved_at = now
+    view.resolution_note = action.note
+    view.feedback_at = view.feedback_at or now
+    engine.meet(DeadlineKind.RESOLUTION, DeadlineKind.FEEDBACK)
+    view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
+    engine.record(action.unit, "resolved", action.note)
+    await engine.notify_platform(EventKind.CASE_RESOLVED, detail=action.note)
+    await escalation.case_changed(f"已办结：{action.note}")
+
+
+async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
+    """An approved extension moves the resolution deadline by its working days."""
+    tracked = engine.view.tracked(DeadlineKind.RESOLUTION)
+    assert tracked is not None
+    extension.old_due = tracked.due
+    tracked.extra_working_days += extension.working_days
+    computed = await engine.compute(tracked.started_at, tracked.window, extra_working_days=tracked.extra_working_days)
+    tracked.due = computed.due
+    tracked.provisional = computed.provisional
+    tracked.provisional_years = computed.provisional_years
+    tracked.reminders = [r for r in computed.reminders if r > workflow.now()]
+    tracked.reminders_sent = 0
+    # A breach that an approved extension covers is lifted; it stays in the case's record.
+    tracked.breached_at = None
+    tracked.chase_up_at = None
+    tracked.next_escalation_at = None
+    extension.new_due = computed.due
+    engine.record(
+        extension.decided_by or SYSTEM,
+        "extension_approved",
+        f"办结时限由 {extension.old_due.isoformat()} 延至 {computed.due.isoformat()}：{extension.note}",
+    )
+
+
+async def rework(engine: CaseEngine, escalation: CaseEscalation, rating: Rating) -> None:
+    """An unsatisfied caller sends the case back to the same unit with a new resolution deadline."""
+    view = engine.view
+    view.status = CaseStatus.REWORK
+    view.reworks += 1
+    view.rating_due = None
+    view.resolved_at = None
+    engine.record(SYSTEM, "rework", f"第 {view.reworks} 次重办：{rating.comment}")
+    await engine.start_deadlines([DeadlineKind.RESOLUTION], start=workflow.now())
+    await engine.notify(EventKind.REWORK, recipient=engine.handling_unit, detail=rating.comment)
+    await engine.notify_platform(EventKind.REWORK, detail=rating.comment)
+    await escalation.case_changed("群众不满意，重新办理")
+
+
+async def close(engine: CaseEngine, escalation: CaseEscalation, reason: str) -> None:
+    view = engine.view
+    view.status = CaseStatus.CLOSED
+    view.closed_at = workflow.now()
+    view.closed_reason = reason
+    view.rating_due = None
+    engine.record(SYSTEM, "closed", reason)
+    await engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, detail=reason)
+    await engine.notify_platform(EventKind.CASE_CLOSED, detail=reason)
+    if reason.startswith("unsatisfied"):
+        await engine.notify_coordination(EventKind.CASE_CLOSED, detail=reason)
+    await escalation.case_changed(f"已关闭：{reason}")

@@ -1,0 +1,229 @@
+"""The moving parts of a case inside its workflow: policy, deadlines, alarms, notifications, search attributes.
+
+Runs only inside `FirstContactCase` (workflow code: deterministic, I/O through activities).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts import search_attributes as sa
+    from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_policy import CasePolicy, Window
+    from services.contracts.case_view import CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
+    from services.contracts.cases import RoutedCase
+    from services.contracts.events import Audience, EventKind
+    from services.contracts.tickets import Ticket
+    from services.workflows.case_alarms import is_overdue
+    from services.workflows.case_events import case_event, platform_wants
+    from services.workflows.deadline_activities import (
+        ComputedDeadline,
+        DeadlineRequest,
+        NextWorkingDayRequest,
+        PolicyRequest,
+    )
+
+# Activities are retried for as long as it takes: an event or a deadline is never given up.
+ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+ACTIVITY_TIMEOUT = timedelta(seconds=10)
+
+
+class CaseEngine:
+    def __init__(self, view: CaseView, ticket: Ticket) -> None:
+        self.view = view
+        self.ticket = ticket
+        self._policy: CasePolicy | None = None
+        self._sequence = 0
+
+    @property
+    def policy(self) -> CasePolicy:
+        assert self._policy is not None, "policy is loaded before any handler runs"
+        return self._policy
+
+    @property
+    def handling_unit(self) -> str:
+        assert self.view.handling_unit is not None
+        return self.view.handling_unit
+
+    async def load_policy(self, case: RoutedCase) -> None:
+        """Fix the policy version for the life of the case."""
+        self._policy = await workflow.execute_activity(
+            "resolve_case_policy",
+            PolicyRequest(
+                item=case.routing.item,
+                complexity=case.routing.complexity,
+                urgent=case.ticket.urgency.value == "urgent",
+                urgent_allowed=case.routing.urgent_allowed,
+            ),
+            result_type=CasePolicy,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        self.view.policy_version = self._policy.version
+        self.view.urgency = self._policy.urgency
+
+    def record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
+        self.view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
+
+    # --- deadlines --------------------------------------------------------------------------------------
+
+    def window_for(self, kind: DeadlineKind) -> Window:
+        if kind is DeadlineKind.ARBITRATION:
+            return self.policy.arbitration
+        windows = self.policy.windows
+        return {
+            DeadlineKind.SIGN_FOR: windows.sign_for,
+            DeadlineKind.TRANSFER: windows.transfer,
+            DeadlineKind.FEEDBACK: windows.feedback,
+            DeadlineKind.RESOLUTION: windows.resolution,
+        }[kind]
+
+    async def compute(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> ComputedDeadline:
+        computed: ComputedDeadline = await workflow.execute_activity(
+            "compute_deadline",
+            DeadlineRequest(
+                start=start,
+                window=window,
+                extra_working_days=extra_working_days,
+                reminder_fraction=self.policy.reminder_fraction,
+                remind_on_last_working_day=self.policy.remind_on_last_working_day,
+            ),
+            result_type=ComputedDeadline,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        return computed
+
+    async def start_deadlines(self, kinds: list[DeadlineKind], *, start: datetime) -> None:
+        """Start (or restart) these deadlines from `start`, replacing earlier ones of the same kind."""
+        for kind in kinds:
+            window = self.window_for(kind)
+            computed = await self.compute(start, window)
+            tracked = TrackedDeadline(
+                kind=kind,
+                started_at=start,
+                due=computed.due,
+                window=window,
+                provisional=computed.provisional,
+                provisional_years=computed.provisional_years,
+                reminders=computed.reminders,
+            )
+            self.view.tracked_deadlines = [d for d in self.view.tracked_deadlines if d.kind is not kind] + [tracked]
+
+    def meet(self, *kinds: DeadlineKind) -> None:
+        """What these deadlines asked for is done (or no longer asked)."""
+        for kind in kinds:
+            tracked = self.view.tracked(kind)
+            if tracked is not None and tracked.open:
+                tracked.met_at = workflow.now()
+                tracked.next_escalation_at = None
+
+    async def recompute_provisional(self) -> None:
+        """Count open provisional deadlines again, now that the calendar may know their years."""
+        for tracked in self.view.tracked_deadlines:
+            if not (tracked.open and tracked.provisional and tracked.breached_at is None):
+                continue
+            computed = await self.compute(
+                tracked.started_at, tracked.window, extra_working_days=tracked.extra_working_days
+            )
+            if computed.due != tracked.due or not computed.provisional:
+                self.record("system", "deadline_recomputed", f"{tracked.kind.value}: {computed.due.isoformat()}")
+            tracked.due = computed.due
+            tracked.provisional = computed.provisional
+            tracked.provisional_years = computed.provisional_years
+            tracked.reminders = [r for r in computed.reminders if r > workflow.now()]
+            tracked.reminders_sent = 0
+
+    # --- notifications ----------------------------------------------------------------------------------
+
+    async def notify(
+        self,
+        kind: EventKind,
+        *,
+        recipient: str,
+        audience: Audience = Audience.UNIT,
+        **fields: Any,
+    ) -> None:
+        """Publish one event (an activity); its id comes from the case's event sequence, so retries are harmless."""
+        self._sequence += 1
+        event = case_event(
+            self.view,
+            self.ticket,
+            kind=kind,
+            sequence=self._sequence,
+            at=workflow.now(),
+            recipient=recipient,
+            audience=audience,
+            **fields,
+        )
+        await workflow.execute_activity(
+            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        )
+
+    async def notify_platform(self, kind: EventKind, **fields: Any) -> None:
+        """Tell the originating platform of a status change, when it gave a callback URL."""
+        platform = platform_wants(kind, self.ticket)
+        if platform is not None:
+            await self.notify(kind, recipient=platform, audience=Audience.PLATFORM, **fields)
+
+    async def notify_coordination(self, kind: EventKind, **fields: Any) -> None:
+        await self.notify(kind, recipient=COORDINATION_CENTRE, audience=Audience.COORDINATION, **fields)
+
+    async def notify_ladder(self, level: int, kind: EventKind, **fields: Any) -> None:
+        """Tell whoever the escalation ladder names for this level."""
+        target = self.policy.step(level).notify
+        if target == "handling_unit":
+            await self.notify(kind, recipient=self.handling_unit, **fields)
+        elif target == "handling_unit_leader":
+            await self.notify(kind, recipient=self.handling_unit, audience=Audience.UNIT_LEADER, **fields)
+        else:
+            await self.notify(kind, recipient=target, audience=Audience.LEADER, **fields)
+
+    async def next_working_day_start(self, after: datetime) -> datetime:
+        start: datetime = await workflow.execute_activity(
+            "next_working_day_start",
+            NextWorkingDayRequest(after=after),
+            result_type=datetime,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        return start
+
+    # --- what operators see -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Derive the summary fields and upsert the search attributes (on every change)."""
+        view = self.view
+        view.overdue = is_overdue(view)
+        due = {d.kind: d.due for d in view.tracked_deadlines if d.open}
+        view.deadlines = Deadlines(
+            sign_for=due.get(DeadlineKind.SIGN_FOR),
+            transfer=due.get(DeadlineKind.TRANSFER),
+            feedback=due.get(DeadlineKind.FEEDBACK, view.deadlines.feedback),
+            resolution=due.get(DeadlineKind.RESOLUTION, view.deadlines.resolution),
+            arbitration=due.get(DeadlineKind.ARBITRATION),
+            provisional=any(d.provisional for d in view.tracked_deadlines if d.open),
+        )
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.CASE_ID.value_set(view.case_id),
+            sa.CASE_STATUS.value_set(view.status.value),
+            sa.CHANNEL.value_set(view.channel),
+            sa.ESCALATION_LEVEL.value_set(view.escalation_level),
+            sa.OVERDUE.value_set(view.overdue),
+            sa.PROVISIONAL_DEADLINE.value_set(view.deadlines.provisional),
+        ]
+        optional = [
+            (sa.FIRST_CONTACT_UNIT, view.first_contact_unit),
+            (sa.HANDLING_UNIT, view.handling_unit),
+            (sa.TOWNSHIP, view.township),
+            (sa.CATALOG_ITEM, view.catalog_item),
+        ]
+        updates += [key.value_set(value) for key, value in optional if value is not None]
+        if view.deadlines.resolution is not None:
+            updates.append(sa.RESOLUTION_DEADLINE.value_set(view.deadlines.resolution))
+        workflow.upsert_search_attributes(updates)

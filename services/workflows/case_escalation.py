@@ -1,0 +1,178 @@
+"""Breaches and the escalation ladder: unit → unit leader → city leader in charge → top-level coordination.
+
+Workflow code, run inside `FirstContactCase`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_view import Breach, DeadlineKind, TrackedDeadline
+    from services.contracts.case_workflow import TOP_LEVEL_TYPE, TopLevelSignal, top_level_workflow_id
+    from services.contracts.cases import CaseStatus
+    from services.contracts.events import Audience, EventKind
+    from services.workflows.case_alarms import Alarm, AlarmKind
+    from services.workflows.case_engine import CaseEngine
+    from services.workflows.top_level_models import CaseSummary, TopLevelInput
+
+SYSTEM = "system"
+
+
+class CaseEscalation:
+    def __init__(self, engine: CaseEngine) -> None:
+        self._engine = engine
+        self._top_level_runs = 0
+        self._top_level_open = False
+
+    async def handle_alarms(self, alarms: list[Alarm]) -> None:
+        """Handle the deadline alarms due now; deadlines missed at the same instant are one missed step."""
+        view = self._engine.view
+        missed: list[TrackedDeadline] = []
+        for alarm in alarms:
+            tracked = view.tracked(alarm.deadline) if alarm.deadline else None
+            if tracked is None or not tracked.open:
+                continue
+            if alarm.kind is AlarmKind.REMINDER:
+                await self._remind(tracked)
+            elif alarm.kind is AlarmKind.BREACH:
+                await self._breach(tracked)
+                missed.append(tracked)
+            elif alarm.kind is AlarmKind.CHASE_UP:
+                await self._chase_up(tracked)
+            elif alarm.kind is AlarmKind.ESCALATION_STEP:
+                tracked.next_escalation_at = None
+                missed.append(tracked)
+        if missed:
+            await self.raise_level_to(view.escalation_level + 1, reason="未按时限办理")
+            for tracked in missed:
+                tracked.next_escalation_at = await self._next_step_due(tracked)
+
+    async def raise_level_to(self, level: int, *, reason: str) -> None:
+        """Move up the ladder (never down), tell the new level, and start top-level coordination at the top."""
+        engine = self._engine
+        level = min(level, engine.policy.top_level)
+        if level <= engine.view.escalation_level:
+            return
+        engine.view.escalation_level = level
+        step = engine.policy.step(level)
+        engine.record(SYSTEM, "escalated", f"level {level} ({step.name}): {reason}")
+        # The unit leader already hears of each breach; higher levels get an escalation notice.
+        if step.notify != "handling_unit_leader":
+            await engine.notify_ladder(level, EventKind.ESCALATED, detail=reason)
+        if level == engine.policy.top_level:
+            await self._start_top_level(reason)
+
+    async def case_changed(self, note: str) -> None:
+        """Keep top-level coordination informed; it stops following the case once it is resolved."""
+        if not self._top_level_open:
+            return
+        view = self._engine.view
+        summary = CaseSummary(
+            status=view.status.value,
+            handling_unit=view.handling_unit,
+            overdue=view.overdue,
+            note=note,
+            at=workflow.now(),
+        )
+        handle = workflow.get_external_workflow_handle(top_level_workflow_id(view.case_id, self._top_level_runs))
+        await handle.signal(TopLevelSignal.CASE_CHANGED.value, summary)
+        if view.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+            self._top_level_open = False
+
+    async def _start_top_level(self, reason: str) -> None:
+        if self._top_level_open:
+            return
+        engine = self._engine
+        view = engine.view
+        self._top_level_runs += 1
+        plan = view.escalations[-1].plan if view.escalations else ""
+        await workflow.start_child_workflow(
+            TOP_LEVEL_TYPE,
+            TopLevelInput(
+                case_id=view.case_id,
+                title=view.title or "",
+                handling_unit=engine.handling_unit,
+                reason=reason,
+                plan=plan,
+                review_days=engine.policy.top_level_review_days,
+                reviews_per_run=engine.policy.top_level_reviews_per_run,
+                status=view.status.value,
+            ),
+            id=top_level_workflow_id(view.case_id, self._top_level_runs),
+            parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
+        )
+        self._top_level_open = True
+        engine.record(
+            SYSTEM, "top_level_coordination", f"weekly review every {engine.policy.top_level_review_days} days"
+        )
+
+    async def _remind(self, tracked: TrackedDeadline) -> None:
+        tracked.reminders_sent += 1
+        await self._engine.notify(
+            EventKind.REMINDER,
+            recipient=self._engine.handling_unit,
+            deadline_kind=tracked.kind.value,
+            due=tracked.due,
+            detail=f"{tracked.kind.value} due {tracked.due.isoformat()}",
+        )
+
+    async def _breach(self, tracked: TrackedDeadline) -> None:
+        """Record it, mark the case overdue, tell the unit and its leader, chase up and ask for an explanation."""
+        engine = self._engine
+        view = engine.view
+        now = workflow.now()
+        tracked.breached_at = now
+        view.explanation_required = True
+        view.breaches.append(
+            Breach(
+                kind=tracked.kind,
+                unit=engine.handling_unit,
+                due=tracked.due,
+                at=now,
+                escalation_level=view.escalation_level,
+            )
+        )
+        engine.record(SYSTEM, "deadline_breached", f"{tracked.kind.value} due {tracked.due.isoformat()}")
+        recipient, detail = self._breach_recipient(tracked)
+        for audience in (Audience.UNIT, Audience.UNIT_LEADER):
+            await engine.notify(
+                EventKind.DEADLINE_BREACHED,
+                recipient=recipient,
+                audience=audience,
+                deadline_kind=tracked.kind.value,
+                due=tracked.due,
+                detail=detail,
+            )
+        tracked.chase_up_at = await engine.next_working_day_start(now)
+
+    def _breach_recipient(self, tracked: TrackedDeadline) -> tuple[str, str]:
+        if tracked.kind is DeadlineKind.ARBITRATION:
+            return COORDINATION_CENTRE, "仲裁超时，请尽快确定承办单位"
+        return self._engine.handling_unit, "已超时限，请说明原因并报送阶段性成效"
+
+    async def _chase_up(self, tracked: TrackedDeadline) -> None:
+        """The chase-up notice (催办), sent the next working day after a breach."""
+        tracked.chase_up_sent = True
+        recipient, _detail = self._breach_recipient(tracked)
+        self._engine.record(SYSTEM, "chase_up", f"{tracked.kind.value} overdue since {tracked.due.isoformat()}")
+        await self._engine.notify(
+            EventKind.CHASE_UP,
+            recipient=recipient,
+            deadline_kind=tracked.kind.value,
+            due=tracked.due,
+            detail="催办：请立即办理并说明超时原因",
+        )
+
+    async def _next_step_due(self, tracked: TrackedDeadline) -> datetime | None:
+        """If the breach is not put right by then, the case climbs one more step (None: already at the top)."""
+        engine = self._engine
+        if engine.view.escalation_level >= engine.policy.top_level:
+            return None
+        now = workflow.now()
+        start = tracked.chase_up_at if tracked.chase_up_at and tracked.chase_up_at > now else now
+        return (await engine.compute(start, engine.policy.chase_up_window)).due

@@ -1,0 +1,84 @@
+"""Transfer with a notice (告知单), the transfer cap, and arbitration by the coordination centre.
+
+Workflow code, run inside `FirstContactCase`.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_actions import ArbitrationDecision, TransferRequest
+    from services.contracts.case_view import DeadlineKind, Transfer
+    from services.contracts.cases import CaseStatus
+    from services.contracts.events import EventKind
+    from services.workflows.case_engine import CaseEngine
+
+HANDOVER_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
+
+
+async def transfer(engine: CaseEngine, request: TransferRequest) -> None:
+    """Hand the case to `to_unit`; the first-contact unit stays recorded, the caller is told once where it went."""
+    view = engine.view
+    now = workflow.now()
+    view.transfers.append(
+        Transfer(
+            from_unit=request.unit,
+            to_unit=request.to_unit,
+            reason=request.reason,
+            catalog_item=request.catalog_item,
+            at=now,
+        )
+    )
+    view.handling_unit = request.to_unit
+    engine.record(request.unit, "transferred", f"→ {request.to_unit}（{request.catalog_item}）：{request.reason}")
+    # The receiving unit gets its own sign-for and transfer windows from the moment it receives the case.
+    await engine.start_deadlines(HANDOVER_DEADLINES, start=now)
+    await engine.notify(
+        EventKind.CASE_ASSIGNED,
+        recipient=request.to_unit,
+        from_unit=request.unit,
+        to_unit=request.to_unit,
+        detail=f"由 {request.unit} 转办：{request.reason}",
+    )
+    await engine.notify_platform(
+        EventKind.TRANSFER_NOTICE,
+        from_unit=request.unit,
+        to_unit=request.to_unit,
+        detail=f"您反映的问题已转至 {request.to_unit} 办理。原因：{request.reason}",
+    )
+
+
+async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> None:
+    """A transfer past the cap: the coordination centre decides who handles the case, within its own deadline."""
+    view = engine.view
+    view.status = CaseStatus.ARBITRATION
+    engine.meet(*HANDOVER_DEADLINES)
+    engine.record(
+        request.unit,
+        "arbitration_requested",
+        f"第 {len(view.transfers) + 1} 次转办被拒（上限 {engine.policy.max_transfers} 次），提请仲裁：{request.reason}",
+    )
+    await engine.start_deadlines([DeadlineKind.ARBITRATION], start=workflow.now())
+    await engine.notify_coordination(
+        EventKind.ARBITRATION_NEEDED,
+        from_unit=request.unit,
+        to_unit=request.to_unit,
+        detail=f"{request.unit} 认为应由 {request.to_unit} 办理：{request.reason}",
+    )
+
+
+async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
+    """The coordination centre names the handling unit; it signs for the case within a new sign-for window."""
+    view = engine.view
+    view.status = CaseStatus.ASSIGNED
+    view.arbitrated = True
+    view.handling_unit = decision.handling_unit
+    engine.meet(DeadlineKind.ARBITRATION)
+    engine.record(decision.unit, "arbitrated", f"承办单位：{decision.handling_unit}；理由：{decision.reason}")
+    await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=workflow.now())
+    await engine.notify(
+        EventKind.ARBITRATION_DECIDED,
+        recipient=decision.handling_unit,
+        detail=f"经协调中心仲裁，由贵单位承办：{decision.reason}",
+    )

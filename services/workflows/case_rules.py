@@ -1,0 +1,146 @@
+"""Who may do what, and when, on a first-contact case: pure checks that raise `CaseActionRefused`.
+
+Update validators call these, so a refused action never enters the workflow's history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.contracts.case_actions import (
+    COORDINATION_CENTRE,
+    EscalationRequest,
+    EscalationTarget,
+    ExtensionRequest,
+    JointHandlingRequest,
+    TransferRequest,
+)
+from services.contracts.case_policy import CasePolicy
+from services.contracts.case_view import CaseView, DeadlineKind, ExtensionStatus
+from services.contracts.cases import CaseStatus
+from services.workflows.case_errors import CaseActionRefused
+
+WORKING = (CaseStatus.ACCEPTED, CaseStatus.REWORK)
+
+
+def require_handling_unit(view: CaseView, unit: str, verb: str) -> None:
+    if unit != view.handling_unit:
+        raise CaseActionRefused(f"unit {unit!r} may not {verb} this case: the handling unit is {view.handling_unit!r}")
+
+
+def require_status(view: CaseView, allowed: tuple[CaseStatus, ...], verb: str) -> None:
+    if view.status not in allowed:
+        names = " or ".join(s.value for s in allowed)
+        raise CaseActionRefused(f"case is {view.status.value}; only a case that is {names} can be asked to {verb}")
+
+
+def check_accept(view: CaseView, unit: str) -> None:
+    require_handling_unit(view, unit, "accept")
+    if view.status is not CaseStatus.ASSIGNED:
+        raise CaseActionRefused(f"case is {view.status.value}; only an assigned case can be accepted")
+
+
+def check_transfer(view: CaseView, policy: CasePolicy, request: TransferRequest, now: datetime) -> None:
+    require_handling_unit(view, request.unit, "transfer")
+    if view.status is not CaseStatus.ASSIGNED:
+        raise CaseActionRefused(f"case is {view.status.value}; a case can be transferred only before it is accepted")
+    if view.arbitrated:
+        raise CaseActionRefused("the coordination centre named the handling unit by arbitration; no further transfer")
+    window = view.tracked(DeadlineKind.TRANSFER)
+    if window is not None and now > window.due:
+        raise CaseActionRefused(
+            f"the transfer window closed at {window.due.isoformat()}; the unit must handle the case"
+        )
+    if request.to_unit == request.unit:
+        raise CaseActionRefused("a case cannot be transferred to the unit that holds it")
+    earlier = {t.from_unit for t in view.transfers}
+    if request.to_unit in earlier:
+        raise CaseActionRefused(f"{request.to_unit!r} already transferred this case away; disputes go to arbitration")
+
+
+def check_arbitration(view: CaseView, unit: str) -> None:
+    if unit != COORDINATION_CENTRE:
+        raise CaseActionRefused("only the coordination centre arbitrates")
+    if view.status is not CaseStatus.ARBITRATION:
+        raise CaseActionRefused(f"case is {view.status.value}; only a case awaiting arbitration can be arbitrated")
+
+
+def check_feedback(view: CaseView, unit: str) -> None:
+    require_handling_unit(view, unit, "give feedback on")
+    require_status(view, WORKING, "give feedback")
+
+
+def check_progress(view: CaseView, unit: str) -> None:
+    require_handling_unit(view, unit, "report progress on")
+    require_status(view, WORKING, "report progress")
+
+
+def check_joint_handling(view: CaseView, request: JointHandlingRequest) -> None:
+    if request.unit not in (view.handling_unit, COORDINATION_CENTRE):
+        raise CaseActionRefused("only the handling unit or the coordination centre can start joint handling")
+    require_status(view, WORKING, "start joint handling")
+    if view.open_joint_phase() is not None:
+        raise CaseActionRefused("joint handling is already under way; close it before starting another")
+
+
+def check_close_joint_phase(view: CaseView, unit: str) -> None:
+    phase = view.open_joint_phase()
+    if phase is None:
+        raise CaseActionRefused("no joint handling is under way")
+    lead = phase.lead()
+    if unit not in ((lead.unit if lead else None), COORDINATION_CENTRE):
+        raise CaseActionRefused(f"only the lead unit ({lead.unit if lead else '-'}) can close the joint phase")
+
+
+def check_escalation(view: CaseView, policy: CasePolicy, request: EscalationRequest, *, leaders: set[str]) -> None:
+    if view.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        raise CaseActionRefused(f"case is {view.status.value}; there is nothing left to escalate")
+    if request.to is EscalationTarget.CITY_LEADER:
+        if request.unit not in (view.handling_unit, COORDINATION_CENTRE):
+            raise CaseActionRefused("only the handling unit or the coordination centre can escalate to the city leader")
+        if view.escalation_level >= 2:
+            raise CaseActionRefused("the case is already with the city leader or above")
+        return
+    if request.unit not in leaders | {COORDINATION_CENTRE}:
+        raise CaseActionRefused(
+            "only the city leader in charge or the coordination centre can ask for top-level coordination"
+        )
+    if view.escalation_level >= policy.top_level:
+        raise CaseActionRefused("the case is already under top-level coordination")
+    if view.escalation_level < 2:
+        raise CaseActionRefused("escalate to the city leader first; top-level coordination is asked from there")
+
+
+def check_extension_request(view: CaseView, policy: CasePolicy, request: ExtensionRequest, now: datetime) -> None:
+    require_handling_unit(view, request.unit, "ask for an extension on")
+    require_status(view, WORKING, "have its deadline extended")
+    if any(e.status is ExtensionStatus.PENDING for e in view.extensions):
+        raise CaseActionRefused("an extension request is already waiting for the coordination centre")
+    resolution = view.tracked(DeadlineKind.RESOLUTION)
+    if resolution is None or now >= resolution.due:
+        raise CaseActionRefused("an extension must be asked before the resolution deadline passes")
+    if request.working_days > policy.max_extension_working_days:
+        raise CaseActionRefused(f"at most {policy.max_extension_working_days} working days can be asked for")
+
+
+def check_extension_decision(view: CaseView, unit: str) -> None:
+    if unit != COORDINATION_CENTRE:
+        raise CaseActionRefused("only the coordination centre decides on extensions")
+    if not any(e.status is ExtensionStatus.PENDING for e in view.extensions):
+        raise CaseActionRefused("no extension request is waiting for a decision")
+
+
+def check_resolve(view: CaseView, unit: str) -> None:
+    require_handling_unit(view, unit, "resolve")
+    if view.status is CaseStatus.ASSIGNED:
+        raise CaseActionRefused("case has not been accepted; the handling unit must accept it before resolving")
+    require_status(view, WORKING, "be resolved")
+    phase = view.open_joint_phase()
+    if phase is not None:
+        pending = [t.unit for t in phase.tasks if not t.finished]
+        raise CaseActionRefused(f"joint handling is still open (waiting for {', '.join(pending)}); the lead closes it")
+
+
+def check_rating(view: CaseView) -> None:
+    if view.status is not CaseStatus.RESOLVED:
+        raise CaseActionRefused(f"case is {view.status.value}; only a resolved case can be rated")

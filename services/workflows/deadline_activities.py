@@ -1,0 +1,111 @@
+"""Activities that read data which changes over time (the calendar, the policy), so workflows stay deterministic.
+
+Their results are recorded in each case's history: a case keeps the policy and the deadlines it got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+from prometheus_client import Counter
+from pydantic import BaseModel, Field
+from temporalio import activity
+
+from services.contracts.case_policy import CasePolicy, DeadlinePolicy, Window, policy_for_case
+from services.workflows.working_calendar import WorkingCalendar, WorkingDeadline
+
+log = structlog.get_logger(__name__)
+
+PROVISIONAL_DEADLINES = Counter(
+    "hotline_provisional_deadlines_total",
+    "Deadlines counted Monday to Friday because a year has no holiday schedule loaded, by year.",
+    ["year"],
+)
+
+
+class PolicyRequest(BaseModel):
+    item: str | None
+    complexity: str = "normal"
+    urgent: bool = False
+    urgent_allowed: bool = True
+
+
+class DeadlineRequest(BaseModel):
+    start: datetime
+    window: Window
+    extra_working_days: int = 0
+    reminder_fraction: float | None = Field(default=0.75, description="None: no reminders.")
+    remind_on_last_working_day: bool = True
+
+
+class ComputedDeadline(BaseModel):
+    due: datetime
+    provisional: bool
+    provisional_years: list[int] = Field(default_factory=list)
+    reminders: list[datetime] = Field(default_factory=list)
+
+
+class NextWorkingDayRequest(BaseModel):
+    after: datetime
+
+
+class DeadlineActivities:
+    """Constructed with sources of the current calendar and policy (reloaded without a restart)."""
+
+    def __init__(self, *, calendar: Callable[[], WorkingCalendar], policy: Callable[[], DeadlinePolicy]) -> None:
+        self._calendar = calendar
+        self._policy = policy
+
+    @activity.defn(name="resolve_case_policy")
+    async def resolve_case_policy(self, request: PolicyRequest) -> CasePolicy:
+        """The current policy, resolved for the case's item, complexity and urgency."""
+        return policy_for_case(
+            self._policy(),
+            item=request.item,
+            complexity=request.complexity,
+            urgent=request.urgent,
+            urgent_allowed=request.urgent_allowed,
+        )
+
+    @activity.defn(name="compute_deadline")
+    async def compute_deadline(self, request: DeadlineRequest) -> ComputedDeadline:
+        """Due time (and reminder times) of a window starting at `request.start`, on the working calendar."""
+        calendar = self._calendar()
+        due = _due(calendar, request)
+        if due.provisional:
+            for year in due.provisional_years:
+                PROVISIONAL_DEADLINES.labels(str(year)).inc()
+            log.warning(
+                "deadline.provisional",
+                years=due.provisional_years,
+                hint="no holiday schedule loaded for these years: counted Monday to Friday",
+            )
+        reminders: list[datetime] = []
+        if request.reminder_fraction is not None:
+            reminders = calendar.reminder_times(
+                request.start,
+                due.at,
+                fraction=request.reminder_fraction,
+                last_working_day=request.remind_on_last_working_day,
+            )
+        return ComputedDeadline(
+            due=due.at, provisional=due.provisional, provisional_years=due.provisional_years, reminders=reminders
+        )
+
+    @activity.defn(name="next_working_day_start")
+    async def next_working_day_start(self, request: NextWorkingDayRequest) -> datetime:
+        """09:00 (Asia/Shanghai) of the first working day after `request.after`'s date."""
+        return self._calendar().start_of_next_working_day(request.after).at
+
+
+def _due(calendar: WorkingCalendar, request: DeadlineRequest) -> WorkingDeadline:
+    window = request.window
+    if window.working_days is not None:
+        return calendar.add_working_days(request.start, window.working_days + request.extra_working_days)
+    assert window.hours is not None
+    due = calendar.add_hours(request.start, window.hours)
+    if request.extra_working_days:
+        return calendar.add_working_days(due.at, request.extra_working_days)
+    return due

@@ -1,0 +1,162 @@
+"""`JointTask`: one participant's share of joint handling (lead, co-managing, enforcement or township).
+
+A child of `FirstContactCase`: its own deadline, reminders and breach handling; it reports every change to
+the case, which keeps the combined view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_actions import UnitAction
+    from services.contracts.case_view import JointTaskStatus, JointTaskView, TimelineEntry
+    from services.contracts.case_workflow import JOINT_TASK_TYPE, STATE_QUERY, CaseSignal, JointTaskUpdate
+    from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from services.workflows.case_errors import CaseActionRefused
+
+
+class JointTaskInput(BaseModel):
+    task: JointTaskView
+    phase: int
+    title: str
+    handling_unit: str
+    reminders: list[datetime] = Field(default_factory=list)
+
+
+@workflow.defn(name=JOINT_TASK_TYPE)
+class JointTask:
+    @workflow.init
+    def __init__(self, assignment: JointTaskInput) -> None:
+        self._assignment = assignment
+        self._view = assignment.task
+        self._sequence = 0
+        self._changed = False
+
+    @workflow.run
+    async def run(self, assignment: JointTaskInput) -> JointTaskView:
+        view = self._view
+        await self._publish(EventKind.JOINT_TASK_ASSIGNED, view.unit, Audience.UNIT, view.task)
+        try:
+            await self._follow(assignment)
+        except asyncio.CancelledError:
+            # The lead closed the joint phase; the case has recorded it already.
+            view.status = JointTaskStatus.CLOSED_BY_LEAD
+            return view
+        return view
+
+    async def _follow(self, assignment: JointTaskInput) -> None:
+        view = self._view
+        reminders = list(assignment.reminders)
+        while not view.finished:
+            alarms = [*reminders[:1], view.due] if not view.overdue else []
+            self._changed = False
+            if not alarms:
+                await workflow.wait_condition(lambda: self._changed)
+                continue
+            remaining = min(alarms) - workflow.now()
+            if remaining.total_seconds() > 0:
+                try:
+                    await workflow.wait_condition(lambda: self._changed, timeout=remaining)
+                    continue
+                except TimeoutError:
+                    pass
+            if view.finished:
+                break
+            if reminders and reminders[0] <= workflow.now():
+                reminders.pop(0)
+                await self._publish(
+                    EventKind.REMINDER, view.unit, Audience.UNIT, f"联动任务将于 {view.due.isoformat()} 到期"
+                )
+            if workflow.now() >= view.due and not view.overdue:
+                await self._breach()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    async def _breach(self) -> None:
+        view = self._view
+        view.overdue = True
+        self._note("system", "deadline_breached", f"due {view.due.isoformat()}")
+        detail = f"{view.unit} 的联动任务已超时：{view.task}"
+        await self._publish(EventKind.JOINT_TASK_BREACHED, view.unit, Audience.UNIT, detail)
+        await self._publish(EventKind.JOINT_TASK_BREACHED, view.unit, Audience.UNIT_LEADER, detail)
+        await self._publish(EventKind.JOINT_TASK_BREACHED, self._assignment.handling_unit, Audience.UNIT, detail)
+        await self._report_to_case()
+
+    @workflow.query(name=STATE_QUERY)
+    def state(self) -> JointTaskView:
+        return self._view
+
+    @workflow.update(name=JointTaskUpdate.ACCEPT.value)
+    async def accept(self, action: UnitAction) -> JointTaskView:
+        self._view.status = JointTaskStatus.ACCEPTED
+        return await self._changed_by(action, "accepted")
+
+    @accept.validator
+    def _validate_accept(self, action: UnitAction) -> None:
+        self._require(action, JointTaskStatus.ASSIGNED, "accepted")
+
+    @workflow.update(name=JointTaskUpdate.REPORT.value)
+    async def report(self, action: UnitAction) -> JointTaskView:
+        return await self._changed_by(action, "reported")
+
+    @report.validator
+    def _validate_report(self, action: UnitAction) -> None:
+        self._require(action, JointTaskStatus.ACCEPTED, "reported on")
+
+    @workflow.update(name=JointTaskUpdate.COMPLETE.value)
+    async def complete(self, action: UnitAction) -> JointTaskView:
+        self._view.status = JointTaskStatus.COMPLETED
+        self._view.completed_at = workflow.now()
+        return await self._changed_by(action, "completed")
+
+    @complete.validator
+    def _validate_complete(self, action: UnitAction) -> None:
+        self._require(action, JointTaskStatus.ACCEPTED, "completed")
+
+    def _require(self, action: UnitAction, status: JointTaskStatus, verb: str) -> None:
+        if action.unit != self._view.unit:
+            raise CaseActionRefused(f"this joint task belongs to {self._view.unit!r}, not {action.unit!r}")
+        if self._view.status is not status:
+            raise CaseActionRefused(
+                f"joint task is {self._view.status.value}; only a {status.value} task can be {verb}"
+            )
+
+    async def _changed_by(self, action: UnitAction, what: str) -> JointTaskView:
+        self._note(action.unit, what, action.note)
+        self._changed = True
+        await self._report_to_case()
+        return self._view
+
+    def _note(self, actor: str, action: str, detail: str) -> None:
+        self._view.reports.append(TimelineEntry(at=workflow.now(), actor=actor, action=action, detail=detail))
+
+    async def _report_to_case(self) -> None:
+        parent = workflow.info().parent
+        if parent is not None:
+            handle = workflow.get_external_workflow_handle(parent.workflow_id)
+            await handle.signal(CaseSignal.JOINT_TASK_CHANGED.value, self._view)
+
+    async def _publish(self, kind: EventKind, recipient: str, audience: Audience, detail: str) -> None:
+        self._sequence += 1
+        view = self._view
+        event = NotificationEvent(
+            event_id=event_id_for(view.case_id, self._sequence, stream=f"joint-{self._assignment.phase}-{view.unit}"),
+            kind=kind,
+            case_id=view.case_id,
+            unit=recipient,
+            audience=audience,
+            sequence=self._sequence,
+            occurred_at=workflow.now(),
+            title=self._assignment.title,
+            handling_unit=self._assignment.handling_unit,
+            due=view.due,
+            detail=f"[{view.role.value}] {detail}",
+        )
+        await workflow.execute_activity(
+            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        )

@@ -25,6 +25,7 @@ def test_every_key_is_declared_once_with_its_cli_type() -> None:
         "EscalationLevel=Int",
         "ResolutionDeadline=Datetime",
         "Overdue=Bool",
+        "ProvisionalDeadline=Bool",
     ]
 
 

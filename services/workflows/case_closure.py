@@ -10,8 +10,8 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from services.contracts.case_actions import UnitAction
-    from services.contracts.case_view import DeadlineKind, Extension, Rating
+    from services.contracts.case_actions import ExtensionDecision, ExtensionRequest, RatingSubmission, UnitAction
+    from services.contracts.case_view import DeadlineKind, Extension, ExtensionStatus, Rating, RatingLevel
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
@@ -33,6 +33,58 @@ async def resolve(engine: CaseEngine, escalation: CaseEscalation, action: UnitAc
     engine.record(action.unit, "resolved", action.note)
     await engine.notify_platform(EventKind.CASE_RESOLVED, detail=action.note)
     await escalation.case_changed(f"已办结：{action.note}")
+
+
+async def request_extension(engine: CaseEngine, request: ExtensionRequest) -> None:
+    """Ask for more working days; the coordination centre decides."""
+    engine.view.extensions.append(
+        Extension(
+            requested_by=request.unit,
+            reason=request.reason,
+            working_days=request.working_days,
+            requested_at=workflow.now(),
+        )
+    )
+    engine.record(request.unit, "extension_requested", f"{request.working_days} 个工作日：{request.reason}")
+    await engine.notify_coordination(EventKind.EXTENSION_REQUESTED, detail=request.reason)
+
+
+async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> None:
+    pending = next(e for e in engine.view.extensions if e.status is ExtensionStatus.PENDING)
+    pending.decided_by = decision.unit
+    pending.decided_at = workflow.now()
+    pending.note = decision.note
+    if decision.approved:
+        pending.status = ExtensionStatus.APPROVED
+        await extend_resolution(engine, pending)
+    else:
+        pending.status = ExtensionStatus.REFUSED
+        engine.record(decision.unit, "extension_refused", decision.note)
+    await engine.notify(
+        EventKind.EXTENSION_DECIDED,
+        recipient=engine.handling_unit,
+        detail=f"{pending.status.value}：{decision.note}",
+    )
+
+
+async def rate(engine: CaseEngine, escalation: CaseEscalation, submission: RatingSubmission) -> None:
+    """The caller's rating: an unsatisfied outcome sends the case back (up to the policy's reworks)."""
+    view = engine.view
+    rating = Rating(
+        speed=submission.speed,
+        outcome=submission.outcome,
+        comment=submission.comment,
+        at=workflow.now(),
+        round=view.reworks,
+    )
+    view.ratings.append(rating)
+    engine.record("caller", "rated", f"速度：{rating.speed.value}；结果：{rating.outcome.value}")
+    if rating.outcome is not RatingLevel.UNSATISFIED:
+        await close(engine, escalation, "rated")
+    elif view.reworks < engine.policy.max_reworks:
+        await rework(engine, escalation, rating)
+    else:
+        await close(engine, escalation, "unsatisfied after the last allowed rework")
 
 
 async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:

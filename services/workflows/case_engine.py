@@ -65,6 +65,8 @@ class CaseEngine:
             retry_policy=ACTIVITY_RETRY,
         )
         self.view.policy_version = self._policy.version
+        if self.view.urgency != self._policy.urgency:
+            self.record("system", "urgency_not_allowed", f"{case.routing.item} 不适用紧急时限，按一般时限办理")
         self.view.urgency = self._policy.urgency
 
     def record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
@@ -200,12 +202,12 @@ class CaseEngine:
         """Derive the summary fields and upsert the search attributes (on every change)."""
         view = self.view
         view.overdue = is_overdue(view)
-        due = {d.kind: d.due for d in view.tracked_deadlines if d.open}
+        due = {d.kind: d.due for d in view.tracked_deadlines}
         view.deadlines = Deadlines(
             sign_for=due.get(DeadlineKind.SIGN_FOR),
             transfer=due.get(DeadlineKind.TRANSFER),
-            feedback=due.get(DeadlineKind.FEEDBACK, view.deadlines.feedback),
-            resolution=due.get(DeadlineKind.RESOLUTION, view.deadlines.resolution),
+            feedback=due.get(DeadlineKind.FEEDBACK),
+            resolution=due.get(DeadlineKind.RESOLUTION),
             arbitration=due.get(DeadlineKind.ARBITRATION),
             provisional=any(d.provisional for d in view.tracked_deadlines if d.open),
         )

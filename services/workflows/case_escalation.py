@@ -11,8 +11,8 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from services.contracts.case_actions import COORDINATION_CENTRE
-    from services.contracts.case_view import Breach, DeadlineKind, TrackedDeadline
+    from services.contracts.case_actions import COORDINATION_CENTRE, EscalationRequest, EscalationTarget
+    from services.contracts.case_view import Breach, DeadlineKind, Escalation, TrackedDeadline
     from services.contracts.case_workflow import TOP_LEVEL_TYPE, TopLevelSignal, top_level_workflow_id
     from services.contracts.cases import CaseStatus
     from services.contracts.events import Audience, EventKind
@@ -51,6 +51,24 @@ class CaseEscalation:
             await self.raise_level_to(view.escalation_level + 1, reason="未按时限办理")
             for tracked in missed:
                 tracked.next_escalation_at = await self._next_step_due(tracked)
+
+    async def request(self, request: EscalationRequest) -> None:
+        """An escalation asked with a proposed plan: to the city leader, or from there to top-level coordination."""
+        engine = self._engine
+        level = 2 if request.to is EscalationTarget.CITY_LEADER else engine.policy.top_level
+        reason = f"{request.reason}；方案：{request.plan}"
+        engine.view.escalations.append(
+            Escalation(
+                level=level,
+                level_name=engine.policy.step(level).name,
+                requested_by=request.unit,
+                reason=request.reason,
+                plan=request.plan,
+                at=workflow.now(),
+            )
+        )
+        engine.record(request.unit, "escalation_requested", reason)
+        await self.raise_level_to(level, reason=reason)
 
     async def raise_level_to(self, level: int, *, reason: str) -> None:
         """Move up the ladder (never down), tell the new level, and start top-level coordination at the top."""

@@ -82,3 +82,4 @@ async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
         recipient=decision.handling_unit,
         detail=f"经协调中心仲裁，由贵单位承办：{decision.reason}",
     )
+    await engine.notify_platform(EventKind.CASE_ASSIGNED, detail=f"经协调中心确定由 {decision.handling_unit} 办理")

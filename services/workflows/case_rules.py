@@ -42,6 +42,8 @@ def check_accept(view: CaseView, unit: str) -> None:
 
 def check_transfer(view: CaseView, policy: CasePolicy, request: TransferRequest, now: datetime) -> None:
     require_handling_unit(view, request.unit, "transfer")
+    if view.status is CaseStatus.ARBITRATION:
+        raise CaseActionRefused("the case is awaiting the coordination centre's arbitration")
     if view.status is not CaseStatus.ASSIGNED:
         raise CaseActionRefused(f"case is {view.status.value}; a case can be transferred only before it is accepted")
     if view.arbitrated:

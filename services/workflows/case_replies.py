@@ -1,0 +1,40 @@
+"""Signing for a case and replying on it: accept, feedback to the caller, interim progress reports.
+
+Workflow code, run inside `FirstContactCase`.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_actions import FeedbackReport, ProgressReport, UnitAction
+    from services.contracts.case_view import DeadlineKind
+    from services.contracts.cases import CaseStatus
+    from services.contracts.events import EventKind
+    from services.workflows.case_engine import CaseEngine
+
+
+async def accept(engine: CaseEngine, action: UnitAction) -> None:
+    """The handling unit signs for the case (承接); it can no longer transfer it."""
+    engine.view.status = CaseStatus.ACCEPTED
+    engine.meet(DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER)
+    engine.record(action.unit, "accepted", action.note)
+
+
+async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
+    """The first reply to the caller; the platform hears it too."""
+    engine.view.feedback_at = engine.view.feedback_at or workflow.now()
+    engine.meet(DeadlineKind.FEEDBACK)
+    engine.record(report.unit, "feedback", report.message)
+    await engine.notify_platform(EventKind.FEEDBACK_GIVEN, detail=report.message)
+
+
+async def progress(engine: CaseEngine, report: ProgressReport) -> None:
+    """An interim report (阶段性成效); with an explanation it answers the one a breach asked for."""
+    detail = f"已办：{report.done}；下一步：{report.next}" if report.next else f"已办：{report.done}"
+    if report.explanation:
+        detail += f"；说明：{report.explanation}"
+        engine.view.explanation_required = False
+    engine.record(report.unit, "progress", detail)
+    await engine.notify_platform(EventKind.PROGRESS_REPORTED, detail=detail)

@@ -13,7 +13,7 @@ from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
-from services.engines.temporal import connect_temporal, temporal_healthy
+from services.engines.temporal import connect_temporal, ensure_search_attributes, temporal_healthy
 from services.workflows.activities import NotificationActivities
 from services.workflows.calendar_store import CalendarStore
 from services.workflows.case_starter import CaseStarter
@@ -31,6 +31,10 @@ async def main(stop: asyncio.Event) -> None:
     policy = load_policy(settings.policy_file)
     nc, js = await open_jetstream(settings, name="workflows")
     client = await connect_temporal(settings)
+    if settings.register_search_attributes:
+        added = await ensure_search_attributes(client, settings.temporal_namespace)
+        if added:
+            log.info("temporal.search_attributes_registered", added=added)
     calendar = CalendarStore(await key_value(js, HOLIDAY_SCHEDULES_BUCKET, replicas=settings.nats_replicas))
     worker = build_worker(
         client,

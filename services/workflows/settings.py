@@ -21,4 +21,7 @@ class WorkflowsSettings(ServiceSettings):
     max_concurrent_workflow_tasks: int = 200
     max_concurrent_activities: int = 200
     max_cached_workflows: int = 10000
+    register_search_attributes: bool = Field(
+        default=True, description="Add missing custom search attributes at start (needs operator rights)."
+    )
     policy_file: Path | None = Field(default=None, description="Deadline policy JSON; the shipped default if unset.")

@@ -146,17 +146,18 @@ class CaseEscalation:
         now = workflow.now()
         tracked.breached_at = now
         view.explanation_required = True
+        # The breach counts against whoever missed it: the coordination centre for a late arbitration.
+        recipient, detail = self._breach_recipient(tracked)
         view.breaches.append(
             Breach(
                 kind=tracked.kind,
-                unit=engine.handling_unit,
+                unit=recipient,
                 due=tracked.due,
                 at=now,
                 escalation_level=view.escalation_level,
             )
         )
         engine.record(SYSTEM, "deadline_breached", f"{tracked.kind.value} due {tracked.due.isoformat()}")
-        recipient, detail = self._breach_recipient(tracked)
         for audience in (Audience.UNIT, Audience.UNIT_LEADER):
             await engine.notify(
                 EventKind.DEADLINE_BREACHED,

@@ -41,7 +41,9 @@ class TopLevelCoordination:
                 if reviews_this_run >= matter.reviews_per_run or workflow.info().is_continue_as_new_suggested():
                     await workflow.wait_condition(workflow.all_handlers_finished)
                     workflow.continue_as_new(
-                        matter.model_copy(update={"reviews_done": self._reviews_done, "latest": self._latest})
+                        matter.model_copy(
+                            update={"reviews_done": self._reviews_done, "latest": self._latest, "runs": matter.runs + 1}
+                        )
                     )
         note = self._latest.note if self._latest else ""
         await self._publish(EventKind.CASE_RESOLVED, self._reviews_done + 1, f"顶格调度事项已办结：{note}")
@@ -60,6 +62,7 @@ class TopLevelCoordination:
             reviews_done=self._reviews_done,
             following=self._following,
             latest=self._latest,
+            runs=self._matter.runs,
         )
 
     def _review_text(self) -> str:

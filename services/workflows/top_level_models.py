@@ -31,6 +31,7 @@ class TopLevelInput(BaseModel):
     reviews_done: int = 0
     latest: CaseSummary | None = None
     notes: list[str] = Field(default_factory=list)
+    runs: int = Field(default=1, description="Which run of the coordination this is (1 + continue-as-new count).")
 
 
 class TopLevelView(BaseModel):

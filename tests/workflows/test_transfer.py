@@ -1,0 +1,174 @@
+"""Transfer with a notice (告知单), its limits, the transfer cap and arbitration by the coordination centre."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.contracts.case_actions import ArbitrationDecision, TransferRequest, UnitAction
+from services.contracts.case_view import DeadlineKind
+from services.contracts.case_workflow import CaseUpdate
+from services.contracts.cases import CaseStatus
+from services.contracts.events import EventKind
+from tests.workflows.harness import CaseHandle, Cases, actions
+
+MINUTE = timedelta(minutes=1)
+
+
+def transfer(unit: str, to_unit: str, item: str = "LS-06") -> TransferRequest:
+    return TransferRequest(
+        unit=unit, to_unit=to_unit, reason=f"不属于 {unit} 职责，应由 {to_unit} 办理", catalog_item=item
+    )
+
+
+async def test_transfer_hands_the_case_on_and_tells_the_caller_once(cases: Cases) -> None:
+    case = await cases.start(unit="housing-construction", item="LS-06", callback=True)
+    first_due = (await case.state()).deadlines.sign_for
+    assert first_due is not None
+
+    # Late in its transfer window the unit finds the matter is the water bureau's (catalog item LS-06).
+    await cases.sleep_until(first_due - timedelta(hours=2))
+    moved = await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+
+    assert moved.status is CaseStatus.ASSIGNED
+    assert (moved.first_contact_unit, moved.handling_unit) == ("housing-construction", "water")
+    [handover] = moved.transfers
+    assert (handover.from_unit, handover.to_unit, handover.catalog_item) == ("housing-construction", "water", "LS-06")
+    # The new unit gets its own sign-for and transfer windows, counted from the transfer.
+    new_due = cases.sources.calendar.add_working_days(handover.at, 1).at
+    assert moved.deadlines.sign_for == moved.deadlines.transfer == new_due
+    assert new_due > first_due
+    assert actions(moved)[-1] == ("transferred", "housing-construction")
+
+    assert cases.published.to(EventKind.TRANSFER_NOTICE) == [("platform-12345", "platform")]
+    [notice] = cases.published.of_kind(EventKind.TRANSFER_NOTICE)
+    assert (notice.from_unit, notice.to_unit) == ("housing-construction", "water")
+    assert "已转至 water 办理" in notice.detail
+    assert notice.callback_url is not None
+    assert cases.published.to(EventKind.CASE_ASSIGNED) == [
+        ("housing-construction", "unit"),
+        ("platform-12345", "platform"),
+        ("water", "unit"),
+    ]
+
+    # The first unit's window ends without a breach: the case is no longer its to sign for.
+    await cases.sleep_until(first_due + MINUTE)
+    assert (await case.state()).overdue is False
+    assert cases.published.of_kind(EventKind.DEADLINE_BREACHED) == []
+    accepted = await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    assert accepted.status is CaseStatus.ACCEPTED
+    assert len(cases.published.of_kind(EventKind.TRANSFER_NOTICE)) == 1
+
+
+async def test_no_transfer_back_to_a_unit_that_sent_it_away_nor_after_acceptance(cases: Cases) -> None:
+    case = await cases.start(unit="housing-construction", callback=True)
+    await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+
+    back = await case.refused(CaseUpdate.TRANSFER, transfer("water", "housing-construction"))
+    assert "'housing-construction' already transferred this case away" in back.message
+    by_old_unit = await case.refused(CaseUpdate.TRANSFER, transfer("housing-construction", "health"))
+    assert "the handling unit is 'water'" in by_old_unit.message
+
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    after_accept = await case.refused(CaseUpdate.TRANSFER, transfer("water", "health"))
+    assert "only before it is accepted" in after_accept.message
+
+    view = await case.state()
+    assert (view.handling_unit, view.status) == ("water", CaseStatus.ACCEPTED)
+    assert [(t.from_unit, t.to_unit) for t in view.transfers] == [("housing-construction", "water")]
+    assert len(cases.published.of_kind(EventKind.TRANSFER_NOTICE)) == 1
+
+
+async def test_no_transfer_once_the_transfer_window_has_closed(cases: Cases) -> None:
+    case = await cases.start(unit="housing-construction", callback=True)
+    window_end = (await case.state()).deadlines.transfer
+    assert window_end is not None
+
+    await cases.sleep_until(window_end + timedelta(hours=1))
+    late = await case.refused(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+
+    assert f"the transfer window closed at {window_end.isoformat()}" in late.message
+    view = await case.state()
+    assert view.handling_unit == "housing-construction"
+    assert view.transfers == []
+    assert cases.published.of_kind(EventKind.TRANSFER_NOTICE) == []
+
+
+async def bounced_to_arbitration(cases: Cases) -> CaseHandle:
+    """Two transfers (the policy's most) and a third attempt: the case goes to the coordination centre."""
+    case = await cases.start(unit="housing-construction", callback=True)
+    await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+    await case.act(CaseUpdate.TRANSFER, transfer("water", "law-enforcement", item="UC-05"))
+    third = await case.refused(CaseUpdate.TRANSFER, transfer("law-enforcement", "natural-resources", item="NR-01"))
+    assert "transferred 2 times, the most allowed" in third.message
+    assert "arbitration" in third.message
+    return case
+
+
+async def test_third_transfer_is_refused_and_the_coordination_centre_arbitrates(cases: Cases) -> None:
+    case = await bounced_to_arbitration(cases)
+
+    disputed = await case.state()
+    assert disputed.status is CaseStatus.ARBITRATION
+    assert disputed.handling_unit == "law-enforcement"
+    assert len(disputed.transfers) == 2
+    [asked] = [entry for entry in disputed.timeline if entry.action == "arbitration_requested"]
+    assert asked.actor == "law-enforcement"
+    assert disputed.deadlines.arbitration == cases.sources.calendar.add_working_days(asked.at, 2).at
+    # The handling unit's own windows no longer run while the centre decides.
+    handover = [t for t in disputed.tracked_deadlines if t.kind in (DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER)]
+    assert [t.open for t in handover] == [False, False]
+    assert cases.published.to(EventKind.ARBITRATION_NEEDED) == [("coordination-centre", "coordination")]
+    [needed] = cases.published.of_kind(EventKind.ARBITRATION_NEEDED)
+    assert (needed.from_unit, needed.to_unit) == ("law-enforcement", "natural-resources")
+
+    waiting = await case.refused(CaseUpdate.TRANSFER, transfer("law-enforcement", "health"))
+    assert "awaiting the coordination centre's arbitration" in waiting.message
+    by_unit = await case.refused(
+        CaseUpdate.ARBITRATE, ArbitrationDecision(unit="water", handling_unit="water", reason="我们来办")
+    )
+    assert "only the coordination centre arbitrates" in by_unit.message
+
+    decided = await case.act(
+        CaseUpdate.ARBITRATE,
+        ArbitrationDecision(unit="coordination-centre", handling_unit="water", reason="供水管网属水务局职责"),
+    )
+    assert (decided.status, decided.handling_unit, decided.arbitrated) == (CaseStatus.ASSIGNED, "water", True)
+    assert decided.first_contact_unit == "housing-construction"
+    arbitration = decided.tracked(DeadlineKind.ARBITRATION)
+    assert arbitration is not None and arbitration.met_at is not None
+    arbitrated_at = decided.timeline[-1].at
+    assert decided.deadlines.sign_for == cases.sources.calendar.add_working_days(arbitrated_at, 1).at
+    assert cases.published.to(EventKind.ARBITRATION_DECIDED) == [("water", "unit")]
+    assert cases.published.to(EventKind.CASE_ASSIGNED)[-1] == ("platform-12345", "platform")
+
+    again = await case.refused(CaseUpdate.TRANSFER, transfer("water", "health"))
+    assert "named the handling unit by arbitration; no further transfer" in again.message
+    accepted = await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    assert accepted.status is CaseStatus.ACCEPTED
+    assert [a for a in actions(accepted) if a[0] in ("transferred", "arbitration_requested", "arbitrated")] == [
+        ("transferred", "housing-construction"),
+        ("transferred", "water"),
+        ("arbitration_requested", "law-enforcement"),
+        ("arbitrated", "coordination-centre"),
+    ]
+    assert len(cases.published.of_kind(EventKind.TRANSFER_NOTICE)) == 2
+
+
+async def test_arbitration_not_decided_in_time_is_a_breach_of_the_coordination_centre(cases: Cases) -> None:
+    case = await bounced_to_arbitration(cases)
+    due = (await case.state()).deadlines.arbitration
+    assert due is not None
+
+    await cases.sleep_until(due + MINUTE)
+
+    view = await case.state()
+    assert view.status is CaseStatus.ARBITRATION
+    [late] = [b for b in view.breaches if b.kind is DeadlineKind.ARBITRATION]
+    assert late.unit == "coordination-centre"
+    arbitration_notices = [
+        (e.unit, e.audience.value)
+        for e in cases.published.of_kind(EventKind.DEADLINE_BREACHED)
+        if e.deadline_kind == "arbitration"
+    ]
+    assert arbitration_notices == [("coordination-centre", "unit"), ("coordination-centre", "unit_leader")]
+    assert view.overdue is True

@@ -15,12 +15,11 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_escalation import CaseEscalation
 
 SYSTEM = "system"
 
 
-async def resolve(engine: CaseEngine, escalation: CaseEscalation, action: UnitAction) -> None:
+async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     """The handling unit reports the result; the caller's reply counts as feedback; the rating is awaited."""
     view = engine.view
     now = workflow.now()
@@ -32,7 +31,10 @@ async def resolve(engine: CaseEngine, escalation: CaseEscalation, action: UnitAc
     view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
     engine.record(action.unit, "resolved", action.note)
     await engine.notify_platform(EventKind.CASE_RESOLVED, detail=action.note)
-    await escalation.case_changed(f"已办结：{action.note}")
+    for extension in view.extensions:
+        if extension.status is ExtensionStatus.PENDING:
+            extension.status = ExtensionStatus.WITHDRAWN
+            extension.note = "case resolved before a decision"
 
 
 async def request_extension(engine: CaseEngine, request: ExtensionRequest) -> None:
@@ -67,7 +69,7 @@ async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> N
     )
 
 
-async def rate(engine: CaseEngine, escalation: CaseEscalation, submission: RatingSubmission) -> None:
+async def rate(engine: CaseEngine, submission: RatingSubmission) -> None:
     """The caller's rating: an unsatisfied outcome sends the case back (up to the policy's reworks)."""
     view = engine.view
     rating = Rating(
@@ -80,11 +82,11 @@ async def rate(engine: CaseEngine, escalation: CaseEscalation, submission: Ratin
     view.ratings.append(rating)
     engine.record("caller", "rated", f"速度：{rating.speed.value}；结果：{rating.outcome.value}")
     if rating.outcome is not RatingLevel.UNSATISFIED:
-        await close(engine, escalation, "rated")
+        await close(engine, "rated")
     elif view.reworks < engine.policy.max_reworks:
-        await rework(engine, escalation, rating)
+        await rework(engine, rating)
     else:
-        await close(engine, escalation, "unsatisfied after the last allowed rework")
+        await close(engine, "unsatisfied after the last allowed rework")
 
 
 async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
@@ -111,7 +113,7 @@ async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
     )
 
 
-async def rework(engine: CaseEngine, escalation: CaseEscalation, rating: Rating) -> None:
+async def rework(engine: CaseEngine, rating: Rating) -> None:
     """An unsatisfied caller sends the case back to the same unit with a new resolution deadline."""
     view = engine.view
     view.status = CaseStatus.REWORK
@@ -122,10 +124,9 @@ async def rework(engine: CaseEngine, escalation: CaseEscalation, rating: Rating)
     await engine.start_deadlines([DeadlineKind.RESOLUTION], start=workflow.now())
     await engine.notify(EventKind.REWORK, recipient=engine.handling_unit, detail=rating.comment)
     await engine.notify_platform(EventKind.REWORK, detail=rating.comment)
-    await escalation.case_changed("群众不满意，重新办理")
 
 
-async def close(engine: CaseEngine, escalation: CaseEscalation, reason: str) -> None:
+async def close(engine: CaseEngine, reason: str) -> None:
     view = engine.view
     view.status = CaseStatus.CLOSED
     view.closed_at = workflow.now()
@@ -136,4 +137,3 @@ async def close(engine: CaseEngine, escalation: CaseEscalation, reason: str) -> 
     await engine.notify_platform(EventKind.CASE_CLOSED, detail=reason)
     if reason.startswith("unsatisfied"):
         await engine.notify_coordination(EventKind.CASE_CLOSED, detail=reason)
-    await escalation.case_changed(f"已关闭：{reason}")

@@ -39,6 +39,8 @@ class CaseEscalation:
                 continue
             if alarm.kind is AlarmKind.REMINDER:
                 await self._remind(tracked)
+            elif alarm.kind is AlarmKind.BREACH and self._same_omission_as_sign_for(tracked):
+                self._close_transfer_window(tracked)
             elif alarm.kind is AlarmKind.BREACH:
                 await self._breach(tracked)
                 missed.append(tracked)
@@ -51,6 +53,18 @@ class CaseEscalation:
             await self.raise_level_to(view.escalation_level + 1, reason="未按时限办理")
             for tracked in missed:
                 tracked.next_escalation_at = await self._next_step_due(tracked)
+
+    def _same_omission_as_sign_for(self, tracked: TrackedDeadline) -> bool:
+        """A transfer window that passes while the missed sign-for is already on record is the same omission."""
+        if tracked.kind is not DeadlineKind.TRANSFER:
+            return False
+        sign_for = self._engine.view.tracked(DeadlineKind.SIGN_FOR)
+        return sign_for is not None and sign_for.open and sign_for.breached_at is not None
+
+    def _close_transfer_window(self, tracked: TrackedDeadline) -> None:
+        tracked.breached_at = workflow.now()
+        tracked.chase_up_sent = True
+        self._engine.record(SYSTEM, "transfer_window_closed", "未签收也未转办，已按签收超时处理；不能再转办")
 
     async def request(self, request: EscalationRequest) -> None:
         """An escalation asked with a proposed plan: to the city leader, or from there to top-level coordination."""
@@ -87,9 +101,14 @@ class CaseEscalation:
 
     async def case_changed(self, note: str) -> None:
         """Keep top-level coordination informed; it stops following the case once it is resolved."""
+        view = self._engine.view
+        at_top = view.escalation_level >= self._engine.policy.top_level
+        if not self._top_level_open and at_top and view.status is CaseStatus.REWORK:
+            # The matter is not resolved after all: top-level coordination follows it again.
+            await self._start_top_level(note)
+            return
         if not self._top_level_open:
             return
-        view = self._engine.view
         summary = CaseSummary(
             status=view.status.value,
             handling_unit=view.handling_unit,
@@ -120,6 +139,7 @@ class CaseEscalation:
                 review_days=engine.policy.top_level_review_days,
                 reviews_per_run=engine.policy.top_level_reviews_per_run,
                 status=view.status.value,
+                coordination=self._top_level_runs,
             ),
             id=top_level_workflow_id(view.case_id, self._top_level_runs),
             parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
@@ -147,7 +167,7 @@ class CaseEscalation:
         tracked.breached_at = now
         view.explanation_required = True
         # The breach counts against whoever missed it: the coordination centre for a late arbitration.
-        recipient, detail = self._breach_recipient(tracked)
+        recipient, audiences, detail = self._breach_recipient(tracked)
         view.breaches.append(
             Breach(
                 kind=tracked.kind,
@@ -158,7 +178,7 @@ class CaseEscalation:
             )
         )
         engine.record(SYSTEM, "deadline_breached", f"{tracked.kind.value} due {tracked.due.isoformat()}")
-        for audience in (Audience.UNIT, Audience.UNIT_LEADER):
+        for audience in audiences:
             await engine.notify(
                 EventKind.DEADLINE_BREACHED,
                 recipient=recipient,
@@ -169,19 +189,21 @@ class CaseEscalation:
             )
         tracked.chase_up_at = await engine.next_working_day_start(now)
 
-    def _breach_recipient(self, tracked: TrackedDeadline) -> tuple[str, str]:
+    def _breach_recipient(self, tracked: TrackedDeadline) -> tuple[str, tuple[Audience, ...], str]:
+        """Who missed it, who hears of it, and what they are asked."""
         if tracked.kind is DeadlineKind.ARBITRATION:
-            return COORDINATION_CENTRE, "仲裁超时，请尽快确定承办单位"
-        return self._engine.handling_unit, "已超时限，请说明原因并报送阶段性成效"
+            return COORDINATION_CENTRE, (Audience.COORDINATION,), "仲裁超时，请尽快确定承办单位"
+        return self._engine.handling_unit, (Audience.UNIT, Audience.UNIT_LEADER), "已超时限，请说明原因并报送阶段性成效"
 
     async def _chase_up(self, tracked: TrackedDeadline) -> None:
         """The chase-up notice (催办), sent the next working day after a breach."""
         tracked.chase_up_sent = True
-        recipient, _detail = self._breach_recipient(tracked)
+        recipient, audiences, _detail = self._breach_recipient(tracked)
         self._engine.record(SYSTEM, "chase_up", f"{tracked.kind.value} overdue since {tracked.due.isoformat()}")
         await self._engine.notify(
             EventKind.CHASE_UP,
             recipient=recipient,
+            audience=audiences[0],
             deadline_kind=tracked.kind.value,
             due=tracked.due,
             detail="催办：请立即办理并说明超时原因",

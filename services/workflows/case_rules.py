@@ -121,8 +121,12 @@ def check_extension_request(view: CaseView, policy: CasePolicy, request: Extensi
     resolution = view.tracked(DeadlineKind.RESOLUTION)
     if resolution is None or now >= resolution.due:
         raise CaseActionRefused("an extension must be asked before the resolution deadline passes")
-    if request.working_days > policy.max_extension_working_days:
-        raise CaseActionRefused(f"at most {policy.max_extension_working_days} working days can be asked for")
+    granted = sum(e.working_days for e in view.extensions if e.status is ExtensionStatus.APPROVED)
+    if granted + request.working_days > policy.max_extension_working_days:
+        raise CaseActionRefused(
+            f"extensions may add at most {policy.max_extension_working_days} working days in all; "
+            f"{granted} already granted"
+        )
 
 
 def check_extension_decision(view: CaseView, unit: str) -> None:
@@ -130,6 +134,7 @@ def check_extension_decision(view: CaseView, unit: str) -> None:
         raise CaseActionRefused("only the coordination centre decides on extensions")
     if not any(e.status is ExtensionStatus.PENDING for e in view.extensions):
         raise CaseActionRefused("no extension request is waiting for a decision")
+    require_status(view, WORKING, "have its deadline extended")
 
 
 def check_resolve(view: CaseView, unit: str) -> None:

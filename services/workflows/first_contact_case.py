@@ -112,9 +112,10 @@ class FirstContactCase:
         if not alarms:
             return
         if any(alarm.kind is AlarmKind.RATING_TIMEOUT for alarm in alarms):
-            await closure.close(self._engine, self._escalation, "not rated")
+            await closure.close(self._engine, "not rated")
         await self._escalation.handle_alarms([a for a in alarms if a.kind is not AlarmKind.RATING_TIMEOUT])
         self._engine.refresh()
+        await self._escalation.case_changed(self._view.timeline[-1].detail)
 
     async def _apply(self, check: Callable[[], None], change: Callable[[], Awaitable[None]]) -> CaseView:
         """Run one action: wait until the case is set up, take the lock, check again, change, show the change."""
@@ -126,6 +127,7 @@ class FirstContactCase:
             finally:
                 self._engine.refresh()
                 self._changed = True
+            await self._escalation.case_changed(self._view.timeline[-1].detail)
         return self._view
 
     @workflow.query(name=STATE_QUERY)
@@ -260,9 +262,7 @@ class FirstContactCase:
 
     @workflow.update(name=CaseUpdate.RESOLVE.value)
     async def resolve(self, action: UnitAction) -> CaseView:
-        return await self._apply(
-            lambda: self._validate_resolve(action), lambda: closure.resolve(self._engine, self._escalation, action)
-        )
+        return await self._apply(lambda: self._validate_resolve(action), lambda: closure.resolve(self._engine, action))
 
     @resolve.validator
     def _validate_resolve(self, action: UnitAction) -> None:
@@ -271,7 +271,7 @@ class FirstContactCase:
     @workflow.update(name=CaseUpdate.RATE.value)
     async def rate(self, submission: RatingSubmission) -> CaseView:
         return await self._apply(
-            lambda: self._validate_rate(submission), lambda: closure.rate(self._engine, self._escalation, submission)
+            lambda: self._validate_rate(submission), lambda: closure.rate(self._engine, submission)
         )
 
     @rate.validator

@@ -5,6 +5,8 @@ Workflow code, run inside `FirstContactCase`.
 
 from __future__ import annotations
 
+import contextlib
+
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
@@ -66,7 +68,7 @@ class JointHandling:
         phase.tasks = [task if t.workflow_id == task.workflow_id else t for t in phase.tasks]
         latest = task.reports[-1] if task.reports else None
         if latest is not None:
-            self._engine.record(task.unit, f"joint_task_{latest.action}", latest.detail)
+            self._engine.record(latest.actor, f"joint_task_{latest.action}", f"{task.unit}：{latest.detail}")
         if phase.open and all(t.finished for t in phase.tasks):
             await self._close(phase, closed_by="system", note="all joint tasks completed")
 
@@ -77,7 +79,9 @@ class JointHandling:
         for task in phase.tasks:
             if not task.finished:
                 task.status = JointTaskStatus.CLOSED_BY_LEAD
-                await workflow.get_external_workflow_handle(task.workflow_id).cancel()
+                # A task that completed a moment ago cannot be cancelled; closing the phase goes on regardless.
+                with contextlib.suppress(Exception):
+                    await workflow.get_external_workflow_handle(task.workflow_id).cancel()
         await self._close(phase, closed_by=action.unit, note=action.note)
 
     async def _close(self, phase: JointPhase, *, closed_by: str, note: str) -> None:

@@ -75,7 +75,7 @@ class TopLevelCoordination:
     async def _publish(self, kind: EventKind, sequence: int, detail: str) -> None:
         matter = self._matter
         event = NotificationEvent(
-            event_id=event_id_for(matter.case_id, sequence, stream="toplevel"),
+            event_id=event_id_for(matter.case_id, sequence, stream=f"toplevel-{matter.coordination}"),
             kind=kind,
             case_id=matter.case_id,
             unit=TOP_LEADERSHIP,

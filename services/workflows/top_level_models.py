@@ -32,6 +32,7 @@ class TopLevelInput(BaseModel):
     latest: CaseSummary | None = None
     notes: list[str] = Field(default_factory=list)
     runs: int = Field(default=1, description="Which run of the coordination this is (1 + continue-as-new count).")
+    coordination: int = Field(default=1, description="1 for the first coordination of the case, 2 after a rework, ...")
 
 
 class TopLevelView(BaseModel):

@@ -13,6 +13,7 @@ from services.contracts.case_actions import (
     EscalationRequest,
     EscalationTarget,
     FeedbackReport,
+    ProgressReport,
     RatingSubmission,
     UnitAction,
 )
@@ -49,20 +50,18 @@ async def test_unsigned_case_climbs_one_step_per_missed_window_until_signed_for(
     # With the default policy the sign-for and transfer windows are the same working day.
     assert view.deadlines.sign_for == view.deadlines.transfer == sign_for_due
 
-    # The window closes unsigned: both deadlines breach at once, which is one missed step (to the unit leader).
+    # The window closes unsigned. Neither signed for nor transferred is one omission: one breach (sign-for), the
+    # transfer window closes with it, one missed step (to the unit leader).
     await cases.sleep_until(sign_for_due + MINUTE)
     view = await case.state()
     assert (view.overdue, view.escalation_level, view.explanation_required) == (True, 1, True)
-    assert [(b.kind, b.unit, b.escalation_level) for b in view.breaches] == [
-        (DeadlineKind.SIGN_FOR, "water", 0),
-        (DeadlineKind.TRANSFER, "water", 0),
-    ]
-    assert cases.published.to(EventKind.DEADLINE_BREACHED) == [("water", "unit"), ("water", "unit_leader")] * 2
-    assert deadline_kinds(cases, EventKind.DEADLINE_BREACHED) == ["sign_for", "sign_for", "transfer", "transfer"]
+    assert [(b.kind, b.unit, b.escalation_level) for b in view.breaches] == [(DeadlineKind.SIGN_FOR, "water", 0)]
+    assert cases.published.to(EventKind.DEADLINE_BREACHED) == [("water", "unit"), ("water", "unit_leader")]
+    assert deadline_kinds(cases, EventKind.DEADLINE_BREACHED) == ["sign_for", "sign_for"]
     assert cases.published.of_kind(EventKind.ESCALATED) == []  # the unit leader was told by the breach notice
     assert actions(view)[-3:] == [
         ("deadline_breached", "system"),
-        ("deadline_breached", "system"),
+        ("transfer_window_closed", "system"),
         ("escalated", "system"),
     ]
     attributes = (await case.handle.describe()).typed_search_attributes
@@ -73,9 +72,9 @@ async def test_unsigned_case_climbs_one_step_per_missed_window_until_signed_for(
     await cases.sleep_until(chase_up - MINUTE)
     assert cases.published.of_kind(EventKind.CHASE_UP) == []
     await cases.sleep_until(chase_up + MINUTE)
-    assert cases.published.to(EventKind.CHASE_UP) == [("water", "unit")] * 2
+    assert cases.published.to(EventKind.CHASE_UP) == [("water", "unit")]
     chased = await case.state()
-    assert [t.chase_up_at for t in chased.tracked_deadlines if t.chase_up_sent] == [chase_up] * 2
+    assert [t.chase_up_at for t in chased.tracked_deadlines if t.chase_up_sent and t.chase_up_at] == [chase_up]
     assert all(around(entry.at, chase_up) for entry in chased.timeline if entry.action == "chase_up")
 
     # One chase-up window (1 working day) later, still unsigned: the city leader in charge. The feedback deadline
@@ -117,7 +116,7 @@ async def test_unsigned_case_climbs_one_step_per_missed_window_until_signed_for(
     await case.act(CaseUpdate.RATE, SATISFIED)
     result = await case.result()
     assert result.status is CaseStatus.CLOSED and result.escalation_level == 3
-    assert deadline_kinds(cases, EventKind.DEADLINE_BREACHED) == ["sign_for"] * 2 + ["transfer"] * 2 + ["feedback"] * 2
+    assert deadline_kinds(cases, EventKind.DEADLINE_BREACHED) == ["sign_for"] * 2 + ["feedback"] * 2
     finished = await cases.child(top_level_id, TopLevelView).result()
     assert finished.following is False
     assert cases.published.to(EventKind.CASE_RESOLVED) == [("top-leadership", "leader")]
@@ -141,10 +140,10 @@ async def test_signing_for_and_replying_after_the_chase_up_stops_the_ladder(case
     view = await case.state()
     assert view.escalation_level == 1
     assert view.overdue is False
-    assert [b.kind for b in view.breaches] == [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
+    assert [b.kind for b in view.breaches] == [DeadlineKind.SIGN_FOR]
     assert cases.published.of_kind(EventKind.ESCALATED) == []
-    assert len(cases.published.of_kind(EventKind.DEADLINE_BREACHED)) == 4
-    assert len(cases.published.of_kind(EventKind.CHASE_UP)) == 2
+    assert len(cases.published.of_kind(EventKind.DEADLINE_BREACHED)) == 2
+    assert len(cases.published.of_kind(EventKind.CHASE_UP)) == 1
 
 
 async def count_runs(cases: Cases, workflow_id: str) -> int:
@@ -230,3 +229,45 @@ async def test_escalation_requests_the_ladder_does_not_allow_are_refused(cases: 
     assert view.escalation_level == 2
     assert len(view.escalations) == 1
     assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader")]
+
+
+async def test_progress_reaches_top_level_and_a_reworked_case_is_followed_again(cases: Cases) -> None:
+    case = await cases.start(unit="water")
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
+    await case.act(CaseUpdate.ESCALATE, TO_CITY_LEADER)
+    await case.act(CaseUpdate.ESCALATE, TO_TOP_LEVEL)
+    await case.act(CaseUpdate.PROGRESS, ProgressReport(unit="water", done="已更换主管道阀门", next="试压"))
+
+    async def progress_heard() -> TopLevelView:
+        state = await cases.query_child(top_level_workflow_id(case.case_id), TopLevelView)
+        assert state.latest is not None and "已更换主管道阀门" in state.latest.note
+        return state
+
+    await eventually(progress_heard, "top-level coordination hears the interim report")
+
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已恢复供水"))
+    await eventually(
+        lambda: _completed(cases, top_level_workflow_id(case.case_id)), "the first coordination ends at resolution"
+    )
+    reworked = await case.act(
+        CaseUpdate.RATE,
+        RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.UNSATISFIED, comment="没修好"),
+    )
+    assert reworked.status is CaseStatus.REWORK
+
+    second = top_level_workflow_id(case.case_id, 2)
+    state = await eventually(
+        lambda: cases.query_child(second, TopLevelView), "a second coordination follows the rework"
+    )
+    assert state.following is True
+    await cases.sleep_until(reworked.timeline[-1].at + timedelta(days=7, hours=1))
+    reviews = cases.published.of_kind(EventKind.WEEKLY_REVIEW)
+    # Ids of the second coordination's events differ from the first's: none is dropped as a duplicate.
+    assert len({e.event_id for e in reviews}) == len(reviews) >= 1
+    assert all(":toplevel-2:" in e.event_id for e in reviews)
+
+
+async def _completed(cases: Cases, workflow_id: str) -> None:
+    description = await cases.child(workflow_id, TopLevelView).describe()
+    assert description.status is WorkflowExecutionStatus.COMPLETED

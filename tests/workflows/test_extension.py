@@ -80,7 +80,7 @@ async def test_approved_extension_moves_the_resolution_deadline_and_a_refused_on
 async def test_extension_asked_after_the_resolution_deadline_or_beyond_the_cap_is_refused(cases: Cases) -> None:
     case = await accepted_case(cases)
     too_long = await case.refused(CaseUpdate.REQUEST_EXTENSION, asking(31))
-    assert "at most 30 working days" in too_long.message
+    assert "at most 30 working days in all" in too_long.message
     resolution_due = (await case.state()).deadlines.resolution
     assert resolution_due is not None
 
@@ -92,3 +92,26 @@ async def test_extension_asked_after_the_resolution_deadline_or_beyond_the_cap_i
     assert view.extensions == []
     assert view.deadlines.resolution == resolution_due
     assert cases.published.of_kind(EventKind.EXTENSION_REQUESTED) == []
+
+
+async def test_extensions_are_capped_in_total_not_per_request(cases: Cases) -> None:
+    case = await accepted_case(cases)
+    await case.act(CaseUpdate.REQUEST_EXTENSION, asking(20))
+    await case.act(CaseUpdate.DECIDE_EXTENSION, ExtensionDecision(unit=CENTRE, approved=True))
+
+    over = await case.refused(CaseUpdate.REQUEST_EXTENSION, asking(11))
+
+    assert "20 already granted" in over.message
+    within = await case.act(CaseUpdate.REQUEST_EXTENSION, asking(10))
+    assert [e.status for e in within.extensions] == [ExtensionStatus.APPROVED, ExtensionStatus.PENDING]
+
+
+async def test_a_pending_extension_is_withdrawn_when_the_case_is_resolved(cases: Cases) -> None:
+    case = await accepted_case(cases)
+    await case.act(CaseUpdate.REQUEST_EXTENSION, asking(5))
+
+    resolved = await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已修复"))
+
+    assert [e.status for e in resolved.extensions] == [ExtensionStatus.WITHDRAWN]
+    late = await case.refused(CaseUpdate.DECIDE_EXTENSION, ExtensionDecision(unit=CENTRE, approved=True))
+    assert "no extension request is waiting" in late.message

@@ -170,5 +170,5 @@ async def test_arbitration_not_decided_in_time_is_a_breach_of_the_coordination_c
         for e in cases.published.of_kind(EventKind.DEADLINE_BREACHED)
         if e.deadline_kind == "arbitration"
     ]
-    assert arbitration_notices == [("coordination-centre", "unit"), ("coordination-centre", "unit_leader")]
+    assert arbitration_notices == [("coordination-centre", "coordination")]
     assert view.overdue is True

@@ -21,7 +21,7 @@ from services.contracts.case_actions import (
 )
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
-from services.intake.catalog_checks import require_actor, require_responsible, require_unit
+from services.intake.catalog_checks import require_actor, require_handling_unit, require_responsible
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 
@@ -50,7 +50,8 @@ async def transfer_case(case_id: str, request: TransferRequest, services: Servic
 @router.post("/arbitration")
 async def arbitrate_case(case_id: str, decision: ArbitrationDecision, services: Services) -> CaseView:
     """The coordination centre names the handling unit of a case that went to arbitration."""
-    require_unit(services.catalog, decision.handling_unit, "handling_unit")
+    require_actor(services.catalog, decision.unit)
+    require_handling_unit(services.catalog, decision.handling_unit, "handling_unit")
     return await services.cases.act(case_id, CaseUpdate.ARBITRATE, decision)
 
 
@@ -85,6 +86,7 @@ async def request_extension(case_id: str, request: ExtensionRequest, services: S
 @router.post("/extension/decision")
 async def decide_extension(case_id: str, decision: ExtensionDecision, services: Services) -> CaseView:
     """The coordination centre approves (the deadline moves) or refuses the pending extension."""
+    require_actor(services.catalog, decision.unit)
     return await services.cases.act(case_id, CaseUpdate.DECIDE_EXTENSION, decision)
 
 

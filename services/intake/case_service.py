@@ -17,7 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_index import CaseIndexRecord
 from services.contracts.case_view import CaseView, JointTaskView
-from services.contracts.case_workflow import STATE_QUERY, CaseUpdate, JointTaskUpdate
+from services.contracts.case_workflow import STATE_QUERY, WORKFLOW_TYPE, CaseUpdate, JointTaskUpdate
 from services.intake.errors import Conflict, NotFound, Unavailable
 
 log = structlog.get_logger(__name__)
@@ -95,7 +95,8 @@ class CaseService:
                 return _unavailable(exc)
         else:
             status = description.status.name.lower() if description.status else "closed"
-            return Conflict(f"the workflow is {status}; it takes no more actions")
+            what = "case" if description.workflow_type == WORKFLOW_TYPE else "joint task"
+            return Conflict(f"this {what} is finished (its workflow is {status}); it takes no more actions")
         record = await self._index_record(case_id)
         if record is None:
             return NotFound(f"no case {case_id}")

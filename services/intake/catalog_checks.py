@@ -20,6 +20,15 @@ def require_unit(catalog: ResponsibilityCatalog, code: str, field: str) -> None:
         raise UnprocessableInput(f"{field}: unknown unit code {code!r}")
 
 
+def require_handling_unit(catalog: ResponsibilityCatalog, code: str, field: str) -> None:
+    """A unit that can own a case: a department or a township, not the coordination centre."""
+    require_unit(catalog, code, field)
+    unit = catalog.unit(code)
+    assert unit is not None
+    if unit.kind is UnitKind.COORDINATION:
+        raise UnprocessableInput(f"{field}: the coordination centre arbitrates; name a department or township")
+
+
 def require_responsible(catalog: ResponsibilityCatalog, to_unit: str, item_code: str) -> None:
     """A transfer names the catalog item that makes the receiving unit responsible: check that it does."""
     require_unit(catalog, to_unit, "to_unit")

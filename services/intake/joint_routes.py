@@ -33,16 +33,19 @@ async def close_joint_handling(case_id: str, action: UnitAction, services: Servi
 @router.post("/joint-tasks/{unit}/accept")
 async def accept_joint_task(case_id: str, unit: str, action: UnitAction, services: Services) -> JointTaskView:
     """The participant takes on its joint task."""
+    require_actor(services.catalog, action.unit)
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.ACCEPT, action)
 
 
 @router.post("/joint-tasks/{unit}/report")
 async def report_joint_task(case_id: str, unit: str, action: UnitAction, services: Services) -> JointTaskView:
     """The participant reports progress on its joint task."""
+    require_actor(services.catalog, action.unit)
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.REPORT, action)
 
 
 @router.post("/joint-tasks/{unit}/complete")
 async def complete_joint_task(case_id: str, unit: str, action: UnitAction, services: Services) -> JointTaskView:
     """The participant reports its share done; the joint phase closes when every task is."""
+    require_actor(services.catalog, action.unit)
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.COMPLETE, action)

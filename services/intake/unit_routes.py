@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from services.contracts.catalog import Unit
 from services.contracts.unit_channels import UnitChannels, WebhookSetting
+from services.intake.catalog_checks import ACTORS_OUTSIDE_CATALOG
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import NotFound, UnprocessableInput
@@ -50,5 +51,6 @@ async def delete_webhook(code: str, services: Services) -> UnitChannels:
 
 
 def _require_unit(code: str, services: Services) -> None:
-    if services.catalog.unit(code) is None:
+    # Leaders are not catalog units but receive escalations, so they have channels too.
+    if services.catalog.unit(code) is None and code not in ACTORS_OUTSIDE_CATALOG:
         raise NotFound(f"no unit {code!r} in catalog {services.catalog.version}")

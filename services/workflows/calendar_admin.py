@@ -14,6 +14,7 @@ from pathlib import Path
 from services.contracts.holiday_schedule import load_schedule_file
 from services.contracts.settings import ServiceSettings
 from services.contracts.subjects import HOLIDAY_SCHEDULES_BUCKET
+from services.contracts.telemetry import configure_logging
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 
 
@@ -49,6 +50,8 @@ def main(argv: list[str]) -> int:
     commands.add_parser("list", help="list the years loaded")
     args = parser.parse_args(argv)
     settings = ServiceSettings()
+    # The command's own output is the answer; only errors from the libraries are worth showing.
+    configure_logging(service="calendar-admin", level="ERROR", json=settings.log_json)
     try:
         if args.command == "load":
             message = asyncio.run(load(args.file, settings))

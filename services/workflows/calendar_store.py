@@ -35,7 +35,7 @@ class CalendarStore:
         return sorted(self._schedules)
 
     async def watch(self, *, stop: asyncio.Event, on_change: OnChange) -> None:
-        """Keep the calendar up to date until `stop`; call `on_change` after each change past the initial load."""
+        """Keep the calendar up to date until `stop`; call `on_change` after the initial load and each change."""
         watcher = await self._bucket.watchall()
         initial = True
         try:
@@ -47,6 +47,9 @@ class CalendarStore:
                 if entry is None:  # the end of the initial values
                     initial = False
                     log.info("calendar.loaded", years=self.loaded_years())
+                    if self._schedules:
+                        # A schedule may have been loaded while this service was down: recount now (idempotent).
+                        await on_change()
                     continue
                 if self._apply(entry.key, entry.value) and not initial:
                     await on_change()

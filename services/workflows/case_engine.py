@@ -153,6 +153,9 @@ class CaseEngine:
     ) -> None:
         """Publish one event (an activity); its id comes from the case's event sequence, so retries are harmless."""
         self._sequence += 1
+        # The event carries the deadlines as they are now (an action may have just moved one), not as of the last
+        # refresh; `summarise` issues no command, so replaying older histories is unaffected.
+        self.summarise()
         event = case_event(
             self.view,
             self.ticket,
@@ -198,8 +201,8 @@ class CaseEngine:
 
     # --- what operators see -----------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Derive the summary fields and upsert the search attributes (on every change)."""
+    def summarise(self) -> None:
+        """Derive the summary fields (`overdue`, `deadlines`) from the tracked deadlines."""
         view = self.view
         view.overdue = is_overdue(view)
         due = {d.kind: d.due for d in view.tracked_deadlines}
@@ -211,6 +214,11 @@ class CaseEngine:
             arbitration=due.get(DeadlineKind.ARBITRATION),
             provisional=any(d.provisional for d in view.tracked_deadlines if d.open),
         )
+
+    def refresh(self) -> None:
+        """Derive the summary fields and upsert the search attributes (on every change)."""
+        self.summarise()
+        view = self.view
         updates: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_ID.value_set(view.case_id),
             sa.CASE_STATUS.value_set(view.status.value),

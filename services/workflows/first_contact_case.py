@@ -53,9 +53,10 @@ class FirstContactCase:
     @workflow.init
     def __init__(self, case: RoutedCase) -> None:
         unit = case.routing.unit
+        # `assigned` only once the deadlines are counted (in `run`): until then a query shows the case as received.
         self._view = CaseView(
             case_id=case.case_id,
-            status=CaseStatus.ASSIGNED,
+            status=CaseStatus.RECEIVED,
             channel=case.ticket.channel.value,
             external_id=case.ticket.external_id,
             title=case.ticket.title,
@@ -85,6 +86,7 @@ class FirstContactCase:
             engine.record("router", "routed", f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})")
             engine.record(SYSTEM, "assigned", f"first-contact unit {self._view.first_contact_unit}")
             await engine.start_deadlines(FIRST_DEADLINES, start=case.received_at)
+            self._view.status = CaseStatus.ASSIGNED
             engine.refresh()
             await engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)
             await engine.notify_platform(EventKind.CASE_ASSIGNED)

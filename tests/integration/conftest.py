@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from services.contracts.settings import ServiceSettings
 from services.engines.temporal import connect_temporal
+from tests.support.case_lifecycle import fail_on_server_error
 from tests.support.engines import NatsServer, TemporalDevServer
 from tests.support.receiver import WebhookReceiver
 from tests.support.services import ServiceProcess, build_services, service_env
@@ -63,6 +64,17 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runn
 async def api(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=system.api_url, timeout=30) as client:
         yield client
+
+
+@pytest_asyncio.fixture
+async def no_server_errors(api: httpx.AsyncClient) -> AsyncIterator[None]:
+    """While a test runs, any 5xx from the API fails it at the request that got it."""
+    hooks = api.event_hooks["response"]
+    hooks.append(fail_on_server_error)
+    try:
+        yield
+    finally:
+        hooks.remove(fail_on_server_error)
 
 
 @pytest_asyncio.fixture(scope="session")

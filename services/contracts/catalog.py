@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -86,7 +87,8 @@ class ResponsibilityCatalog(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    version: str
+    version: str = Field(description="The stored version number ('3'), or 'draft' before it is stored.")
+    digest: str = Field(default="", description="sha256 of the content: the same tables give the same digest.")
     units: dict[str, Unit]
     items: dict[str, CatalogItem]
 
@@ -101,6 +103,7 @@ class ResponsibilityCatalog(BaseModel):
 
 
 M = TypeVar("M", bound=BaseModel)
+DRAFT = "draft"
 
 
 def default_catalog_dir() -> Path:
@@ -118,8 +121,20 @@ def load_catalog(directory: Path | None = None) -> ResponsibilityCatalog:
     units = {unit.code: unit for _line, unit in unit_rows}
     _check_references(units, item_rows)
     items = {item.item_code: item for _line, item in item_rows}
-    digest = hashlib.sha256(units_text.encode() + b"\0" + items_text.encode()).hexdigest()[:12]
-    return ResponsibilityCatalog(version=f"sha256-{digest}", units=units, items=items)
+    return ResponsibilityCatalog(version=DRAFT, digest=catalog_digest(units, items), units=units, items=items)
+
+
+def catalog_digest(units: dict[str, Unit], items: dict[str, CatalogItem]) -> str:
+    """A digest of the catalog's content (not of its file layout): unchanged content, unchanged digest."""
+    content = json.dumps(
+        {
+            "units": [units[code].model_dump(mode="json") for code in sorted(units)],
+            "items": [items[code].model_dump(mode="json") for code in sorted(items)],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return "sha256-" + hashlib.sha256(content.encode()).hexdigest()[:16]
 
 
 def _read(path: Path) -> str:

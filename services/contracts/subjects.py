@@ -57,7 +57,11 @@ UNIT_CHANNELS_BUCKET = BucketSpec(name="unit_channels", description="Unit code â
 HOLIDAY_SCHEDULES_BUCKET = BucketSpec(
     name="holiday_schedules", description="Year â†’ official holiday schedule.", history=5
 )
-BUCKETS: list[BucketSpec] = [CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET, HOLIDAY_SCHEDULES_BUCKET]
+# Every catalog version ever imported or approved (`version.<n>`, immutable) and the pointer `current`.
+CATALOG_BUCKET = BucketSpec(name="catalog", description="Responsibility catalog versions and the current one.")
+BUCKETS: list[BucketSpec] = [CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET, HOLIDAY_SCHEDULES_BUCKET, CATALOG_BUCKET]
+# Published (core NATS) after a new catalog version becomes current: `{"version": n}`.
+CATALOG_UPDATED_SUBJECT = "catalog.updated"
 
 ROUTER_DURABLE = "router"
 CASE_STARTER_DURABLE = "case-starter"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,11 +11,11 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from services.contracts.catalog import load_catalog
-from services.contracts.subjects import CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET
+from services.contracts.subjects import CASE_INDEX_BUCKET, CATALOG_BUCKET, UNIT_CHANNELS_BUCKET
+from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.temporal import connect_temporal, temporal_healthy
-from services.intake import case_action_routes, case_routes, joint_routes, unit_routes
+from services.intake import case_action_routes, case_routes, catalog_routes, joint_routes, unit_routes
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_service import CaseService
 from services.intake.dependencies import IntakeServices
@@ -37,21 +38,26 @@ def create_app(settings: IntakeSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        catalog = load_catalog(settings.catalog_dir)
         nc, js = await open_jetstream(settings, name="intake")
+        catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
+        catalog = await catalogs.start()
+        stop_watching = asyncio.Event()
+        watching = asyncio.create_task(catalogs.watch(stop=stop_watching))
         client = await connect_temporal(settings)
         case_index = await key_value(js, CASE_INDEX_BUCKET)
         app.state.nats = nc
         app.state.temporal = client
         app.state.services = IntakeServices(
             settings=settings,
-            catalog=catalog,
+            catalogs=catalogs,
             tickets=TicketIntake(js=js, case_index=case_index, publish_timeout=settings.publish_timeout_seconds),
             cases=CaseService(client=client, case_index=case_index, rpc_timeout=settings.temporal_rpc_timeout_seconds),
             unit_channels=UnitChannelStore(await key_value(js, UNIT_CHANNELS_BUCKET)),
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
+        stop_watching.set()
+        await watching
         await close_nats(nc)
 
     app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
@@ -61,6 +67,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(case_action_routes.router)
     app.include_router(joint_routes.router)
     app.include_router(unit_routes.router)
+    app.include_router(catalog_routes.router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 
     @app.get("/livez", include_in_schema=False)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.contracts.catalog import ResponsibilityCatalog
+from services.engines.catalog_store import CatalogStore
 from services.intake.case_service import CaseService
 from services.intake.settings import IntakeSettings
 from services.intake.ticket_intake import TicketIntake
@@ -17,10 +18,15 @@ from services.intake.unit_channel_store import UnitChannelStore
 @dataclass(frozen=True)
 class IntakeServices:
     settings: IntakeSettings
-    catalog: ResponsibilityCatalog
+    catalogs: CatalogStore
     tickets: TicketIntake
     cases: CaseService
     unit_channels: UnitChannelStore
+
+    @property
+    def catalog(self) -> ResponsibilityCatalog:
+        """The catalog version in force now (it follows imports and approved changes)."""
+        return self.catalogs.current()
 
 
 def _services(request: Request) -> IntakeServices:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -20,7 +18,6 @@ class IntakeSettings(ServiceSettings):
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Larger requests are refused with 413.")
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
     temporal_rpc_timeout_seconds: float = Field(default=10.0, gt=0)
-    catalog_dir: Path | None = None
 
     @property
     def allow_plain_http_webhooks(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
@@ -32,7 +33,9 @@ ROUTED = Counter(
 class CaseRouter:
     """Handler for the `router` consumer on `cases.intake.>`."""
 
-    def __init__(self, *, js: JetStreamContext, case_index: KeyValue, catalog: ResponsibilityCatalog) -> None:
+    def __init__(
+        self, *, js: JetStreamContext, case_index: KeyValue, catalog: Callable[[], ResponsibilityCatalog]
+    ) -> None:
         self._js = js
         self._case_index = case_index
         self._catalog = catalog
@@ -42,7 +45,7 @@ class CaseRouter:
             received = ReceivedTicket.model_validate_json(msg.data)
         except ValidationError as exc:
             return Outcome.give_up(f"unreadable ticket on {msg.subject}: {exc.error_count()} errors")
-        decision = route_ticket(received.ticket, self._catalog)
+        decision = route_ticket(received.ticket, self._catalog())
         routed = RoutedCase(
             case_id=received.case_id, received_at=received.received_at, ticket=received.ticket, routing=decision
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.settings import ServiceSettings
@@ -16,5 +14,4 @@ class RouterSettings(ServiceSettings):
 
     ops_host: str = "127.0.0.1"
     ops_port: int = 9101
-    catalog_dir: Path | None = None
     fetch_batch: int = 64

@@ -66,7 +66,8 @@ async def test_case_state_shows_unit_deadlines_catalog_version_and_timeline(api:
     case = await wait_for_status(api, case_id, "assigned")
     assert case["first_contact_unit"] == case["handling_unit"] == "natural-resources"
     assert case["catalog_item"] == "NR-01"
-    assert str(case["catalog_version"]).startswith("sha256-")
+    current = (await api.get("/v1/catalog")).json()
+    assert case["catalog_version"] == current["catalog"]["version"] == str(current["version"])
     assert case["township"] == "qingshan-town"
     deadlines = case["deadlines"]
     assert isinstance(deadlines, dict) and deadlines["feedback"] and deadlines["resolution"]
@@ -111,3 +112,15 @@ async def test_every_service_exposes_health_and_metrics(system: RunningSystem) -
             metrics = await http.get(f"{base}/metrics", follow_redirects=True)
             assert metrics.status_code == 200
             assert metric in metrics.text, f"{name} does not expose {metric}"
+
+
+async def test_the_catalog_in_force_and_its_versions_are_served(api: httpx.AsyncClient) -> None:
+    current = (await api.get("/v1/catalog")).json()
+    assert current["version"] >= 1
+    assert len(current["catalog"]["items"]) == 51 and len(current["catalog"]["units"]) == 26
+
+    versions = (await api.get("/v1/catalog/versions")).json()
+    assert versions[0]["version"] == 1 and versions[0]["source"] == "import"
+    assert (await api.get("/v1/catalog/versions/1")).json()["catalog"]["digest"] == versions[0]["digest"]
+    assert (await api.get("/v1/catalog/versions/9999")).status_code == 404
+    assert (await api.get("/v1/catalog/versions/one")).status_code == 422

@@ -102,7 +102,6 @@ def test_every_decision_records_the_catalog_version(catalog: ResponsibilityCatal
     decision = route_ticket(make_ticket(category_code=category_code), catalog)
 
     assert decision.catalog_version == catalog.version
-    assert decision.catalog_version.startswith("sha256-")
 
 
 @pytest.mark.parametrize(("category_code", "complexity"), [("NR-01", "complex"), ("LS-06", "normal")])

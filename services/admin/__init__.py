@@ -1,0 +1,1 @@
+"""Operators' command line: `hotline catalog import DIR`, `hotline calendar load FILE`, ..."""

@@ -1,0 +1,138 @@
+"""The responsibility catalog kept in NATS KV: immutable numbered versions, a `current` pointer, hot reload.
+
+Every service that routes or checks against the catalog holds a `CatalogStore`: it reads the current version at
+start (the first service to start stores the shipped sample district as version 1) and follows `current`, so an
+imported or approved version takes effect without a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime
+
+import structlog
+from nats.aio.client import Client as NATS
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.kv import KeyValue
+from pydantic import ValidationError
+
+from services.contracts.catalog import ResponsibilityCatalog, load_catalog
+from services.contracts.catalog_versions import CURRENT_KEY, CatalogVersion, CurrentPointer, version_key
+from services.contracts.subjects import CATALOG_UPDATED_SUBJECT
+
+log = structlog.get_logger(__name__)
+
+MAX_PUBLISH_ATTEMPTS = 20
+
+
+class CatalogStore:
+    def __init__(self, bucket: KeyValue, nc: NATS) -> None:
+        self._bucket = bucket
+        self._nc = nc
+        self._current: CatalogVersion | None = None
+
+    def current(self) -> ResponsibilityCatalog:
+        """The catalog in force now (call `start` first)."""
+        assert self._current is not None, "CatalogStore.start() loads the current version"
+        return self._current.catalog
+
+    def current_version(self) -> CatalogVersion:
+        assert self._current is not None, "CatalogStore.start() loads the current version"
+        return self._current
+
+    async def start(self) -> ResponsibilityCatalog:
+        """Load the current version; store the shipped default as version 1 if the bucket is empty."""
+        pointer = await self._pointer()
+        if pointer is None:
+            await self.publish(load_catalog(), source="import", note="shipped sample district", only_if_empty=True)
+            pointer = await self._pointer()
+            assert pointer is not None
+        self._current = await self.version(pointer.version)
+        return self.current()
+
+    async def version(self, number: int) -> CatalogVersion:
+        entry = await self._bucket.get(version_key(number))
+        return CatalogVersion.model_validate_json(entry.value or b"{}")
+
+    async def versions(self) -> list[int]:
+        try:
+            keys = await self._bucket.keys()
+        except NoKeysError:
+            return []
+        return sorted(int(key.split(".", 1)[1]) for key in keys if key.startswith("version."))
+
+    async def publish(
+        self, catalog: ResponsibilityCatalog, *, source: str, note: str = "", only_if_empty: bool = False
+    ) -> CatalogVersion:
+        """Store `catalog` as the next version and make it current (safe against concurrent publishers)."""
+        for _attempt in range(MAX_PUBLISH_ATTEMPTS):
+            pointer_entry = await self._pointer_entry()
+            if pointer_entry is not None and only_if_empty:
+                return await self.version(CurrentPointer.model_validate_json(pointer_entry.value or b"{}").version)
+            latest = max(await self.versions(), default=0)
+            stored = CatalogVersion(
+                version=latest + 1,
+                created_at=datetime.now(UTC),
+                source=source,
+                note=note,
+                catalog=catalog.model_copy(update={"version": str(latest + 1)}),
+            )
+            try:
+                # Create-only: two publishers never write the same version number.
+                await self._bucket.create(version_key(stored.version), stored.model_dump_json().encode())
+            except KeyWrongLastSequenceError:
+                continue
+            if await self._move_current(stored.version, pointer_entry):
+                await self._nc.publish(CATALOG_UPDATED_SUBJECT, json.dumps({"version": stored.version}).encode())
+                log.info("catalog.published", version=stored.version, source=source, digest=catalog.digest)
+                return stored
+        raise RuntimeError("could not publish a catalog version: too many concurrent publishers")
+
+    async def watch(self, *, stop: asyncio.Event) -> None:
+        """Follow the `current` pointer until `stop`: a new version replaces the one in force."""
+        watcher = await self._bucket.watch(CURRENT_KEY)
+        try:
+            while not stop.is_set():
+                try:
+                    entry = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
+                except TimeoutError:
+                    continue
+                if entry is None or not entry.value:
+                    continue
+                await self._switch_to(CurrentPointer.model_validate_json(entry.value).version)
+        finally:
+            with contextlib.suppress(Exception):
+                await watcher.stop()  # type: ignore[no-untyped-call]
+
+    async def _switch_to(self, number: int) -> None:
+        if self._current is not None and self._current.version == number:
+            return
+        try:
+            self._current = await self.version(number)
+        except (KeyNotFoundError, ValidationError) as exc:
+            log.error("catalog.unreadable_version", version=number, error=repr(exc))
+            return
+        log.info("catalog.reloaded", version=number, items=len(self._current.catalog.items))
+
+    async def _move_current(self, number: int, seen: KeyValue.Entry | None) -> bool:
+        pointer = CurrentPointer(version=number, updated_at=datetime.now(UTC)).model_dump_json().encode()
+        try:
+            if seen is None:
+                await self._bucket.create(CURRENT_KEY, pointer)
+            else:
+                await self._bucket.update(CURRENT_KEY, pointer, last=seen.revision)
+        except KeyWrongLastSequenceError:
+            return False
+        return True
+
+    async def _pointer_entry(self) -> KeyValue.Entry | None:
+        try:
+            return await self._bucket.get(CURRENT_KEY)
+        except KeyNotFoundError:
+            return None
+
+    async def _pointer(self) -> CurrentPointer | None:
+        entry = await self._pointer_entry()
+        return CurrentPointer.model_validate_json(entry.value or b"{}") if entry is not None else None

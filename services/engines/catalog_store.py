@@ -8,7 +8,6 @@ imported or approved version takes effect without a restart.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from datetime import UTC, datetime
 
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 from services.contracts.catalog import ResponsibilityCatalog, load_catalog
 from services.contracts.catalog_versions import CURRENT_KEY, CatalogVersion, CurrentPointer, version_key
 from services.contracts.subjects import CATALOG_UPDATED_SUBJECT
+from services.engines.jetstream import kv_updates
 
 log = structlog.get_logger(__name__)
 
@@ -92,19 +92,9 @@ class CatalogStore:
 
     async def watch(self, *, stop: asyncio.Event) -> None:
         """Follow the `current` pointer until `stop`: a new version replaces the one in force."""
-        watcher = await self._bucket.watch(CURRENT_KEY)
-        try:
-            while not stop.is_set():
-                try:
-                    entry = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
-                except TimeoutError:
-                    continue
-                if entry is None or not entry.value:
-                    continue
+        async for entry in kv_updates(self._bucket, stop=stop, key=CURRENT_KEY):
+            if entry is not None and entry.value:
                 await self._switch_to(CurrentPointer.model_validate_json(entry.value).version)
-        finally:
-            with contextlib.suppress(Exception):
-                await watcher.stop()  # type: ignore[no-untyped-call]
 
     async def _switch_to(self, number: int) -> None:
         if self._current is not None and self._current.version == number:

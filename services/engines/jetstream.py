@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 import nats
 import structlog
 from nats.aio.client import Client as NATS
@@ -125,3 +129,23 @@ async def open_jetstream(settings: ServiceSettings, *, name: str) -> tuple[NATS,
     await declare_streams(js, replicas=settings.nats_replicas)
     await declare_buckets(js, replicas=settings.nats_replicas)
     return nc, js
+
+
+async def kv_updates(
+    bucket: KeyValue, *, stop: asyncio.Event, key: str | None = None
+) -> AsyncIterator[KeyValue.Entry | None]:
+    """Entries of a KV bucket (or one key) as they change, until `stop`.
+
+    First the values already there, then `None` once (the end of those), then every later change.
+    """
+    watcher = await (bucket.watch(key) if key is not None else bucket.watchall())
+    try:
+        while not stop.is_set():
+            try:
+                entry = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
+            except TimeoutError:
+                continue
+            yield entry
+    finally:
+        with contextlib.suppress(Exception):
+            await watcher.stop()  # type: ignore[no-untyped-call]

@@ -7,7 +7,6 @@ deadlines are provisional to count them again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -15,6 +14,7 @@ from nats.js.kv import KeyValue
 from pydantic import ValidationError
 
 from services.contracts.holiday_schedule import HolidaySchedule
+from services.engines.jetstream import kv_updates
 from services.workflows.working_calendar import WorkingCalendar
 
 log = structlog.get_logger(__name__)
@@ -36,26 +36,16 @@ class CalendarStore:
 
     async def watch(self, *, stop: asyncio.Event, on_change: OnChange) -> None:
         """Keep the calendar up to date until `stop`; call `on_change` after the initial load and each change."""
-        watcher = await self._bucket.watchall()
         initial = True
-        try:
-            while not stop.is_set():
-                try:
-                    entry = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
-                except TimeoutError:
-                    continue
-                if entry is None:  # the end of the initial values
-                    initial = False
-                    log.info("calendar.loaded", years=self.loaded_years())
-                    if self._schedules:
-                        # A schedule may have been loaded while this service was down: recount now (idempotent).
-                        await on_change()
-                    continue
-                if self._apply(entry.key, entry.value) and not initial:
+        async for entry in kv_updates(self._bucket, stop=stop):
+            if entry is None:  # the end of the values already stored
+                initial = False
+                log.info("calendar.loaded", years=self.loaded_years())
+                if self._schedules:
+                    # A schedule may have been loaded while this service was down: recount now (idempotent).
                     await on_change()
-        finally:
-            with contextlib.suppress(Exception):
-                await watcher.stop()  # type: ignore[no-untyped-call]
+            elif self._apply(entry.key, entry.value) and not initial:
+                await on_change()
 
     def _apply(self, key: str, value: bytes | None) -> bool:
         try:

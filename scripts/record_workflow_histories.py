@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHistory
@@ -34,11 +34,29 @@ from services.contracts.case_actions import (
     TransferRequest,
     UnitAction,
 )
+from services.contracts.case_ids import triage_workflow_id
 from services.contracts.case_policy import load_policy
 from services.contracts.case_view import CaseView, JointRole, JointTaskView, RatingLevel
-from services.contracts.case_workflow import CaseUpdate, JointTaskUpdate, top_level_workflow_id
+from services.contracts.case_workflow import (
+    STATE_QUERY,
+    TRIAGE_CASE_TYPE,
+    TRIAGE_DECIDE_UPDATE,
+    CaseUpdate,
+    JointTaskUpdate,
+    top_level_workflow_id,
+)
 from services.workflows.top_level_models import TopLevelView
-from tests.workflows.harness import CaseHandle, Cases, PublishedEvents, Sources, case_worker, start_time_skipping
+from tests.workflows.harness import (
+    CaseHandle,
+    Cases,
+    PublishedEvents,
+    Sources,
+    case_for_triage,
+    case_worker,
+    eventually,
+    lift_decision,
+    start_time_skipping,
+)
 
 HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "workflows" / "histories"
 SATISFIED = RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.SATISFIED)
@@ -150,6 +168,25 @@ async def requested_escalation(cases: Cases) -> list[str]:
     return [case.handle.id, top_level_workflow_id(case.case_id)]
 
 
+async def triage(cases: Cases) -> list[str]:
+    """A case waiting for triage: reminded, breached, then decided and handed on as routed."""
+    case = case_for_triage(await cases.now(), case_id="replay-triage")
+    handle = await cases.env.client.start_workflow(
+        TRIAGE_CASE_TYPE, case, id=triage_workflow_id(case.case_id), task_queue=cases.task_queue, result_type=CaseView
+    )
+
+    async def deadline_counted() -> datetime:
+        view: CaseView = await handle.query(STATE_QUERY, result_type=CaseView)
+        assert view.deadlines.triage is not None
+        return view.deadlines.triage
+
+    due = await eventually(deadline_counted, "the triage deadline is counted")
+    await cases.sleep_until(due + timedelta(hours=1))
+    await handle.execute_update(TRIAGE_DECIDE_UPDATE, lift_decision(), result_type=CaseView)
+    await handle.result()
+    return [handle.id]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "on-time": on_time,
     "transfer-and-arbitration": transfer_and_arbitration,
@@ -157,6 +194,7 @@ SCENARIOS: dict[str, Scenario] = {
     "rework": rework,
     "escalation": escalation,
     "requested-escalation": requested_escalation,
+    "triage": triage,
 }
 
 

@@ -25,6 +25,16 @@ def routed_msg_id(case_id: str) -> str:
     return f"routed:{case_id}"
 
 
+def triage_msg_id(case_id: str) -> str:
+    """`Nats-Msg-Id` of a case sent to triage (distinct from the routed publish that follows the decision)."""
+    return f"triage:{case_id}"
+
+
 def workflow_id_for(case_id: str) -> str:
     """Temporal workflow id of a first-contact case."""
     return f"case-{case_id}"
+
+
+def triage_workflow_id(case_id: str) -> str:
+    """Temporal workflow id of a case's wait for the coordination centre's triage decision."""
+    return f"triage-{case_id}"

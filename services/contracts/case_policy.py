@@ -82,6 +82,9 @@ class DeadlinePolicy(BaseModel):
     chase_up_window: Window = Field(description="After a chase-up notice, time to act before the next escalation step.")
     escalation_ladder: list[LadderStep] = Field(min_length=2)
     joint_task: Window
+    triage: Window = Field(
+        default=Window(working_days=1), description="For the coordination centre to decide a case sent to triage."
+    )
     max_extension_working_days: int = Field(default=30, ge=1)
     max_reworks: int = Field(default=2, ge=0)
     rating_wait_days: int = Field(default=7, ge=1, description="Calendar days to wait for a rating.")
@@ -112,6 +115,7 @@ class CasePolicy(BaseModel):
     chase_up_window: Window
     escalation_ladder: list[LadderStep]
     joint_task: Window
+    triage: Window = Window(working_days=1)
     max_extension_working_days: int
     max_reworks: int
     rating_wait_days: int

@@ -17,6 +17,7 @@ class DeadlineKind(StrEnum):
     FEEDBACK = "feedback"
     RESOLUTION = "resolution"
     ARBITRATION = "arbitration"
+    TRIAGE = "triage"
 
 
 class Deadlines(BaseModel):
@@ -27,6 +28,7 @@ class Deadlines(BaseModel):
     feedback: datetime | None = None
     resolution: datetime | None = None
     arbitration: datetime | None = None
+    triage: datetime | None = Field(default=None, description="For the coordination centre's triage decision.")
     provisional: bool = Field(default=False, description="Some deadline counts days of a year with no schedule yet.")
 
 

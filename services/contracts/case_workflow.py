@@ -7,6 +7,9 @@ from enum import StrEnum
 WORKFLOW_TYPE = "FirstContactCase"
 JOINT_TASK_TYPE = "JointTask"
 TOP_LEVEL_TYPE = "TopLevelCoordination"
+TRIAGE_CASE_TYPE = "TriageCase"
+# The coordination centre's decision on a `TriageCase` (an Update; refusals fail with ACTION_REFUSED).
+TRIAGE_DECIDE_UPDATE = "decide"
 STATE_QUERY = "state"
 # The ApplicationError type a refused action fails with; the API answers it with 409.
 ACTION_REFUSED = "CaseActionRefused"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -21,8 +22,13 @@ class CaseStatus(StrEnum):
 
 
 class RoutingMethod(StrEnum):
-    CATEGORY_CODE = "category_code"
-    NONE = "none"
+    """How the case's item (and so its unit) was found."""
+
+    CATEGORY_CODE = "category_code"  # the ticket named a catalog item
+    PLATFORM_MAPPING = "platform_mapping"  # the ticket named its platform's own category, mapped to an item
+    TEXT = "text"  # the free-text classifier read the title and description
+    TRIAGE = "triage"  # the coordination centre decided
+    NONE = "none"  # nothing to go on: needs triage
 
 
 class ReceivedTicket(BaseModel):
@@ -35,16 +41,25 @@ class ReceivedTicket(BaseModel):
 
 
 class RoutingDecision(BaseModel):
-    """Why a case went where it went (explained on the case)."""
+    """Why a case went where it went (explained on the case). `unit=None`: the case waits for triage."""
 
     method: RoutingMethod
-    item: str | None = None
+    item: str | None = Field(default=None, description="The catalog item (with no unit: the best guess).")
     unit: str | None = None
     catalog_version: str
     reason: str = ""
     complexity: str = "normal"
     urgent_allowed: bool = True
     supporting_units: list[str] = Field(default_factory=list)
+    confidence: float | None = Field(default=None, description="Text classification: how sure, 0 to 1.")
+    runner_up: str | None = Field(default=None, description="Text classification: the next best item.")
+    runner_up_confidence: float | None = None
+    township: str | None = Field(default=None, description="The ticket's township, as named or found in its address.")
+    township_source: str | None = Field(default=None, description="'ticket', 'address' or 'triage'.")
+    decided_by: str | None = Field(default=None, description="Triage: who decided.")
+    decided_at: datetime | None = None
+    note: str = Field(default="", description="Triage: the decision's note.")
+    original: RoutingDecision | None = Field(default=None, description="Triage: the router's decision it replaced.")
 
 
 class RoutedCase(BaseModel):

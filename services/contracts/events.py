@@ -31,6 +31,12 @@ class EventKind(StrEnum):
     CASE_RESOLVED = "case_resolved"
     REWORK = "rework"
     CASE_CLOSED = "case_closed"
+    # Catalog changes by application (动态调整): `case_id` is the change's workflow id, `catalog-change-<id>`.
+    CATALOG_CHANGE_PENDING = "catalog_change_pending"
+    CATALOG_CHANGE_DECIDED = "catalog_change_decided"
+    CATALOG_CHANGE_EXPIRED = "catalog_change_expired"
+    # A case the router could not place waits for the coordination centre's triage decision.
+    TRIAGE_NEEDED = "triage_needed"
 
 
 class Audience(StrEnum):
@@ -72,6 +78,11 @@ class NotificationEvent(BaseModel):
     from_unit: str | None = None
     to_unit: str | None = None
     detail: str = ""
+    previous_sequence: int | None = Field(
+        default=None,
+        description="Platform callbacks: the sequence of the previous callback of this case (0 for the first); "
+        "a callback is sent only after that one, so a later status never overtakes an earlier one.",
+    )
 
 
 def event_id_for(case_id: str, sequence: int, *, stream: str = "") -> str:

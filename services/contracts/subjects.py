@@ -48,7 +48,14 @@ NOTIFY_STREAM = StreamSpec(
     max_age_seconds=90 * DAY,
     description="Notification events for units and platforms.",
 )
-STREAMS: list[StreamSpec] = [CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, NOTIFY_STREAM]
+DEAD_LETTER_PREFIX = "notify_dead"
+NOTIFY_DEAD_STREAM = StreamSpec(
+    name="NOTIFY_DEAD",
+    subjects=[f"{DEAD_LETTER_PREFIX}.>"],
+    max_age_seconds=365 * DAY,
+    description="Events whose delivery ran out of its retry budget; redelivered on request.",
+)
+STREAMS: list[StreamSpec] = [CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, NOTIFY_STREAM, NOTIFY_DEAD_STREAM]
 
 # Create-only record per case id: makes "duplicate ticket → 200, same case id" hold for ever.
 CASE_INDEX_BUCKET = BucketSpec(name="case_index", description="Case id → intake record and pre-workflow status.")
@@ -59,12 +66,33 @@ HOLIDAY_SCHEDULES_BUCKET = BucketSpec(
 )
 # Every catalog version ever imported or approved (`version.<n>`, immutable) and the pointer `current`.
 CATALOG_BUCKET = BucketSpec(name="catalog", description="Responsibility catalog versions and the current one.")
-BUCKETS: list[BucketSpec] = [CASE_INDEX_BUCKET, UNIT_CHANNELS_BUCKET, HOLIDAY_SCHEDULES_BUCKET, CATALOG_BUCKET]
+# One record per catalog change by application (key: the change id), as its `CatalogChange` workflow last saw it.
+CATALOG_CHANGES_BUCKET = BucketSpec(name="catalog_changes", description="Catalog change id → application and outcome.")
+# One record per triage decision (key: the case id): ticket title, original classification and the chosen item,
+# for curating the router's synonym data.
+TRIAGE_DECISIONS_BUCKET = BucketSpec(name="triage_decisions", description="Case id → the coordination centre's triage.")
+# Every event's delivery record (`<case_id>.<stream>.<seq>`), events parked for want of a channel
+# (`<unit>.<record key>`), and how far each case's platform callbacks have got (`<case_id>`).
+DELIVERIES_BUCKET = BucketSpec(name="deliveries", description="Event id → delivery record.")
+PARKED_EVENTS_BUCKET = BucketSpec(name="parked_events", description="Events waiting for a unit to set a channel.")
+CALLBACK_PROGRESS_BUCKET = BucketSpec(name="callback_progress", description="Case → last platform callback sent.")
+BUCKETS: list[BucketSpec] = [
+    DELIVERIES_BUCKET,
+    PARKED_EVENTS_BUCKET,
+    CALLBACK_PROGRESS_BUCKET,
+    CASE_INDEX_BUCKET,
+    UNIT_CHANNELS_BUCKET,
+    HOLIDAY_SCHEDULES_BUCKET,
+    CATALOG_BUCKET,
+    CATALOG_CHANGES_BUCKET,
+    TRIAGE_DECISIONS_BUCKET,
+]
 # Published (core NATS) after a new catalog version becomes current: `{"version": n}`.
 CATALOG_UPDATED_SUBJECT = "catalog.updated"
 
 ROUTER_DURABLE = "router"
 CASE_STARTER_DURABLE = "case-starter"
+TRIAGE_STARTER_DURABLE = "triage-starter"
 NOTIFIER_DURABLE = "notifier"
 
 CASE_TASK_QUEUE = "first-contact-cases"
@@ -81,6 +109,7 @@ class ConsumerSpec:
 
 ROUTER_CONSUMER = ConsumerSpec(CASE_INTAKE_STREAM, ROUTER_DURABLE, f"{INTAKE_PREFIX}.>")
 CASE_STARTER_CONSUMER = ConsumerSpec(CASE_ROUTING_STREAM, CASE_STARTER_DURABLE, f"{ROUTED_PREFIX}.>")
+TRIAGE_STARTER_CONSUMER = ConsumerSpec(CASE_ROUTING_STREAM, TRIAGE_STARTER_DURABLE, TRIAGE_SUBJECT)
 # Events waiting for a receiver that is down stay unacknowledged: allow many, so one unit's outage does not
 # stall every other unit's deliveries.
 NOTIFIER_CONSUMER = ConsumerSpec(
@@ -98,3 +127,7 @@ def routed_subject(unit_code: str) -> str:
 
 def notify_subject(unit_code: str, event: str) -> str:
     return f"{NOTIFY_PREFIX}.{unit_code}.{event}"
+
+
+def dead_letter_subject(unit_code: str, event: str) -> str:
+    return f"{DEAD_LETTER_PREFIX}.{unit_code}.{event}"

@@ -68,7 +68,12 @@ class Ticket(BaseModel):
     external_id: str = Field(min_length=1, max_length=128, description="The platform's own ticket id.")
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=10000)
-    category_code: str | None = Field(default=None, pattern=ITEM_CODE_PATTERN, description="Catalog item code.")
+    category_code: str | None = Field(
+        default=None,
+        pattern=ITEM_CODE_PATTERN,
+        description="Catalog item code, or the platform's own category code (mapped to an item); "
+        "without one the title and description decide.",
+    )
     township: str | None = Field(default=None, pattern=CODE_PATTERN, description="Unit code of the township.")
     address: str | None = Field(default=None, max_length=500)
     caller: Caller | None = None

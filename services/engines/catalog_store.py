@@ -27,6 +27,15 @@ log = structlog.get_logger(__name__)
 MAX_PUBLISH_ATTEMPTS = 20
 
 
+class CatalogMoved(Exception):
+    """Another version became current after the one a change was made to (`publish(based_on=...)`)."""
+
+    def __init__(self, based_on: int, current: int | None) -> None:
+        super().__init__(f"catalog version {current} is current, not {based_on}")
+        self.based_on = based_on
+        self.current = current
+
+
 class CatalogStore:
     def __init__(self, bucket: KeyValue, nc: NATS) -> None:
         self._bucket = bucket
@@ -52,6 +61,25 @@ class CatalogStore:
         self._current = await self.version(pointer.version)
         return self.current()
 
+    async def load_current(self) -> CatalogVersion:
+        """Read the `current` pointer now (not as last watched) and return that version."""
+        pointer = await self._pointer()
+        if pointer is None:
+            await self.start()
+        else:
+            await self._switch_to(pointer.version)
+        return self.current_version()
+
+    async def find_source(self, source: str, *, after: int = 0) -> CatalogVersion | None:
+        """The newest stored version numbered above `after` whose `source` is `source`, if any."""
+        for number in reversed(await self.versions()):
+            if number <= after:
+                break
+            stored = await self.version(number)
+            if stored.source == source:
+                return stored
+        return None
+
     async def version(self, number: int) -> CatalogVersion:
         entry = await self._bucket.get(version_key(number))
         return CatalogVersion.model_validate_json(entry.value or b"{}")
@@ -64,13 +92,27 @@ class CatalogStore:
         return sorted(int(key.split(".", 1)[1]) for key in keys if key.startswith("version."))
 
     async def publish(
-        self, catalog: ResponsibilityCatalog, *, source: str, note: str = "", only_if_empty: bool = False
+        self,
+        catalog: ResponsibilityCatalog,
+        *,
+        source: str,
+        note: str = "",
+        only_if_empty: bool = False,
+        based_on: int | None = None,
     ) -> CatalogVersion:
-        """Store `catalog` as the next version and make it current (safe against concurrent publishers)."""
+        """Store `catalog` as the next version and make it current (safe against concurrent publishers).
+
+        With `based_on`, `catalog` was made from that version: if another one is current by now, nothing is
+        published and `CatalogMoved` is raised, so the change is made again to the version in force.
+        """
         for _attempt in range(MAX_PUBLISH_ATTEMPTS):
             pointer_entry = await self._pointer_entry()
             if pointer_entry is not None and only_if_empty:
                 return await self.version(CurrentPointer.model_validate_json(pointer_entry.value or b"{}").version)
+            if based_on is not None:
+                in_force = _pointed_at(pointer_entry)
+                if in_force != based_on:
+                    raise CatalogMoved(based_on, in_force)
             latest = max(await self.versions(), default=0)
             stored = CatalogVersion(
                 version=latest + 1,
@@ -88,6 +130,10 @@ class CatalogStore:
                 await self._nc.publish(CATALOG_UPDATED_SUBJECT, json.dumps({"version": stored.version}).encode())
                 log.info("catalog.published", version=stored.version, source=source, digest=catalog.digest)
                 return stored
+            if based_on is not None:
+                # It never became current: withdraw it, so that nothing takes it for a version that was in force.
+                await self._bucket.delete(version_key(stored.version))
+                raise CatalogMoved(based_on, None)
         raise RuntimeError("could not publish a catalog version: too many concurrent publishers")
 
     async def watch(self, *, stop: asyncio.Event) -> None:
@@ -126,3 +172,8 @@ class CatalogStore:
     async def _pointer(self) -> CurrentPointer | None:
         entry = await self._pointer_entry()
         return CurrentPointer.model_validate_json(entry.value or b"{}") if entry is not None else None
+
+
+def _pointed_at(entry: KeyValue.Entry | None) -> int | None:
+    """The version number a `current` pointer entry names (None: no pointer yet)."""
+    return CurrentPointer.model_validate_json(entry.value or b"{}").version if entry is not None else None

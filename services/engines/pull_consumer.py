@@ -15,6 +15,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError, ServiceUnavailableError
 from prometheus_client import Counter, Histogram
+from pydantic import ValidationError
 
 from services.contracts.subjects import ConsumerSpec
 from services.engines.jetstream import consumer_config
@@ -131,6 +132,9 @@ async def _handle(msg: Msg, consumer: str, handler: Handler, retry: RetryPolicy)
     with HANDLE_SECONDS.labels(consumer).time():
         try:
             outcome = await handler(msg)
+        except ValidationError as exc:
+            # A payload that can never be read: retrying will not help.
+            outcome = Outcome.give_up(f"unreadable message on {msg.subject}: {exc.error_count()} errors")
         except Exception as exc:
             log.exception("consumer.handler_failed", consumer=consumer, subject=msg.subject, attempt=attempt)
             outcome = Outcome.retry(retry.delay(attempt), repr(exc))

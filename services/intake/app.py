@@ -11,13 +11,33 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from services.contracts.subjects import CASE_INDEX_BUCKET, CATALOG_BUCKET, UNIT_CHANNELS_BUCKET
+from services.contracts.case_policy import Window
+from services.contracts.subjects import (
+    CASE_INDEX_BUCKET,
+    CATALOG_BUCKET,
+    CATALOG_CHANGES_BUCKET,
+    DELIVERIES_BUCKET,
+    UNIT_CHANNELS_BUCKET,
+)
+from services.engines.catalog_change_records import CatalogChangeRecords
 from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
+from services.engines.notification_store import NotificationStore
 from services.engines.temporal import connect_temporal, temporal_healthy
-from services.intake import case_action_routes, case_routes, catalog_routes, joint_routes, unit_routes
+from services.intake import (
+    case_action_routes,
+    case_routes,
+    catalog_change_routes,
+    catalog_routes,
+    joint_routes,
+    notification_routes,
+    platform_routes,
+    triage_routes,
+    unit_routes,
+)
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_service import CaseService
+from services.intake.catalog_change_service import CatalogChangeService
 from services.intake.dependencies import IntakeServices
 from services.intake.error_handlers import install_error_handlers
 from services.intake.settings import IntakeSettings
@@ -53,6 +73,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             tickets=TicketIntake(js=js, case_index=case_index, publish_timeout=settings.publish_timeout_seconds),
             cases=CaseService(client=client, case_index=case_index, rpc_timeout=settings.temporal_rpc_timeout_seconds),
             unit_channels=UnitChannelStore(await key_value(js, UNIT_CHANNELS_BUCKET)),
+            catalog_changes=CatalogChangeService(
+                client=client,
+                records=CatalogChangeRecords(await key_value(js, CATALOG_CHANGES_BUCKET)),
+                rpc_timeout=settings.temporal_rpc_timeout_seconds,
+                decision_window=Window(working_days=settings.catalog_change_decision_working_days),
+            ),
+            notifications=NotificationStore(await key_value(js, DELIVERIES_BUCKET)),
+            js=js,
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -66,8 +94,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(case_routes.router)
     app.include_router(case_action_routes.router)
     app.include_router(joint_routes.router)
+    app.include_router(triage_routes.router)
     app.include_router(unit_routes.router)
     app.include_router(catalog_routes.router)
+    app.include_router(catalog_change_routes.router)
+    app.include_router(notification_routes.router)
+    app.include_router(platform_routes.router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 
     @app.get("/livez", include_in_schema=False)

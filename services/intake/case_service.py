@@ -14,10 +14,18 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from services.contracts.case_ids import workflow_id_for
+from services.contracts.case_ids import triage_workflow_id, workflow_id_for
 from services.contracts.case_index import CaseIndexRecord
 from services.contracts.case_view import CaseView, JointTaskView
-from services.contracts.case_workflow import STATE_QUERY, WORKFLOW_TYPE, CaseUpdate, JointTaskUpdate
+from services.contracts.case_workflow import (
+    STATE_QUERY,
+    TRIAGE_CASE_TYPE,
+    TRIAGE_DECIDE_UPDATE,
+    WORKFLOW_TYPE,
+    CaseUpdate,
+    JointTaskUpdate,
+)
+from services.contracts.triage import TriageAssignment
 from services.intake.errors import Conflict, NotFound, Unavailable
 
 log = structlog.get_logger(__name__)
@@ -33,14 +41,15 @@ class CaseService:
         self._rpc_timeout = timedelta(seconds=rpc_timeout)
 
     async def view(self, case_id: str) -> CaseView:
-        """The case as its workflow knows it, or as intake recorded it while it is routed or triaged."""
+        """The case as its workflow knows it, or its triage does, or as intake recorded it while it is routed."""
         handle = self._handle(case_id)
-        try:
-            view: CaseView = await handle.query(STATE_QUERY, result_type=CaseView, rpc_timeout=self._rpc_timeout)
-            return view
-        except RPCError as exc:
-            if exc.status is not RPCStatusCode.NOT_FOUND:
-                raise _unavailable(exc) from exc
+        for workflow in (handle, self._client.get_workflow_handle(triage_workflow_id(case_id))):
+            try:
+                view: CaseView = await workflow.query(STATE_QUERY, result_type=CaseView, rpc_timeout=self._rpc_timeout)
+                return view
+            except RPCError as exc:
+                if exc.status is not RPCStatusCode.NOT_FOUND:
+                    raise _unavailable(exc) from exc
         record = await self._index_record(case_id)
         if record is None:
             raise NotFound(f"no case {case_id}")
@@ -50,6 +59,13 @@ class CaseService:
         """Run an action on the case; 409 with the workflow's reason when the case refuses it."""
         actor = getattr(body, "unit", "platform")
         return await self._update(case_id, self._handle(case_id), update.value, body, CaseView, actor=actor)
+
+    async def triage(self, case_id: str, assignment: TriageAssignment) -> CaseView:
+        """The coordination centre's decision on a case waiting for triage (its `TriageCase` workflow)."""
+        self._handle(case_id)  # 404 for what cannot be a case id
+        handle = self._client.get_workflow_handle(triage_workflow_id(case_id))
+        actor = assignment.decision.unit
+        return await self._update(case_id, handle, TRIAGE_DECIDE_UPDATE, assignment, CaseView, actor=actor)
 
     async def act_on_joint_task(
         self, case_id: str, unit: str, update: JointTaskUpdate, body: BaseModel
@@ -95,7 +111,7 @@ class CaseService:
                 return _unavailable(exc)
         else:
             status = description.status.name.lower() if description.status else "closed"
-            what = "case" if description.workflow_type == WORKFLOW_TYPE else "joint task"
+            what = {WORKFLOW_TYPE: "case", TRIAGE_CASE_TYPE: "triage"}.get(description.workflow_type, "joint task")
             return Conflict(f"this {what} is finished (its workflow is {status}); it takes no more actions")
         record = await self._index_record(case_id)
         if record is None:

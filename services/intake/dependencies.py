@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from nats.js import JetStreamContext
 
 from services.contracts.catalog import ResponsibilityCatalog
 from services.engines.catalog_store import CatalogStore
+from services.engines.notification_store import NotificationStore
 from services.intake.case_service import CaseService
+from services.intake.catalog_change_service import CatalogChangeService
 from services.intake.settings import IntakeSettings
 from services.intake.ticket_intake import TicketIntake
 from services.intake.unit_channel_store import UnitChannelStore
@@ -22,6 +25,9 @@ class IntakeServices:
     tickets: TicketIntake
     cases: CaseService
     unit_channels: UnitChannelStore
+    catalog_changes: CatalogChangeService
+    notifications: NotificationStore
+    js: JetStreamContext
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

@@ -18,6 +18,9 @@ class IntakeSettings(ServiceSettings):
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Larger requests are refused with 413.")
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
     temporal_rpc_timeout_seconds: float = Field(default=10.0, gt=0)
+    catalog_change_decision_working_days: int = Field(
+        default=5, ge=1, le=60, description="Working days the coordination centre has to decide on a catalog change."
+    )
 
     @property
     def allow_plain_http_webhooks(self) -> bool:

@@ -1,18 +1,31 @@
-"""`/v1/units`: the catalog's units and their delivery channels."""
+"""`/v1/units/{code}/…`: the catalog's units and their delivery channels (several at once).
+
+Channels are kept in NATS KV, so a change takes effect without a restart. Secrets (webhook HMAC keys,
+DingTalk robot secrets) are never shown after they are set; a generated webhook secret is shown once.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import AnyHttpUrl, BaseModel
 
 from services.contracts.catalog import Unit
-from services.contracts.unit_channels import UnitChannels, WebhookSetting
+from services.contracts.unit_channels import (
+    ChannelsWithSecret,
+    EmailSetting,
+    PublicChannels,
+    RobotSetting,
+    SmsSetting,
+    WebhookSetting,
+    new_secret,
+)
 from services.intake.catalog_checks import ACTORS_OUTSIDE_CATALOG
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import NotFound, UnprocessableInput
 
 router = APIRouter(prefix="/v1/units", tags=["units"])
+CHANNEL_NAMES = ("webhook", "email", "dingtalk", "wecom", "sms")
 
 
 class UnitList(BaseModel):
@@ -28,29 +41,69 @@ async def list_units(services: Services) -> UnitList:
 
 
 @router.get("/{code}/channels", responses=ERROR_RESPONSES)
-async def get_channels(code: str, services: Services) -> UnitChannels:
-    """The unit's delivery channels."""
+async def get_channels(code: str, services: Services) -> PublicChannels:
+    """The unit's delivery channels (without secrets)."""
     _require_unit(code, services)
-    return await services.unit_channels.get(code)
+    return (await services.unit_channels.get(code)).public()
 
 
 @router.put("/{code}/webhook", responses=ERROR_RESPONSES)
-async def put_webhook(code: str, setting: WebhookSetting, services: Services) -> UnitChannels:
-    """Set where the unit receives its notification events; takes effect without a restart."""
+async def put_webhook(code: str, setting: WebhookSetting, services: Services) -> ChannelsWithSecret:
+    """Where the unit receives events as signed JSON POSTs; without a `secret` one is generated and shown once."""
     _require_unit(code, services)
-    if setting.url.scheme != "https" and not services.settings.allow_plain_http_webhooks:
-        raise UnprocessableInput("url: must use https outside development")
-    return await services.unit_channels.set_webhook(code, str(setting.url))
+    _require_secure(setting.url, services, "url")
+    secret = setting.secret or new_secret()
+    channels = await services.unit_channels.set_channel(code, "webhook", {"url": str(setting.url), "secret": secret})
+    shown = secret if setting.secret is None else None
+    return ChannelsWithSecret(**channels.public().model_dump(), secret=shown)
 
 
-@router.delete("/{code}/webhook", responses=ERROR_RESPONSES)
-async def delete_webhook(code: str, services: Services) -> UnitChannels:
-    """Remove the unit's webhook; its events wait in the stream until a channel is set again."""
+@router.put("/{code}/email", responses=ERROR_RESPONSES)
+async def put_email(code: str, setting: EmailSetting, services: Services) -> PublicChannels:
+    """Addresses that receive the unit's events by email (HTML and text, from the templates)."""
     _require_unit(code, services)
-    return await services.unit_channels.set_webhook(code, None)
+    return (await services.unit_channels.set_channel(code, "email", setting.model_dump())).public()
+
+
+@router.put("/{code}/dingtalk", responses=ERROR_RESPONSES)
+async def put_dingtalk(code: str, setting: RobotSetting, services: Services) -> PublicChannels:
+    """A DingTalk group robot (markdown messages; signed mode when a `secret` is given)."""
+    _require_unit(code, services)
+    _require_secure(setting.url, services, "url")
+    value = {"url": str(setting.url), "secret": setting.secret}
+    return (await services.unit_channels.set_channel(code, "dingtalk", value)).public()
+
+
+@router.put("/{code}/wecom", responses=ERROR_RESPONSES)
+async def put_wecom(code: str, setting: RobotSetting, services: Services) -> PublicChannels:
+    """A WeCom (企业微信) group robot (markdown messages)."""
+    _require_unit(code, services)
+    _require_secure(setting.url, services, "url")
+    return (await services.unit_channels.set_channel(code, "wecom", {"url": str(setting.url)})).public()
+
+
+@router.put("/{code}/sms", responses=ERROR_RESPONSES)
+async def put_sms(code: str, setting: SmsSetting, services: Services) -> PublicChannels:
+    """Phones that receive a short text through the SMS gateway."""
+    _require_unit(code, services)
+    return (await services.unit_channels.set_channel(code, "sms", setting.model_dump())).public()
+
+
+@router.delete("/{code}/{channel}", responses=ERROR_RESPONSES)
+async def delete_channel(code: str, channel: str, services: Services) -> PublicChannels:
+    """Remove one channel; with none left, the unit's events are kept and sent once a channel is set again."""
+    _require_unit(code, services)
+    if channel not in CHANNEL_NAMES:
+        raise NotFound(f"no channel {channel!r}; channels are {', '.join(CHANNEL_NAMES)}")
+    return (await services.unit_channels.set_channel(code, channel, None)).public()
 
 
 def _require_unit(code: str, services: Services) -> None:
     # Leaders are not catalog units but receive escalations, so they have channels too.
     if services.catalog.unit(code) is None and code not in ACTORS_OUTSIDE_CATALOG:
         raise NotFound(f"no unit {code!r} in catalog {services.catalog.version}")
+
+
+def _require_secure(url: AnyHttpUrl, services: Services, field: str) -> None:
+    if url.scheme != "https" and not services.settings.allow_plain_http_webhooks:
+        raise UnprocessableInput(f"{field}: must use https outside development")

@@ -7,15 +7,31 @@ import asyncio
 import httpx
 import structlog
 
-from services.contracts.subjects import NOTIFIER_CONSUMER, UNIT_CHANNELS_BUCKET
+from services.contracts.catalog import load_catalog
+from services.contracts.subjects import (
+    CALLBACK_PROGRESS_BUCKET,
+    DELIVERIES_BUCKET,
+    NOTIFIER_CONSUMER,
+    PARKED_EVENTS_BUCKET,
+    UNIT_CHANNELS_BUCKET,
+)
 from services.contracts.telemetry import configure_logging
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
+from services.engines.notification_store import NotificationStore
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import RetryPolicy, run_pull_consumer
+from services.notifier.callback_order import CallbackOrder
+from services.notifier.channels.email import EmailChannel
+from services.notifier.channels.robots import DingTalkChannel, WeComChannel
+from services.notifier.channels.sms import SmsChannel
+from services.notifier.channels.webhook import WebhookChannel
+from services.notifier.dead_letters import DeadLetters
 from services.notifier.event_delivery import EventDelivery
+from services.notifier.parked_events import ParkedEvents
+from services.notifier.platform_callback import PlatformCallback
+from services.notifier.rendering import TemplateRenderer
 from services.notifier.settings import NotifierSettings
-from services.notifier.webhook import WebhookSender
 
 log = structlog.get_logger("services.notifier")
 
@@ -24,12 +40,32 @@ async def main(stop: asyncio.Event) -> None:
     settings = NotifierSettings()
     configure_logging(service="notifier", level=settings.log_level, json=settings.log_json)
     nc, js = await open_jetstream(settings, name="notifier")
+
+    channels = await key_value(js, UNIT_CHANNELS_BUCKET, replicas=settings.nats_replicas)
+    parked = ParkedEvents(await key_value(js, PARKED_EVENTS_BUCKET, replicas=settings.nats_replicas), js)
     retry = RetryPolicy(base_seconds=settings.retry_base_seconds, max_seconds=settings.retry_max_seconds)
+    names = {unit.code: unit.name_zh for unit in load_catalog().units.values()}
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as http:
         delivery = EventDelivery(
-            channels=await key_value(js, UNIT_CHANNELS_BUCKET), webhook=WebhookSender(http), retry=retry
+            channels=channels,
+            store=NotificationStore(await key_value(js, DELIVERIES_BUCKET, replicas=settings.nats_replicas)),
+            order=CallbackOrder(await key_value(js, CALLBACK_PROGRESS_BUCKET, replicas=settings.nats_replicas)),
+            parked=parked,
+            dead_letters=DeadLetters(js),
+            unit_channels=[
+                WebhookChannel(http),
+                EmailChannel(settings.smtp),
+                DingTalkChannel(http),
+                WeComChannel(http),
+                SmsChannel(http, settings.sms),
+            ],
+            callback=PlatformCallback(http),
+            renderer=TemplateRenderer(settings.template_dir, names=names),
+            retry=retry,
+            budget_seconds=settings.retry_budget_seconds,
+            ordered_wait_seconds=settings.ordered_wait_seconds,
         )
-        log.info("notifier.ready")
+        log.info("notifier.ready", email=settings.smtp.host is not None, sms=settings.sms.url is not None)
 
         async def health() -> dict[str, bool]:
             return {"nats": nc.is_connected}
@@ -38,6 +74,7 @@ async def main(stop: asyncio.Event) -> None:
             run_pull_consumer(
                 js, NOTIFIER_CONSUMER, delivery.handle, stop=stop, batch=settings.fetch_batch, retry=retry
             ),
+            parked.follow_channels(channels, stop=stop),
             serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
         )
     await close_nats(nc)

@@ -1,60 +1,167 @@
-"""Consumes notification events and delivers each to its unit's channels, retrying with backoff."""
+"""Delivers each notification event to its recipient's channels (or a platform's callback URL), reliably.
+
+Per delivery: channels already delivered are not sent again; failures are retried with exponential backoff and
+jitter until the retry budget runs out, then the event goes to the dead-letter stream. Every attempt is
+recorded. A recipient with no channel gets its events parked, visible, and sent once it sets one.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
 
 import structlog
 from nats.aio.msg import Msg
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 from prometheus_client import Counter
-from pydantic import ValidationError
 
-from services.contracts.events import NotificationEvent
+from services.contracts.events import Audience, NotificationEvent
+from services.contracts.notifications import ChannelDelivery, DeliveryAttempt, DeliveryStatus, NotificationRecord
 from services.contracts.unit_channels import UnitChannels
+from services.engines.notification_store import REDELIVERY_HEADER, NotificationStore
 from services.engines.pull_consumer import Outcome, RetryPolicy
-from services.notifier.webhook import WebhookSender
+from services.notifier.callback_order import CallbackOrder, Turn
+from services.notifier.channels.base import Channel, Delivery, DeliveryResult
+from services.notifier.dead_letters import DeadLetters
+from services.notifier.parked_events import ParkedEvents
+from services.notifier.platform_callback import PlatformCallback
+from services.notifier.rendering import TemplateRenderer
 
 log = structlog.get_logger(__name__)
 
 DELIVERIES = Counter(
     "hotline_notifier_delivery_attempts_total",
-    "Delivery attempts, by channel and result (delivered, failed, no_channel).",
+    "Delivery attempts, by channel and result (delivered, failed, no_channel, waiting).",
     ["channel", "result"],
 )
 
 
 class EventDelivery:
-    """Handler for the `notifier` consumer on `notify.>`."""
+    """Handler for the `notifier` consumer on `notify.>` (one consumer group across notifier instances)."""
 
-    def __init__(self, *, channels: KeyValue, webhook: WebhookSender, retry: RetryPolicy) -> None:
+    def __init__(
+        self,
+        *,
+        channels: KeyValue,
+        store: NotificationStore,
+        order: CallbackOrder,
+        parked: ParkedEvents,
+        dead_letters: DeadLetters,
+        unit_channels: list[Channel],
+        callback: PlatformCallback,
+        renderer: TemplateRenderer,
+        retry: RetryPolicy,
+        budget_seconds: float,
+        ordered_wait_seconds: float,
+    ) -> None:
         self._channels = channels
-        self._webhook = webhook
+        self._store = store
+        self._order = order
+        self._parked = parked
+        self._dead_letters = dead_letters
+        self._unit_channels = unit_channels
+        self._callback = callback
+        self._renderer = renderer
         self._retry = retry
+        self._budget = budget_seconds
+        self._ordered_wait = ordered_wait_seconds
 
     async def handle(self, msg: Msg) -> Outcome:
-        try:
-            event = NotificationEvent.model_validate_json(msg.data)
-        except ValidationError as exc:
-            return Outcome.give_up(f"unreadable event on {msg.subject}: {exc.error_count()} errors")
-        attempt = msg.metadata.num_delivered or 1
-        bound = log.bind(case_id=event.case_id, unit=event.unit, event_id=event.event_id, attempt=attempt)
-        channels = await self._unit_channels(event.unit)
-        if channels is None or channels.webhook is None:
-            # Kept in the stream, not dropped: delivered once the unit configures a channel.
-            DELIVERIES.labels("none", "no_channel").inc()
-            bound.warning("notification.no_channel")
-            return Outcome.retry(self._retry.max_seconds, "unit has no delivery channel")
-        result = await self._webhook.deliver(event, channels.webhook.url)
-        if result.delivered:
-            DELIVERIES.labels("webhook", "delivered").inc()
-            bound.info("notification.delivered", channel="webhook", kind=event.kind.value)
-            return Outcome.ack()
-        DELIVERIES.labels("webhook", "failed").inc()
-        delay = self._retry.delay(attempt)
-        bound.warning("notification.delivery_failed", channel="webhook", error=result.detail, retry_in=round(delay, 2))
-        return Outcome.retry(delay, result.detail)
+        event = NotificationEvent.model_validate_json(msg.data)
+        redelivery = bool(msg.headers and msg.headers.get(REDELIVERY_HEADER))
+        record = await self._store.get(event.event_id) or NotificationRecord(event=event)
+        if record.status is DeliveryStatus.DELIVERED and not redelivery:
+            return Outcome.ack()  # a duplicate of a delivered event
+        if redelivery and record.status is not DeliveryStatus.RETRYING:
+            record = NotificationRecord(event=event, attempts=record.attempts, redeliveries=record.redeliveries + 1)
+        if event.audience is Audience.PLATFORM:
+            return await self._deliver_callback(event, record, ordered=not redelivery)
+        return await self._deliver_to_channels(event, record)
 
-    async def _unit_channels(self, unit: str) -> UnitChannels | None:
+    async def _deliver_to_channels(self, event: NotificationEvent, record: NotificationRecord) -> Outcome:
+        channels = await self._recipient_channels(event.unit)
+        targets = [c for c in self._unit_channels if channels is not None and c.configured(channels)]
+        if channels is None or not targets:
+            record.status = DeliveryStatus.NO_CHANNEL
+            await self._store.put(record)
+            await self._parked.park(event)
+            DELIVERIES.labels("none", "no_channel").inc()
+            log.warning("notification.no_channel", case_id=event.case_id, unit=event.unit, event_id=event.event_id)
+            return Outcome.ack()
+        pending = [
+            c for c in targets if record.channels.get(c.name, ChannelDelivery()).status is not DeliveryStatus.DELIVERED
+        ]
+        delivery = Delivery(event=event, channels=channels, renderer=self._renderer)
+        results = await asyncio.gather(*(channel.deliver(delivery) for channel in pending))
+        for channel, result in zip(pending, results, strict=True):
+            self._note(record, channel.name, result)
+        return await self._settle(record, all(r.delivered for r in results))
+
+    async def _deliver_callback(
+        self, event: NotificationEvent, record: NotificationRecord, *, ordered: bool
+    ) -> Outcome:
+        if event.callback_url is None:
+            record.status = DeliveryStatus.NO_CHANNEL
+            await self._store.put(record)
+            return Outcome.ack()
+        turn = await self._order.turn(event) if ordered else Turn.NOW
+        if turn is Turn.DONE:
+            return Outcome.ack()
+        if turn is Turn.WAIT:
+            # An earlier status of this case has not been acknowledged yet: this one must not overtake it.
+            DELIVERIES.labels("callback", "waiting").inc()
+            return Outcome.retry(self._ordered_wait, "waiting for an earlier callback of the case")
+        result = await self._callback.deliver(event, await self._recipient_channels(event.unit))
+        self._note(record, "callback", result)
+        if result.delivered:
+            await self._order.sent(event)
+        return await self._settle(record, result.delivered)
+
+    def _note(self, record: NotificationRecord, channel: str, result: DeliveryResult) -> None:
+        now = datetime.now(UTC)
+        record.first_attempt_at = record.first_attempt_at or now
+        record.last_attempt_at = now
+        record.attempts.append(DeliveryAttempt(at=now, channel=channel, ok=result.delivered, detail=result.detail))
+        state = record.channels.setdefault(channel, ChannelDelivery())
+        state.attempts += 1
+        if result.delivered:
+            state.status, state.delivered_at, state.last_error = DeliveryStatus.DELIVERED, now, None
+        else:
+            state.status, state.last_error = DeliveryStatus.RETRYING, result.detail
+        DELIVERIES.labels(channel, "delivered" if result.delivered else "failed").inc()
+        log.log(
+            20 if result.delivered else 30,
+            "notification.attempt",
+            case_id=record.event.case_id,
+            unit=record.event.unit,
+            event_id=record.event.event_id,
+            channel=channel,
+            delivered=result.delivered,
+            detail=result.detail,
+        )
+
+    async def _settle(self, record: NotificationRecord, delivered: bool) -> Outcome:
+        event = record.event
+        if delivered:
+            record.status = DeliveryStatus.DELIVERED
+            await self._store.put(record)
+            return Outcome.ack()
+        assert record.first_attempt_at is not None
+        waited = (datetime.now(UTC) - record.first_attempt_at).total_seconds()
+        if waited >= self._budget:
+            record.status = DeliveryStatus.DEAD
+            await self._store.put(record)
+            await self._dead_letters.bury(record)
+            if event.audience is Audience.PLATFORM:
+                await self._order.sent(event)  # later statuses of the case may go; this one waits for redelivery
+            return Outcome.ack()
+        record.status = DeliveryStatus.RETRYING
+        await self._store.put(record)
+        attempts = max(state.attempts for state in record.channels.values())
+        return Outcome.retry(min(self._retry.delay(attempts), max(1.0, self._budget - waited)), record.last_error or "")
+
+    async def _recipient_channels(self, unit: str) -> UnitChannels | None:
         try:
             entry = await self._channels.get(unit)
         except KeyNotFoundError:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import structlog
 
+from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.subjects import CASE_INDEX_BUCKET, CATALOG_BUCKET, ROUTER_CONSUMER
 from services.contracts.telemetry import configure_logging
 from services.engines.catalog_store import CatalogStore
@@ -14,6 +16,11 @@ from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
 from services.router.case_router import CaseRouter
+from services.router.classifier_data import load_classifier_data
+from services.router.classifier_keeper import ClassifierKeeper, build_classifier
+from services.router.gazetteer import load_gazetteer
+from services.router.platform_categories import load_platform_categories
+from services.router.routing import RoutingTables
 from services.router.settings import RouterSettings
 
 log = structlog.get_logger("services.router")
@@ -22,10 +29,23 @@ log = structlog.get_logger("services.router")
 async def main(stop: asyncio.Event) -> None:
     settings = RouterSettings()
     configure_logging(service="router", level=settings.log_level, json=settings.log_json)
+    tables = RoutingTables(
+        platform_categories=load_platform_categories(settings.data_dir), gazetteer=load_gazetteer(settings.data_dir)
+    )
+    data, threshold = load_classifier_data(settings.data_dir), settings.confidence_threshold
+    classifiers = ClassifierKeeper(functools.partial(build_classifier, data=data, threshold=threshold))
     nc, js = await open_jetstream(settings, name="router")
     catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
     catalog = await catalogs.start()
-    router = CaseRouter(js=js, case_index=await key_value(js, CASE_INDEX_BUCKET), catalog=catalogs.current)
+    await classifiers.start(catalog)
+    _warn_about_tables(tables, catalog)
+    router = CaseRouter(
+        js=js,
+        case_index=await key_value(js, CASE_INDEX_BUCKET),
+        catalog=catalogs.current,
+        classifier=classifiers.current,
+        tables=tables,
+    )
     log.info("router.ready", catalog_version=catalog.version, items=len(catalog.items))
 
     async def health() -> dict[str, bool]:
@@ -34,9 +54,20 @@ async def main(stop: asyncio.Event) -> None:
     await asyncio.gather(
         run_pull_consumer(js, ROUTER_CONSUMER, router.handle, stop=stop, batch=settings.fetch_batch),
         catalogs.watch(stop=stop),
+        classifiers.follow(catalogs.current, stop=stop),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )
     await close_nats(nc)
+
+
+def _warn_about_tables(tables: RoutingTables, catalog: ResponsibilityCatalog) -> None:
+    """Entries the catalog in force cannot use are not fatal (the catalog changes at run time), but are said."""
+    unknown_items = tables.platform_categories.unknown_items(catalog)
+    if unknown_items:
+        log.warning("router.platform_categories_unknown_items", catalog_version=catalog.version, entries=unknown_items)
+    unknown_townships = tables.gazetteer.unknown_townships(catalog)
+    if unknown_townships:
+        log.warning("router.gazetteer_unknown_townships", catalog_version=catalog.version, townships=unknown_townships)
 
 
 if __name__ == "__main__":

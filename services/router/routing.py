@@ -1,46 +1,153 @@
-"""Pure routing rules: which unit is responsible for a ticket under a catalog version."""
+"""Pure routing rules: which catalog item a ticket is about, and so which unit handles it, under a catalog version.
+
+The item comes from the first of: the ticket's `category_code` when it is a catalog item; the platform's own
+category code mapped by the platform table; the free-text classifier on title and description. The unit is the
+item's primary unit, or the ticket's township for items the township handles. Whatever cannot be decided with
+confidence goes to the coordination centre for triage (`unit=None`), with the reason.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Protocol
+
 from services.contracts.cases import RoutingDecision, RoutingMethod
-from services.contracts.catalog import ResponsibilityCatalog, TownshipRole, UnitKind
+from services.contracts.catalog import CatalogItem, ResponsibilityCatalog, TownshipRole, UnitKind
 from services.contracts.tickets import Ticket
+from services.router.gazetteer import Gazetteer
+from services.router.platform_categories import PlatformCategories
+from services.router.ticket_classifier import Classification
+
+# Confidences are shown on the case; four places say all that matters to a person reading it.
+CONFIDENCE_PLACES = 4
 
 
-def route_ticket(ticket: Ticket, catalog: ResponsibilityCatalog) -> RoutingDecision:
-    """Decide the handling unit by explicit category code; `unit=None` means the case needs triage."""
-    township = _known_township(ticket.township, catalog)
-    if ticket.category_code is None:
-        return RoutingDecision(
-            method=RoutingMethod.NONE,
-            catalog_version=catalog.version,
-            reason="no category_code: needs triage by the coordination centre",
-        )
-    item = catalog.item(ticket.category_code)
+class TextClassifier(Protocol):
+    """What routing needs of the free-text classifier (`TicketClassifier`)."""
+
+    confidence_threshold: float
+
+    def classify(self, title: str, description: str) -> Classification: ...
+
+
+@dataclass(frozen=True)
+class RoutingTables:
+    """The data routing reads besides the catalog."""
+
+    platform_categories: PlatformCategories = field(default_factory=PlatformCategories)
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
+
+
+NO_TABLES = RoutingTables()
+
+
+def route_ticket(
+    ticket: Ticket,
+    catalog: ResponsibilityCatalog,
+    *,
+    tables: RoutingTables = NO_TABLES,
+    classifier: TextClassifier | None = None,
+) -> RoutingDecision:
+    """Decide the item and the handling unit; `unit=None` means the case needs triage (the reason says why)."""
+    decision, item = identify_item(ticket, catalog, tables, classifier)
+    township, found_in = _township(ticket, catalog, tables.gazetteer)
+    if township is not None:
+        source = "ticket" if found_in is None else "address"
+        decision = decision.model_copy(update={"township": township, "township_source": source})
     if item is None:
-        return RoutingDecision(
-            method=RoutingMethod.NONE,
-            catalog_version=catalog.version,
-            reason=f"unknown category_code {ticket.category_code!r}: needs triage",
-        )
+        return decision
+    return _assign(decision, item, township, found_in)
+
+
+def identify_item(
+    ticket: Ticket, catalog: ResponsibilityCatalog, tables: RoutingTables, classifier: TextClassifier | None
+) -> tuple[RoutingDecision, CatalogItem | None]:
+    """The routing order: explicit catalog code, then the platform's mapped code, then the text classifier."""
+    base = RoutingDecision(method=RoutingMethod.NONE, catalog_version=catalog.version)
+    code = ticket.category_code
+    if code is not None:
+        item = catalog.item(code)
+        if item is not None:
+            return base.model_copy(update={"method": RoutingMethod.CATEGORY_CODE, "item": code}), item
+        channel = ticket.channel.value
+        mapped = tables.platform_categories.item_for(channel, code)
+        if mapped is None:
+            reason = f"unknown category_code {code!r}, with no mapping for the {channel} platform: needs triage"
+            return base.model_copy(update={"reason": reason}), None
+        via = base.model_copy(update={"method": RoutingMethod.PLATFORM_MAPPING})
+        item = catalog.item(mapped)
+        if item is None:
+            reason = f"{channel} category {code!r} maps to {mapped!r}, not in catalog {catalog.version}: needs triage"
+            return via.model_copy(update={"reason": reason}), None
+        return via.model_copy(update={"item": mapped, "reason": f"{channel} category {code!r} → {mapped}; "}), item
+    if classifier is None:
+        return base.model_copy(update={"reason": "no category_code and no text classifier: needs triage"}), None
+    return _classify(ticket, catalog, classifier, base)
+
+
+def _classify(
+    ticket: Ticket, catalog: ResponsibilityCatalog, classifier: TextClassifier, base: RoutingDecision
+) -> tuple[RoutingDecision, CatalogItem | None]:
+    result = classifier.classify(ticket.title, ticket.description)
+    decision = base.model_copy(
+        update={
+            "method": RoutingMethod.TEXT,
+            "item": result.item,
+            "confidence": round(result.confidence, CONFIDENCE_PLACES),
+            "runner_up": result.runner_up,
+            "runner_up_confidence": None
+            if result.runner_up is None
+            else round(result.runner_up_confidence, CONFIDENCE_PLACES),
+        }
+    )
+    if result.item is None:
+        return decision.model_copy(update={"reason": "the text names no matter of the catalog: needs triage"}), None
+    said = f"text → {result.item} at confidence {result.confidence:.2f}"
+    if result.runner_up is not None:
+        said += f" (runner-up {result.runner_up} at {result.runner_up_confidence:.2f})"
+    item = catalog.item(result.item)
+    if item is None:  # a classifier built on an older catalog version, still in use while the new one builds
+        return decision.model_copy(update={"reason": f"{said}, not in catalog {catalog.version}: needs triage"}), None
+    if not result.confident:
+        threshold = classifier.confidence_threshold
+        reason = f"{said}, below the threshold {threshold:.2f}: needs triage"
+        return decision.model_copy(update={"reason": reason}), None
+    return decision.model_copy(update={"reason": f"{said}; "}), item
+
+
+def _assign(
+    decision: RoutingDecision, item: CatalogItem, township: str | None, found_in: str | None
+) -> RoutingDecision:
+    """The handling unit and supporting units of an identified item."""
     supporting = list(item.supporting_units)
     if item.township_role is TownshipRole.SUPPORT and township is not None:
         supporting.append(township)
-    decision = RoutingDecision(
-        method=RoutingMethod.CATEGORY_CODE,
-        item=item.item_code,
-        catalog_version=catalog.version,
-        complexity=item.complexity.value,
-        urgent_allowed=item.urgent_allowed,
-        supporting_units=supporting,
+    decision = decision.model_copy(
+        update={
+            "complexity": item.complexity.value,
+            "urgent_allowed": item.urgent_allowed,
+            "supporting_units": supporting,
+        }
     )
-    if item.township_role is TownshipRole.PRIMARY:
-        if township is None:
-            return decision.model_copy(
-                update={"reason": f"{item.item_code} is the township's matter but the ticket names no known township"}
-            )
-        return decision.model_copy(update={"unit": township, "reason": f"{item.item_code}: township is primary"})
-    return decision.model_copy(update={"unit": item.primary_unit, "reason": f"{item.item_code}: primary unit"})
+    code, said = item.item_code, decision.reason
+    if item.township_role is not TownshipRole.PRIMARY:
+        return decision.model_copy(update={"unit": item.primary_unit, "reason": f"{said}{code}: primary unit"})
+    if township is None:
+        reason = f"{said}{code} is the township's matter but the ticket names no known township: needs triage"
+        return decision.model_copy(update={"reason": reason})
+    where = f" (the address names {found_in})" if found_in else ""
+    return decision.model_copy(update={"unit": township, "reason": f"{said}{code}: township is primary{where}"})
+
+
+def _township(ticket: Ticket, catalog: ResponsibilityCatalog, gazetteer: Gazetteer) -> tuple[str | None, str | None]:
+    """The ticket's township (a township unit of the catalog) and, if found in the address, the name found there."""
+    named = _known_township(ticket.township, catalog)
+    if named is not None:
+        return named, None
+    match = gazetteer.township_of(ticket.address)
+    if match is None or _known_township(match.township, catalog) is None:
+        return None, None
+    return match.township, match.name
 
 
 def _known_township(code: str | None, catalog: ResponsibilityCatalog) -> str | None:

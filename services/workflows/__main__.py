@@ -7,8 +7,17 @@ import asyncio
 import structlog
 
 from services.contracts.case_policy import load_policy
-from services.contracts.subjects import CASE_STARTER_CONSUMER, HOLIDAY_SCHEDULES_BUCKET
+from services.contracts.subjects import (
+    CASE_STARTER_CONSUMER,
+    CATALOG_BUCKET,
+    CATALOG_CHANGES_BUCKET,
+    HOLIDAY_SCHEDULES_BUCKET,
+    TRIAGE_DECISIONS_BUCKET,
+    TRIAGE_STARTER_CONSUMER,
+)
 from services.contracts.telemetry import configure_logging
+from services.engines.catalog_change_records import CatalogChangeRecords
+from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
@@ -17,9 +26,12 @@ from services.engines.temporal import connect_temporal, ensure_search_attributes
 from services.workflows.activities import NotificationActivities
 from services.workflows.calendar_store import CalendarStore
 from services.workflows.case_starter import CaseStarter
+from services.workflows.catalog_change_activities import CatalogChangeActivities
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.provisional_recompute import recompute_provisional_deadlines
 from services.workflows.settings import WorkflowsSettings
+from services.workflows.triage_activities import TriageActivities
+from services.workflows.triage_starter import TriageStarter
 from services.workflows.worker import build_worker
 
 log = structlog.get_logger("services.workflows")
@@ -36,13 +48,20 @@ async def main(stop: asyncio.Event) -> None:
         if added:
             log.info("temporal.search_attributes_registered", added=added)
     calendar = CalendarStore(await key_value(js, HOLIDAY_SCHEDULES_BUCKET, replicas=settings.nats_replicas))
+    # Approved catalog changes are applied to the version in force, read afresh each time (no watch needed).
+    catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
+    await catalogs.start()
+    change_records = CatalogChangeRecords(await key_value(js, CATALOG_CHANGES_BUCKET, replicas=settings.nats_replicas))
     worker = build_worker(
         client,
         notifications=NotificationActivities(js),
         deadlines=DeadlineActivities(calendar=calendar.current, policy=lambda: policy),
+        catalog_changes=CatalogChangeActivities(catalogs=catalogs, records=change_records),
+        triage=TriageActivities(js, await key_value(js, TRIAGE_DECISIONS_BUCKET, replicas=settings.nats_replicas)),
         settings=settings,
     )
     starter = CaseStarter(client)
+    triage_starter = TriageStarter(client)
     log.info("workflows.ready", temporal=settings.temporal_address, policy_version=policy.version)
 
     async def health() -> dict[str, bool]:
@@ -63,6 +82,7 @@ async def main(stop: asyncio.Event) -> None:
         run_worker(),
         calendar.watch(stop=stop, on_change=recompute),
         run_pull_consumer(js, CASE_STARTER_CONSUMER, starter.handle, stop=stop, batch=settings.fetch_batch),
+        run_pull_consumer(js, TRIAGE_STARTER_CONSUMER, triage_starter.handle, stop=stop, batch=settings.fetch_batch),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )
     await close_nats(nc)

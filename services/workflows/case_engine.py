@@ -39,6 +39,7 @@ class CaseEngine:
         self.ticket = ticket
         self._policy: CasePolicy | None = None
         self._sequence = 0
+        self._last_platform_sequence = 0
 
     @property
     def policy(self) -> CasePolicy:
@@ -153,6 +154,9 @@ class CaseEngine:
     ) -> None:
         """Publish one event (an activity); its id comes from the case's event sequence, so retries are harmless."""
         self._sequence += 1
+        if audience is Audience.PLATFORM:
+            fields["previous_sequence"] = self._last_platform_sequence
+            self._last_platform_sequence = self._sequence
         # The event carries the deadlines as they are now (an action may have just moved one), not as of the last
         # refresh; `summarise` issues no command, so replaying older histories is unaffected.
         self.summarise()

@@ -36,6 +36,7 @@ def case_event(
     due: datetime | None = None,
     from_unit: str | None = None,
     to_unit: str | None = None,
+    previous_sequence: int | None = None,
 ) -> NotificationEvent:
     """An event about the case for one recipient; personal data stays out (units get the address only)."""
     to_platform = audience is Audience.PLATFORM
@@ -65,6 +66,7 @@ def case_event(
         from_unit=from_unit,
         to_unit=to_unit,
         detail=detail,
+        previous_sequence=previous_sequence,
     )
 
 

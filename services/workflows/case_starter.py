@@ -85,8 +85,9 @@ def _initial_search_attributes(routed: RoutedCase) -> TypedSearchAttributes:
         SearchAttributePair(sa.ESCALATION_LEVEL, 0),
         SearchAttributePair(sa.OVERDUE, False),
     ]
-    if routed.ticket.township:
-        pairs.append(SearchAttributePair(sa.TOWNSHIP, routed.ticket.township))
+    township = routed.routing.township or routed.ticket.township
+    if township:
+        pairs.append(SearchAttributePair(sa.TOWNSHIP, township))
     if routed.routing.item:
         pairs.append(SearchAttributePair(sa.CATALOG_ITEM, routed.routing.item))
     return TypedSearchAttributes(pairs)

@@ -65,7 +65,7 @@ class FirstContactCase:
             catalog_version=case.routing.catalog_version,
             first_contact_unit=unit,
             handling_unit=unit,
-            township=case.ticket.township,
+            township=case.routing.township or case.ticket.township,
             supporting_units=case.routing.supporting_units,
             received_at=case.received_at,
             routing=case.routing,
@@ -83,9 +83,12 @@ class FirstContactCase:
         async with self._lock:
             await engine.load_policy(case)
             engine.record(case.ticket.channel.value, "received", case.ticket.title, at=case.received_at)
-            engine.record("router", "routed", f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})")
+            # A triaged case names who decided (the coordination centre); any other, the router.
+            router = case.routing.decided_by or "router"
+            engine.record(router, "routed", f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})")
             engine.record(SYSTEM, "assigned", f"first-contact unit {self._view.first_contact_unit}")
-            await engine.start_deadlines(FIRST_DEADLINES, start=case.received_at)
+            # A triaged case's windows start when the coordination centre handed it on (the dispatch, 派单).
+            await engine.start_deadlines(FIRST_DEADLINES, start=case.routing.decided_at or case.received_at)
             self._view.status = CaseStatus.ASSIGNED
             engine.refresh()
             await engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)

@@ -7,13 +7,17 @@ from temporalio.worker import Worker
 
 from services.contracts.subjects import CASE_TASK_QUEUE
 from services.workflows.activities import NotificationActivities
+from services.workflows.catalog_change import CatalogChange
+from services.workflows.catalog_change_activities import CatalogChangeActivities
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.first_contact_case import FirstContactCase
 from services.workflows.joint_task import JointTask
 from services.workflows.settings import WorkflowsSettings
 from services.workflows.top_level_coordination import TopLevelCoordination
+from services.workflows.triage_activities import TriageActivities
+from services.workflows.triage_case import TriageCase
 
-WORKFLOWS = [FirstContactCase, JointTask, TopLevelCoordination]
+WORKFLOWS = [FirstContactCase, JointTask, TopLevelCoordination, CatalogChange, TriageCase]
 
 
 def build_worker(
@@ -21,6 +25,8 @@ def build_worker(
     *,
     notifications: NotificationActivities,
     deadlines: DeadlineActivities,
+    catalog_changes: CatalogChangeActivities,
+    triage: TriageActivities,
     settings: WorkflowsSettings,
     task_queue: str = CASE_TASK_QUEUE,
 ) -> Worker:
@@ -34,6 +40,10 @@ def build_worker(
             deadlines.resolve_case_policy,
             deadlines.compute_deadline,
             deadlines.next_working_day_start,
+            catalog_changes.apply_catalog_change,
+            catalog_changes.record_catalog_change,
+            triage.record_triage_decision,
+            triage.publish_routed_case,
         ],
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         max_concurrent_activities=settings.max_concurrent_activities,

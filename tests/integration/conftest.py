@@ -34,12 +34,12 @@ class RunningSystem:
         return self.services["intake"].base_url
 
     @classmethod
-    async def start(cls, workdir: Path) -> RunningSystem:
-        """Engines first, then the services, each waited on until healthy."""
+    async def start(cls, workdir: Path, *, extra_env: dict[str, str] | None = None) -> RunningSystem:
+        """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings."""
         running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
         await running.nats.start()
         await running.temporal.start()
-        env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address)
+        env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address, extra=extra_env)
         running.services = build_services(env, workdir)
         await asyncio.gather(*(process.start() for process in running.services.values()))
         return running

@@ -86,8 +86,9 @@ async def test_township_primary_item_goes_to_the_tickets_township(api: httpx.Asy
     assert case["handling_unit"] == "taoyuan-township"
 
 
-async def test_missing_and_unknown_category_go_to_triage(api: httpx.AsyncClient) -> None:
-    no_category = ticket_body()
+async def test_vague_text_and_unknown_category_go_to_triage(api: httpx.AsyncClient) -> None:
+    # Without a category the text decides; this text names no matter of the catalog.
+    no_category = ticket_body(title="有个事情想反映", description="麻烦你们帮忙看看，谢谢。")
     del no_category["category_code"]
     unknown = ticket_body(category_code="XX-99")
     for body in (no_category, unknown):

@@ -75,12 +75,6 @@ async def test_the_receiving_unit_the_centre_and_the_handling_unit_hear_of_trans
     assert datetime.fromisoformat(decided["deadlines"]["resolution"]) == new_due
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: platform status events go to recipient 'platform-<channel>', which has no channel and cannot be "
-    "given one (PUT /v1/units/platform-12345/webhook is 404); the notifier ignores the ticket's callback_url, "
-    "so transfer notices and other platform callbacks wait in the stream for ever",
-)
 async def test_the_platform_hears_of_a_transfer_at_its_callback_url(
     api: httpx.AsyncClient, receiver: WebhookReceiver
 ) -> None:
@@ -90,9 +84,13 @@ async def test_the_platform_hears_of_a_transfer_at_its_callback_url(
     transfer = {"unit": "commerce", "to_unit": "admin-approval", "reason": "审批手续归审批局", "catalog_item": "KW-01"}
     await act(api, case["case_id"], "transfer", transfer)
 
-    notice = await event_at(receiver, "/callbacks", case["case_id"], "transfer_notice", timeout=5)
+    notice = await event_at(receiver, "/callbacks", case["case_id"], "transfer_notice", timeout=10)
 
     assert notice["to_unit"] == "admin-approval"
+    assert notice["audience"] == "platform" and notice["address"] is None
+    # The platform heard of the assignment first: callbacks of a case arrive in order.
+    kinds = [r.json()["kind"] for r in receiver.for_case(case["case_id"]) if r.path == "/callbacks"]
+    assert kinds[:2] == ["case_assigned", "transfer_notice"]
 
 
 async def test_the_city_leader_hears_of_an_escalation_at_its_webhook(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,8 @@ class ReceivedRequest:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: dict[str, str] = field(default_factory=dict)
+    status: int = 200
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -28,9 +31,21 @@ class ReceivedRequest:
 
 @dataclass
 class WebhookReceiver:
+    """`received` holds the requests answered with success; `requests` every request, with the status answered.
+
+    `failures_to_answer` requests (only those `fail_only` picks, when set) are answered `failure_status`;
+    the others get `answer` as JSON with 200 (robots and SMS gateways judge success by the answer's fields),
+    after `answer_delay_seconds` (a receiver slower than the sender's timeout).
+    """
+
     port: int = field(default_factory=free_port)
     received: list[ReceivedRequest] = field(default_factory=list)
+    requests: list[ReceivedRequest] = field(default_factory=list)
     failures_to_answer: int = 0
+    fail_only: Callable[[ReceivedRequest], bool] | None = None
+    failure_status: int = 500
+    answer: Any = field(default_factory=lambda: {"ok": True})
+    answer_delay_seconds: float = 0.0
     _server: uvicorn.Server | None = None
     _task: asyncio.Task[None] | None = None
 
@@ -55,8 +70,16 @@ class WebhookReceiver:
         return [r for r in self.received if r.json().get("case_id") == case_id]
 
     async def _receive(self, request: Request) -> JSONResponse:
-        if self.failures_to_answer > 0:
+        received = ReceivedRequest(
+            request.url.path, dict(request.headers), await request.body(), dict(request.query_params)
+        )
+        if self.answer_delay_seconds:
+            await asyncio.sleep(self.answer_delay_seconds)
+        if self.failures_to_answer > 0 and (self.fail_only is None or self.fail_only(received)):
             self.failures_to_answer -= 1
-            return JSONResponse({"error": "try later"}, status_code=500)
-        self.received.append(ReceivedRequest(request.url.path, dict(request.headers), await request.body()))
-        return JSONResponse({"ok": True})
+            received.status = self.failure_status
+            self.requests.append(received)
+            return JSONResponse({"error": "try later"}, status_code=self.failure_status)
+        self.requests.append(received)
+        self.received.append(received)
+        return JSONResponse(self.answer)

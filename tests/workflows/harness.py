@@ -6,6 +6,7 @@ Shared by `conftest.py` and `scripts/record_workflow_histories.py`, so recorded 
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 import uuid
@@ -35,6 +36,7 @@ from services.contracts.case_workflow import ACTION_REFUSED, STATE_QUERY, WORKFL
 from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
 from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket, Urgency
+from services.contracts.triage import TriageAssignment, TriageDecision, TriageDecisionRecord
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.worker import WORKFLOWS
 from services.workflows.working_calendar import WorkingCalendar
@@ -92,6 +94,26 @@ class PublishedEvents:
         return [(event.unit, event.audience.value) for event in self.of_kind(kind)]
 
 
+class TriageOutbox:
+    """Stands in for `record_triage_decision` and `publish_routed_case` (registered by those names)."""
+
+    def __init__(self) -> None:
+        self.records: list[TriageDecisionRecord] = []
+        self.routed: list[RoutedCase] = []
+        # Cleared by a test that needs the triage workflow still running after the decision.
+        self.release = asyncio.Event()
+        self.release.set()
+
+    @activity.defn(name="record_triage_decision")
+    async def record_triage_decision(self, record: TriageDecisionRecord) -> None:
+        self.records.append(record)
+
+    @activity.defn(name="publish_routed_case")
+    async def publish_routed_case(self, routed: RoutedCase) -> None:
+        await self.release.wait()
+        self.routed.append(routed)
+
+
 @dataclass
 class Sources:
     """What the real `DeadlineActivities` read on every call; a test may swap the policy or the calendar."""
@@ -104,10 +126,13 @@ class Sources:
 
 
 @asynccontextmanager
-async def case_worker(env: WorkflowEnvironment, published: PublishedEvents, sources: Sources) -> AsyncIterator[str]:
+async def case_worker(
+    env: WorkflowEnvironment, published: PublishedEvents, sources: Sources, outbox: TriageOutbox | None = None
+) -> AsyncIterator[str]:
     """Runs the case workflows (children included) on a fresh task queue, yielded while the worker runs."""
     queue = f"cases-{uuid.uuid4()}"
     deadlines = sources.activities()
+    outbox = outbox or TriageOutbox()
     async with Worker(
         env.client,
         task_queue=queue,
@@ -117,6 +142,8 @@ async def case_worker(env: WorkflowEnvironment, published: PublishedEvents, sour
             deadlines.resolve_case_policy,
             deadlines.compute_deadline,
             deadlines.next_working_day_start,
+            outbox.record_triage_decision,
+            outbox.publish_routed_case,
         ],
     ):
         yield queue
@@ -161,6 +188,49 @@ def routed_case(
             reason=f"{item}: primary unit",
             complexity=complexity,
             urgent_allowed=urgent_allowed,
+        ),
+    )
+
+
+def case_for_triage(received_at: datetime, *, case_id: str | None = None) -> RoutedCase:
+    """A ticket about the property company and a lift, which the text classifier could not decide between."""
+    ticket = Ticket(
+        channel=Channel.HOTLINE_12345,
+        external_id=f"12345-{uuid.uuid4().hex[:12]}",
+        title="物业和电梯",
+        description="物业不管事，电梯也坏了。",
+        address="东湖街道翠湖社区5栋",
+        reported_at=received_at - timedelta(minutes=10),
+    )
+    routing = RoutingDecision(
+        method=RoutingMethod.TEXT,
+        item="UC-03",
+        catalog_version="7",
+        confidence=0.7046,
+        runner_up="MS-04",
+        runner_up_confidence=0.2427,
+        township="donghu-street",
+        township_source="address",
+        reason="text → UC-03 at confidence 0.70 (runner-up MS-04 at 0.24), below the threshold 0.95: needs triage",
+    )
+    return RoutedCase(case_id=case_id or str(uuid.uuid4()), received_at=received_at, ticket=ticket, routing=routing)
+
+
+def lift_decision(
+    *, unit: str = "coordination-centre", handling_unit: str | None = "market-regulation"
+) -> TriageAssignment:
+    """What intake sends for "it is the lift (MS-04)": the decision and the routing it resolved."""
+    return TriageAssignment(
+        decision=TriageDecision(unit=unit, item="MS-04", note="电梯故障为主，派市场监管局"),
+        routing=RoutingDecision(
+            method=RoutingMethod.TRIAGE,
+            item="MS-04",
+            unit=handling_unit,
+            catalog_version="7",
+            reason=f"triaged by {unit}: MS-04 → {handling_unit} (primary unit)",
+            supporting_units=["housing-construction"],
+            township="donghu-street",
+            township_source="address",
         ),
     )
 

@@ -13,7 +13,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from services.contracts.case_workflow import JOINT_TASK_TYPE, TOP_LEVEL_TYPE, WORKFLOW_TYPE
+from services.contracts.case_workflow import JOINT_TASK_TYPE, TOP_LEVEL_TYPE, TRIAGE_CASE_TYPE, WORKFLOW_TYPE
 from services.contracts.cases import RoutedCase
 from services.workflows.worker import WORKFLOWS
 
@@ -36,7 +36,12 @@ def test_histories_cover_the_representative_runs_of_every_workflow() -> None:
         f"case-replay-{name}.json"
         for name in ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
     }
-    assert {workflow_type(load(path)) for path in RECORDED} == {WORKFLOW_TYPE, JOINT_TASK_TYPE, TOP_LEVEL_TYPE}
+    assert {workflow_type(load(path)) for path in RECORDED} == {
+        WORKFLOW_TYPE,
+        JOINT_TASK_TYPE,
+        TOP_LEVEL_TYPE,
+        TRIAGE_CASE_TYPE,
+    }
     assert any(path.name.endswith(".run2.json") for path in RECORDED), "a run after continue-as-new"
 
 

@@ -1,0 +1,1 @@
+"""Delivery channels: each implements `Channel.deliver(delivery) -> DeliveryResult`."""

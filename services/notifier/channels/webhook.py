@@ -1,0 +1,49 @@
+"""Webhook channel: the event as JSON, signed with the unit's secret (HMAC-SHA256 over timestamp + body)."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from services.contracts.unit_channels import UnitChannels
+from services.notifier.channels.base import Delivery, DeliveryResult, post_json
+from services.notifier.signing import (
+    EVENT_ID_HEADER,
+    EVENT_KIND_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    webhook_signature,
+)
+
+
+def signed_headers(secret: str, body: bytes, event_id: str, kind: str) -> dict[str, str]:
+    """Headers of a signed POST (webhooks and platform callbacks alike); the event id is the idempotency key."""
+    timestamp = int(time.time())
+    headers = {
+        "Idempotency-Key": event_id,
+        EVENT_ID_HEADER: event_id,
+        EVENT_KIND_HEADER: kind,
+        TIMESTAMP_HEADER: str(timestamp),
+    }
+    if secret:
+        headers[SIGNATURE_HEADER] = webhook_signature(secret, timestamp, body)
+    return headers
+
+
+class WebhookChannel:
+    name = "webhook"
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    def configured(self, channels: UnitChannels) -> bool:
+        return channels.webhook is not None
+
+    async def deliver(self, delivery: Delivery) -> DeliveryResult:
+        webhook = delivery.channels.webhook
+        assert webhook is not None
+        event = delivery.event
+        body = event.model_dump_json().encode()
+        headers = signed_headers(webhook.secret, body, event.event_id, event.kind.value)
+        return await post_json(self._http, webhook.url, body, headers)

@@ -1,0 +1,51 @@
+"""Events for a recipient with no channel: kept (and visible), and sent once the recipient sets a channel."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from nats.js import JetStreamContext
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.kv import KeyValue
+
+from services.contracts.events import NotificationEvent
+from services.contracts.notifications import record_key
+from services.contracts.unit_channels import UnitChannels
+from services.engines.jetstream import kv_updates
+from services.engines.notification_store import keys_matching, republish
+
+log = structlog.get_logger(__name__)
+
+
+class ParkedEvents:
+    def __init__(self, bucket: KeyValue, js: JetStreamContext) -> None:
+        self._bucket = bucket
+        self._js = js
+
+    async def park(self, event: NotificationEvent) -> None:
+        await self._bucket.put(f"{event.unit}.{record_key(event.event_id)}", event.model_dump_json().encode())
+
+    async def release(self, unit: str) -> int:
+        """Send the unit's parked events again; each is claimed by deleting it, so one instance sends it."""
+        released = 0
+        for key in await keys_matching(self._bucket, f"{unit}.>"):
+            try:
+                entry = await self._bucket.get(key)
+                await self._bucket.delete(key, last=entry.revision)
+            except (KeyNotFoundError, KeyWrongLastSequenceError):
+                continue  # another instance took it
+            event = NotificationEvent.model_validate_json(entry.value or b"{}")
+            await republish(self._js, event, reason="released", attempt=entry.revision or 0)
+            released += 1
+        if released:
+            log.info("notification.parked_released", unit=unit, events=released)
+        return released
+
+    async def follow_channels(self, channels: KeyValue, *, stop: asyncio.Event) -> None:
+        """Release a recipient's parked events whenever it has (or gets) a channel."""
+        async for entry in kv_updates(channels, stop=stop):
+            if entry is None or not entry.value:
+                continue
+            if UnitChannels.model_validate_json(entry.value).any():
+                await self.release(entry.key)

@@ -1,0 +1,84 @@
+"""Renders an event into the words each channel needs, from Jinja2 templates in Chinese.
+
+One template per event kind (`templates/<kind>.jinja`, extending `_base.jinja`) gives every part: `subject`,
+`text`, `markdown`, `html`, `sms`. A city overrides any template by putting a file of the same name in
+`HOTLINE_NOTIFIER_TEMPLATE_DIR`; no code change, no rebuild.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateNotFound
+
+from services.contracts.events import NotificationEvent
+
+FALLBACK_TEMPLATE = "_default.jinja"
+# Deadline kinds and case statuses are codes in events; a reader sees their Chinese names (unknown codes as is).
+DEADLINE_NAMES = {
+    "sign_for": "签收",
+    "transfer": "转办",
+    "feedback": "反馈",
+    "resolution": "办结",
+    "arbitration": "仲裁",
+    "triage": "研判分拨",
+    "catalog_change_decision": "目录调整审批",
+}
+STATUS_NAMES = {
+    "received": "已接收",
+    "triage": "待研判分拨",
+    "assigned": "待签收",
+    "accepted": "办理中",
+    "arbitration": "仲裁中",
+    "resolved": "已办结",
+    "rework": "重办中",
+    "closed": "已关闭",
+}
+
+
+class Part(StrEnum):
+    SUBJECT = "subject"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    SMS = "sms"
+
+
+class TemplateRenderer:
+    def __init__(self, override_dir: Path | None = None, *, names: dict[str, str] | None = None) -> None:
+        loaders = [FileSystemLoader(str(override_dir))] if override_dir else []
+        loader = ChoiceLoader([*loaders, PackageLoader("services.notifier", "templates")])
+        # HTML is escaped; the other parts are plain text or markdown and must not be.
+        self._plain = Environment(loader=loader, autoescape=False, undefined=StrictUndefined, trim_blocks=True)
+        self._html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined, trim_blocks=True)
+        self._names = names or {}
+
+    def render(self, event: NotificationEvent, part: Part) -> str:
+        """One part of the message for an event (stripped of surrounding blank lines)."""
+        environment = self._html if part is Part.HTML else self._plain
+        try:
+            template = environment.get_template(f"{event.kind.value}.jinja")
+        except TemplateNotFound:
+            template = environment.get_template(FALLBACK_TEMPLATE)
+        return template.render(self._context(event, part)).strip()
+
+    def _context(self, event: NotificationEvent, part: Part) -> dict[str, Any]:
+        return {
+            "part": part.value,
+            "event": event,
+            "name": lambda code: self._names.get(code or "", code or "—"),
+            "when": lambda moment: moment.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M") if moment else "—",
+            "deadline": lambda kind: DEADLINE_NAMES.get(kind or "", kind or "—"),
+            "status": lambda status: STATUS_NAMES.get(status or "", status or "—"),
+        }
+
+
+def _china() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
+
+
+_CHINA = _china()

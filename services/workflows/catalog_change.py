@@ -1,0 +1,219 @@
+"""`CatalogChange`: a unit's written application to change the catalog waits for the coordination centre (动态调整).
+
+Pure orchestration. The centre decides with the `decide` Update (its validator refuses anyone else, and any
+decision once the change is no longer pending); without a decision by the deadline (working days on the official
+calendar) the change expires. An approved change is applied, by an activity, to the catalog version in force at
+that moment and published as the next version; one that no longer fits is recorded as failed, with the reason.
+Every state is written to the change's record in the `catalog_changes` bucket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_view import TimelineEntry
+    from services.contracts.catalog_changes import (
+        CATALOG_CHANGE_DECIDE_UPDATE,
+        CATALOG_CHANGE_STATE_QUERY,
+        CATALOG_CHANGE_TYPE,
+        DECISION_DEADLINE_KIND,
+        DECISION_REFUSED,
+        AppliedCatalogChange,
+        ApplyCatalogChange,
+        CatalogChangeDecision,
+        CatalogChangeInput,
+        CatalogChangeView,
+        ChangeStatus,
+    )
+    from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from services.workflows.deadline_activities import ComputedDeadline, DeadlineRequest
+
+APPLY_TIMEOUT = timedelta(seconds=60)
+KIND_ZH = {"add": "新增", "remove": "取消", "change": "调整"}
+
+
+class DecisionRefused(ApplicationError):
+    """A decision the change's state (or the decider) does not allow; the API answers 409 with the message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, type=DECISION_REFUSED, non_retryable=True)
+
+
+@workflow.defn(name=CATALOG_CHANGE_TYPE)
+class CatalogChange:
+    @workflow.init
+    def __init__(self, start: CatalogChangeInput) -> None:
+        request = start.request
+        self._view = CatalogChangeView(
+            change_id=start.change_id,
+            workflow_id=workflow.info().workflow_id,
+            status=ChangeStatus.PENDING,
+            unit=request.unit,
+            kind=request.kind,
+            item_code=request.item_code,
+            item=request.item,
+            item_before=start.item_before,
+            reason=request.reason,
+            submitted_at=workflow.now(),
+            submitted_against=start.submitted_against,
+        )
+        self._request = request
+        self._decision: CatalogChangeDecision | None = None
+        self._settled = False
+        self._sequence = 0
+
+    @workflow.run
+    async def run(self, start: CatalogChangeInput) -> CatalogChangeView:
+        view = self._view
+        self._note(view.unit, "submitted", view.reason)
+        deadline = await self._decision_deadline(start)
+        view.decision_due = deadline.due
+        await self._record()
+        await self._notify(EventKind.CATALOG_CHANGE_PENDING, COORDINATION_CENTRE, Audience.COORDINATION, view.reason)
+        reminders = list(deadline.reminders)
+        while self._decision is None and workflow.now() < deadline.due:
+            remaining = min([*reminders[:1], deadline.due]) - workflow.now()
+            if remaining > timedelta(0):
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(lambda: self._decision is not None, timeout=remaining)
+            if self._decision is None and reminders and reminders[0] <= workflow.now():
+                reminders.pop(0)
+                detail = f"请于 {deadline.due.isoformat()} 前审核"
+                await self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION, detail)
+        if self._decision is None:
+            await self._expire()
+        else:
+            await self._settle(self._decision)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return view
+
+    @workflow.query(name=CATALOG_CHANGE_STATE_QUERY)
+    def state(self) -> CatalogChangeView:
+        return self._view
+
+    @workflow.update(name=CATALOG_CHANGE_DECIDE_UPDATE)
+    async def decide(self, decision: CatalogChangeDecision) -> CatalogChangeView:
+        """Approve or refuse; answers once the outcome is recorded (for an approval: applied, or failed)."""
+        # The deadline may have passed between the validator and this handler.
+        self._validate_decide(decision)
+        self._decision = decision
+        await workflow.wait_condition(lambda: self._settled)
+        return self._view
+
+    @decide.validator
+    def _validate_decide(self, decision: CatalogChangeDecision) -> None:
+        if decision.unit != COORDINATION_CENTRE:
+            raise DecisionRefused(f"only the coordination centre decides on catalog changes, not {decision.unit!r}")
+        if self._decision is not None:
+            raise DecisionRefused(f"this change has already been decided by {self._decision.unit!r}")
+        if self._view.status is not ChangeStatus.PENDING:
+            raise DecisionRefused(f"this change is {self._view.status.value}; only a pending change can be decided")
+
+    async def _decision_deadline(self, start: CatalogChangeInput) -> ComputedDeadline:
+        computed: ComputedDeadline = await workflow.execute_activity(
+            "compute_deadline",
+            DeadlineRequest(
+                start=self._view.submitted_at,
+                window=start.decision_window,
+                reminder_fraction=start.reminder_fraction,
+                remind_on_last_working_day=False,
+            ),
+            result_type=ComputedDeadline,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        return computed
+
+    async def _settle(self, decision: CatalogChangeDecision) -> None:
+        view = self._view
+        view.decided_by = decision.unit
+        view.decided_at = workflow.now()
+        view.note = decision.note
+        if not decision.approved:
+            view.status = ChangeStatus.REFUSED
+            self._note(decision.unit, "refused", decision.note)
+        else:
+            self._note(decision.unit, "approved", decision.note)
+            applied = await self._apply()
+            if applied.applied:
+                view.status = ChangeStatus.APPROVED
+                view.catalog_version = applied.version
+                self._note("system", "applied", f"catalog version {applied.version}")
+            else:
+                view.status = ChangeStatus.FAILED
+                view.failure_reason = applied.reason
+                self._note("system", "failed", applied.reason)
+        await self._record()
+        self._settled = True
+        detail = view.failure_reason or view.note
+        await self._notify(EventKind.CATALOG_CHANGE_DECIDED, view.unit, Audience.UNIT, detail)
+        if view.status is ChangeStatus.FAILED:
+            await self._notify(EventKind.CATALOG_CHANGE_DECIDED, COORDINATION_CENTRE, Audience.COORDINATION, detail)
+
+    async def _apply(self) -> AppliedCatalogChange:
+        view = self._view
+        request = ApplyCatalogChange(
+            change_id=view.change_id, request=self._request, submitted_against=view.submitted_against
+        )
+        applied: AppliedCatalogChange = await workflow.execute_activity(
+            "apply_catalog_change",
+            request,
+            result_type=AppliedCatalogChange,
+            start_to_close_timeout=APPLY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        return applied
+
+    async def _expire(self) -> None:
+        view = self._view
+        view.status = ChangeStatus.EXPIRED
+        due = view.decision_due.isoformat() if view.decision_due else "the deadline"
+        self._note("system", "expired", f"no decision by {due}")
+        await self._record()
+        self._settled = True
+        detail = f"审核期限 {due} 已过，申请未获决定"
+        await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, view.unit, Audience.UNIT, detail)
+        await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, COORDINATION_CENTRE, Audience.COORDINATION, detail)
+
+    def _note(self, actor: str, action: str, detail: str) -> None:
+        self._view.timeline.append(TimelineEntry(at=workflow.now(), actor=actor, action=action, detail=detail))
+
+    async def _record(self) -> None:
+        self._view.revision += 1
+        await workflow.execute_activity(
+            "record_catalog_change",
+            self._view,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+    async def _notify(self, kind: EventKind, recipient: str, audience: Audience, detail: str) -> None:
+        """Publish one event; its id comes from the change's event sequence, so retries are harmless."""
+        self._sequence += 1
+        view = self._view
+        event = NotificationEvent(
+            event_id=event_id_for(view.workflow_id, self._sequence),
+            kind=kind,
+            case_id=view.workflow_id,
+            unit=recipient,
+            audience=audience,
+            sequence=self._sequence,
+            occurred_at=workflow.now(),
+            title=f"清单动态调整申请：{KIND_ZH[view.kind.value]} {view.item_code}（{view.unit}）",
+            status=view.status.value,
+            catalog_item=view.item_code,
+            from_unit=view.unit,
+            due=view.decision_due,
+            deadline_kind=DECISION_DEADLINE_KIND,
+            detail=detail,
+        )
+        await workflow.execute_activity(
+            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        )

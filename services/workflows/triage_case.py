@@ -1,0 +1,261 @@
+"""`TriageCase`: a case the router could not place waits for the coordination centre's decision (`triage-<case_id>`).
+
+Pure orchestration. The deadline comes from the policy (`triage` window) and the working calendar, through the
+same activities as every case's; the coordination centre is told at the start, reminded at 75% of the window and
+told again when the deadline passes. The decision is an Update; then the decision is recorded for curating the
+router's data (`record_triage_decision`) and the case is published as routed (`publish_routed_case`), from
+which the case starter starts its `FirstContactCase` as for any routed case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts import search_attributes as sa
+    from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_policy import CasePolicy
+    from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
+    from services.contracts.case_workflow import STATE_QUERY, TRIAGE_CASE_TYPE, TRIAGE_DECIDE_UPDATE
+    from services.contracts.cases import CaseStatus, RoutedCase, RoutingMethod
+    from services.contracts.events import Audience, EventKind, event_id_for
+    from services.contracts.triage import TriageAssignment, TriageDecisionRecord
+    from services.workflows.case_alarms import AlarmKind, due_alarms, next_alarm
+    from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from services.workflows.case_errors import CaseActionRefused
+    from services.workflows.case_events import case_event
+    from services.workflows.deadline_activities import ComputedDeadline, DeadlineRequest, PolicyRequest
+
+EVENT_STREAM = "triage"
+
+
+@workflow.defn(name=TRIAGE_CASE_TYPE)
+class TriageCase:
+    @workflow.init
+    def __init__(self, case: RoutedCase) -> None:
+        self._case = case
+        self._view = CaseView(
+            case_id=case.case_id,
+            status=CaseStatus.TRIAGE,
+            channel=case.ticket.channel.value,
+            external_id=case.ticket.external_id,
+            title=case.ticket.title,
+            urgency=case.ticket.urgency.value,
+            catalog_item=case.routing.item,
+            catalog_version=case.routing.catalog_version,
+            township=case.routing.township or case.ticket.township,
+            received_at=case.received_at,
+            routing=case.routing,
+        )
+        self._assignment: TriageAssignment | None = None
+        self._sequence = 0
+        self._started = False
+
+    @workflow.run
+    async def run(self, case: RoutedCase) -> CaseView:
+        self._record(case.ticket.channel.value, "received", case.ticket.title, at=case.received_at)
+        self._record("router", "sent_to_triage", case.routing.reason)
+        initial: list[SearchAttributeUpdate[Any]] = [
+            sa.CASE_ID.value_set(case.case_id),
+            sa.CASE_STATUS.value_set(CaseStatus.TRIAGE.value),
+            sa.CHANNEL.value_set(case.ticket.channel.value),
+            sa.OVERDUE.value_set(False),
+        ]
+        workflow.upsert_search_attributes(initial)
+        await self._start_deadline(case.received_at)
+        self._started = True
+        await self._notify(EventKind.TRIAGE_NEEDED, COORDINATION_CENTRE, Audience.COORDINATION, case.routing.reason)
+        while self._assignment is None:
+            await self._wait_for_alarm_or_decision()
+            if self._assignment is None:
+                await self._handle_due_alarms()
+        await self._hand_over(self._assignment)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._view
+
+    @workflow.query(name=STATE_QUERY)
+    def state(self) -> CaseView:
+        return self._view
+
+    @workflow.update(name=TRIAGE_DECIDE_UPDATE)
+    async def decide(self, assignment: TriageAssignment) -> CaseView:
+        await workflow.wait_condition(lambda: self._started)
+        self._check(assignment)  # again: another decision may have landed since the validator ran
+        decision, now = assignment.decision, workflow.now()
+        routing = assignment.routing.model_copy(
+            update={
+                "method": RoutingMethod.TRIAGE,
+                "decided_by": decision.unit,
+                "decided_at": now,
+                "note": decision.note,
+                "original": self._case.routing,
+            }
+        )
+        self._assignment = assignment.model_copy(update={"routing": routing})
+        view = self._view
+        view.status = CaseStatus.RECEIVED
+        view.catalog_item = routing.item
+        view.catalog_version = routing.catalog_version
+        view.first_contact_unit = view.handling_unit = routing.unit
+        view.township = routing.township or view.township
+        view.supporting_units = list(routing.supporting_units)
+        view.routing = routing
+        tracked = view.tracked(DeadlineKind.TRIAGE)
+        if tracked is not None:
+            tracked.met_at = now
+        view.overdue = False
+        self._record(decision.unit, "triaged", f"{routing.item} → {routing.unit}: {decision.note}")
+        return view
+
+    @decide.validator
+    def _validate_decide(self, assignment: TriageAssignment) -> None:
+        self._check(assignment)
+
+    def _check(self, assignment: TriageAssignment) -> None:
+        actor = assignment.decision.unit
+        if self._view.status is not CaseStatus.TRIAGE:
+            decided = self._view.routing.decided_by if self._view.routing else None
+            raise CaseActionRefused(
+                f"case is {self._view.status.value}, not awaiting triage (decided by {decided or 'the router'})"
+            )
+        if actor != COORDINATION_CENTRE:
+            raise CaseActionRefused(f"only the coordination centre ({COORDINATION_CENTRE}) triages, not {actor!r}")
+        if assignment.routing.unit is None:
+            raise CaseActionRefused("the decision names no handling unit")
+
+    # --- the deadline -----------------------------------------------------------------------------------
+
+    async def _start_deadline(self, start: datetime) -> None:
+        policy: CasePolicy = await workflow.execute_activity(
+            "resolve_case_policy",
+            PolicyRequest(item=None, urgent=False),
+            result_type=CasePolicy,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        computed: ComputedDeadline = await workflow.execute_activity(
+            "compute_deadline",
+            DeadlineRequest(
+                start=start,
+                window=policy.triage,
+                reminder_fraction=policy.reminder_fraction,
+                remind_on_last_working_day=False,
+            ),
+            result_type=ComputedDeadline,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        view = self._view
+        view.policy_version = policy.version
+        view.tracked_deadlines = [
+            TrackedDeadline(
+                kind=DeadlineKind.TRIAGE,
+                started_at=start,
+                due=computed.due,
+                window=policy.triage,
+                provisional=computed.provisional,
+                provisional_years=computed.provisional_years,
+                reminders=[r for r in computed.reminders if r > workflow.now()],
+            )
+        ]
+        view.deadlines = Deadlines(triage=computed.due, provisional=computed.provisional)
+
+    async def _wait_for_alarm_or_decision(self) -> None:
+        alarm = next_alarm(self._view)
+        if alarm is None:
+            await workflow.wait_condition(lambda: self._assignment is not None)
+            return
+        remaining = alarm.at - workflow.now()
+        if remaining > timedelta(0):
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(lambda: self._assignment is not None, timeout=remaining)
+
+    async def _handle_due_alarms(self) -> None:
+        tracked = self._view.tracked(DeadlineKind.TRIAGE)
+        assert tracked is not None
+        for alarm in due_alarms(self._view, workflow.now()):
+            if alarm.kind is AlarmKind.REMINDER:
+                tracked.reminders_sent += 1
+                detail = f"待研判分拨，将于 {tracked.due.isoformat()} 到期"
+                await self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION, detail)
+            elif alarm.kind is AlarmKind.BREACH:
+                await self._breach(tracked)
+
+    async def _breach(self, tracked: TrackedDeadline) -> None:
+        view, now = self._view, workflow.now()
+        tracked.breached_at = now
+        view.overdue = True
+        view.breaches.append(
+            Breach(kind=DeadlineKind.TRIAGE, unit=COORDINATION_CENTRE, due=tracked.due, at=now, escalation_level=0)
+        )
+        self._record("system", "deadline_breached", f"triage: due {tracked.due.isoformat()}")
+        workflow.upsert_search_attributes([sa.OVERDUE.value_set(True)])
+        detail = "研判分拨已超时，请尽快确定承办单位"
+        for audience in (Audience.COORDINATION, Audience.UNIT_LEADER):
+            await self._notify(EventKind.DEADLINE_BREACHED, COORDINATION_CENTRE, audience, detail, tracked.due)
+
+    # --- after the decision -----------------------------------------------------------------------------
+
+    async def _hand_over(self, assignment: TriageAssignment) -> None:
+        """Record the decision, then publish the case as routed: its `FirstContactCase` starts from there."""
+        case, routing = self._case, assignment.routing
+        updates: list[SearchAttributeUpdate[Any]] = [sa.CASE_STATUS.value_unset(), sa.OVERDUE.value_unset()]
+        workflow.upsert_search_attributes(updates)
+        record = TriageDecisionRecord(
+            case_id=case.case_id,
+            channel=case.ticket.channel.value,
+            title=case.ticket.title,
+            category_code=case.ticket.category_code,
+            chosen_item=routing.item or "",
+            handling_unit=routing.unit or "",
+            decided_by=routing.decided_by or COORDINATION_CENTRE,
+            decided_at=routing.decided_at or workflow.now(),
+            note=routing.note,
+            catalog_version=routing.catalog_version,
+            original_method=case.routing.method.value,
+            original_item=case.routing.item,
+            original_confidence=case.routing.confidence,
+            original_runner_up=case.routing.runner_up,
+            original_reason=case.routing.reason,
+        )
+        await workflow.execute_activity(
+            "record_triage_decision", record, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        )
+        routed = RoutedCase(case_id=case.case_id, received_at=case.received_at, ticket=case.ticket, routing=routing)
+        await workflow.execute_activity(
+            "publish_routed_case", routed, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        )
+        self._record("system", "routed", f"handed to {routing.unit} as a routed case")
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    def _record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
+        self._view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
+
+    async def _notify(
+        self, kind: EventKind, recipient: str, audience: Audience, detail: str, due: datetime | None = None
+    ) -> None:
+        """Publish one event; its own id stream (`<case>:triage:<n>`) keeps it apart from the case's events."""
+        self._sequence += 1
+        event = case_event(
+            self._view,
+            self._case.ticket,
+            kind=kind,
+            sequence=self._sequence,
+            at=workflow.now(),
+            recipient=recipient,
+            audience=audience,
+            detail=detail,
+            deadline_kind=DeadlineKind.TRIAGE.value,
+            due=due or self._view.deadlines.triage,
+        )
+        own_id = event_id_for(self._view.case_id, self._sequence, stream=EVENT_STREAM)
+        event = event.model_copy(update={"event_id": own_id})
+        await workflow.execute_activity(
+            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        )

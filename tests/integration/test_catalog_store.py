@@ -1,0 +1,83 @@
+"""`CatalogStore` on a real NATS server: publishing a change made to one version, when another became current."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+import pytest_asyncio
+from nats.aio.client import Client as NATS
+from nats.js.kv import KeyValue
+
+from services.contracts.catalog import ResponsibilityCatalog
+from services.contracts.subjects import BucketSpec
+from services.engines.catalog_store import CatalogMoved, CatalogStore
+from services.engines.jetstream import key_value
+from tests.integration.conftest import RunningSystem
+
+
+@dataclass
+class Bucket:
+    nc: NATS
+    kv: KeyValue
+
+
+@pytest_asyncio.fixture
+async def bucket(system: RunningSystem) -> AsyncIterator[Bucket]:
+    """A catalog bucket of the test's own, so the session's catalog is untouched."""
+    nc = await system.nats.connect()
+    js = nc.jetstream()
+    spec = BucketSpec(name=f"catalog_test_{uuid.uuid4().hex[:12]}")
+    try:
+        yield Bucket(nc, await key_value(js, spec))
+    finally:
+        await js.delete_key_value(spec.name)
+        await nc.close()
+
+
+def with_primary(catalog: ResponsibilityCatalog, code: str, unit: str) -> ResponsibilityCatalog:
+    items = dict(catalog.items)
+    items[code] = items[code].model_copy(update={"primary_unit": unit})
+    return catalog.model_copy(update={"items": items, "digest": f"test-{code}-{unit}"})
+
+
+async def test_a_change_made_to_an_older_version_is_not_published(bucket: Bucket) -> None:
+    store = CatalogStore(bucket.kv, bucket.nc)
+    shipped = await store.start()
+    first = await store.publish(with_primary(shipped, "KW-05", "development-reform"), source="change:a", based_on=1)
+    assert first.version == 2
+
+    with pytest.raises(CatalogMoved) as moved:
+        await store.publish(with_primary(shipped, "HE-04", "market-regulation"), source="change:b", based_on=1)
+
+    assert (moved.value.based_on, moved.value.current) == (1, 2)
+    assert await store.versions() == [1, 2]
+    assert (await store.load_current()).version == 2
+    found = await store.find_source("change:a")
+    assert found is not None and found.version == 2
+    assert await store.find_source("change:a", after=2) is None
+    assert await store.find_source("change:b") is None
+
+
+async def test_a_version_that_lost_the_race_for_current_is_withdrawn(bucket: Bucket) -> None:
+    other = CatalogStore(bucket.kv, bucket.nc)
+    shipped = await other.start()
+
+    class Racing(CatalogStore):
+        """Another publisher makes its version current just before this one moves the pointer."""
+
+        async def _move_current(self, number: int, seen: KeyValue.Entry | None) -> bool:
+            await other.publish(with_primary(shipped, "LS-06", "housing-construction"), source="import")
+            return await super()._move_current(number, seen)
+
+    store = Racing(bucket.kv, bucket.nc)
+    await store.start()
+    with pytest.raises(CatalogMoved):
+        await store.publish(with_primary(shipped, "KW-05", "development-reform"), source="change:a", based_on=1)
+
+    # Version 2 (the change) never became current and is gone; version 3 (the import) is in force.
+    assert await store.versions() == [1, 3]
+    assert (await store.load_current()).source == "import"
+    assert await store.find_source("change:a") is None

@@ -17,6 +17,7 @@ install: $(INSTALLED)
 ## Start nats-server, the Temporal dev server and the four services; Ctrl-C stops them all.
 run: install
 	mkdir -p var
+	$(BIN)/python -m services.devstack.dev_credentials generate
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile start
 
 ## Install and run the whole test suite (what CI runs).

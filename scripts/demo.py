@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -63,13 +65,22 @@ TICKETS: list[dict[str, Any]] = [
 ]
 
 
+def dev_keys() -> dict[str, str]:
+    """The development API keys `make run` wrote (var/dev-credentials.json)."""
+    keys: dict[str, str] = json.loads(Path("var/dev-credentials.json").read_text())["keys"]
+    return keys
+
+
 async def main(api_url: str, ui_url: str) -> None:
     reported_at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
-    async with httpx.AsyncClient(base_url=api_url, timeout=10) as api:
+    keys = dev_keys()
+    reader = {"Authorization": f"Bearer {keys['coordination-centre']}"}
+    async with httpx.AsyncClient(base_url=api_url, timeout=10, headers=reader) as api:
         case_ids: list[tuple[str, str]] = []
         for ticket in TICKETS:
             body = {"external_id": f"demo-{uuid.uuid4().hex[:10]}", "reported_at": reported_at, **ticket}
-            response = await api.post("/v1/cases", json=body)
+            platform = {"Authorization": f"Bearer {keys['platform-' + ticket['channel']]}"}
+            response = await api.post("/v1/cases", json=body, headers=platform)
             response.raise_for_status()
             case_ids.append((response.json()["case_id"], ticket["title"]))
         await asyncio.sleep(2)  # routing and workflow start take a moment

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.contracts.payload_keys import PayloadKeyring, build_keyring
 
 
 class Environment(StrEnum):
@@ -26,7 +29,10 @@ class ServiceSettings(BaseSettings):
     A service's own settings live in a subclass with its own prefix (`HOTLINE_ROUTER_*`, ...).
     """
 
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore", populate_by_name=True)
+    # Errors never echo the input: it holds secrets (payload keys, passwords). Subclasses inherit this.
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", env_file=".env", extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     environment: Environment = Field(default=Environment.DEVELOPMENT, validation_alias=_common("environment"))
     nats_url: str = Field(
@@ -42,6 +48,37 @@ class ServiceSettings(BaseSettings):
     connect_timeout_seconds: float = Field(default=60.0, validation_alias=_common("connect_timeout_seconds"))
     # Copies of each stream and bucket: 1 on the embedded server, 3 on a production NATS cluster.
     nats_replicas: int = Field(default=1, ge=1, le=5, validation_alias=_common("nats_replicas"))
+    # Temporal payloads (case data, callers' names and phones) are encrypted with these keys: see
+    # docs/personal-data.md. Empty in development means the public development key; required elsewhere.
+    payload_keys: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=_common("payload_keys"),
+        description="`kid:base64key,kid2:base64key` (AES-256): every key that may still decrypt.",
+    )
+    payload_key_id: str = Field(
+        default="", validation_alias=_common("payload_key_id"), description="The key id new payloads use."
+    )
+    codec_ui_origins: str = Field(
+        default="http://127.0.0.1:8233,http://localhost:8233",
+        validation_alias=_common("codec_ui_origins"),
+        description="Comma-separated origins of the Temporal Web UI that may call intake's codec server.",
+    )
+
+    @model_validator(mode="after")
+    def _payload_keys_fit_the_environment(self) -> Self:
+        self.payload_keyring()  # refuses missing or development keys outside development, at start-up
+        return self
+
+    def payload_keyring(self) -> PayloadKeyring:
+        """The keys that decrypt Temporal payloads and the id of the one that encrypts."""
+        return build_keyring(
+            self.payload_keys.get_secret_value(),
+            self.payload_key_id.strip(),
+            development=self.environment is Environment.DEVELOPMENT,
+        )
 
     def nats_servers(self) -> list[str]:
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
+    def codec_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.codec_ui_origins.split(",") if origin.strip()]

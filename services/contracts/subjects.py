@@ -76,7 +76,10 @@ TRIAGE_DECISIONS_BUCKET = BucketSpec(name="triage_decisions", description="Case 
 DELIVERIES_BUCKET = BucketSpec(name="deliveries", description="Event id → delivery record.")
 PARKED_EVENTS_BUCKET = BucketSpec(name="parked_events", description="Events waiting for a unit to set a channel.")
 CALLBACK_PROGRESS_BUCKET = BucketSpec(name="callback_progress", description="Case → last platform callback sent.")
+# API keys of the clients (platforms, units, coordination centre, leaders, admin, operators), hashed.
+CREDENTIALS_BUCKET = BucketSpec(name="credentials", description="Key id → hashed API key and its client.")
 BUCKETS: list[BucketSpec] = [
+    CREDENTIALS_BUCKET,
     DELIVERIES_BUCKET,
     PARKED_EVENTS_BUCKET,
     CALLBACK_PROGRESS_BUCKET,

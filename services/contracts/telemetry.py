@@ -7,6 +7,8 @@ import sys
 
 import structlog
 
+from services.contracts.log_masking import mask_personal_data
+
 
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
     """Make every log line (ours, uvicorn's, temporalio's, nats') one structured line on stdout."""
@@ -17,6 +19,8 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
         structlog.processors.format_exc_info,
+        # Last, so that it also sees the rendered exception and stack: no phone, name, address or secret is written.
+        mask_personal_data,
     ]
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()

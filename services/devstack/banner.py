@@ -7,6 +7,8 @@ import sys
 
 import httpx
 
+from services.contracts.settings import ServiceSettings
+from services.devstack.dev_credentials import register
 from services.engines.lifecycle import run_until_stopped
 
 ENDPOINTS = {
@@ -29,6 +31,8 @@ BANNER = """
                         http://127.0.0.1:9102/metrics  (workflows)
                         http://127.0.0.1:9103/metrics  (notifier)
 
+   API keys  var/dev-credentials.json  (development only; send "Authorization: Bearer <key>")
+
    Try it:   make demo          (in another terminal)
    Stop:     Ctrl-C             (open cases are kept; the next `make run` resumes them)
 ==================================================================================
@@ -48,6 +52,7 @@ async def main(stop: asyncio.Event) -> None:
             if waiting:
                 await asyncio.sleep(0.5)
     if not stop.is_set():
+        await register(ServiceSettings())
         sys.stdout.write(BANNER)
         sys.stdout.flush()
     # Stay up: the process supervisor stops the whole stack when any process exits.

@@ -7,6 +7,7 @@ supervisor's signals reach the server directly.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -70,6 +71,15 @@ def temporal_command(
     return command
 
 
+def dev_codec_endpoint(credentials_file: Path, *, intake_url: str = "http://127.0.0.1:8000") -> str | None:
+    """Intake's codec server with the development operator key in the path (the dev UI sends no Authorization)."""
+    try:
+        key = json.loads(credentials_file.read_text())["keys"]["operator"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return f"{intake_url}/codec/k/{key}" if isinstance(key, str) and key else None
+
+
 def main(argv: list[str]) -> None:
     var = Path(os.environ.get("HOTLINE_VAR_DIR", "var"))
     if argv == ["nats"]:
@@ -78,7 +88,10 @@ def main(argv: list[str]) -> None:
         command = nats_command(data_dir=data)
     elif argv == ["temporal"]:
         (var / "temporal").mkdir(parents=True, exist_ok=True)
-        command = temporal_command(db_file=var / "temporal" / "temporal.db")
+        # `make run` writes the development keys before starting the stack; without them the UI shows ciphertext.
+        command = temporal_command(
+            db_file=var / "temporal" / "temporal.db", codec_endpoint=dev_codec_endpoint(var / "dev-credentials.json")
+        )
     else:
         sys.exit("usage: python -m services.devstack.engines nats|temporal")
     os.execv(command[0], command)

@@ -1,22 +1,36 @@
-"""The one place a Temporal client is built: always with the pydantic data converter."""
+"""The one place a Temporal client is built: always with the pydantic data converter, encrypting every payload."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import RPCError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from services.contracts.search_attributes import ALL_KEYS
 from services.contracts.settings import ServiceSettings
+from services.engines.payload_codec import EncryptionCodec
+
+
+def data_converter(settings: ServiceSettings) -> DataConverter:
+    """Pydantic payloads, encrypted with the settings' keys; failure messages and stack traces are encrypted too."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=EncryptionCodec.from_keyring(settings.payload_keyring()),
+        # A failure's message can quote its input (a validation error, say): keep it out of the history in clear.
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def connect_temporal(settings: ServiceSettings) -> Client:
     """Connect, retrying while the server is still starting (as under `make run`)."""
+    converter = data_converter(settings)
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(settings.connect_timeout_seconds),
         wait=wait_exponential(multiplier=0.2, max=3),
@@ -27,7 +41,7 @@ async def connect_temporal(settings: ServiceSettings) -> Client:
             return await Client.connect(
                 settings.temporal_address,
                 namespace=settings.temporal_namespace,
-                data_converter=pydantic_data_converter,
+                data_converter=converter,
             )
     raise AssertionError("unreachable")
 

@@ -16,15 +16,18 @@ from services.contracts.subjects import (
     CASE_INDEX_BUCKET,
     CATALOG_BUCKET,
     CATALOG_CHANGES_BUCKET,
+    CREDENTIALS_BUCKET,
     DELIVERIES_BUCKET,
     UNIT_CHANNELS_BUCKET,
 )
 from services.engines.catalog_change_records import CatalogChangeRecords
 from services.engines.catalog_store import CatalogStore
+from services.engines.credential_store import CredentialStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.notification_store import NotificationStore
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import (
+    admin_routes,
     case_action_routes,
     case_routes,
     catalog_change_routes,
@@ -38,8 +41,10 @@ from services.intake import (
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
+from services.intake.codec_routes import install_codec_server
 from services.intake.dependencies import IntakeServices
 from services.intake.error_handlers import install_error_handlers
+from services.intake.rate_limit import RateLimit
 from services.intake.settings import IntakeSettings
 from services.intake.ticket_intake import TicketIntake
 from services.intake.unit_channel_store import UnitChannelStore
@@ -81,6 +86,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             ),
             notifications=NotificationStore(await key_value(js, DELIVERIES_BUCKET)),
             js=js,
+            credentials=CredentialStore(await key_value(js, CREDENTIALS_BUCKET)),
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -90,6 +96,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
 
     app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so it runs first: a client over its limit is refused before its body is read.
+    app.add_middleware(RateLimit, limits=settings.rate_limits)
     install_error_handlers(app)
     app.include_router(case_routes.router)
     app.include_router(case_action_routes.router)
@@ -100,6 +108,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(catalog_change_routes.router)
     app.include_router(notification_routes.router)
     app.include_router(platform_routes.router)
+    app.include_router(admin_routes.router)
+    install_codec_server(app, settings)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 
     @app.get("/livez", include_in_schema=False)

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Response, status
 
 from services.contracts.case_view import CaseView
 from services.contracts.tickets import Ticket, TicketReceipt
+from services.intake.auth import Caller
+from services.intake.authorization import require_reader, require_submitter
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import UnprocessableInput
@@ -21,8 +23,9 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
         **ERROR_RESPONSES,
     },
 )
-async def submit_ticket(ticket: Ticket, response: Response, services: Services) -> TicketReceipt:
+async def submit_ticket(ticket: Ticket, response: Response, services: Services, caller: Caller) -> TicketReceipt:
     """Receive a ticket: 202 with its case id once JetStream holds it; 200 with the same id for a duplicate."""
+    require_submitter(caller, ticket.channel)
     if ticket.township is not None and services.catalog.unit(ticket.township) is None:
         raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}")
     receipt, created = await services.tickets.submit(ticket)
@@ -32,6 +35,8 @@ async def submit_ticket(ticket: Ticket, response: Response, services: Services) 
 
 
 @router.get("/{case_id}", responses=ERROR_RESPONSES)
-async def get_case(case_id: str, services: Services) -> CaseView:
+async def get_case(case_id: str, services: Services, caller: Caller) -> CaseView:
     """The case's state: all deadlines, escalation level, transfers, joint tasks, reworks, rating, timeline."""
-    return await services.cases.view(case_id)
+    view = await services.cases.view(case_id)
+    require_reader(caller, view)
+    return view

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from nats.js.errors import KeyNotFoundError
 
 from services.contracts.catalog_versions import CatalogVersion, CatalogVersionSummary
+from services.intake.auth import Caller
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import NotFound
@@ -14,19 +15,19 @@ router = APIRouter(prefix="/v1/catalog", tags=["catalog"])
 
 
 @router.get("")
-async def current_catalog(services: Services) -> CatalogVersion:
+async def current_catalog(services: Services, caller: Caller) -> CatalogVersion:
     """The catalog version in force: its units and items, where it came from and when."""
     return services.catalogs.current_version()
 
 
 @router.get("/versions")
-async def list_versions(services: Services) -> list[CatalogVersionSummary]:
+async def list_versions(services: Services, caller: Caller) -> list[CatalogVersionSummary]:
     """Every stored version, oldest first (versions are immutable)."""
     return [CatalogVersionSummary.of(await services.catalogs.version(n)) for n in await services.catalogs.versions()]
 
 
 @router.get("/versions/{number}", responses=ERROR_RESPONSES)
-async def catalog_version(number: int, services: Services) -> CatalogVersion:
+async def catalog_version(number: int, services: Services, caller: Caller) -> CatalogVersion:
     """One stored version, as it was."""
     try:
         return await services.catalogs.version(number)

@@ -10,6 +10,7 @@ from nats.js import JetStreamContext
 
 from services.contracts.catalog import ResponsibilityCatalog
 from services.engines.catalog_store import CatalogStore
+from services.engines.credential_store import CredentialStore
 from services.engines.notification_store import NotificationStore
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
@@ -28,6 +29,7 @@ class IntakeServices:
     catalog_changes: CatalogChangeService
     notifications: NotificationStore
     js: JetStreamContext
+    credentials: CredentialStore
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

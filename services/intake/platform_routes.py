@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.contracts.credentials import ClientKind
 from services.contracts.events import platform_recipient
 from services.contracts.tickets import Channel
 from services.contracts.unit_channels import new_secret
+from services.intake.auth import Caller, refuse
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 
@@ -26,8 +28,14 @@ class CallbackSecret(BaseModel):
 
 
 @router.put("/{channel}/callback-secret")
-async def set_callback_secret(channel: Channel, setting: CallbackSecretSetting, services: Services) -> CallbackSecret:
+async def set_callback_secret(
+    channel: Channel, setting: CallbackSecretSetting, services: Services, caller: Caller
+) -> CallbackSecret:
     """Set (or rotate) the HMAC key of the channel's status callbacks; they are signed like unit webhooks."""
+    if not (
+        caller.kind is ClientKind.ADMIN or (caller.kind is ClientKind.PLATFORM and caller.subject == channel.value)
+    ):
+        raise refuse(403, "not_own", f"only the admin or platform {channel.value} may set its callback key")
     secret = setting.secret or new_secret()
     await services.unit_channels.set_channel(platform_recipient(channel.value), "callback", {"secret": secret})
     return CallbackSecret(platform=channel.value, secret=secret if setting.secret is None else None)

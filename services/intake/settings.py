@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from limits import RateLimitItem, parse_many
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.settings import Environment, ServiceSettings
@@ -21,6 +22,22 @@ class IntakeSettings(ServiceSettings):
     catalog_change_decision_working_days: int = Field(
         default=5, ge=1, le=60, description="Working days the coordination centre has to decide on a catalog change."
     )
+    rate_limit: str = Field(
+        default="600/minute",
+        description="Requests per client (API key, else IP) in `limits` notation, counted by each intake instance; "
+        "several separated by `;` cap bursts too (`20/second;600/minute`); empty for none. Probes are not limited.",
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parsable_rate_limit(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # a ValueError names what it could not read
+        return value.strip()
+
+    @property
+    def rate_limits(self) -> list[RateLimitItem]:
+        return parse_many(self.rate_limit) if self.rate_limit else []
 
     @property
     def allow_plain_http_webhooks(self) -> bool:

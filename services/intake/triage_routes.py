@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from services.contracts.case_view import CaseView
 from services.contracts.cases import CaseStatus
 from services.contracts.triage import TriageAssignment, TriageDecision
+from services.intake.auth import Caller
+from services.intake.authorization import require_acting_as, require_coordination
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import Conflict
@@ -16,12 +18,14 @@ router = APIRouter(prefix="/v1/cases/{case_id}", tags=["triage"], responses=ERRO
 
 
 @router.post("/triage")
-async def triage_case(case_id: str, decision: TriageDecision, services: Services) -> CaseView:
+async def triage_case(case_id: str, decision: TriageDecision, services: Services, caller: Caller) -> CaseView:
     """Name the catalog item (and, if need be, the handling unit or township) of a case waiting for triage.
 
     `200` with the case handed to its unit (it becomes `assigned` once its deadlines are counted); `409` when the
     case is not waiting for triage or the actor is not the coordination centre; `422` for an unknown item or unit.
     """
+    require_coordination(caller, action="triage cases")
+    require_acting_as(caller, decision.unit)
     catalog = services.catalog
     item = check_triage_decision(catalog, decision)
     case = await services.cases.view(case_id)

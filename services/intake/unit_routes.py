@@ -19,6 +19,8 @@ from services.contracts.unit_channels import (
     WebhookSetting,
     new_secret,
 )
+from services.intake.auth import Caller
+from services.intake.authorization import require_own_channels
 from services.intake.catalog_checks import ACTORS_OUTSIDE_CATALOG
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
@@ -34,23 +36,25 @@ class UnitList(BaseModel):
 
 
 @router.get("")
-async def list_units(services: Services) -> UnitList:
+async def list_units(services: Services, caller: Caller) -> UnitList:
     """Every unit of the current catalog."""
     catalog = services.catalog
     return UnitList(catalog_version=catalog.version, units=list(catalog.units.values()))
 
 
 @router.get("/{code}/channels", responses=ERROR_RESPONSES)
-async def get_channels(code: str, services: Services) -> PublicChannels:
+async def get_channels(code: str, services: Services, caller: Caller) -> PublicChannels:
     """The unit's delivery channels (without secrets)."""
     _require_unit(code, services)
+    require_own_channels(caller, code)
     return (await services.unit_channels.get(code)).public()
 
 
 @router.put("/{code}/webhook", responses=ERROR_RESPONSES)
-async def put_webhook(code: str, setting: WebhookSetting, services: Services) -> ChannelsWithSecret:
+async def put_webhook(code: str, setting: WebhookSetting, services: Services, caller: Caller) -> ChannelsWithSecret:
     """Where the unit receives events as signed JSON POSTs; without a `secret` one is generated and shown once."""
     _require_unit(code, services)
+    require_own_channels(caller, code)
     _require_secure(setting.url, services, "url")
     secret = setting.secret or new_secret()
     channels = await services.unit_channels.set_channel(code, "webhook", {"url": str(setting.url), "secret": secret})
@@ -59,40 +63,45 @@ async def put_webhook(code: str, setting: WebhookSetting, services: Services) ->
 
 
 @router.put("/{code}/email", responses=ERROR_RESPONSES)
-async def put_email(code: str, setting: EmailSetting, services: Services) -> PublicChannels:
+async def put_email(code: str, setting: EmailSetting, services: Services, caller: Caller) -> PublicChannels:
     """Addresses that receive the unit's events by email (HTML and text, from the templates)."""
     _require_unit(code, services)
+    require_own_channels(caller, code)
     return (await services.unit_channels.set_channel(code, "email", setting.model_dump())).public()
 
 
 @router.put("/{code}/dingtalk", responses=ERROR_RESPONSES)
-async def put_dingtalk(code: str, setting: RobotSetting, services: Services) -> PublicChannels:
+async def put_dingtalk(code: str, setting: RobotSetting, services: Services, caller: Caller) -> PublicChannels:
     """A DingTalk group robot (markdown messages; signed mode when a `secret` is given)."""
     _require_unit(code, services)
+    require_own_channels(caller, code)
     _require_secure(setting.url, services, "url")
     value = {"url": str(setting.url), "secret": setting.secret}
     return (await services.unit_channels.set_channel(code, "dingtalk", value)).public()
 
 
 @router.put("/{code}/wecom", responses=ERROR_RESPONSES)
-async def put_wecom(code: str, setting: RobotSetting, services: Services) -> PublicChannels:
+async def put_wecom(code: str, setting: RobotSetting, services: Services, caller: Caller) -> PublicChannels:
     """A WeCom (企业微信) group robot (markdown messages)."""
     _require_unit(code, services)
+    require_own_channels(caller, code)
     _require_secure(setting.url, services, "url")
     return (await services.unit_channels.set_channel(code, "wecom", {"url": str(setting.url)})).public()
 
 
 @router.put("/{code}/sms", responses=ERROR_RESPONSES)
-async def put_sms(code: str, setting: SmsSetting, services: Services) -> PublicChannels:
+async def put_sms(code: str, setting: SmsSetting, services: Services, caller: Caller) -> PublicChannels:
     """Phones that receive a short text through the SMS gateway."""
     _require_unit(code, services)
+    require_own_channels(caller, code)
     return (await services.unit_channels.set_channel(code, "sms", setting.model_dump())).public()
 
 
 @router.delete("/{code}/{channel}", responses=ERROR_RESPONSES)
-async def delete_channel(code: str, channel: str, services: Services) -> PublicChannels:
+async def delete_channel(code: str, channel: str, services: Services, caller: Caller) -> PublicChannels:
     """Remove one channel; with none left, the unit's events are kept and sent once a channel is set again."""
     _require_unit(code, services)
+    require_own_channels(caller, code)
     if channel not in CHANNEL_NAMES:
         raise NotFound(f"no channel {channel!r}; channels are {', '.join(CHANNEL_NAMES)}")
     return (await services.unit_channels.set_channel(code, channel, None)).public()

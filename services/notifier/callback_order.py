@@ -35,7 +35,10 @@ class CallbackOrder:
 
     async def sent(self, event: NotificationEvent) -> None:
         """Record the callback as acknowledged (never moving the mark backwards)."""
-        for _attempt in range(10):
+        # Compare-and-set until it holds: a conflict means another instance moved the mark, so each round either
+        # finds the mark already past this callback or writes it. Giving up would leave the case's later callbacks
+        # waiting for one that was in fact acknowledged.
+        while True:
             try:
                 entry = await self._bucket.get(event.case_id)
             except KeyNotFoundError:

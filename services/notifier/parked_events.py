@@ -6,7 +6,7 @@ import asyncio
 
 import structlog
 from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import APIError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
 from services.contracts.events import NotificationEvent
@@ -16,6 +16,10 @@ from services.engines.jetstream import kv_updates
 from services.engines.notification_store import keys_matching, republish
 
 log = structlog.get_logger(__name__)
+
+# JetStream's error code for a failed expected-last-sequence check; nats-py's `KeyValue.delete` raises it as a bare
+# `BadRequestError`, not as `KeyWrongLastSequenceError` (only `update` maps it).
+WRONG_LAST_SEQUENCE = 10071
 
 
 class ParkedEvents:
@@ -35,6 +39,10 @@ class ParkedEvents:
                 await self._bucket.delete(key, last=entry.revision)
             except (KeyNotFoundError, KeyWrongLastSequenceError):
                 continue  # another instance took it
+            except APIError as exc:
+                if exc.err_code != WRONG_LAST_SEQUENCE:
+                    raise
+                continue  # another instance deleted it between our read and our delete: it sends it
             event = NotificationEvent.model_validate_json(entry.value or b"{}")
             await republish(self._js, event, reason="released", attempt=entry.revision or 0)
             released += 1

@@ -23,6 +23,9 @@ from services.router.routing import RoutingTables, TextClassifier, route_ticket
 
 log = structlog.get_logger(__name__)
 
+INDEX_WAIT_SECONDS = 0.5
+INDEX_WAIT_ATTEMPTS = 10
+
 ROUTED = Counter(
     "hotline_router_cases_total",
     "Cases routed, by method and destination (unit or triage).",
@@ -72,8 +75,10 @@ class CaseRouter:
         await self._js.publish(
             subject, routed.model_dump_json().encode(), stream=CASE_ROUTING_STREAM.name, headers={"Nats-Msg-Id": msg_id}
         )
-        if decision.unit is None:
-            await self._mark_triage(routed)
+        if decision.unit is None and not await self._mark_triage(routed, attempt=msg.metadata.num_delivered or 1):
+            # Intake writes the case's index record right after its publish is acknowledged: wait for it, so the
+            # platform's first answer stays 202 (the record is intake's to create).
+            return Outcome.retry(INDEX_WAIT_SECONDS, "case index record not written yet")
         ROUTED.labels(decision.method.value, "unit" if decision.unit else "triage").inc()
         if decision.method is RoutingMethod.TEXT and decision.confidence is not None:
             TEXT_CONFIDENCE.observe(decision.confidence)
@@ -88,12 +93,18 @@ class CaseRouter:
         )
         return Outcome.ack()
 
-    async def _mark_triage(self, routed: RoutedCase) -> None:
-        """Record on the case index that the case waits for triage, so `GET /v1/cases/{id}` says so."""
+    async def _mark_triage(self, routed: RoutedCase, *, attempt: int) -> bool:
+        """Record on the case index that the case waits for triage, so `GET /v1/cases/{id}` says so.
+
+        False while intake has not written the record yet; after a few tries (intake died between its publish and
+        its write) the router writes it, so the case is never invisible.
+        """
         try:
             entry = await self._case_index.get(routed.case_id)
             record = CaseIndexRecord.model_validate_json(entry.value or b"{}")
         except KeyNotFoundError:
+            if attempt < INDEX_WAIT_ATTEMPTS:
+                return False
             record = CaseIndexRecord.from_received(routed.case_id, routed.ticket, routed.received_at)
         record = record.model_copy(
             update={
@@ -104,3 +115,4 @@ class CaseRouter:
             }
         )
         await self._case_index.put(routed.case_id, record.model_dump_json().encode())
+        return True

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from temporalio.client import Client
 from services.contracts.settings import ServiceSettings
 from services.engines.temporal import connect_temporal
 from tests.support.case_lifecycle import fail_on_server_error
+from tests.support.credentials import ActAsBody, dev_keys
 from tests.support.engines import NatsServer, TemporalDevServer
 from tests.support.receiver import WebhookReceiver
 from tests.support.services import ServiceProcess, build_services, service_env
@@ -28,6 +30,7 @@ class RunningSystem:
     temporal: TemporalDevServer
     services: dict[str, ServiceProcess]
     workdir: Path
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
@@ -38,15 +41,21 @@ class RunningSystem:
         """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings."""
         running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
         await running.nats.start()
+        running.keys = await dev_keys(workdir, running.nats.url)
         await running.temporal.start()
         env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address, extra=extra_env)
         running.services = build_services(env, workdir)
         await asyncio.gather(*(process.start() for process in running.services.values()))
         return running
 
+    def client(self) -> httpx.AsyncClient:
+        """An API client that speaks as whoever each request is for (see `tests/support/credentials.py`)."""
+        return httpx.AsyncClient(base_url=self.api_url, timeout=30, auth=ActAsBody(self.keys))
+
     def stop(self) -> None:
-        for process in self.services.values():
-            process.stop()
+        """The services all at once (each waited on), then the engines they were using."""
+        with ThreadPoolExecutor(max_workers=len(self.services) or 1) as pool:
+            list(pool.map(ServiceProcess.stop, self.services.values()))
         self.temporal.stop()
         self.nats.stop()
 
@@ -62,7 +71,8 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runn
 
 @pytest_asyncio.fixture(scope="session")
 async def api(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.api_url, timeout=30) as client:
+    """The API, as whoever each request speaks for (see `tests/support/credentials.py`)."""
+    async with system.client() as client:
         yield client
 
 

@@ -51,11 +51,12 @@ async def test_resolving_an_unaccepted_case_is_refused(api: httpx.AsyncClient) -
 
 
 async def test_another_unit_may_not_act(api: httpx.AsyncClient) -> None:
+    """A unit acting on another unit's case is refused (403) before the workflow hears of it."""
     case_id = await assigned_case(api)
 
     response = await api.post(f"/v1/cases/{case_id}/accept", json={"unit": "health"})
-    assert response.status_code == 409
-    assert "health" in response.json()["detail"] and "water" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "not yours" in response.json()["detail"]
     case = (await api.get(f"/v1/cases/{case_id}")).json()
     assert case["status"] == "assigned"
     assert "accepted" not in [entry["action"] for entry in case["timeline"]]
@@ -85,6 +86,11 @@ async def test_a_case_waiting_for_triage_cannot_be_accepted(api: httpx.AsyncClie
     case_id = (await api.post("/v1/cases", json=ticket_body(category_code="ZZ-01"))).json()["case_id"]
     await wait_for_status(api, case_id, "triage")
 
+    # Nobody handles it yet, so no unit may sign for it: it is not its case (403), and the case still waits.
     response = await api.post(f"/v1/cases/{case_id}/accept", json={"unit": "water"})
-    assert response.status_code == 409
-    assert "triage" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "not yours" in response.json()["detail"]
+    case = (await api.get(f"/v1/cases/{case_id}")).json()
+    assert case["status"] == "triage"
+    assert case["handling_unit"] is None
+    assert "accepted" not in [entry["action"] for entry in case["timeline"]]

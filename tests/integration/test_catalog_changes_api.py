@@ -21,6 +21,7 @@ import pytest_asyncio
 from services.contracts.catalog import default_catalog_dir
 from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import open_case
+from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
 from tests.support.services import REPO_ROOT, service_env
 
@@ -118,7 +119,8 @@ async def test_an_approved_change_is_the_next_version_and_routing_follows_it(
     assert pending["decision_due"] is not None and pending["submitted_against"] == int(before["catalog_version"])
     assert (await api.get(f"/v1/catalog/changes/{change_id}")).json()["status"] == "pending"
     by_applicant = await decide(api, change_id, "commerce", approved=True)
-    assert by_applicant.status_code == 409 and "only the coordination centre" in by_applicant.json()["detail"]
+    assert by_applicant.status_code == 403 and "only the coordination centre" in by_applicant.json()["detail"]
+    assert (await api.get(f"/v1/catalog/changes/{change_id}")).json()["status"] == "pending"
 
     approved = await decide(api, change_id, CENTRE, approved=True)
 
@@ -177,15 +179,23 @@ async def test_a_unit_may_not_push_its_own_listed_duty_down_to_the_townships(api
     assert "不得将自身清单职责下放给镇街" in detail
 
 
-async def test_an_application_that_does_not_fit_the_catalog_is_422_naming_the_field(api: httpx.AsyncClient) -> None:
+async def test_an_application_that_does_not_fit_the_catalog_is_422_naming_the_field(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
     kw05 = await shipped_item(api, "KW-05")
     changes_before = len((await api.get("/v1/catalog/changes")).json())
 
     def body(**overrides: Any) -> Body:
         return {"unit": "commerce", "kind": "change", "item_code": "KW-05", "item": kw05, "reason": "调整"} | overrides
 
+    # Nobody acts as an unknown unit: refused (403) before the application is checked against the catalog.
+    no_such_unit = await api.post(
+        "/v1/catalog/changes", json=body(unit="no-such-unit"), headers=bearer(system.keys[CENTRE])
+    )
+    assert no_such_unit.status_code == 403, no_such_unit.text
+    assert no_such_unit.json()["detail"] == "you act as 'coordination-centre', not 'no-such-unit'"
+
     fits_not = [
-        (body(unit="no-such-unit"), "unit: unknown unit code"),
         (body(kind="add"), "item_code: KW-05 is already in the catalog"),
         (body(kind="remove", item_code="ZZ-01", item=None), "item_code: unknown catalog item 'ZZ-01'"),
         (body(item_code="ZZ-01", item=kw05 | {"item_code": "ZZ-01"}), "item_code: unknown catalog item 'ZZ-01'"),

@@ -61,14 +61,27 @@ async def test_a_joint_handling_request_that_does_not_fit_the_catalog_is_422(
 
 
 async def test_joint_handling_needs_an_accepted_case_and_the_handling_unit(api: httpx.AsyncClient) -> None:
-    case = await open_case(api, category="UC-05", title="工地夜间施工噪声扰民")
+    # Night-time site noise filed as a road-facility matter: housing-construction passes it on (UC-05).
+    case = await open_case(api, category="UC-04", title="工地夜间施工噪声扰民")
     case_id = case["case_id"]
+    handover = {
+        "unit": "housing-construction",
+        "to_unit": "law-enforcement",
+        "reason": "施工噪声归执法",
+        "catalog_item": "UC-05",
+    }
+    moved = await act(api, case_id, "transfer", handover)
+    assert (moved["first_contact_unit"], moved["handling_unit"]) == ("housing-construction", "law-enforcement")
     request = joint_request(LEAD, {**CO_MANAGING, "unit": "housing-construction"})
 
     assert "assigned" in await refusal(api, case_id, "joint-handling", request)
     await act(api, case_id, "accept", {"unit": "law-enforcement"})
-    by_another = await refusal(api, case_id, "joint-handling", {**request, "unit": "housing-construction"})
-    assert "handling unit" in by_another
+    # The first-contact unit is part of the case, but only the handling unit starts joint handling.
+    by_first_contact = await refusal(api, case_id, "joint-handling", {**request, "unit": "housing-construction"})
+    assert "handling unit" in by_first_contact
+    # A unit with no part in the case is refused before the case hears of it.
+    by_outsider = await refusal(api, case_id, "joint-handling", {**request, "unit": "water"}, status=403)
+    assert "not yours" in by_outsider
     assert "no joint handling" in await refusal(api, case_id, "joint-handling/close", {"unit": "law-enforcement"})
     assert (await api.get(f"/v1/cases/{case_id}")).json()["joint_phases"] == []
 

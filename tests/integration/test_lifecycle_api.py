@@ -1,7 +1,8 @@
 """A case's lifecycle through the real API: replies, escalation, extension, resolution, rating and rework.
 
 Each action is a Temporal Update behind FastAPI: 200 with the new state, 409 with the reason, 422 for a body
-naming an unknown unit or item. No answer may be a 500 (`no_server_errors`).
+naming an unknown unit or item, 403 for a unit acting on a case that is not its own. No answer may be a 500
+(`no_server_errors`).
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ async def test_feedback_and_progress_come_from_the_handling_unit_once_it_has_sig
     assert "assigned" in await refusal(api, case_id, "feedback", feedback)
     assert "assigned" in await refusal(api, case_id, "progress", progress)
     await act(api, case_id, "accept", {"unit": "civil-affairs"})
-    assert "civil-affairs" in await refusal(api, case_id, "feedback", {**feedback, "unit": "health"})
+    # A unit with no part in the case may not answer the caller for it.
+    assert "not yours" in await refusal(api, case_id, "feedback", {**feedback, "unit": "health"}, status=403)
+    assert (await api.get(f"/v1/cases/{case_id}")).json()["feedback_at"] is None
 
     answered = await act(api, case_id, "feedback", feedback)
 
@@ -74,7 +77,8 @@ async def test_feedback_and_progress_come_from_the_handling_unit_once_it_has_sig
     assert (last["actor"], last["action"]) == ("civil-affairs", "progress")
     assert "已约谈食堂运营方" in last["detail"] and "下周回访老人" in last["detail"]
     assert reported["status"] == "accepted"
-    assert "civil-affairs" in await refusal(api, case_id, "progress", {**progress, "unit": "education"})
+    assert "not yours" in await refusal(api, case_id, "progress", {**progress, "unit": "education"}, status=403)
+    assert actions((await api.get(f"/v1/cases/{case_id}")).json()).count("progress") == 1
     assert (await refusal(api, case_id, "progress", {"unit": "civil-affairs", "done": ""}, status=422)).startswith(
         "body.done"
     )
@@ -93,12 +97,14 @@ async def test_escalation_climbs_to_the_city_leader_then_to_top_level_coordinati
 
     refusals = [
         await refusal(api, case_id, "escalation", {**ask, "unit": "human-resources", "to": "top_level"}),
-        await refusal(api, case_id, "escalation", {**ask, "unit": "city-leader", "to": "top_level"}),
-        await refusal(api, case_id, "escalation", {**ask, "unit": "water", "to": "city_leader"}),
+        await refusal(api, case_id, "escalation", {**ask, "unit": "coordination-centre", "to": "top_level"}),
+        await refusal(api, case_id, "escalation", {**ask, "unit": "city-leader", "to": "top_level"}, status=403),
+        await refusal(api, case_id, "escalation", {**ask, "unit": "water", "to": "city_leader"}, status=403),
     ]
     assert "city leader" in refusals[0]
     assert "city leader first" in refusals[1]
-    assert "handling unit" in refusals[2]
+    assert "not been escalated to you" in refusals[2]
+    assert "not yours" in refusals[3]
     assert (await api.get(f"/v1/cases/{case_id}")).json()["escalation_level"] == 0
 
     with_leader = await act(api, case_id, "escalation", {**ask, "unit": "human-resources", "to": "city_leader"})
@@ -152,7 +158,8 @@ async def test_an_approved_extension_moves_the_resolution_deadline_and_a_refused
     assert (await refusal(api, case_id, "extension", {**ask, "working_days": 61}, status=422)).startswith(
         "body.working_days"
     )
-    assert "health" in await refusal(api, case_id, "extension", {**ask, "unit": "education"})
+    assert "not yours" in await refusal(api, case_id, "extension", {**ask, "unit": "education"}, status=403)
+    assert (await api.get(f"/v1/cases/{case_id}")).json()["extensions"] == []
     assert "no extension" in await refusal(
         api, case_id, "extension/decision", {"unit": "coordination-centre", "approved": True}
     )
@@ -162,9 +169,10 @@ async def test_an_approved_extension_moves_the_resolution_deadline_and_a_refused
     assert [e["status"] for e in requested["extensions"]] == ["pending"]
     assert at(requested["deadlines"]["resolution"]) == old_due
     assert "already" in await refusal(api, case_id, "extension", ask)
-    assert "coordination centre" in await refusal(
-        api, case_id, "extension/decision", {"unit": "health", "approved": True}
+    assert "only the coordination centre" in await refusal(
+        api, case_id, "extension/decision", {"unit": "health", "approved": True}, status=403
     )
+    assert [e["status"] for e in (await api.get(f"/v1/cases/{case_id}")).json()["extensions"]] == ["pending"]
 
     approved = await act(
         api, case_id, "extension/decision", {"unit": "coordination-centre", "approved": True, "note": "同意延期"}
@@ -201,7 +209,8 @@ async def test_an_unsatisfied_caller_sends_the_case_back_and_a_satisfied_one_clo
     unsatisfied = {"speed": "basically_satisfied", "outcome": "unsatisfied", "comment": "水还是黄的"}
 
     assert "resolved" in await refusal(api, case_id, "rating", satisfied)
-    assert "water" in await refusal(api, case_id, "resolve", {"unit": "health", "note": "已处理"})
+    assert "not yours" in await refusal(api, case_id, "resolve", {"unit": "health", "note": "已处理"}, status=403)
+    assert (await api.get(f"/v1/cases/{case_id}")).json()["status"] == "accepted"
     resolved = await act(api, case_id, "resolve", {"unit": "water", "note": "已冲洗管网，水质检测合格"})
     assert resolved["status"] == "resolved"
     assert resolved["rating_due"] is not None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 import pytest_asyncio
 
@@ -24,7 +23,7 @@ async def own_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
 
 
 async def test_open_cases_survive_a_full_stop_and_start(own_system: RunningSystem) -> None:
-    async with httpx.AsyncClient(base_url=own_system.api_url, timeout=30) as api:
+    async with own_system.client() as api:
         body = ticket_body()
         case_id = (await api.post("/v1/cases", json=body)).json()["case_id"]
         await wait_for_status(api, case_id, "assigned")
@@ -36,7 +35,7 @@ async def test_open_cases_survive_a_full_stop_and_start(own_system: RunningSyste
     for process in own_system.services.values():
         await process.start()
 
-    async with httpx.AsyncClient(base_url=own_system.api_url, timeout=30) as api:
+    async with own_system.client() as api:
         case = await wait_for_status(api, case_id, "accepted")
         assert [e["action"] for e in case["timeline"]] == ["received", "routed", "assigned", "accepted"]  # type: ignore[union-attr]
         assert (await api.post("/v1/cases", json=body)).status_code == 200  # still a duplicate after restart
@@ -47,7 +46,7 @@ async def test_open_cases_survive_a_full_stop_and_start(own_system: RunningSyste
 async def test_tickets_sent_while_the_worker_is_killed_are_handled_when_it_returns(own_system: RunningSystem) -> None:
     worker = own_system.services["workflows"]
     worker.kill()
-    async with httpx.AsyncClient(base_url=own_system.api_url, timeout=30) as api:
+    async with own_system.client() as api:
         answers = [await api.post("/v1/cases", json=ticket_body()) for _ in range(3)]
         assert [a.status_code for a in answers] == [202, 202, 202]
         await worker.start()

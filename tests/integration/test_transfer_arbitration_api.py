@@ -149,7 +149,10 @@ async def test_transfers_past_the_cap_go_to_arbitration_by_the_coordination_cent
     assert "arbitration" in await refusal(api, case_id, "accept", {"unit": "law-enforcement"})
 
     decision = {"unit": "coordination-centre", "handling_unit": "housing-construction", "reason": "道路设施属住建"}
-    assert "coordination centre" in await refusal(api, case_id, "arbitration", {**decision, "unit": "transport"})
+    # The first-contact unit is part of the case, but arbitration is the coordination centre's alone.
+    by_a_unit = await refusal(api, case_id, "arbitration", {**decision, "unit": "transport"}, status=403)
+    assert "only the coordination centre" in by_a_unit
+    assert (await api.get(f"/v1/cases/{case_id}")).json()["status"] == "arbitration"
     unknown = await refusal(api, case_id, "arbitration", {**decision, "handling_unit": "road-bureau"}, status=422)
     assert unknown.startswith("handling_unit:")
 

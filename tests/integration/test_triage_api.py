@@ -16,6 +16,7 @@ from services.contracts.case_ids import triage_workflow_id, workflow_id_for
 from services.contracts.settings import ServiceSettings
 from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import Case, act, open_case, refusal, tracked, wait_for_case
+from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
 from tests.support.tickets import ticket_body
@@ -63,8 +64,9 @@ async def test_a_vague_ticket_is_placed_by_the_coordination_centre_and_becomes_a
         assert [entry["action"] for entry in case["timeline"]] == ["received", "sent_to_triage"]
 
         async def centre_told() -> dict[str, Any]:
-            [event] = [r.json() for r in receiver.for_case(case_id)]
-            return event  # type: ignore[no-any-return]
+            events = [r.json() for r in receiver.for_case(case_id)]
+            assert len(events) == 1, events
+            return events[0]  # type: ignore[no-any-return]
 
         told = await assert_eventually(centre_told, what="triage_needed delivered to the coordination centre")
         assert (told["kind"], told["unit"], told["audience"]) == ("triage_needed", CENTRE, "coordination")
@@ -102,7 +104,7 @@ async def test_a_vague_ticket_is_placed_by_the_coordination_centre_and_becomes_a
     assert (record.decided_by, record.handling_unit, record.original_method) == (CENTRE, "market-regulation", "text")
 
 
-async def test_triage_decisions_are_refused_with_the_reason(api: httpx.AsyncClient) -> None:
+async def test_triage_decisions_are_refused_with_the_reason(api: httpx.AsyncClient, system: RunningSystem) -> None:
     waiting, township_matter, assigned = await asyncio.gather(
         vague(api),
         waiting_for_triage(
@@ -114,7 +116,6 @@ async def test_triage_decisions_are_refused_with_the_reason(api: httpx.AsyncClie
 
     for body, field in (
         ({**LIFT, "item": "ZZ-99"}, "item"),
-        ({**LIFT, "unit": "no-such-unit"}, "unit"),
         ({**LIFT, "handling_unit": CENTRE}, "handling_unit"),
         ({**LIFT, "township": "water"}, "township"),
         ({key: value for key, value in LIFT.items() if key != "note"}, "note"),
@@ -122,8 +123,15 @@ async def test_triage_decisions_are_refused_with_the_reason(api: httpx.AsyncClie
         assert field in await refusal(api, case_id, "triage", body, status=422)
     no_township = await refusal(api, township_matter["case_id"], "triage", {**LIFT, "item": "EE-04"}, status=422)
     assert "township" in no_township
-    by_a_unit = await refusal(api, case_id, "triage", {**LIFT, "unit": "water"})
+    # The centre decides in its own name only; a unit may not triage at all (403, before the case is asked).
+    as_nobody = await api.post(
+        f"/v1/cases/{case_id}/triage", json={**LIFT, "unit": "no-such-unit"}, headers=bearer(system.keys[CENTRE])
+    )
+    assert as_nobody.status_code == 403, as_nobody.text
+    assert as_nobody.json()["detail"] == "you act as 'coordination-centre', not 'no-such-unit'"
+    by_a_unit = await refusal(api, case_id, "triage", {**LIFT, "unit": "water"}, status=403)
     assert "only the coordination centre" in by_a_unit
+    assert (await api.get(f"/v1/cases/{case_id}")).json()["status"] == "triage"
     not_waiting = await refusal(api, assigned["case_id"], "triage", LIFT)
     assert "not awaiting triage" in not_waiting
     for unknown in (str(uuid.uuid4()), "not-a-case-id"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -74,6 +75,17 @@ class ServiceProcess:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+# Where every test system's notifier sends email and SMS. Nothing listens there unless a test starts a local SMTP
+# server or SMS gateway on these ports (tests/integration/test_notifications_channels.py); only units that a test
+# gives an email address or phones use them.
+SMTP_PORT = free_port()
+SMS_GATEWAY_PORT = free_port()
+SMS_GATEWAY_KEY = "gateway-key-1"
+SMS_BODY_TEMPLATE = (
+    '{"mobile": "{{ phone }}", "sign": "市民热线", "content": {{ text | tojson }}, "outId": "{{ event_id }}"}'
+)
+
+
 def service_env(*, nats_url: str, temporal_address: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for every service: the engines under test, fast retries, development mode."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("HOTLINE_")}
@@ -85,6 +97,17 @@ def service_env(*, nats_url: str, temporal_address: str, extra: dict[str, str] |
             "HOTLINE_NOTIFIER_RETRY_BASE_SECONDS": "0.2",
             "HOTLINE_NOTIFIER_RETRY_MAX_SECONDS": "1",
             "HOTLINE_NOTIFIER_WEBHOOK_TIMEOUT_SECONDS": "2",
+            # Tests poll the API fast from one key; the rate limit itself is tested on an intake of its own.
+            "HOTLINE_INTAKE_RATE_LIMIT": "100/second",
+            "HOTLINE_NOTIFIER_SMTP__HOST": "127.0.0.1",
+            "HOTLINE_NOTIFIER_SMTP__PORT": str(SMTP_PORT),
+            "HOTLINE_NOTIFIER_SMTP__SENDER": "河口市12345热线 <hotline@hekou.example.gov.cn>",
+            "HOTLINE_NOTIFIER_SMTP__TIMEOUT_SECONDS": "2",
+            "HOTLINE_NOTIFIER_SMS__URL": f"http://127.0.0.1:{SMS_GATEWAY_PORT}/sms/send",
+            "HOTLINE_NOTIFIER_SMS__HEADERS": json.dumps({"X-Api-Key": SMS_GATEWAY_KEY}),
+            "HOTLINE_NOTIFIER_SMS__BODY_TEMPLATE": SMS_BODY_TEMPLATE,
+            "HOTLINE_NOTIFIER_SMS__SUCCESS_FIELD": "code",
+            "HOTLINE_NOTIFIER_SMS__SUCCESS_VALUE": "0",
         }
     )
     env.update(extra or {})

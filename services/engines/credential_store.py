@@ -1,0 +1,97 @@
+"""API keys in NATS KV, stored as SHA-256 hashes: issue, verify, rotate, revoke.
+
+A key reads `hk_<key_id>_<secret>`: the key id finds the record, the secret is compared by hash in constant time.
+Keys carry 256 random bits, so a fast hash is the right tool (as for GitHub or Stripe tokens).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from nats.js.errors import KeyNotFoundError, NoKeysError
+from nats.js.kv import KeyValue
+
+from services.contracts.credentials import KEY_PREFIX, ClientKind, Credential, IssuedKey, Principal
+
+
+def new_api_key() -> str:
+    """`hk_<key id>_<secret>`: 48 bits of id to find the record, 256 bits of secret."""
+    return f"{KEY_PREFIX}_{secrets.token_hex(6)}_{secrets.token_urlsafe(32)}"
+
+
+def _hash(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+class CredentialStore:
+    def __init__(self, bucket: KeyValue) -> None:
+        self._bucket = bucket
+
+    async def issue(self, *, client_id: str, kind: ClientKind, subject: str = "") -> IssuedKey:
+        api_key = new_api_key()
+        return await self.register(api_key, client_id=client_id, kind=kind, subject=subject)
+
+    async def register(self, api_key: str, *, client_id: str, kind: ClientKind, subject: str = "") -> IssuedKey:
+        """Store the hash of a key made elsewhere (the development credentials file); once per key id."""
+        key_id = api_key.split("_", 2)[1]
+        credential = Credential(
+            key_id=key_id,
+            client_id=client_id,
+            kind=kind,
+            subject=subject,
+            key_hash=_hash(api_key),
+            created_at=datetime.now(UTC),
+        )
+        await self._bucket.create(key_id, credential.model_dump_json().encode())
+        return IssuedKey(key_id=key_id, client_id=client_id, kind=kind, subject=subject, api_key=api_key)
+
+    async def verify(self, api_key: str) -> Principal | None:
+        """The caller a key stands for, or None (unknown, malformed, revoked or expired)."""
+        parts = api_key.split("_", 2)
+        if len(parts) != 3 or parts[0] != KEY_PREFIX:
+            return None
+        credential = await self.get(parts[1])
+        if credential is None or not hmac.compare_digest(credential.key_hash, _hash(api_key)):
+            return None
+        if not credential.valid_at(datetime.now(UTC)):
+            return None
+        return Principal(
+            client_id=credential.client_id, kind=credential.kind, subject=credential.subject, key_id=credential.key_id
+        )
+
+    async def get(self, key_id: str) -> Credential | None:
+        try:
+            entry = await self._bucket.get(key_id)
+        except KeyNotFoundError:
+            return None
+        return Credential.model_validate_json(entry.value or b"{}")
+
+    async def revoke(self, key_id: str) -> Credential | None:
+        credential = await self.get(key_id)
+        if credential is None:
+            return None
+        if credential.revoked_at is None:
+            credential.revoked_at = datetime.now(UTC)
+            await self._bucket.put(key_id, credential.model_dump_json().encode())
+        return credential
+
+    async def rotate(self, key_id: str, *, grace: timedelta) -> IssuedKey | None:
+        """A new key for the same client; the old one keeps working for `grace`, then expires."""
+        old = await self.get(key_id)
+        if old is None or old.revoked_at is not None:
+            return None
+        issued = await self.issue(client_id=old.client_id, kind=old.kind, subject=old.subject)
+        old.expires_at = datetime.now(UTC) + grace
+        await self._bucket.put(key_id, old.model_dump_json().encode())
+        return issued
+
+    async def all(self) -> list[Credential]:
+        try:
+            keys = await self._bucket.keys()
+        except NoKeysError:
+            return []
+        found = [await self.get(key) for key in keys]
+        return sorted((c for c in found if c is not None), key=lambda c: c.created_at)

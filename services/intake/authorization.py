@@ -1,0 +1,129 @@
+"""What each kind of client may do, and on which cases (403 "not yours"; 404 where existence must not leak).
+
+- platform: submit tickets on its own channel; read and rate its own tickets only (another platform's ticket is
+  404, not 403: a platform must not learn that a ticket id exists on another platform);
+- unit: read and act on cases where it is the first-contact or handling unit or a joint participant, in its own
+  name only (the acting unit is the credential's, whatever the body says);
+- coordination centre: every case; triage, arbitration, extension decisions, catalog approvals;
+- leaders: cases escalated to the city leader or above; escalation decisions;
+- admin: units' channels, credentials, platforms' keys; operator: the codec server.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from services.contracts.case_actions import COORDINATION_CENTRE
+from services.contracts.case_view import CaseView
+from services.contracts.case_workflow import CaseUpdate
+from services.contracts.credentials import ClientKind, Principal
+from services.contracts.tickets import Channel
+from services.intake.auth import note_refusal, refuse
+from services.intake.dependencies import IntakeServices
+from services.intake.errors import NotFound
+
+CASE_ACTORS = (ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
+# Channels a unit may submit on (township calls, key-work calls) and the coordination centre's own.
+UNIT_CHANNELS = {Channel.TOWNSHIP_CALL, Channel.KEY_WORK_CALL}
+COORDINATION_CHANNELS = {Channel.ASSIGNED, Channel.KEY_WORK_CALL}
+
+
+def acting_as(caller: Principal) -> str | None:
+    """The actor code the caller acts as in case actions."""
+    if caller.kind in (ClientKind.UNIT, ClientKind.LEADER):
+        return caller.subject
+    if caller.kind is ClientKind.COORDINATION:
+        return COORDINATION_CENTRE
+    return None
+
+
+def require_acting_as(caller: Principal, claimed: str) -> None:
+    """The body may only name the caller itself as the acting unit."""
+    own = acting_as(caller)
+    if own is None:
+        raise refuse(403, "kind", f"a {caller.kind.value} client does not act on cases", client=caller.client_id)
+    if claimed != own:
+        raise refuse(403, "impersonation", f"you act as {own!r}, not {claimed!r}", client=caller.client_id)
+
+
+def require_submitter(caller: Principal, channel: Channel) -> None:
+    allowed = (
+        (caller.kind is ClientKind.PLATFORM and caller.subject == channel.value)
+        or (caller.kind is ClientKind.UNIT and channel in UNIT_CHANNELS)
+        or (caller.kind is ClientKind.COORDINATION and channel in COORDINATION_CHANNELS)
+    )
+    if not allowed:
+        raise refuse(403, "channel", f"this client may not submit tickets on channel {channel.value!r}")
+
+
+def involved_units(view: CaseView) -> set[str]:
+    units = {view.first_contact_unit, view.handling_unit}
+    units |= {transfer.from_unit for transfer in view.transfers}
+    units |= {task.unit for phase in view.joint_phases for task in phase.tasks}
+    return {unit for unit in units if unit}
+
+
+def require_reader(caller: Principal, view: CaseView) -> None:
+    """Read access to one case (platforms get 404 for others' tickets, everyone else 403)."""
+    kind = caller.kind
+    if kind is ClientKind.PLATFORM:
+        if view.channel != caller.subject:
+            raise _hidden(caller, view)
+        return
+    if kind in (ClientKind.COORDINATION, ClientKind.OPERATOR):
+        return
+    if kind is ClientKind.UNIT and caller.subject in involved_units(view):
+        return
+    if kind is ClientKind.LEADER and view.escalation_level >= 2:
+        return
+    raise refuse(403, "not_involved", "this case is not yours to read", client=caller.client_id, case_id=view.case_id)
+
+
+def require_case_actor(caller: Principal, view: CaseView, claimed: str) -> None:
+    """Acting on a case: in one's own name, and (for a unit) only on a case it is part of."""
+    require_acting_as(caller, claimed)
+    if caller.kind is ClientKind.UNIT and caller.subject not in involved_units(view) | {view.handling_unit}:
+        raise refuse(
+            403, "not_involved", "this case is not yours to act on", client=caller.client_id, case_id=view.case_id
+        )
+    if caller.kind is ClientKind.LEADER and view.escalation_level < 2:
+        raise refuse(403, "not_escalated", "this case has not been escalated to you", case_id=view.case_id)
+
+
+def require_rater(caller: Principal, view: CaseView) -> None:
+    """The platform the ticket came from (for its caller), or the coordination centre's return visit (回访)."""
+    if caller.kind is ClientKind.COORDINATION:
+        return
+    if caller.kind is ClientKind.PLATFORM and view.channel == caller.subject:
+        return
+    if caller.kind is ClientKind.PLATFORM:
+        raise _hidden(caller, view)
+    raise refuse(403, "kind", "ratings come from the platform of the ticket or the coordination centre")
+
+
+def require_own_channels(caller: Principal, code: str) -> None:
+    """A recipient's channels: the admin, or the recipient itself."""
+    if caller.kind is ClientKind.ADMIN or acting_as(caller) == code:
+        return
+    raise refuse(403, "not_own", f"only the admin or {code!r} itself may see or change its channels")
+
+
+def _hidden(caller: Principal, view: CaseView) -> NotFound:
+    note_refusal(404, "other_platform", client=caller.client_id, case_id=view.case_id)
+    return NotFound(f"no case {view.case_id}")
+
+
+async def act_on_case(
+    caller: Principal, services: IntakeServices, case_id: str, update: CaseUpdate, body: BaseModel
+) -> CaseView:
+    """Check the caller may act on this case in the body's name, then run the action."""
+    view = await services.cases.view(case_id)
+    if caller.kind is ClientKind.PLATFORM:
+        require_reader(caller, view)  # another platform's case stays hidden
+    require_case_actor(caller, view, str(getattr(body, "unit", "")))
+    return await services.cases.act(case_id, update, body)
+
+
+def require_coordination(caller: Principal, *, action: str) -> None:
+    if caller.kind is not ClientKind.COORDINATION:
+        raise refuse(403, "kind", f"only the coordination centre may {action}", client=caller.client_id)

@@ -1,0 +1,106 @@
+"""ASGI middleware limiting each client's request rate: 429 with `Retry-After` once its share is used.
+
+A client is the API key it presents (`Authorization: Bearer` or `X-API-Key`; only a hash of it is kept, and it is
+never logged) or, without one, its IP address. The key is counted as presented, before it is verified: a caller
+inventing keys gets a fresh share each time, but also a 401 each time; shielding the service from unauthenticated
+floods is the edge proxy's job.
+
+Limits use a moving window in this process's memory, so each intake instance counts on its own: behind a load
+balancer with N instances a client gets up to N times the limit. The scale-out path is a shared storage (the
+`limits` library's Redis storage, or one over NATS KV) handed to `RateLimit(storage=...)`; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Sequence
+
+import structlog
+from limits import RateLimitItem
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from prometheus_client import Counter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = structlog.get_logger(__name__)
+
+# Probes and scraping are not clients' requests: an orchestrator must never be told to back off.
+UNLIMITED_PATHS = frozenset({"/healthz", "/livez", "/metrics"})
+
+RATE_LIMITED = Counter(
+    "hotline_rate_limited_requests_total", "Requests refused with 429, by what the client was known by.", ["by"]
+)
+
+
+def client_identity(scope: Scope) -> str:
+    """Who is asking, for counting: `key:<sha256 of the API key>`, else `ip:<address>`."""
+    headers = dict(scope.get("headers") or [])
+    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    key = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
+    key = key or headers.get(b"x-api-key", b"").decode("latin-1").strip()
+    if key:
+        return f"key:{hashlib.sha256(key.encode()).hexdigest()}"
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+class RateLimit:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limits: Sequence[RateLimitItem],
+        unlimited_paths: frozenset[str] = UNLIMITED_PATHS,
+        storage: Storage | None = None,
+    ) -> None:
+        self._app = app
+        self._limits = list(limits)
+        self._unlimited = unlimited_paths
+        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._limits or scope["path"] in self._unlimited:
+            await self._app(scope, receive, send)
+            return
+        client = client_identity(scope)
+        exceeded = [item for item in self._limits if not await self._limiter.hit(item, client)]
+        if not exceeded:
+            await self._app(scope, receive, send)
+            return
+        retry_after = max([await self._seconds_until_free(item, client) for item in exceeded])
+        limit = "; ".join(str(item) for item in exceeded)
+        by = client.split(":", 1)[0]
+        RATE_LIMITED.labels(by).inc()
+        # A prefix of the hash tells clients apart in the logs without being usable as, or leading back to, a key.
+        log.warning(
+            "rate_limit.exceeded",
+            client=client[:16] if by == "key" else client,
+            path=scope["path"],
+            limit=limit,
+            retry_after=retry_after,
+        )
+        await _refuse(send, f"rate limit exceeded: {limit} per client; retry after {retry_after} s", retry_after)
+
+    async def _seconds_until_free(self, item: RateLimitItem, client: str) -> int:
+        """Whole seconds until the window has room again (at least 1)."""
+        stats = await self._limiter.get_window_stats(item, client)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+async def _refuse(send: Send, detail: str, retry_after: int) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(retry_after).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -79,12 +79,14 @@ class CredentialStore:
         return credential
 
     async def rotate(self, key_id: str, *, grace: timedelta) -> IssuedKey | None:
-        """A new key for the same client; the old one keeps working for `grace`, then expires."""
+        """A new key for the same client; the old one keeps working for `grace` (never longer than it had), then
+        expires. A revoked or expired key is not rotated: that would bring it back to life."""
+        now = datetime.now(UTC)
         old = await self.get(key_id)
-        if old is None or old.revoked_at is not None:
+        if old is None or not old.valid_at(now):
             return None
         issued = await self.issue(client_id=old.client_id, kind=old.kind, subject=old.subject)
-        old.expires_at = datetime.now(UTC) + grace
+        old.expires_at = now + grace if old.expires_at is None else min(old.expires_at, now + grace)
         await self._bucket.put(key_id, old.model_dump_json().encode())
         return issued
 

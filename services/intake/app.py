@@ -35,6 +35,7 @@ from services.intake import (
     joint_routes,
     notification_routes,
     platform_routes,
+    queue_routes,
     triage_routes,
     unit_routes,
 )
@@ -109,6 +110,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(notification_routes.router)
     app.include_router(platform_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(queue_routes.router)
     install_codec_server(app, settings)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 

@@ -40,6 +40,10 @@ class CaseService:
         self._case_index = case_index
         self._rpc_timeout = timedelta(seconds=rpc_timeout)
 
+    @property
+    def client(self) -> Client:
+        return self._client
+
     async def view(self, case_id: str) -> CaseView:
         """The case as its workflow knows it, or its triage does, or as intake recorded it while it is routed."""
         handle = self._handle(case_id)

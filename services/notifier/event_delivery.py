@@ -93,7 +93,7 @@ class EventDelivery:
             c for c in targets if record.channels.get(c.name, ChannelDelivery()).status is not DeliveryStatus.DELIVERED
         ]
         delivery = Delivery(event=event, channels=channels, renderer=self._renderer)
-        results = await asyncio.gather(*(channel.deliver(delivery) for channel in pending))
+        results = await asyncio.gather(*(self._attempt(channel, delivery) for channel in pending))
         for channel, result in zip(pending, results, strict=True):
             self._note(record, channel.name, result)
         return await self._settle(record, all(r.delivered for r in results))
@@ -117,6 +117,22 @@ class EventDelivery:
         if result.delivered:
             await self._order.sent(event)
         return await self._settle(record, result.delivered)
+
+    async def _attempt(self, channel: Channel, delivery: Delivery) -> DeliveryResult:
+        """One channel's attempt; an error in it (a city template naming a field events lack) is its failure alone."""
+        try:
+            return await channel.deliver(delivery)
+        except Exception as exc:
+            # Raised out of the gather, it would discard the other channels' results: one already delivered would
+            # be sent again on every retry, and nothing would be recorded or ever dead-lettered.
+            log.exception(
+                "notification.channel_failed",
+                case_id=delivery.event.case_id,
+                unit=delivery.event.unit,
+                event_id=delivery.event.event_id,
+                channel=channel.name,
+            )
+            return DeliveryResult(False, f"{type(exc).__name__}: {exc}"[:500])
 
     def _note(self, record: NotificationRecord, channel: str, result: DeliveryResult) -> None:
         now = datetime.now(UTC)

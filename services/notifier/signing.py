@@ -1,6 +1,6 @@
 """Signatures receivers verify: our webhooks and platform callbacks, and DingTalk's signed robot URLs.
 
-Webhook signature (documented in docs/webhooks.md): `X-Hotline-Timestamp` is the Unix time in seconds and
+Webhook signature (documented in docs/notifications.md): `X-Hotline-Timestamp` is the Unix time in seconds and
 `X-Hotline-Signature` is `sha256=` + hex(HMAC-SHA256(secret, timestamp + "." + raw body)). A receiver recomputes
 it over the raw body and rejects a timestamp older than 5 minutes (replays).
 """

@@ -21,18 +21,32 @@ from tests.support.tickets import ticket_body
 
 BUDGET_SECONDS = 3.0
 DEAD_LETTERS = "hotline_notifier_dead_letters_total"
+# A city's override with a mistake in one part: the SMS names a field no event has.
+BROKEN_SMS_TEMPLATE = """{% extends "_base.jinja" %}
+{% block headline %}新工单待签收{% endblock %}
+{% block body %}- 承办单位：{{ name(event.handling_unit) }}{% endblock %}
+{% block sms %}请于{{ when(event.sign_for_deadline) }}前签收。{% endblock %}
+"""
 
 
 @pytest_asyncio.fixture(scope="module")
 async def own_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
-    """A system whose notifier gives up after 3 s of failures, retrying every few tenths of a second."""
+    """A system whose notifier gives up after 3 s of failures, retrying every few tenths of a second.
+
+    Its city templates include a `case_assigned` whose SMS part names a field events do not have.
+    """
     settings = {
         "HOTLINE_NOTIFIER_RETRY_BUDGET_SECONDS": str(BUDGET_SECONDS),
         "HOTLINE_NOTIFIER_RETRY_BASE_SECONDS": "0.2",
         "HOTLINE_NOTIFIER_RETRY_MAX_SECONDS": "0.5",
         "HOTLINE_NOTIFIER_ORDERED_WAIT_SECONDS": "0.3",
     }
-    running = await RunningSystem.start(tmp_path_factory.mktemp("dead-letters"), extra_env=settings)
+    workdir = tmp_path_factory.mktemp("dead-letters")
+    templates = workdir / "templates"
+    templates.mkdir()
+    (templates / "case_assigned.jinja").write_text(BROKEN_SMS_TEMPLATE, encoding="utf-8")
+    settings["HOTLINE_NOTIFIER_TEMPLATE_DIR"] = str(templates)
+    running = await RunningSystem.start(workdir, extra_env=settings)
     try:
         yield running
     finally:
@@ -128,3 +142,25 @@ async def test_a_dead_lettered_callback_lets_the_later_statuses_go_and_is_redeli
         own_api, case_id, of("case_assigned", unit="platform-12345", status="delivered"), what="redelivered"
     )
     assert [r.json()["kind"] for r in receiver.received if r.path == path] == ["feedback_given", "case_assigned"]
+
+
+async def test_a_channel_that_cannot_be_rendered_costs_the_others_nothing_and_is_dead_lettered(
+    own_api: httpx.AsyncClient, receiver: WebhookReceiver
+) -> None:
+    unit = "transport"
+    await own_api.put(f"/v1/units/{unit}/webhook", json={"url": receiver.url("/transport")})
+    await own_api.put(f"/v1/units/{unit}/sms", json={"phones": ["13800000003"]})
+    submitted = await own_api.post("/v1/cases", json=ticket_body(category_code="LS-07", title="公交站台被占无法候车"))
+    case_id = submitted.json()["case_id"]
+
+    dead = await wait_for_notification(
+        own_api, case_id, of("case_assigned", unit=unit, status="dead"), what="dead-lettered", timeout=15
+    )
+
+    # The webhook went out once; only the SMS, whose words cannot be rendered, kept failing and says why.
+    assert [r.json()["kind"] for r in receiver.for_case(case_id)] == ["case_assigned"]
+    assert dead["channels"]["webhook"]["status"] == "delivered"
+    assert dead["channels"]["webhook"]["attempts"] == 1
+    assert dead["channels"]["sms"]["status"] == "retrying"
+    assert dead["channels"]["sms"]["attempts"] >= 2
+    assert "sign_for_deadline" in dead["channels"]["sms"]["last_error"]

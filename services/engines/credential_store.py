@@ -11,7 +11,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from nats.js.errors import KeyNotFoundError, NoKeysError
+from nats.js.errors import InvalidKeyError, KeyNotFoundError, NoKeysError
 from nats.js.kv import KeyValue
 
 from services.contracts.credentials import KEY_PREFIX, ClientKind, Credential, IssuedKey, Principal
@@ -65,7 +65,7 @@ class CredentialStore:
     async def get(self, key_id: str) -> Credential | None:
         try:
             entry = await self._bucket.get(key_id)
-        except KeyNotFoundError:
+        except (KeyNotFoundError, InvalidKeyError):  # a key id no KV key can hold names no key
             return None
         return Credential.model_validate_json(entry.value or b"{}")
 

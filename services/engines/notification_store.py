@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import nats.errors
 from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import InvalidKeyError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from services.contracts.events import NotificationEvent
@@ -48,7 +48,7 @@ class NotificationStore:
     async def get(self, event_id: str) -> NotificationRecord | None:
         try:
             entry = await self._bucket.get(record_key(event_id))
-        except KeyNotFoundError:
+        except (KeyNotFoundError, InvalidKeyError):  # an event id no KV key can hold names no event
             return None
         return NotificationRecord.model_validate_json(entry.value or b"{}")
 

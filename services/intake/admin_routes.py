@@ -7,11 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from services.contracts.case_actions import CITY_LEADER, COORDINATION_CENTRE, TOP_LEADERSHIP
+from services.contracts.catalog import UnitKind
 from services.contracts.credentials import ClientKind, CredentialRequest, CredentialSummary, IssuedKey
+from services.contracts.tickets import Channel
 from services.intake.auth import Caller, require_kind
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
-from services.intake.errors import NotFound
+from services.intake.errors import NotFound, UnprocessableInput
 
 router = APIRouter(prefix="/v1/admin/credentials", tags=["admin"], responses=ERROR_RESPONSES)
 
@@ -20,6 +23,7 @@ router = APIRouter(prefix="/v1/admin/credentials", tags=["admin"], responses=ERR
 async def issue_key(request: CredentialRequest, services: Services, caller: Caller) -> IssuedKey:
     """A new API key for a client; only its hash is kept."""
     require_kind(caller, ClientKind.ADMIN, action="issue credentials")
+    _require_subject_fits(request, services)
     return await services.credentials.issue(client_id=request.client_id, kind=request.kind, subject=request.subject)
 
 
@@ -53,3 +57,21 @@ async def revoke_key(key_id: str, services: Services, caller: Caller) -> Credent
     if revoked is None:
         raise NotFound(f"no key {key_id}")
     return CredentialSummary.model_validate(revoked.model_dump())
+
+
+def _require_subject_fits(request: CredentialRequest, services: Services) -> None:
+    """A key's subject must name what its kind acts as, so a typo is a 422, not a key that can do nothing."""
+    kind, subject = request.kind, request.subject
+    if kind is ClientKind.PLATFORM:
+        fits = subject in {channel.value for channel in Channel}
+    elif kind is ClientKind.UNIT:
+        unit = services.catalog.unit(subject)
+        fits = unit is not None and unit.kind is not UnitKind.COORDINATION
+    elif kind is ClientKind.COORDINATION:
+        fits = subject == COORDINATION_CENTRE
+    elif kind is ClientKind.LEADER:
+        fits = subject in {CITY_LEADER, TOP_LEADERSHIP}
+    else:
+        fits = subject == ""
+    if not fits:
+        raise UnprocessableInput(f"subject: {subject!r} does not fit a {kind.value} key")

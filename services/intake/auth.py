@@ -67,5 +67,12 @@ def require_kind(caller: Principal, *kinds: ClientKind, action: str) -> None:
     if caller.kind not in kinds:
         allowed = ", ".join(k.value for k in kinds)
         raise refuse(
-            403, "kind", f"a {caller.kind.value} client may not {action} (allowed: {allowed})", client=caller.client_id
+            403,
+            "kind",
+            f"{_article(caller.kind.value)} {caller.kind.value} client may not {action} (allowed: {allowed})",
+            client=caller.client_id,
         )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

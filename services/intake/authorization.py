@@ -41,7 +41,7 @@ def require_acting_as(caller: Principal, claimed: str) -> None:
     """The body may only name the caller itself as the acting unit."""
     own = acting_as(caller)
     if own is None:
-        raise refuse(403, "kind", f"a {caller.kind.value} client does not act on cases", client=caller.client_id)
+        raise refuse(403, "kind", f"this {caller.kind.value} client does not act on cases", client=caller.client_id)
     if claimed != own:
         raise refuse(403, "impersonation", f"you act as {own!r}, not {claimed!r}", client=caller.client_id)
 

@@ -12,16 +12,13 @@ from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import UnprocessableInput
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
 
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        200: {"model": TicketReceipt, "description": "A resubmitted ticket: the same case id."},
-        **ERROR_RESPONSES,
-    },
+    responses={200: {"model": TicketReceipt, "description": "A resubmitted ticket: the same case id."}},
 )
 async def submit_ticket(ticket: Ticket, response: Response, services: Services, caller: Caller) -> TicketReceipt:
     """Receive a ticket: 202 with its case id once JetStream holds it; 200 with the same id for a duplicate."""
@@ -34,7 +31,7 @@ async def submit_ticket(ticket: Ticket, response: Response, services: Services, 
     return receipt
 
 
-@router.get("/{case_id}", responses=ERROR_RESPONSES)
+@router.get("/{case_id}")
 async def get_case(case_id: str, services: Services, caller: Caller) -> CaseView:
     """The case's state: all deadlines, escalation level, transfers, joint tasks, reworks, rating, timeline."""
     view = await services.cases.view(case_id)

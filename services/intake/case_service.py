@@ -117,10 +117,12 @@ class CaseService:
             status = description.status.name.lower() if description.status else "closed"
             what = {WORKFLOW_TYPE: "case", TRIAGE_CASE_TYPE: "triage"}.get(description.workflow_type, "joint task")
             return Conflict(f"this {what} is finished (its workflow is {status}); it takes no more actions")
-        record = await self._index_record(case_id)
-        if record is None:
-            return NotFound(f"no case {case_id}")
-        return Conflict(f"case is {record.status.value} and not yet assigned to a unit; try again once it is")
+        # Not started yet: waiting for triage (its own workflow) or still being routed (the index record).
+        try:
+            view = await self.view(case_id)
+        except NotFound as exc:
+            return exc
+        return Conflict(f"case is {view.status.value} and not yet assigned to a unit; try again once it is")
 
     def _handle(self, case_id: str) -> WorkflowHandle[object, object]:
         if not _CASE_ID.match(case_id):

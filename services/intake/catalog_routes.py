@@ -11,7 +11,7 @@ from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import NotFound
 
-router = APIRouter(prefix="/v1/catalog", tags=["catalog"])
+router = APIRouter(prefix="/v1/catalog", tags=["catalog"], responses=ERROR_RESPONSES)
 
 
 @router.get("")
@@ -26,7 +26,7 @@ async def list_versions(services: Services, caller: Caller) -> list[CatalogVersi
     return [CatalogVersionSummary.of(await services.catalogs.version(n)) for n in await services.catalogs.versions()]
 
 
-@router.get("/versions/{number}", responses=ERROR_RESPONSES)
+@router.get("/versions/{number}")
 async def catalog_version(number: int, services: Services, caller: Caller) -> CatalogVersion:
     """One stored version, as it was."""
     try:

@@ -11,7 +11,7 @@ path (`/codec/k/<key>/decode`); that form is refused outside development.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
@@ -26,6 +26,7 @@ from services.contracts.credentials import ClientKind, Principal
 from services.contracts.settings import Environment, ServiceSettings
 from services.engines.payload_codec import KEY_ID_METADATA, EncryptionCodec, PayloadDecryptionError
 from services.intake.auth import Caller, note_refusal, refuse, require_kind
+from services.intake.error_handlers import ERROR_RESPONSES, ErrorBody
 from services.intake.errors import ApiError, NotFound
 
 log = structlog.get_logger(__name__)
@@ -36,7 +37,14 @@ CODEC_PAYLOADS = Counter(
 )
 CODEC_USERS = (ClientKind.OPERATOR, ClientKind.ADMIN, ClientKind.COORDINATION)
 
-router = APIRouter(prefix=PREFIX, tags=["codec server"])
+CODEC_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    400: {
+        "model": ErrorBody,
+        "description": "The body is not a Temporal `Payloads` message in protobuf JSON, or a payload does not decrypt.",
+    },
+}
+router = APIRouter(prefix=PREFIX, tags=["codec server"], responses=CODEC_RESPONSES)
 
 
 class CodecPayload(BaseModel):

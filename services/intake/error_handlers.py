@@ -9,7 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.intake.errors import ApiError
 
@@ -17,13 +17,69 @@ log = structlog.get_logger(__name__)
 
 
 class ErrorBody(BaseModel):
-    detail: str
+    """Any refusal but a request that does not fit the schema: one message for a person to read."""
+
+    detail: str = Field(description="What was refused and why (never the input echoed back).")
 
 
+class ValidationIssue(BaseModel):
+    """One way a request does not fit the schema."""
+
+    loc: list[str | int] = Field(description="Where: `body`, `query`, `path` or `header`, then the field's path.")
+    msg: str = Field(description="What is wrong there.")
+    type: str = Field(description="The kind of problem, such as `missing`, `string_too_long` or `json_invalid`.")
+
+
+class ValidationErrorBody(BaseModel):
+    """A 422: the request does not fit the schema, or names something the catalog or the rules refuse."""
+
+    detail: list[ValidationIssue] | str = Field(
+        description="Each problem with its location when the request does not fit the schema; one message naming "
+        "the field when it fits but names an unknown unit or catalog item, or a value the rules refuse."
+    )
+
+
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}}
+}
+
+# Every router declares these (`APIRouter(responses=ERROR_RESPONSES)`); a route adds its own successes.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "Unknown case or unit."},
-    409: {"model": ErrorBody, "description": "The case's state does not allow this action; `detail` says why."},
-    503: {"model": ErrorBody, "description": "An engine is not answering; retry after `Retry-After` seconds."},
+    400: {"model": ErrorBody, "description": "The body cannot be read: it is not UTF-8 text."},
+    401: {
+        "model": ErrorBody,
+        "description": "No API key, or one that is unknown, revoked or expired: send `Authorization: Bearer <key>`.",
+    },
+    403: {
+        "model": ErrorBody,
+        "description": "This kind of client may not do this, or not on this case, channel or unit, or not in the "
+        "name it gives; `detail` says which.",
+    },
+    404: {
+        "model": ErrorBody,
+        "description": "No such case, unit, channel, catalog version, catalog change, notification or key (a "
+        "platform also gets 404 for another platform's case).",
+    },
+    409: {
+        "model": ErrorBody,
+        "description": "The case's (or the catalog change's) state does not allow this action; `detail` says why.",
+    },
+    413: {"model": ErrorBody, "description": "The request body is larger than the intake accepts."},
+    422: {
+        "model": ValidationErrorBody,
+        "description": "The request does not fit the schema, or names a unit, catalog item or value that the "
+        "catalog or the rules refuse.",
+    },
+    429: {
+        "model": ErrorBody,
+        "description": "This client's rate limit is used up; retry after `Retry-After` seconds.",
+        "headers": RETRY_AFTER,
+    },
+    503: {
+        "model": ErrorBody,
+        "description": "An engine is not answering; nothing was recorded. Retry after `Retry-After` seconds.",
+        "headers": RETRY_AFTER,
+    },
 }
 
 # nats-py's errors when JetStream does not take or acknowledge a publish.

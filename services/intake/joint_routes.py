@@ -41,6 +41,7 @@ async def accept_joint_task(
     """The participant takes on its joint task."""
     require_actor(services.catalog, action.unit)
     require_acting_as(caller, action.unit)
+    require_acting_as(caller, unit)  # a unit acts on its own joint task only
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.ACCEPT, action)
 
 
@@ -51,6 +52,7 @@ async def report_joint_task(
     """The participant reports progress on its joint task."""
     require_actor(services.catalog, action.unit)
     require_acting_as(caller, action.unit)
+    require_acting_as(caller, unit)  # a unit acts on its own joint task only
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.REPORT, action)
 
 
@@ -61,4 +63,5 @@ async def complete_joint_task(
     """The participant reports its share done; the joint phase closes when every task is."""
     require_actor(services.catalog, action.unit)
     require_acting_as(caller, action.unit)
+    require_acting_as(caller, unit)  # a unit acts on its own joint task only
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.COMPLETE, action)

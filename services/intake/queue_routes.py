@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from fastapi import APIRouter
@@ -10,7 +11,8 @@ from pydantic import BaseModel
 from services.contracts import search_attributes as sa
 from services.contracts.case_workflow import WORKFLOW_TYPE
 from services.contracts.credentials import ClientKind
-from services.intake.auth import Caller, require_kind
+from services.contracts.tickets import CODE_PATTERN
+from services.intake.auth import Caller, refuse, require_kind
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 
@@ -32,6 +34,8 @@ class QueueEntry(BaseModel):
 async def my_queue(services: Services, caller: Caller) -> list[QueueEntry]:
     """The calling unit's open cases (as handling unit), overdue first, then by resolution deadline."""
     require_kind(caller, ClientKind.UNIT, action="read a unit's queue")
+    if not re.fullmatch(CODE_PATTERN, caller.subject):  # it goes into the visibility query as a literal
+        raise refuse(403, "subject", "this key does not name a unit code", client=caller.client_id)
     query = f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND HandlingUnit = '{caller.subject}'"
     entries: list[QueueEntry] = []
     async for execution in services.cases.client.list_workflows(query, limit=MAX_QUEUE):

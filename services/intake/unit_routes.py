@@ -26,7 +26,7 @@ from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import NotFound, UnprocessableInput
 
-router = APIRouter(prefix="/v1/units", tags=["units"])
+router = APIRouter(prefix="/v1/units", tags=["units"], responses=ERROR_RESPONSES)
 CHANNEL_NAMES = ("webhook", "email", "dingtalk", "wecom", "sms")
 
 
@@ -42,7 +42,7 @@ async def list_units(services: Services, caller: Caller) -> UnitList:
     return UnitList(catalog_version=catalog.version, units=list(catalog.units.values()))
 
 
-@router.get("/{code}/channels", responses=ERROR_RESPONSES)
+@router.get("/{code}/channels")
 async def get_channels(code: str, services: Services, caller: Caller) -> PublicChannels:
     """The unit's delivery channels (without secrets)."""
     _require_unit(code, services)
@@ -50,7 +50,7 @@ async def get_channels(code: str, services: Services, caller: Caller) -> PublicC
     return (await services.unit_channels.get(code)).public()
 
 
-@router.put("/{code}/webhook", responses=ERROR_RESPONSES)
+@router.put("/{code}/webhook")
 async def put_webhook(code: str, setting: WebhookSetting, services: Services, caller: Caller) -> ChannelsWithSecret:
     """Where the unit receives events as signed JSON POSTs; without a `secret` one is generated and shown once."""
     _require_unit(code, services)
@@ -62,7 +62,7 @@ async def put_webhook(code: str, setting: WebhookSetting, services: Services, ca
     return ChannelsWithSecret(**channels.public().model_dump(), secret=shown)
 
 
-@router.put("/{code}/email", responses=ERROR_RESPONSES)
+@router.put("/{code}/email")
 async def put_email(code: str, setting: EmailSetting, services: Services, caller: Caller) -> PublicChannels:
     """Addresses that receive the unit's events by email (HTML and text, from the templates)."""
     _require_unit(code, services)
@@ -70,7 +70,7 @@ async def put_email(code: str, setting: EmailSetting, services: Services, caller
     return (await services.unit_channels.set_channel(code, "email", setting.model_dump())).public()
 
 
-@router.put("/{code}/dingtalk", responses=ERROR_RESPONSES)
+@router.put("/{code}/dingtalk")
 async def put_dingtalk(code: str, setting: RobotSetting, services: Services, caller: Caller) -> PublicChannels:
     """A DingTalk group robot (markdown messages; signed mode when a `secret` is given)."""
     _require_unit(code, services)
@@ -80,7 +80,7 @@ async def put_dingtalk(code: str, setting: RobotSetting, services: Services, cal
     return (await services.unit_channels.set_channel(code, "dingtalk", value)).public()
 
 
-@router.put("/{code}/wecom", responses=ERROR_RESPONSES)
+@router.put("/{code}/wecom")
 async def put_wecom(code: str, setting: RobotSetting, services: Services, caller: Caller) -> PublicChannels:
     """A WeCom (企业微信) group robot (markdown messages)."""
     _require_unit(code, services)
@@ -89,7 +89,7 @@ async def put_wecom(code: str, setting: RobotSetting, services: Services, caller
     return (await services.unit_channels.set_channel(code, "wecom", {"url": str(setting.url)})).public()
 
 
-@router.put("/{code}/sms", responses=ERROR_RESPONSES)
+@router.put("/{code}/sms")
 async def put_sms(code: str, setting: SmsSetting, services: Services, caller: Caller) -> PublicChannels:
     """Phones that receive a short text through the SMS gateway."""
     _require_unit(code, services)
@@ -97,7 +97,7 @@ async def put_sms(code: str, setting: SmsSetting, services: Services, caller: Ca
     return (await services.unit_channels.set_channel(code, "sms", setting.model_dump())).public()
 
 
-@router.delete("/{code}/{channel}", responses=ERROR_RESPONSES)
+@router.delete("/{code}/{channel}")
 async def delete_channel(code: str, channel: str, services: Services, caller: Caller) -> PublicChannels:
     """Remove one channel; with none left, the unit's events are kept and sent once a channel is set again."""
     _require_unit(code, services)

@@ -113,7 +113,7 @@ async def test_participants_take_on_report_and_complete_their_tasks_and_the_lead
     early = await task_action(api, case_id, "natural-resources", "complete", {"unit": "natural-resources"})
     assert early.status_code == 409 and "assigned" in early.json()["detail"]
     impostor = await task_action(api, case_id, "natural-resources", "accept", {"unit": "hekou-town"})
-    assert impostor.status_code == 409 and "belongs to 'natural-resources'" in impostor.json()["detail"]
+    assert impostor.status_code == 403 and "you act as 'hekou-town'" in impostor.json()["detail"]
 
     accepted = await task_action(api, case_id, "natural-resources", "accept", {"unit": "natural-resources"})
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"

@@ -77,7 +77,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     503: {
         "model": ErrorBody,
-        "description": "An engine is not answering; nothing was recorded. Retry after `Retry-After` seconds.",
+        "description": "An engine (NATS or Temporal) is not answering; retry after `Retry-After` seconds.",
         "headers": RETRY_AFTER,
     },
 }

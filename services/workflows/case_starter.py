@@ -12,18 +12,14 @@ from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
 
 from services.contracts import search_attributes as sa
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.cases import CaseStatus, RoutedCase
-from services.contracts.subjects import CASE_TASK_QUEUE
 from services.engines.pull_consumer import DEFAULT_RETRY, Outcome, RetryPolicy
 from services.workflows.first_contact_case import FirstContactCase
+from services.workflows.workflow_start import start_once
 
 log = structlog.get_logger(__name__)
 
@@ -49,27 +45,17 @@ class CaseStarter:
         if routed.routing.unit is None:
             return Outcome.give_up(f"routed case {routed.case_id} names no unit")
         bound = log.bind(case_id=routed.case_id, unit=routed.routing.unit)
-        try:
-            await self._client.start_workflow(
-                FirstContactCase.run,
-                routed,
-                id=workflow_id_for(routed.case_id),
-                task_queue=CASE_TASK_QUEUE,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=_initial_search_attributes(routed),
-            )
-        except WorkflowAlreadyStartedError:
-            STARTS.labels("duplicate").inc()
-            bound.info("case.workflow_already_started")
-            return Outcome.ack()
-        except RPCError as exc:
-            attempt = msg.metadata.num_delivered or 1
-            bound.warning("case.workflow_start_failed", error=str(exc), attempt=attempt)
-            return Outcome.retry(self._retry.delay(attempt), str(exc))
-        STARTS.labels("started").inc()
-        bound.info("case.workflow_started", workflow_id=workflow_id_for(routed.case_id))
-        return Outcome.ack()
+        return await start_once(
+            self._client,
+            FirstContactCase.run,
+            routed,
+            workflow_id=workflow_id_for(routed.case_id),
+            search_attributes=_initial_search_attributes(routed),
+            msg=msg,
+            retry=self._retry,
+            starts=STARTS,
+            log=bound,
+        )
 
 
 def _initial_search_attributes(routed: RoutedCase) -> TypedSearchAttributes:

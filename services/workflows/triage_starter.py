@@ -12,18 +12,14 @@ from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
 
 from services.contracts import search_attributes as sa
 from services.contracts.case_ids import triage_workflow_id
 from services.contracts.cases import CaseStatus, RoutedCase
-from services.contracts.subjects import CASE_TASK_QUEUE
 from services.engines.pull_consumer import DEFAULT_RETRY, Outcome, RetryPolicy
 from services.workflows.triage_case import TriageCase
+from services.workflows.workflow_start import start_once
 
 log = structlog.get_logger(__name__)
 
@@ -48,27 +44,17 @@ class TriageStarter:
             return Outcome.give_up(f"unreadable case for triage on {msg.subject}: {exc.error_count()} errors")
         workflow_id = triage_workflow_id(routed.case_id)
         bound = log.bind(case_id=routed.case_id, workflow_id=workflow_id)
-        try:
-            await self._client.start_workflow(
-                TriageCase.run,
-                routed,
-                id=workflow_id,
-                task_queue=CASE_TASK_QUEUE,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=_initial_search_attributes(routed),
-            )
-        except WorkflowAlreadyStartedError:
-            STARTS.labels("duplicate").inc()
-            bound.info("triage.workflow_already_started")
-            return Outcome.ack()
-        except RPCError as exc:
-            attempt = msg.metadata.num_delivered or 1
-            bound.warning("triage.workflow_start_failed", error=str(exc), attempt=attempt)
-            return Outcome.retry(self._retry.delay(attempt), str(exc))
-        STARTS.labels("started").inc()
-        bound.info("triage.workflow_started", reason=routed.routing.reason)
-        return Outcome.ack()
+        return await start_once(
+            self._client,
+            TriageCase.run,
+            routed,
+            workflow_id=workflow_id,
+            search_attributes=_initial_search_attributes(routed),
+            msg=msg,
+            retry=self._retry,
+            starts=STARTS,
+            log=bound,
+        )
 
 
 def _initial_search_attributes(routed: RoutedCase) -> TypedSearchAttributes:

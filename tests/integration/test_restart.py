@@ -52,3 +52,26 @@ async def test_tickets_sent_while_the_worker_is_killed_are_handled_when_it_retur
         await worker.start()
         for answer in answers:
             await wait_for_status(api, answer.json()["case_id"], "assigned")
+
+
+async def test_a_nats_restart_loses_no_ticket_answered_202(own_system: RunningSystem) -> None:
+    """While NATS is down a ticket is refused (503, nothing recorded); every ticket answered 202 becomes a case."""
+    async with own_system.client() as api:
+        bodies = [ticket_body() for _ in range(3)]
+        before = [await api.post("/v1/cases", json=body) for body in bodies]
+        assert [a.status_code for a in before] == [202] * 3
+
+        own_system.nats.kill()
+        during = await api.post("/v1/cases", json=ticket_body())
+        assert during.status_code == 503
+        assert during.headers["retry-after"]
+
+        await own_system.nats.start()
+        after = [await api.post("/v1/cases", json=ticket_body()) for _ in range(3)]
+
+        assert [a.status_code for a in after] == [202] * 3
+        for answer in before + after:
+            await wait_for_status(api, answer.json()["case_id"], "assigned")
+        # The case index survived the restart too: a resubmission is still a duplicate.
+        again = await api.post("/v1/cases", json=bodies[0])
+        assert (again.status_code, again.json()["case_id"]) == (200, before[0].json()["case_id"])

@@ -11,7 +11,6 @@ from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 from prometheus_client import Counter, Histogram
-from pydantic import ValidationError
 
 from services.contracts.case_ids import routed_msg_id, triage_msg_id
 from services.contracts.case_index import CaseIndexRecord
@@ -57,10 +56,8 @@ class CaseRouter:
         self._tables = tables or RoutingTables()
 
     async def handle(self, msg: Msg) -> Outcome:
-        try:
-            received = ReceivedTicket.model_validate_json(msg.data)
-        except ValidationError as exc:
-            return Outcome.give_up(f"unreadable ticket on {msg.subject}: {exc.error_count()} errors")
+        # An unreadable payload raises ValidationError: the consumer loop terminates the message.
+        received = ReceivedTicket.model_validate_json(msg.data)
         classifier = self._classifier() if self._classifier is not None else None
         decision = route_ticket(received.ticket, self._catalog(), tables=self._tables, classifier=classifier)
         routed = RoutedCase(

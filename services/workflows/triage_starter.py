@@ -7,7 +7,6 @@ from typing import Any
 import structlog
 from nats.aio.msg import Msg
 from prometheus_client import Counter
-from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
@@ -38,10 +37,8 @@ class TriageStarter:
         self._retry = retry
 
     async def handle(self, msg: Msg) -> Outcome:
-        try:
-            routed = RoutedCase.model_validate_json(msg.data)
-        except ValidationError as exc:
-            return Outcome.give_up(f"unreadable case for triage on {msg.subject}: {exc.error_count()} errors")
+        # An unreadable payload raises ValidationError: the consumer loop terminates the message.
+        routed = RoutedCase.model_validate_json(msg.data)
         workflow_id = triage_workflow_id(routed.case_id)
         bound = log.bind(case_id=routed.case_id, workflow_id=workflow_id)
         return await start_once(

@@ -53,13 +53,18 @@ def load_classifier_data(directory: Path | None = None) -> ClassifierData:
     )
 
 
-def _read_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+def read_json_document(path: Path, error: type[Exception]) -> object:
+    """A router data file's JSON; a missing or broken file raises `error` naming the file."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ClassifierDataError(f"{path}: file not found") from exc
+        raise error(f"{path}: file not found") from exc
     except json.JSONDecodeError as exc:
-        raise ClassifierDataError(f"{path}: not JSON ({exc})") from exc
+        raise error(f"{path}: not JSON ({exc})") from exc
+
+
+def _read_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+    document = read_json_document(path, ClassifierDataError)
     items = document.get("items") if isinstance(document, dict) else None
     if not isinstance(items, dict):
         raise ClassifierDataError(f"{path}: expected an object with an 'items' object")

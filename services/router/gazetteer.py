@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from services.contracts.catalog import ResponsibilityCatalog, UnitKind
-from services.router.classifier_data import default_data_dir
+from services.router.classifier_data import default_data_dir, read_json_document
 from services.router.item_ranking import PhraseMatcher
 
 GAZETTEER_FILE = "gazetteer.json"
@@ -90,12 +89,7 @@ class Gazetteer:
 def load_gazetteer(directory: Path | None = None) -> Gazetteer:
     """Read `gazetteer.json` (`{"townships": {"<code>": {"names": [...], "places": [...]}}}`) from a directory."""
     path = (directory or default_data_dir()) / GAZETTEER_FILE
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise GazetteerError(f"{path}: file not found") from exc
-    except json.JSONDecodeError as exc:
-        raise GazetteerError(f"{path}: not JSON ({exc})") from exc
+    document = read_json_document(path, GazetteerError)
     townships = document.get("townships") if isinstance(document, dict) else None
     if not isinstance(townships, dict):
         raise GazetteerError(f"{path}: expected an object with a 'townships' object")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.tickets import ITEM_CODE_PATTERN, Channel
-from services.router.classifier_data import default_data_dir
+from services.router.classifier_data import default_data_dir, read_json_document
 
 PLATFORM_CATEGORIES_FILE = "platform_categories.json"
 _CODE = re.compile(ITEM_CODE_PATTERN)
@@ -42,12 +41,7 @@ class PlatformCategories:
 def load_platform_categories(directory: Path | None = None) -> PlatformCategories:
     """Read `platform_categories.json` (`{"<channel>": {"<platform code>": "<item>"}}`) from a directory."""
     path = (directory or default_data_dir()) / PLATFORM_CATEGORIES_FILE
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PlatformCategoryError(f"{path}: file not found") from exc
-    except json.JSONDecodeError as exc:
-        raise PlatformCategoryError(f"{path}: not JSON ({exc})") from exc
+    document = read_json_document(path, PlatformCategoryError)
     if not isinstance(document, dict):
         raise PlatformCategoryError(f"{path}: expected an object of channels")
     channels = {channel.value for channel in Channel}

@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from services.contracts.case_actions import COORDINATION_CENTRE
+from services.contracts.catalog_changes import CatalogChangeRequest
 from services.contracts.settings import Environment
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
@@ -60,24 +61,8 @@ CHECKS = [
 SCHEMA_CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"generation": {"database": "none"}})
 # The unit the fuzzed case is routed to (LS-06, water supply), and the catalog change it is based on.
 CASE_CATEGORY, CASE_UNIT = "LS-06", "water"
-CHANGE_REQUEST: dict[str, Any] = {
-    "unit": "commerce",
-    "kind": "change",
-    "item_code": "KW-05",
-    "item": {
-        "item_code": "KW-05",
-        "domain": "key-work",
-        "domain_zh": "重点工作",
-        "item_zh": "招商引资项目落地服务",
-        "primary_unit": "development-reform",
-        "supporting_units": ["commerce", "admin-approval"],
-        "township_role": "none",
-        "complexity": "complex",
-        "urgent_allowed": False,
-        "description_zh": "签约项目落地注册、外资企业扩大投资与总部落户服务。",
-    },
-    "reason": "项目落地服务职能划转至发改局",
-}
+# The change the fuzzed catalog-change operations are based on: the API's own documented example.
+CHANGE_REQUEST: dict[str, Any] = CatalogChangeRequest.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,16 @@ import asyncio
 import httpx
 import structlog
 
-from services.contracts.catalog import load_catalog
 from services.contracts.subjects import (
     CALLBACK_PROGRESS_BUCKET,
+    CATALOG_BUCKET,
     DELIVERIES_BUCKET,
     NOTIFIER_CONSUMER,
     PARKED_EVENTS_BUCKET,
     UNIT_CHANNELS_BUCKET,
 )
 from services.contracts.telemetry import configure_logging
+from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.notification_store import NotificationStore
@@ -44,7 +45,13 @@ async def main(stop: asyncio.Event) -> None:
     channels = await key_value(js, UNIT_CHANNELS_BUCKET, replicas=settings.nats_replicas)
     parked = ParkedEvents(await key_value(js, PARKED_EVENTS_BUCKET, replicas=settings.nats_replicas), js)
     retry = RetryPolicy(base_seconds=settings.retry_base_seconds, max_seconds=settings.retry_max_seconds)
-    names = {unit.code: unit.name_zh for unit in load_catalog().units.values()}
+    catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
+    await catalogs.start()
+
+    def unit_name(code: str) -> str:
+        unit = catalogs.current().unit(code)
+        return unit.name_zh if unit is not None else code
+
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as http:
         delivery = EventDelivery(
             channels=channels,
@@ -60,7 +67,7 @@ async def main(stop: asyncio.Event) -> None:
                 SmsChannel(http, settings.sms),
             ],
             callback=PlatformCallback(http),
-            renderer=TemplateRenderer(settings.template_dir, names=names),
+            renderer=TemplateRenderer(settings.template_dir, names=unit_name),
             retry=retry,
             budget_seconds=settings.retry_budget_seconds,
             ordered_wait_seconds=settings.ordered_wait_seconds,
@@ -75,6 +82,7 @@ async def main(stop: asyncio.Event) -> None:
                 js, NOTIFIER_CONSUMER, delivery.handle, stop=stop, batch=settings.fetch_batch, retry=retry
             ),
             parked.follow_channels(channels, stop=stop),
+            catalogs.watch(stop=stop),
             serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
         )
     await close_nats(nc)

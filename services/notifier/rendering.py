@@ -7,6 +7,7 @@ One template per event kind (`templates/<kind>.jinja`, extending `_base.jinja`) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -47,13 +48,14 @@ class Part(StrEnum):
 
 
 class TemplateRenderer:
-    def __init__(self, override_dir: Path | None = None, *, names: dict[str, str] | None = None) -> None:
+    def __init__(self, override_dir: Path | None = None, *, names: Callable[[str], str] | None = None) -> None:
         loaders = [FileSystemLoader(str(override_dir))] if override_dir else []
         loader = ChoiceLoader([*loaders, PackageLoader("services.notifier", "templates")])
         # HTML is escaped; the other parts are plain text or markdown and must not be.
         self._plain = Environment(loader=loader, autoescape=False, undefined=StrictUndefined, trim_blocks=True)
         self._html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined, trim_blocks=True)
-        self._names = names or {}
+        # Unit code → its Chinese name, from the catalog in force (codes it does not know are shown as they are).
+        self._names = names or (lambda code: code)
 
     def render(self, event: NotificationEvent, part: Part) -> str:
         """One part of the message for an event (stripped of surrounding blank lines)."""
@@ -68,7 +70,7 @@ class TemplateRenderer:
         return {
             "part": part.value,
             "event": event,
-            "name": lambda code: self._names.get(code or "", code or "—"),
+            "name": lambda code: self._names(code) if code else "—",
             "when": lambda moment: moment.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M") if moment else "—",
             "deadline": lambda kind: DEADLINE_NAMES.get(kind or "", kind or "—"),
             "status": lambda status: STATUS_NAMES.get(status or "", status or "—"),

@@ -17,7 +17,9 @@ from services.notifier.settings import SmtpSettings
 from tests.support.mail_receiver import MailReceiver
 from tests.unit.event_builders import realistic_event
 
-RENDERER = TemplateRenderer(names={"water": "水务局", "hekou-town": "河口镇", "industry-it": "工业和信息化局"})
+RENDERER = TemplateRenderer(
+    names=lambda code: {"water": "水务局", "hekou-town": "河口镇", "industry-it": "工业和信息化局"}.get(code, code)
+)
 TO = ["duty@water.example.gov.cn", "director@water.example.gov.cn"]
 
 

@@ -21,7 +21,7 @@ from tests.support.receiver import WebhookReceiver
 from tests.unit.event_builders import realistic_event
 
 ROBOT_SECRET = "SEC4d1b2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2"
-RENDERER = TemplateRenderer(names={"water": "水务局"})
+RENDERER = TemplateRenderer(names=lambda code: {"water": "水务局"}.get(code, code))
 
 
 @pytest_asyncio.fixture

@@ -24,7 +24,8 @@ CODES = re.compile(
 
 @pytest.fixture(scope="module")
 def renderer() -> TemplateRenderer:
-    return TemplateRenderer(names={unit.code: unit.name_zh for unit in load_catalog().units.values()})
+    names = {unit.code: unit.name_zh for unit in load_catalog().units.values()}
+    return TemplateRenderer(names=lambda code: names.get(code, code))
 
 
 @pytest.mark.parametrize("kind", list(EventKind))
@@ -122,7 +123,7 @@ OVERRIDE = """{% extends "_base.jinja" %}
 
 def test_an_override_directory_replaces_one_kinds_template(renderer: TemplateRenderer, tmp_path: Path) -> None:
     (tmp_path / "case_assigned.jinja").write_text(OVERRIDE, encoding="utf-8")
-    city = TemplateRenderer(tmp_path, names={"water": "水务局"})
+    city = TemplateRenderer(tmp_path, names=lambda code: {"water": "水务局"}.get(code, code))
     assigned = realistic_event(EventKind.CASE_ASSIGNED)
     accepted = realistic_event(EventKind.CASE_ACCEPTED)
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test demo lint clean-data
+.PHONY: install run test demo lint bench chaos clean-data
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ run: install
 
 ## Install and run the whole test suite (what CI runs).
 test: install
-	$(BIN)/ruff check services tests scripts
+	$(BIN)/ruff check services tests scripts bench chaos
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -31,9 +31,18 @@ demo: install
 	$(BIN)/python scripts/demo.py
 
 lint: install
-	$(BIN)/ruff check services tests scripts
-	$(BIN)/ruff format --check services tests scripts
+	$(BIN)/ruff check services tests scripts bench chaos
+	$(BIN)/ruff format --check services tests scripts bench chaos
 	$(BIN)/mypy
+
+## Benchmarks on this machine, in one run: engine limit, end to end, open cases, simulated month.
+## Prints a table and writes JSON under bench/results/ (see docs/performance.md).
+bench: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench
+
+## The fault suite: kill -9 each component under load, restart it, reconcile; prints a table, stops by itself.
+chaos: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m chaos
 
 ## Forget every case: removes ./var (NATS and Temporal data).
 clean-data:

@@ -19,11 +19,11 @@ import pytest
 import pytest_asyncio
 
 from services.contracts.catalog import default_catalog_dir
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import open_case
 from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
 from tests.support.services import REPO_ROOT, service_env
+from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 

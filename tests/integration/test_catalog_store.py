@@ -15,7 +15,7 @@ from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.subjects import BucketSpec
 from services.engines.catalog_store import CatalogMoved, CatalogStore
 from services.engines.jetstream import key_value
-from tests.integration.conftest import RunningSystem
+from tests.support.system import RunningSystem
 
 
 @dataclass

@@ -6,9 +6,9 @@ import httpx
 from temporalio.client import Client
 
 from services.contracts.case_ids import workflow_id_for
-from tests.integration.conftest import RunningSystem
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 

@@ -25,10 +25,10 @@ from nats.js.errors import KeyNotFoundError
 from temporalio.client import Client
 
 from services.contracts.subjects import HOLIDAY_SCHEDULES_BUCKET
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import Case, open_case, tracked, wait_for_case
 from tests.support.polling import assert_eventually
 from tests.support.services import REPO_ROOT, service_env
+from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 

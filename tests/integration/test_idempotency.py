@@ -11,10 +11,10 @@ from services.contracts.case_ids import case_id_for
 from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
 from services.contracts.subjects import CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, routed_subject
 from services.contracts.tickets import Ticket
-from tests.integration.conftest import RunningSystem
 from tests.integration.test_end_to_end import set_webhook, wait_for_status
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 

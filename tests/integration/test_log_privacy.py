@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from tests.integration.conftest import RunningSystem
 from tests.integration.test_end_to_end import set_webhook, wait_for_status
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 # Values no other test uses, so that finding one in a log can only come from this ticket.

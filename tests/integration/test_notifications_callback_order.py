@@ -14,7 +14,7 @@ from nats.js.kv import KeyValue
 
 from services.contracts.events import Audience, EventKind, NotificationEvent
 from services.notifier.callback_order import CallbackOrder, Turn
-from tests.integration.conftest import RunningSystem
+from tests.support.system import RunningSystem
 
 CASE_ID = "5d0c2b7e-3c1f-4f7a-9a55-0e6b2d9c8a41"
 

@@ -7,12 +7,12 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import act, open_case
 from tests.support.documented_receiver import verify
 from tests.support.notifications import metric_total, of, wait_for_notification
 from tests.support.polling import assert_eventually
 from tests.support.receiver import ReceivedRequest, WebhookReceiver
+from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 

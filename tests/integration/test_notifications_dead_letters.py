@@ -12,11 +12,11 @@ import nats
 import pytest
 import pytest_asyncio
 
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import act, open_case
 from tests.support.notifications import metric_total, of, wait_for_notification
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 BUDGET_SECONDS = 3.0

@@ -9,13 +9,13 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.integration.conftest import RunningSystem
 from tests.support.documented_receiver import verify
 from tests.support.engines import free_port
 from tests.support.notifications import metric_total, of, wait_for_notification
 from tests.support.polling import assert_eventually
 from tests.support.receiver import ReceivedRequest, WebhookReceiver
 from tests.support.services import ServiceProcess
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")

@@ -15,7 +15,7 @@ from nats.js.kv import KeyValue
 
 from services.contracts.events import EventKind, NotificationEvent
 from services.notifier.parked_events import ParkedEvents
-from tests.integration.conftest import RunningSystem
+from tests.support.system import RunningSystem
 
 
 @dataclass

@@ -44,9 +44,9 @@ from services.contracts.catalog_changes import CatalogChangeRequest
 from services.contracts.settings import Environment
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import open_case
 from tests.support.credentials import bearer
+from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.integration
 

@@ -24,9 +24,9 @@ from temporalio.client import Client
 
 from services.contracts.case_ids import workflow_id_for
 from services.engines.payload_codec import ENCODING, KEY_ID_METADATA
-from tests.integration.conftest import RunningSystem
 from tests.integration.test_end_to_end import wait_for_status
 from tests.support.credentials import bearer
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 PHONE = "13812345678"

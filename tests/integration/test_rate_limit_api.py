@@ -11,10 +11,10 @@ import pytest
 import pytest_asyncio
 
 from services.contracts.case_actions import COORDINATION_CENTRE
-from tests.integration.conftest import RunningSystem
 from tests.support.credentials import bearer
 from tests.support.engines import free_port
 from tests.support.services import ServiceProcess
+from tests.support.system import RunningSystem
 
 LIMIT = "5/second"
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from tests.integration.conftest import RunningSystem
 from tests.integration.test_end_to_end import wait_for_status
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 

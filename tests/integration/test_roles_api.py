@@ -18,9 +18,9 @@ import pytest
 import pytest_asyncio
 
 from services.engines.credential_store import new_api_key
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import open_case
 from tests.support.credentials import bearer
+from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import Case, actions
 from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")

@@ -14,11 +14,11 @@ from temporalio.client import Client
 from scripts.export_triage_decisions import decisions
 from services.contracts.case_ids import triage_workflow_id, workflow_id_for
 from services.contracts.settings import ServiceSettings
-from tests.integration.conftest import RunningSystem
 from tests.support.case_lifecycle import Case, act, open_case, refusal, tracked, wait_for_case
 from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")

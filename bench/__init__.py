@@ -1,0 +1,1 @@
+"""Benchmarks: what the pipeline sustains against what Temporal alone does on the same machine."""

@@ -1,0 +1,53 @@
+"""The whole system on real binaries: nats-server, the Temporal dev server and our four services.
+
+Used by the integration tests, the benchmarks (`bench/`) and the fault suite (`chaos/`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.credentials import ActAsBody, dev_keys
+from tests.support.engines import NatsServer, TemporalDevServer
+from tests.support.services import ServiceProcess, build_services, service_env
+
+
+@dataclass
+class RunningSystem:
+    nats: NatsServer
+    temporal: TemporalDevServer
+    services: dict[str, ServiceProcess]
+    workdir: Path
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return self.services["intake"].base_url
+
+    @classmethod
+    async def start(cls, workdir: Path, *, extra_env: dict[str, str] | None = None) -> RunningSystem:
+        """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings."""
+        running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
+        await running.nats.start()
+        running.keys = await dev_keys(workdir, running.nats.url)
+        await running.temporal.start()
+        env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address, extra=extra_env)
+        running.services = build_services(env, workdir)
+        await asyncio.gather(*(process.start() for process in running.services.values()))
+        return running
+
+    def client(self) -> httpx.AsyncClient:
+        """An API client that speaks as whoever each request is for (see `tests/support/credentials.py`)."""
+        return httpx.AsyncClient(base_url=self.api_url, timeout=30, auth=ActAsBody(self.keys))
+
+    def stop(self) -> None:
+        """The services all at once (each waited on), then the engines they were using."""
+        with ThreadPoolExecutor(max_workers=len(self.services) or 1) as pool:
+            list(pool.map(ServiceProcess.stop, self.services.values()))
+        self.temporal.stop()
+        self.nats.stop()

@@ -8,7 +8,8 @@ for the case and its children (`JointTask`, `TopLevelCoordination`), one file pe
 Replaying these in CI is how a change that breaks determinism is caught before it reaches cases that are still
 running (they live for weeks). So regenerate them only on purpose, when a change is meant to be incompatible — and
 then prefer versioning the workflow (`workflow.patched(...)`, or a new workflow type) so open cases keep replaying.
-Review the diff of the histories like code.
+Review the diff of the histories like code. Histories of an earlier generation of the code (a subdirectory such as
+`histories/before-local-activities/`) are kept as they are: they stand for cases still open from before a patch.
 
     .venv/bin/python -m scripts.record_workflow_histories            # from the repository root
 """

@@ -47,7 +47,7 @@ class CaseStarter:
             FirstContactCase.run,
             routed,
             workflow_id=workflow_id_for(routed.case_id),
-            search_attributes=_initial_search_attributes(routed),
+            search_attributes=initial_search_attributes(routed),
             msg=msg,
             retry=self._retry,
             starts=STARTS,
@@ -55,7 +55,7 @@ class CaseStarter:
         )
 
 
-def _initial_search_attributes(routed: RoutedCase) -> TypedSearchAttributes:
+def initial_search_attributes(routed: RoutedCase) -> TypedSearchAttributes:
     """Visible in the Web UI from the first moment, before the workflow's first task runs."""
     unit = routed.routing.unit
     assert unit is not None

@@ -18,7 +18,11 @@ from services.contracts.cases import RoutedCase
 from services.workflows.worker import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
-RECORDED = sorted(HISTORIES.glob("*.json"))
+# Cases started before the case's activities became local activities (patch `local-activities`) are still open
+# in production for weeks: their histories must keep replaying beside the current ones.
+BEFORE_LOCAL_ACTIVITIES = HISTORIES / "before-local-activities"
+GENERATIONS = (HISTORIES, BEFORE_LOCAL_ACTIVITIES)
+RECORDED = sorted(path for generation in GENERATIONS for path in generation.glob("*.json"))
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -30,22 +34,43 @@ def workflow_type(history: WorkflowHistory) -> str:
     return history.events[0].workflow_execution_started_event_attributes.workflow_type.name
 
 
-def test_histories_cover_the_representative_runs_of_every_workflow() -> None:
-    cases = {path.name for path in RECORDED if path.name.startswith("case-replay-") and "-joint-" not in path.name}
+@pytest.mark.parametrize("generation", GENERATIONS, ids=lambda path: path.name)
+def test_histories_cover_the_representative_runs_of_every_workflow(generation: Path) -> None:
+    recorded = sorted(generation.glob("*.json"))
+    cases = {path.name for path in recorded if path.name.startswith("case-replay-") and "-joint-" not in path.name}
     assert cases == {
         f"case-replay-{name}.json"
         for name in ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
     }
-    assert {workflow_type(load(path)) for path in RECORDED} == {
+    assert {workflow_type(load(path)) for path in recorded} == {
         WORKFLOW_TYPE,
         JOINT_TASK_TYPE,
         TOP_LEVEL_TYPE,
         TRIAGE_CASE_TYPE,
     }
-    assert any(path.name.endswith(".run2.json") for path in RECORDED), "a run after continue-as-new"
+    assert any(path.name.endswith(".run2.json") for path in recorded), "a run after continue-as-new"
 
 
-@pytest.mark.parametrize("path", RECORDED, ids=[path.stem for path in RECORDED])
+def test_current_cases_run_their_activities_locally_and_older_ones_as_scheduled() -> None:
+    """The two generations really differ, so both code paths of the patch are replayed."""
+
+    def scheduled(path: Path) -> set[str]:
+        history = load(path)
+        return {
+            e.activity_task_scheduled_event_attributes.activity_type.name
+            for e in history.events
+            if e.HasField("activity_task_scheduled_event_attributes")
+        }
+
+    assert scheduled(HISTORIES / "case-replay-on-time.json") == set()
+    assert scheduled(BEFORE_LOCAL_ACTIVITIES / "case-replay-on-time.json") == {
+        "resolve_case_policy",
+        "compute_deadline",
+        "publish_notification",
+    }
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[f"{path.parent.name}/{path.stem}" for path in RECORDED])
 async def test_recorded_history_replays_on_the_current_code(path: Path) -> None:
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
 

@@ -91,7 +91,7 @@ def install_codec_server(app: FastAPI, settings: ServiceSettings) -> None:
     app.include_router(router)
 
 
-def _codec(request: Request) -> EncryptionCodec:
+async def _codec(request: Request) -> EncryptionCodec:
     codec: EncryptionCodec = request.app.state.payload_codec
     return codec
 

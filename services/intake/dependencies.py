@@ -37,7 +37,8 @@ class IntakeServices:
         return self.catalogs.current()
 
 
-def _services(request: Request) -> IntakeServices:
+async def _services(request: Request) -> IntakeServices:
+    # `async`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on every request for nothing.
     services: IntakeServices = request.app.state.services
     return services
 

@@ -1,0 +1,261 @@
+"""`make bench`: every benchmark in one run on this machine, so the ratios between them hold on noisy hardware.
+
+    .venv/bin/python -m bench                       # everything (open cases up to 100 k: about an hour)
+    .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month
+    .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month
+
+Prints tables and writes bench/results/bench-<time>.json (and latest.json). Method and figures: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+from bench.assigned_watch import AssignedWatch
+from bench.end_to_end import end_to_end_step, point_units_at
+from bench.engine_limit import engine_step
+from bench.figures import COMPLETION_LATENCY_BUDGET_SECONDS, Step, highest_sustained
+from bench.ladder import Ladder, climb
+from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers, rss_mib
+from bench.report import machine, steps_table, table, verdict
+from bench.webhook_sink import WebhookSink
+from services.contracts.settings import ServiceSettings
+from services.engines.temporal import connect_temporal
+from tests.support.credentials import bearer
+from tests.support.system import RunningSystem
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PIPELINE_SERVICES = ("intake", "router", "notifier")
+TARGET_RATIO = 0.8
+TARGET_POST_P99_MS = 25.0
+TARGET_WEBHOOK_P99_MS = 1000.0
+TARGET_OPEN_CASES = 100_000
+TARGET_WORKER_RSS_MIB = 2048.0
+TARGET_MONTH_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Options:
+    parts: frozenset[str]
+    step_seconds: float
+    open_cases: tuple[int, ...]
+    month_cases: int
+
+
+def parse_options() -> Options:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short steps, 2 k open cases, a 500-case month")
+    parser.add_argument("--only", default="engine,e2e,open,month", help="comma-separated: engine,e2e,open,month")
+    parser.add_argument("--step-seconds", type=float, default=None, help="length of one load step (default 20)")
+    parser.add_argument("--open-cases", default=None, help="comma-separated totals (default 10000,50000,100000)")
+    parser.add_argument("--month-cases", type=int, default=None, help="cases in the simulated month (default 10000)")
+    args = parser.parse_args()
+    open_default = "2000" if args.quick else "10000,50000,100000"
+    return Options(
+        parts=frozenset(part.strip() for part in args.only.split(",") if part.strip()),
+        step_seconds=args.step_seconds or (8.0 if args.quick else 20.0),
+        open_cases=tuple(int(n) for n in (args.open_cases or open_default).split(",")),
+        month_cases=args.month_cases or (500 if args.quick else 10_000),
+    )
+
+
+async def main(options: Options) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": machine(), "options": {**options.__dict__, "parts": sorted(options.parts)}}
+    workdir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+    env = {
+        # One platform sends every ticket: its per-client limit is not what is measured here.
+        "HOTLINE_INTAKE_RATE_LIMIT": "1000000/second",
+        "HOTLINE_WORKFLOWS_POLICY_FILE": str(bench_policy(workdir / "bench-policy.json")),
+    }
+    if options.parts & {"engine", "e2e", "open"}:
+        system = await RunningSystem.start(workdir, extra_env=env)
+        try:
+            temporal = await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))
+            watch = AssignedWatch()
+            await watch.start(system.nats.url)
+            if "engine" in options.parts:
+                results["engine_limit"] = await engine_phase(system, temporal, watch, options)
+            if "e2e" in options.parts:
+                results["end_to_end"] = await end_to_end_phase(system, temporal, options)
+            if "open" in options.parts:
+                results["open_cases"] = await open_cases_phase(system, temporal, watch, options)
+            await watch.stop()
+        finally:
+            system.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+    if "month" in options.parts:
+        results["simulated_month"] = await month_phase(options)
+    results["targets"] = targets(results)
+    return results
+
+
+async def engine_phase(
+    system: RunningSystem, temporal: Client, watch: AssignedWatch, options: Options
+) -> dict[str, Any]:
+    """Intake, router and notifier stopped: Temporal and the workflows worker alone."""
+    print("\n(1) engine limit: FirstContactCase started through the SDK, until its unit is told", flush=True)
+    for name in PIPELINE_SERVICES:
+        system.services[name].stop()
+    try:
+        await engine_step(temporal, watch, 2.0, 5.0)  # warm-up: imports, connections, caches
+
+        async def measure(rate: float) -> Step:
+            return _shown(await engine_step(temporal, watch, rate, options.step_seconds))
+
+        steps = await climb(Ladder(), measure)
+    finally:
+        await asyncio.gather(*(system.services[name].start() for name in PIPELINE_SERVICES))
+    best = highest_sustained(steps)
+    print(steps_table("engine limit steps", steps), flush=True)
+    return {"steps": [s.as_json() for s in steps], "sustained_rate": best.rate if best else 0.0}
+
+
+async def end_to_end_phase(system: RunningSystem, temporal: Client, options: Options) -> dict[str, Any]:
+    print("\n(2) end to end: POST /v1/cases → NATS → router → Temporal → notifier → webhook", flush=True)
+    sink = WebhookSink()
+    await sink.start()
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
+    headers = bearer(system.keys["platform-12345"])
+    try:
+        async with (
+            httpx.AsyncClient(base_url=system.api_url, headers=bearer(system.keys["admin"])) as admin,
+            httpx.AsyncClient(base_url=system.api_url, headers=headers, limits=limits, timeout=30) as platform,
+        ):
+            await point_units_at(admin, sink)
+            await end_to_end_step(platform, temporal, sink, 2.0, 5.0)  # warm-up
+
+            async def measure(rate: float) -> Step:
+                return _shown(await end_to_end_step(platform, temporal, sink, rate, options.step_seconds))
+
+            steps = await climb(Ladder(), measure)
+            best = highest_sustained(steps)
+            half = None
+            if best is not None:
+                print(f"  at half the sustained rate ({best.rate / 2:g}/s), for {2 * options.step_seconds:g} s:")
+                half = _shown(await end_to_end_step(platform, temporal, sink, best.rate / 2, 2 * options.step_seconds))
+    finally:
+        await sink.stop()
+    print(steps_table("end-to-end steps", steps), flush=True)
+    return {
+        "steps": [s.as_json() for s in steps],
+        "sustained_rate": best.rate if best else 0.0,
+        "at_half_rate": half.as_json() if half else None,
+        "webhook_deliveries": dict(sink.deliveries),
+    }
+
+
+async def open_cases_phase(
+    system: RunningSystem, temporal: Client, watch: AssignedWatch, options: Options
+) -> list[dict[str, Any]]:
+    print("\n(3) open cases waiting on their deadline timers", flush=True)
+    worker = system.services["workflows"]
+    assert worker.process is not None
+    points: list[OpenCasesPoint] = []
+    already = len(watch.published.at)
+    total = already
+    for target in options.open_cases:
+        adding = max(0, target - total)
+        seconds = await add_open_cases(temporal, watch, adding)
+        total += adding
+        lateness, fired, probes = await probe_timers(temporal, system.nats.url)
+        point = OpenCasesPoint(
+            open_cases=total,
+            started_in_seconds=round(seconds, 1),
+            start_rate_per_second=round(adding / seconds, 1) if seconds else 0.0,
+            worker_rss_mib=round(rss_mib(worker.process.pid), 1),
+            server_disk_mib=round(disk_mib(system.workdir / "temporal.db"), 1),
+            timer_lateness=lateness,
+            probes_fired=fired,
+            probes=probes,
+        )
+        points.append(point)
+        print(
+            f"  {total:>7} open: worker RSS {point.worker_rss_mib:.0f} MiB,"
+            f" server disk {point.server_disk_mib:.0f} MiB,"
+            f" timers fired {fired} late by p50 {lateness.p50_ms} / p99 {lateness.p99_ms} ms",
+            flush=True,
+        )
+    return [p.as_json() for p in points]
+
+
+async def month_phase(options: Options) -> dict[str, Any]:
+    print(f"\n(4) simulated month: {options.month_cases} cases in the time-skipping environment", flush=True)
+    from bench.simulated_month import run_simulated_month
+
+    result: dict[str, Any] = await run_simulated_month(cases=options.month_cases)
+    return result
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    engine = results.get("engine_limit", {}).get("sustained_rate")
+    e2e = results.get("end_to_end", {})
+    ratio = e2e["sustained_rate"] / engine if engine and e2e.get("sustained_rate") else None
+    if ratio is not None:
+        e2e["ratio_to_engine_limit"] = round(ratio, 3)
+    half = (e2e.get("at_half_rate") or {}).get("latencies", {})
+    post_p99 = half.get("post", {}).get("p99_ms")
+    webhook_p99 = half.get("call_to_webhook_delivered", {}).get("p99_ms")
+    open_points = results.get("open_cases") or []
+    largest = max(open_points, key=lambda p: p["open_cases"], default=None)
+    month_seconds = (results.get("simulated_month") or {}).get("wall_seconds")
+
+    def target(name: str, figure: Any, met: Callable[[Any], bool]) -> dict[str, Any]:
+        return {"target": name, "figure": figure, "result": verdict(None if figure is None else met(figure))}
+
+    return [
+        target("end to end ≥ 80% of the engine limit", ratio and round(ratio, 3), lambda r: r >= TARGET_RATIO),
+        target("POST p99 < 25 ms at half the sustained rate", post_p99, lambda ms: ms < TARGET_POST_P99_MS),
+        target("call→webhook p99 < 1 s at half the sustained rate", webhook_p99, lambda ms: ms < TARGET_WEBHOOK_P99_MS),
+        target("100 k open cases", largest and largest["open_cases"], lambda n: n >= TARGET_OPEN_CASES),
+        target("worker RSS < 2 GiB", largest and largest["worker_rss_mib"], lambda mib: mib < TARGET_WORKER_RSS_MIB),
+        target("simulated month < 5 min", month_seconds, lambda seconds: seconds < TARGET_MONTH_SECONDS),
+    ]
+
+
+def _shown(step: Step) -> Step:
+    done = step.latencies[step.completion]
+    print(
+        f"  {step.rate:>6g}/s: {step.accepted}/{step.offered} accepted, {step.completed_per_second:.1f} done/s,"
+        f" {step.completion} p50 {done.p50_ms} / p99 {done.p99_ms} ms, errors {step.errors}"
+        f" → {'sustained' if step.sustained else 'NOT sustained'}",
+        flush=True,
+    )
+    return step
+
+
+def write(results: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"bench-{stamp}.json"
+    text = json.dumps(results, indent=2, ensure_ascii=False, default=str)
+    path.write_text(text, encoding="utf-8")
+    (RESULTS / "latest.json").write_text(text, encoding="utf-8")
+    return path
+
+
+def run(entry: Callable[[Options], Awaitable[dict[str, Any]]]) -> None:
+    options = parse_options()
+    began = time.monotonic()
+    results = asyncio.run(entry(options))
+    results["wall_seconds"] = round(time.monotonic() - began, 1)
+    rows = [[t["target"], str(t["figure"]), t["result"]] for t in results["targets"]]
+    print("\n" + table("targets", ["target", "figure", "result"], rows))
+    budget = COMPLETION_LATENCY_BUDGET_SECONDS
+    print(f"\nlatency budget of a sustained step: p99 ≤ {budget:g} s; results: {write(results)}")
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,89 @@
+"""(2) End to end: tickets POSTed to intake, through NATS, the router, the case starter, Temporal and the notifier,
+to the unit's webhook (a real local HTTP server). Measured per step: POST latency, call → workflow started (the
+server's start time of the case's workflow), call → webhook delivered.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+from temporalio.client import Client
+
+from bench.bench_tickets import UNITS, ticket
+from bench.figures import Latency, Step
+from bench.open_loop import fire_at_rate
+from bench.webhook_sink import WebhookSink
+from services.contracts import search_attributes as sa
+from services.contracts.case_workflow import WORKFLOW_TYPE
+
+DRAIN_SECONDS = 60.0
+
+
+async def point_units_at(admin: httpx.AsyncClient, sink: WebhookSink) -> None:
+    """Every unit the benchmark tickets go to sends its webhooks to the sink."""
+    for unit in UNITS:
+        response = await admin.put(f"/v1/units/{unit}/webhook", json={"url": sink.url})
+        response.raise_for_status()
+
+
+async def end_to_end_step(
+    platform: httpx.AsyncClient, temporal: Client, sink: WebhookSink, rate: float, seconds: float
+) -> Step:
+    """POST tickets at `rate`/s for `seconds`; wait until each accepted one's webhook arrived (or the drain time)."""
+    run = uuid.uuid4().hex[:8]
+    step_began = datetime.now(UTC)
+    called_at: dict[str, float] = {}
+    post_seconds: list[float] = []
+
+    async def fire(index: int) -> str | None:
+        began = time.time()
+        try:
+            response = await platform.post("/v1/cases", json=ticket(run, index))
+        except httpx.HTTPError:
+            return None
+        if response.status_code != 202:
+            return None
+        post_seconds.append(time.time() - began)
+        case_id: str = response.json()["case_id"]
+        called_at[case_id] = began
+        return case_id
+
+    answers = await fire_at_rate(rate, seconds, fire)
+    accepted = [case_id for case_id in answers if case_id is not None]
+    delivered = sink.assigned
+    await delivered.wait_for(accepted, timeout=DRAIN_SECONDS)
+    started = await workflow_start_times(temporal, since=step_began)
+    done = [delivered.at[c] for c in accepted if c in delivered.at]
+    return Step(
+        rate=rate,
+        seconds=seconds,
+        offered=len(answers),
+        accepted=len(accepted),
+        completed=len(done),
+        errors=len(answers) - len(accepted),
+        completion_span_seconds=(max(done) - min(done)) if done else 0.0,
+        latencies={
+            "post": Latency.of_seconds(post_seconds),
+            "call_to_workflow_started": Latency.of_seconds(
+                [started[c] - called_at[c] for c in accepted if c in started]
+            ),
+            "call_to_webhook_delivered": Latency.of_seconds(
+                [delivered.at[c] - called_at[c] for c in accepted if c in delivered.at]
+            ),
+        },
+        completion="call_to_webhook_delivered",
+    )
+
+
+async def workflow_start_times(temporal: Client, *, since: datetime) -> dict[str, float]:
+    """When the server started each case workflow begun since `since`, by case id (wall clock, seconds)."""
+    query = f"WorkflowType = '{WORKFLOW_TYPE}' AND StartTime >= '{since.isoformat()}'"
+    starts: dict[str, float] = {}
+    async for execution in temporal.list_workflows(query, page_size=1000):
+        case_id = execution.typed_search_attributes.get(sa.CASE_ID)
+        if case_id is not None:
+            starts[case_id] = execution.start_time.timestamp()
+    return starts

@@ -26,7 +26,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkflowRunner
 
 from services.contracts import search_attributes as sa
 from services.contracts.case_ids import workflow_id_for
@@ -125,9 +125,27 @@ class Sources:
         return DeadlineActivities(calendar=lambda: self.calendar, policy=lambda: self.policy)
 
 
+@dataclass(frozen=True)
+class WorkerTuning:
+    """Worker options a benchmark varies; `None` keeps the SDK's default, which is what the tests run with."""
+
+    max_concurrent_workflow_tasks: int | None = None
+    max_concurrent_activities: int | None = None
+    max_cached_workflows: int | None = None
+    workflow_runner: WorkflowRunner | None = None
+
+    def options(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items() if value is not None}
+
+
 @asynccontextmanager
 async def case_worker(
-    env: WorkflowEnvironment, published: PublishedEvents, sources: Sources, outbox: TriageOutbox | None = None
+    env: WorkflowEnvironment,
+    published: PublishedEvents,
+    sources: Sources,
+    outbox: TriageOutbox | None = None,
+    *,
+    tuning: WorkerTuning | None = None,
 ) -> AsyncIterator[str]:
     """Runs the case workflows (children included) on a fresh task queue, yielded while the worker runs."""
     queue = f"cases-{uuid.uuid4()}"
@@ -145,6 +163,7 @@ async def case_worker(
             outbox.record_triage_decision,
             outbox.publish_routed_case,
         ],
+        **(tuning or WorkerTuning()).options(),
     ):
         yield queue
 

@@ -1,0 +1,272 @@
+"""The simulated month: 10 k cases with a realistic mix replayed on the real workflows in the time-skipping server.
+
+    .venv/bin/python -m bench.simulated_month [--cases N] [--seed S] [--concurrency C] [--runner sandboxed]
+
+Arrivals over 30 days (more on working days, by hour of day); units sign for, transfer, hand out joint tasks,
+answer, resolve, ask for extensions or miss deadlines as `bench.month_plan` scripts them; callers rate, rate badly
+(rework) or not at all. The clock is moved from one scripted hour to the next (timers between fire during the
+skip); each hour's arrivals and actions are sent concurrently. Breaches, escalations and statuses are read from
+the workflows' final views and published events, and every case is checked against its script. Prints a table
+and writes bench/results/simulated_month.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target, build_month, month_start_after
+from bench.month_tally import mix_drawn, table, tally
+from services.contracts.case_ids import workflow_id_for
+from services.contracts.case_view import CaseView
+from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id
+from services.contracts.catalog import load_catalog
+from services.contracts.events import EventKind
+from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping
+
+RESULTS = Path(__file__).resolve().parent / "results" / "simulated_month.json"
+DEFAULT_SEED = 20261122
+DEFAULT_CONCURRENCY = 200
+# Every case stays cached for its whole life: evicting one means replaying its history on the next task.
+DEFAULT_TUNING = {
+    "max_concurrent_workflow_tasks": 200,
+    "max_concurrent_activities": 400,
+    "max_cached_workflows": 20_000,
+}
+RUNNERS = ("sandboxed", "passthrough", "unsandboxed")
+ASSIGNED_TIMEOUT_SECONDS = 120.0
+RESULT_TIMEOUT_SECONDS = 60.0
+UPDATE_TIMEOUT_SECONDS = 60.0
+# After the last scripted action: the 7-day rating wait, and an hour to spare.
+TAIL = timedelta(days=7, hours=1)
+
+
+def workflow_runner(name: str) -> WorkflowRunner:
+    """`sandboxed` is what production runs; `passthrough` shares our modules with the sandbox; `unsandboxed` none."""
+    if name == "unsandboxed":
+        return UnsandboxedWorkflowRunner()
+    if name == "passthrough":
+        return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("services"))
+    return SandboxedWorkflowRunner()
+
+
+async def run_simulated_month(
+    cases: int = 10_000,
+    *,
+    seed: int = DEFAULT_SEED,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    runner: str = "sandboxed",
+    tuning: dict[str, int] | None = None,
+    mix: Mapping[Profile, float] = PROFILE_MIX,
+) -> dict[str, Any]:
+    """Replay a month of `cases` cases; the JSON-able result (wall time in seconds, counts from the workflows)."""
+    options = {**DEFAULT_TUNING, **(tuning or {})}
+    load_before = os.getloadavg()
+    env = await start_time_skipping()
+    try:
+        published, sources = PublishedEvents(), Sources()
+        worker_tuning = WorkerTuning(**options, workflow_runner=workflow_runner(runner))
+        async with case_worker(env, published, sources, tuning=worker_tuning) as task_queue:
+            start = month_start_after(await env.get_current_time())
+            plan = build_month(
+                cases, seed=seed, start=start, calendar=sources.calendar, catalog=load_catalog(), mix=mix
+            )
+            driver = MonthDriver(env, task_queue, published, asyncio.Semaphore(concurrency))
+            await driver.sleep_until(start)
+            cpu_before, began = cpu_seconds(), time.perf_counter()
+            await driver.drive(plan)
+            views = await driver.final_views(plan)
+            wall = time.perf_counter() - began
+            cpu = {name: round(spent - cpu_before.get(name, 0.0), 1) for name, spent in cpu_seconds().items()}
+            counts = tally(plan, views, published.events)
+    finally:
+        await env.shutdown()
+    closed = [view.closed_at for view in views.values() if view is not None and view.closed_at is not None]
+    return {
+        "benchmark": "simulated_month",
+        "cases": cases,
+        "seed": seed,
+        "mix": mix_drawn(plan),
+        "month_start": start.isoformat(),
+        "wall_seconds": round(wall, 1),
+        "cases_per_wall_second": round(cases / wall, 1),
+        "simulated_span_days": round((max(closed, default=start) - start) / timedelta(days=1), 1),
+        "updates_sent": driver.updates_sent,
+        "updates_refused": len(driver.refusals),
+        "refusals": driver.refusals[:10],
+        "updates_stranded": len(driver.stranded),
+        "stranded": driver.stranded[:10],
+        "cpu_seconds": cpu,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "worker": {"runner": runner, **options},
+        "concurrency": concurrency,
+        **counts,
+    }
+
+
+class MonthDriver:
+    """Moves the clock from one scripted hour to the next, starting that hour's cases and sending its actions.
+
+    The time-skipping server strands a run whose workflow task cancels a timer that fired (in real time, between
+    skips) while the task was with the worker: it refuses the completion ("invalid history builder state for
+    action") and never retries the task (temporalio/sdk-java#2606, #3088). An update that lands on one of its
+    case's timers does exactly that, so the script keeps actions off the timers' instants (`ACTION_MINUTE`), and
+    an update that still hangs is given up after `UPDATE_TIMEOUT_SECONDS` and counted as stranded.
+    """
+
+    def __init__(
+        self, env: WorkflowEnvironment, task_queue: str, published: PublishedEvents, limit: asyncio.Semaphore
+    ) -> None:
+        self.env = env
+        self.task_queue = task_queue
+        self.published = published
+        self.limit = limit
+        self.updates_sent = 0
+        self.refusals: list[str] = []
+        self.stranded: list[str] = []
+        self._scanned = 0
+
+    async def sleep_until(self, moment: datetime) -> None:
+        """Skip server time to `moment`: every timer due on the way fires, in order."""
+        remaining = moment - await self.env.get_current_time()
+        if remaining > timedelta(0):
+            await self.env.sleep(remaining)
+
+    async def drive(self, plan: MonthPlan) -> None:
+        arrivals: dict[datetime, list[CasePlan]] = defaultdict(list)
+        agenda: dict[datetime, list[tuple[CasePlan, list[Action]]]] = defaultdict(list)
+        for case in plan.cases:
+            arrivals[case.arrives_at].append(case)
+            by_hour: dict[datetime, list[Action]] = defaultdict(list)
+            for action in case.actions:
+                by_hour[action.at].append(action)
+            for at, actions in by_hour.items():
+                agenda[at].append((case, actions))
+        for moment in sorted(arrivals.keys() | agenda.keys()):
+            await self.sleep_until(moment)
+            await asyncio.gather(*(self._act(case, actions) for case, actions in agenda.get(moment, [])))
+            await self._start(arrivals.get(moment, []))
+        last = max((action.at for case in plan.cases for action in case.actions), default=plan.start)
+        await self.sleep_until(last + TAIL)
+
+    async def _start(self, cases: Sequence[CasePlan]) -> None:
+        """Start this hour's cases and wait until each unit has been told (before that, actions are refused)."""
+
+        async def start(case: CasePlan) -> None:
+            async with self.limit:
+                await self.env.client.start_workflow(
+                    WORKFLOW_TYPE,
+                    case.case,
+                    id=workflow_id_for(case.case.case_id),
+                    task_queue=self.task_queue,
+                    result_type=CaseView,
+                )
+
+        await asyncio.gather(*(start(case) for case in cases))
+        await self._until_assigned({case.case.case_id for case in cases})
+
+    async def _until_assigned(self, waiting: set[str]) -> None:
+        deadline = time.monotonic() + ASSIGNED_TIMEOUT_SECONDS
+        while waiting:
+            events = self.published.events
+            for event in events[self._scanned :]:
+                if event.kind is EventKind.CASE_ASSIGNED:
+                    waiting.discard(event.case_id)
+            self._scanned = len(events)
+            if waiting and time.monotonic() > deadline:
+                raise TimeoutError(f"{len(waiting)} cases never assigned, e.g. {sorted(waiting)[:3]}")
+            if waiting:
+                await asyncio.sleep(0.005)
+
+    async def _act(self, case: CasePlan, actions: Sequence[Action]) -> None:
+        """One case's actions due this hour, in order; a refusal is recorded (the check counts it) and skipped."""
+        for action in actions:
+            workflow_id = workflow_id_for(case.case.case_id)
+            if action.target is Target.JOINT_TASK:
+                assert action.joint_unit is not None
+                workflow_id = joint_task_workflow_id(case.case.case_id, 1, action.joint_unit)
+            handle = self.env.client.get_workflow_handle(workflow_id)
+            what = f"{case.profile.value} {action.update} {case.case.case_id}"
+            async with self.limit:
+                self.updates_sent += 1
+                try:
+                    await asyncio.wait_for(handle.execute_update(action.update, action.body), UPDATE_TIMEOUT_SECONDS)
+                except WorkflowUpdateFailedError as failed:
+                    cause = failed.cause
+                    self.refusals.append(f"{what}: {cause.message if isinstance(cause, ApplicationError) else cause!r}")
+                except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError) as error:
+                    self.stranded.append(f"{what}: {error!r}")
+                    return
+
+    async def final_views(self, plan: MonthPlan) -> dict[str, CaseView | None]:
+        """Each case's result (its final view); None for one still running, which the check reports."""
+
+        async def result(case: CasePlan) -> tuple[str, CaseView | None]:
+            handle = self.env.client.get_workflow_handle(workflow_id_for(case.case.case_id), result_type=CaseView)
+            async with self.limit:
+                try:
+                    return case.case.case_id, await asyncio.wait_for(handle.result(), RESULT_TIMEOUT_SECONDS)
+                except TimeoutError:
+                    return case.case.case_id, None
+
+        return dict(await asyncio.gather(*(result(case) for case in plan.cases)))
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this process (worker, client and driver) and by its test server (Linux)."""
+    times = os.times()
+    spent = {"python": times.user + times.system}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the command: state, ppid, ... utime (12th) and stime (13th).
+        if int(fields[1]) == os.getpid():
+            name = stat.read_text().split("(", 1)[1].split(")", 1)[0]
+            spent[name] = spent.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The simulated month in the time-skipping environment.")
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="client calls in flight")
+    parser.add_argument("--runner", choices=RUNNERS, default="sandboxed", help="workflow runner of the worker")
+    parser.add_argument("--workflow-tasks", type=int, default=None, help="worker max_concurrent_workflow_tasks")
+    args = parser.parse_args()
+    # Deadlines counted into a year with no holiday schedule log a warning each; the result counts those cases.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    tuning = {"max_concurrent_workflow_tasks": args.workflow_tasks} if args.workflow_tasks else None
+    result = asyncio.run(
+        run_simulated_month(args.cases, seed=args.seed, concurrency=args.concurrency, runner=args.runner, tuning=tuning)
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"simulated month ({result['worker']['runner']} worker, {result['concurrency']} calls in flight)")
+    print(table(result))
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

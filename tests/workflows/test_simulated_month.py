@@ -1,0 +1,84 @@
+"""The simulated-month benchmark on a few dozen cases: every case ends as scripted, the late ones breach (and climb
+the ladder) and the punctual ones do not; and the check itself catches a case that went otherwise."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bench.month_plan import Profile, build_month
+from bench.month_tally import check
+from bench.simulated_month import run_simulated_month
+from services.contracts.case_view import Breach, CaseView, DeadlineKind
+from services.contracts.cases import CaseStatus
+from services.contracts.catalog import load_catalog
+from services.workflows.working_calendar import WorkingCalendar
+
+# Every profile equally likely, so a small month has late, joint, transferred and neglected cases in it.
+EVEN_MIX = dict.fromkeys(Profile, 1.0)
+SEED = 21  # draws at least two cases of every profile
+CASES = 30
+
+
+async def test_a_small_month_ends_every_case_as_scripted() -> None:
+    result = await run_simulated_month(CASES, seed=SEED, concurrency=50, mix=EVEN_MIX)
+
+    drawn = result["mix"]["profiles"]
+    assert min(drawn.values()) >= 2, drawn
+    assert result["accounting"] == {
+        "cases": CASES,
+        "accounted_for": CASES,
+        "as_scripted": CASES,
+        "mismatches": 0,
+        "examples": [],
+    }
+    assert result["final_status"] == {"closed": CASES}
+    assert (result["updates_refused"], result["updates_stranded"]) == (0, 0), result["refusals"] + result["stranded"]
+    breaches = result["breaches"]
+    # The workflows' own breach records and their published breach notices agree with the script, kind by kind.
+    assert breaches["by_kind"] == breaches["scheduled_by_kind"] == breaches["published_by_kind"]
+    assert set(breaches["by_kind"]) == {"sign_for", "feedback", "resolution"}
+    late = sum(drawn[p.value] for p in (Profile.LATE_SIGN_FOR, Profile.LATE_FEEDBACK, Profile.LATE_RESOLUTION))
+    assert breaches["cases_breached"] == late + drawn[Profile.NEGLECTED.value]
+    assert breaches["joint_tasks_overdue"] == breaches["joint_task_breach_events"] == drawn["joint_late_task"]
+    levels = result["escalation"]["cases_reaching_level"]
+    assert levels["1"] == breaches["cases_breached"]
+    assert levels["3"] == result["escalation"]["top_level_coordinations"] == drawn[Profile.NEGLECTED.value]
+    assert result["transfers"] == drawn[Profile.TRANSFER.value]
+    assert result["extensions_approved"] == drawn[Profile.EXTENSION.value]
+    assert result["simulated_span_days"] > 30
+
+
+def test_the_check_reports_a_case_that_breached_or_never_finished_against_its_script() -> None:
+    plan = build_month(
+        2,
+        seed=SEED,
+        start=datetime(2026, 3, 2, 16, tzinfo=UTC),
+        calendar=WorkingCalendar(),
+        catalog=load_catalog(),
+        mix={Profile.ON_TIME: 1.0},
+    )
+    punctual, unfinished = plan.cases
+    routed = punctual.case
+    late = CaseView(
+        case_id=routed.case_id,
+        status=CaseStatus.CLOSED,
+        channel=routed.ticket.channel.value,
+        external_id=routed.ticket.external_id,
+        closed_reason=punctual.expected_closed_reason,
+        breaches=[
+            Breach(
+                kind=DeadlineKind.FEEDBACK,
+                unit="water",
+                due=routed.received_at,
+                at=routed.received_at,
+                escalation_level=0,
+            )
+        ],
+    )
+
+    checked = check(plan, {routed.case_id: late, unfinished.case.case_id: None})
+
+    assert (checked["accounted_for"], checked["as_scripted"], checked["mismatches"]) == (2, 0, 2)
+    wrong_breaches, never_finished = checked["examples"]
+    assert wrong_breaches["breaches"] == {"expected": [], "got": ["feedback"]}
+    assert never_finished["status"] == {"expected": "closed", "got": "not finished"}

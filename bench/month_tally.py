@@ -10,6 +10,7 @@ from typing import Any
 from bench.month_plan import RATING_MIX, MonthPlan
 from services.contracts.case_view import CaseView, ExtensionStatus
 from services.contracts.events import Audience, EventKind, NotificationEvent
+from services.workflows.working_calendar import CHINA_TZ
 
 LEVELS = (1, 2, 3)
 
@@ -32,6 +33,12 @@ def tally(plan: MonthPlan, views: Mapping[str, CaseView | None], events: Sequenc
         and event.unit != event.handling_unit
     )
     breaches = Counter(breach.kind.value for view in finished for breach in view.breaches)
+    # How long after its deadline each breach was handled (server time): a loaded worker handles a burst of
+    # 23:59:59 deadlines late, and one handled after midnight dates its chase-up and ladder step a day later.
+    lags = sorted((b.at - b.due).total_seconds() for view in finished for b in view.breaches)
+    after_midnight = sum(
+        b.at.astimezone(CHINA_TZ).date() != b.due.astimezone(CHINA_TZ).date() for v in finished for b in v.breaches
+    )
     scheduled = Counter(kind.value for case in plan.cases for kind in case.expected_breaches)
     tasks = [task for view in finished for phase in view.joint_phases for task in phase.tasks]
     return {
@@ -45,6 +52,8 @@ def tally(plan: MonthPlan, views: Mapping[str, CaseView | None], events: Sequenc
             "cases_scheduled_to_breach": sum(bool(case.expected_breaches) for case in plan.cases),
             "joint_tasks_overdue": sum(task.overdue for task in tasks),
             "joint_task_breach_events": joint_breach_events,
+            "handling_lag_seconds": _spread(lags),
+            "handled_after_midnight": after_midnight,
         },
         "escalation": {
             "cases_reaching_level": {
@@ -77,6 +86,7 @@ def check(plan: MonthPlan, views: Mapping[str, CaseView | None]) -> dict[str, An
     mismatches: list[dict[str, Any]] = []
     for case in plan.cases:
         view = views.get(case.case.case_id)
+        evidence: dict[str, Any] = {}
         got: dict[str, Any] = (
             {"status": "not finished"}
             if view is None
@@ -88,6 +98,14 @@ def check(plan: MonthPlan, views: Mapping[str, CaseView | None]) -> dict[str, An
                 "overdue_joint_tasks": sum(t.overdue for p in view.joint_phases for t in p.tasks),
             }
         )
+        if view is not None:
+            # Not compared: shown with a mismatch, to tell when each breach was handled and chased.
+            evidence = {
+                "breaches_due_and_handled": [
+                    (b.kind.value, b.due.isoformat(), b.at.isoformat()) for b in view.breaches
+                ],
+                "chase_ups": [t.chase_up_at.isoformat() for t in view.tracked_deadlines if t.chase_up_at],
+            }
         wanted = {
             "status": "closed",
             "closed_reason": case.expected_closed_reason,
@@ -99,7 +117,7 @@ def check(plan: MonthPlan, views: Mapping[str, CaseView | None]) -> dict[str, An
             key: {"expected": value, "got": got.get(key)} for key, value in wanted.items() if got.get(key) != value
         }
         if wrong:
-            mismatches.append({"case_id": case.case.case_id, "profile": case.profile.value, **wrong})
+            mismatches.append({"case_id": case.case.case_id, "profile": case.profile.value, **wrong, **evidence})
     return {
         "cases": len(plan.cases),
         "accounted_for": sum(1 for case in plan.cases if case.case.case_id in views),
@@ -115,6 +133,17 @@ def mix_drawn(plan: MonthPlan) -> dict[str, Any]:
         "profiles_intended": {p.value: share for p, share in plan.mix.items()},
         "ratings_intended": {r.value: share for r, share in RATING_MIX.items()},
         **plan.driven(),
+    }
+
+
+def _spread(values: Sequence[float]) -> dict[str, float]:
+    """p50, p99 and max of sorted values (0 when there are none)."""
+    if not values:
+        return {"p50": 0.0, "p99": 0.0, "max": 0.0}
+    return {
+        "p50": round(values[len(values) // 2], 1),
+        "p99": round(values[min(len(values) - 1, int(len(values) * 0.99))], 1),
+        "max": round(values[-1], 1),
     }
 
 
@@ -138,12 +167,17 @@ def table(result: Mapping[str, Any]) -> str:
             f"{result['updates_sent']} ({result['updates_refused']} refused, {result['updates_stranded']} stranded)",
         ),
         ("cpu seconds", ", ".join(f"{k} {v}" for k, v in result["cpu_seconds"].items())),
+        ("cpu ms per case", ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_case"].items())),
+        ("workflow tasks per case", _history(result["histories"])),
+        ("resident memory", f"{result['rss_mib']} MiB (worker, cache and driver)"),
         ("load average", f"{result['load_average_before']} → {result['load_average_after']}"),
         ("mix (drawn / intended)", ", ".join(f"{p} {driven[p]}/{intended[p]:.0%}" for p in intended)),
         ("breaches by kind", _pairs(breaches["by_kind"])),
         ("  scheduled to miss", _pairs(breaches["scheduled_by_kind"])),
         ("  breach events", _pairs(breaches["published_by_kind"])),
         ("cases breached", f"{breaches['cases_breached']} (scheduled {breaches['cases_scheduled_to_breach']})"),
+        ("  handled after due (s)", _pairs(breaches["handling_lag_seconds"])),
+        ("  handled after midnight", str(breaches["handled_after_midnight"])),
         ("joint tasks overdue", f"{breaches['joint_tasks_overdue']} ({breaches['joint_task_breach_events']} events)"),
         ("cases reaching level", _pairs(escalation["cases_reaching_level"])),
         ("top-level coordinations", str(escalation["top_level_coordinations"])),
@@ -158,6 +192,13 @@ def table(result: Mapping[str, Any]) -> str:
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)
+
+
+def _history(sample: Mapping[str, Any]) -> str:
+    return (
+        f"{sample['workflow_tasks_per_case']} ({sample['history_events_per_case']} history events;"
+        f" {sample['workflow_tasks_failed_or_timed_out']} failed or timed out; sample of {sample['cases']} cases)"
+    )
 
 
 def _pairs(counts: Mapping[str, Any]) -> str:

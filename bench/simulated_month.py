@@ -17,14 +17,16 @@ import asyncio
 import json
 import logging
 import os
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import structlog
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
@@ -36,17 +38,20 @@ from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, 
 from bench.month_tally import mix_drawn, table, tally
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
-from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id
+from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id, top_level_workflow_id
 from services.contracts.catalog import load_catalog
 from services.contracts.events import EventKind
+from services.workflows.working_calendar import CHINA_TZ
 from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping
 
 RESULTS = Path(__file__).resolve().parent / "results" / "simulated_month.json"
 DEFAULT_SEED = 20261122
 DEFAULT_CONCURRENCY = 200
-# Every case stays cached for its whole life: evicting one means replaying its history on the next task.
+# Every case stays cached for its whole life: evicting one means replaying its history on the next task. The worker
+# is CPU-bound: taking fewer workflow tasks at once leaves the rest queued on the server instead of holding each
+# for seconds (a burst of 23:59:59 deadlines then reaches its cases sooner, and none trips the deadlock detector).
 DEFAULT_TUNING = {
-    "max_concurrent_workflow_tasks": 200,
+    "max_concurrent_workflow_tasks": 50,
     "max_concurrent_activities": 400,
     "max_cached_workflows": 20_000,
 }
@@ -54,6 +59,8 @@ RUNNERS = ("sandboxed", "passthrough", "unsandboxed")
 ASSIGNED_TIMEOUT_SECONDS = 120.0
 RESULT_TIMEOUT_SECONDS = 60.0
 UPDATE_TIMEOUT_SECONDS = 60.0
+HISTORY_SAMPLE = 100
+TOP_LEVEL = 3  # the default ladder's top, where a case starts top-level coordination
 # After the last scripted action: the 7-day rating wait, and an hour to spare.
 TAIL = timedelta(days=7, hours=1)
 
@@ -64,7 +71,9 @@ def workflow_runner(name: str) -> WorkflowRunner:
         return UnsandboxedWorkflowRunner()
     if name == "passthrough":
         return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("services"))
-    return SandboxedWorkflowRunner()
+    if name == "sandboxed":
+        return SandboxedWorkflowRunner()
+    raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, not {name!r}")
 
 
 async def run_simulated_month(
@@ -75,6 +84,7 @@ async def run_simulated_month(
     runner: str = "sandboxed",
     tuning: dict[str, int] | None = None,
     mix: Mapping[Profile, float] = PROFILE_MIX,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Replay a month of `cases` cases; the JSON-able result (wall time in seconds, counts from the workflows)."""
     options = {**DEFAULT_TUNING, **(tuning or {})}
@@ -88,14 +98,16 @@ async def run_simulated_month(
             plan = build_month(
                 cases, seed=seed, start=start, calendar=sources.calendar, catalog=load_catalog(), mix=mix
             )
-            driver = MonthDriver(env, task_queue, published, asyncio.Semaphore(concurrency))
+            driver = MonthDriver(env, task_queue, published, asyncio.Semaphore(concurrency), progress=progress)
             await driver.sleep_until(start)
             cpu_before, began = cpu_seconds(), time.perf_counter()
             await driver.drive(plan)
             views = await driver.final_views(plan)
             wall = time.perf_counter() - began
             cpu = {name: round(spent - cpu_before.get(name, 0.0), 1) for name, spent in cpu_seconds().items()}
+            rss = rss_mib()
             counts = tally(plan, views, published.events)
+            histories = await history_sample(env, plan, views)
     finally:
         await env.shutdown()
     closed = [view.closed_at for view in views.values() if view is not None and view.closed_at is not None]
@@ -114,6 +126,9 @@ async def run_simulated_month(
         "updates_stranded": len(driver.stranded),
         "stranded": driver.stranded[:10],
         "cpu_seconds": cpu,
+        "cpu_ms_per_case": {name: round(1000 * spent / cases, 1) for name, spent in cpu.items()},
+        "histories": histories,
+        "rss_mib": round(rss),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "worker": {"runner": runner, **options},
@@ -133,9 +148,16 @@ class MonthDriver:
     """
 
     def __init__(
-        self, env: WorkflowEnvironment, task_queue: str, published: PublishedEvents, limit: asyncio.Semaphore
+        self,
+        env: WorkflowEnvironment,
+        task_queue: str,
+        published: PublishedEvents,
+        limit: asyncio.Semaphore,
+        *,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.env = env
+        self.progress = progress
         self.task_queue = task_queue
         self.published = published
         self.limit = limit
@@ -160,7 +182,15 @@ class MonthDriver:
                 by_hour[action.at].append(action)
             for at, actions in by_hour.items():
                 agenda[at].append((case, actions))
+        began, started, day = time.perf_counter(), 0, plan.start.astimezone(CHINA_TZ).date()
         for moment in sorted(arrivals.keys() | agenda.keys()):
+            if self.progress and moment.astimezone(CHINA_TZ).date() != day:
+                elapsed = time.perf_counter() - began
+                self.progress(
+                    f"  {day} done: {started} cases started, {self.updates_sent} updates sent, {elapsed:.0f} s"
+                )
+                day = moment.astimezone(CHINA_TZ).date()
+            started += len(arrivals.get(moment, []))
             await self.sleep_until(moment)
             await asyncio.gather(*(self._act(case, actions) for case, actions in agenda.get(moment, [])))
             await self._start(arrivals.get(moment, []))
@@ -230,21 +260,80 @@ class MonthDriver:
         return dict(await asyncio.gather(*(result(case) for case in plan.cases)))
 
 
+async def history_sample(
+    env: WorkflowEnvironment, plan: MonthPlan, views: Mapping[str, CaseView | None], size: int = HISTORY_SAMPLE
+) -> dict[str, float]:
+    """Workflow tasks and history events per case (its joint tasks and top-level coordination included), from the
+    histories of every n-th case: what the CPU per case is spent on."""
+    sample = plan.cases[:: max(1, len(plan.cases) // size)]
+    tasks = events = failed = 0
+    for case in sample:
+        view = views.get(case.case.case_id)
+        ids = [workflow_id_for(case.case.case_id)]
+        if view is not None:
+            ids += [task.workflow_id for phase in view.joint_phases for task in phase.tasks]
+            if view.escalation_level >= TOP_LEVEL:
+                ids.append(top_level_workflow_id(case.case.case_id))
+        for workflow_id in ids:
+            async for event in env.client.get_workflow_handle(workflow_id).fetch_history_events():
+                events += 1
+                tasks += event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+                failed += event.event_type in (
+                    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+                    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+                )
+    return {
+        "cases": len(sample),
+        "workflow_tasks_per_case": round(tasks / len(sample), 1) if sample else 0.0,
+        "history_events_per_case": round(events / len(sample), 1) if sample else 0.0,
+        "workflow_tasks_failed_or_timed_out": failed,
+    }
+
+
 def cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far by this process (worker, client and driver) and by its test server (Linux)."""
-    times = os.times()
-    spent = {"python": times.user + times.system}
+    """CPU seconds used so far (Linux): by this process's event loop thread (client, driver, activities, SDK glue),
+    its workflow threads (workflow code and the sandbox), the rest of it (the SDK core's Rust threads), and by
+    the test server it started."""
     ticks = os.sysconf("SC_CLK_TCK")
+    times = os.times()
+    spent = {"python_process": times.user + times.system, "event_loop_thread": 0.0, "workflow_threads": 0.0}
+    for thread in threading.enumerate():
+        if thread.native_id is None:
+            continue
+        used = _ticks(Path(f"/proc/self/task/{thread.native_id}/stat")) / ticks
+        if thread is threading.main_thread():
+            spent["event_loop_thread"] += used
+        elif thread.name.startswith("temporal_workflow"):
+            spent["workflow_threads"] += used
+    spent["sdk_core_and_other_threads"] = (
+        spent["python_process"] - spent["event_loop_thread"] - spent["workflow_threads"]
+    )
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            text = stat.read_text()
+        except OSError:
             continue
-        # After the command: state, ppid, ... utime (12th) and stime (13th).
-        if int(fields[1]) == os.getpid():
-            name = stat.read_text().split("(", 1)[1].split(")", 1)[0]
-            spent[name] = spent.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+        name, fields = text.split("(", 1)[1].rsplit(")", 1)
+        if int(fields.split()[1]) == os.getpid():  # a child of ours: the test server
+            spent[name] = spent.get(name, 0.0) + _ticks(stat) / ticks
     return spent
+
+
+def _ticks(stat: Path) -> int:
+    """utime + stime from a /proc stat file (0 if it is gone)."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def rss_mib() -> float:
+    """This process's resident memory (worker cache included), MiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main() -> None:
@@ -259,7 +348,14 @@ def main() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     tuning = {"max_concurrent_workflow_tasks": args.workflow_tasks} if args.workflow_tasks else None
     result = asyncio.run(
-        run_simulated_month(args.cases, seed=args.seed, concurrency=args.concurrency, runner=args.runner, tuning=tuning)
+        run_simulated_month(
+            args.cases,
+            seed=args.seed,
+            concurrency=args.concurrency,
+            runner=args.runner,
+            tuning=tuning,
+            progress=lambda line: print(line, flush=True),
+        )
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

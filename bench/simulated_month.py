@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.simulated_month [--cases N] [--seed S] [--concurrency C] [--runner sandboxed]
 
 Arrivals over 30 days (more on working days, by hour of day); units sign for, transfer, hand out joint tasks,
-answer, resolve, ask for extensions or miss deadlines as `bench.month_plan` scripts them; callers rate, rate badly
+answer, resolve, ask for extensions or miss deadlines as `bench.month_script` scripts them; callers rate, rate badly
 (rework) or not at all. The clock is moved from one scripted hour to the next (timers between fire during the
 skip); each hour's arrivals and actions are sent concurrently. Breaches, escalations and statuses are read from
 the workflows' final views and published events, and every case is checked against its script. Prints a table
@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 import os
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
@@ -34,11 +32,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target, build_month, month_start_after
+from bench.month_costs import cpu_seconds, history_sample, rss_mib
+from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
+from bench.month_script import build_month, month_start_after
 from bench.month_tally import mix_drawn, table, tally
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
-from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id, top_level_workflow_id
+from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id
 from services.contracts.catalog import load_catalog
 from services.contracts.events import EventKind
 from services.workflows.working_calendar import CHINA_TZ
@@ -49,7 +49,7 @@ DEFAULT_SEED = 20261122
 DEFAULT_CONCURRENCY = 200
 # Every case stays cached for its whole life: evicting one means replaying its history on the next task. The worker
 # is CPU-bound: taking fewer workflow tasks at once leaves the rest queued on the server instead of holding each
-# for seconds (a burst of 23:59:59 deadlines then reaches its cases sooner, and none trips the deadlock detector).
+# for seconds (10 k cases: with 200 at once 1,453 tasks took over 5 s; with 50, none did; same CPU).
 DEFAULT_TUNING = {
     "max_concurrent_workflow_tasks": 50,
     "max_concurrent_activities": 400,
@@ -59,8 +59,6 @@ RUNNERS = ("sandboxed", "passthrough", "unsandboxed")
 ASSIGNED_TIMEOUT_SECONDS = 120.0
 RESULT_TIMEOUT_SECONDS = 60.0
 UPDATE_TIMEOUT_SECONDS = 60.0
-HISTORY_SAMPLE = 100
-TOP_LEVEL = 3  # the default ladder's top, where a case starts top-level coordination
 # After the last scripted action: the 7-day rating wait, and an hour to spare.
 TAIL = timedelta(days=7, hours=1)
 
@@ -258,82 +256,6 @@ class MonthDriver:
                     return case.case.case_id, None
 
         return dict(await asyncio.gather(*(result(case) for case in plan.cases)))
-
-
-async def history_sample(
-    env: WorkflowEnvironment, plan: MonthPlan, views: Mapping[str, CaseView | None], size: int = HISTORY_SAMPLE
-) -> dict[str, float]:
-    """Workflow tasks and history events per case (its joint tasks and top-level coordination included), from the
-    histories of every n-th case: what the CPU per case is spent on."""
-    sample = plan.cases[:: max(1, len(plan.cases) // size)]
-    tasks = events = failed = 0
-    for case in sample:
-        view = views.get(case.case.case_id)
-        ids = [workflow_id_for(case.case.case_id)]
-        if view is not None:
-            ids += [task.workflow_id for phase in view.joint_phases for task in phase.tasks]
-            if view.escalation_level >= TOP_LEVEL:
-                ids.append(top_level_workflow_id(case.case.case_id))
-        for workflow_id in ids:
-            async for event in env.client.get_workflow_handle(workflow_id).fetch_history_events():
-                events += 1
-                tasks += event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
-                failed += event.event_type in (
-                    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-                    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
-                )
-    return {
-        "cases": len(sample),
-        "workflow_tasks_per_case": round(tasks / len(sample), 1) if sample else 0.0,
-        "history_events_per_case": round(events / len(sample), 1) if sample else 0.0,
-        "workflow_tasks_failed_or_timed_out": failed,
-    }
-
-
-def cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far (Linux): by this process's event loop thread (client, driver, activities, SDK glue),
-    its workflow threads (workflow code and the sandbox), the rest of it (the SDK core's Rust threads), and by
-    the test server it started."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    times = os.times()
-    spent = {"python_process": times.user + times.system, "event_loop_thread": 0.0, "workflow_threads": 0.0}
-    for thread in threading.enumerate():
-        if thread.native_id is None:
-            continue
-        used = _ticks(Path(f"/proc/self/task/{thread.native_id}/stat")) / ticks
-        if thread is threading.main_thread():
-            spent["event_loop_thread"] += used
-        elif thread.name.startswith("temporal_workflow"):
-            spent["workflow_threads"] += used
-    spent["sdk_core_and_other_threads"] = (
-        spent["python_process"] - spent["event_loop_thread"] - spent["workflow_threads"]
-    )
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, fields = text.split("(", 1)[1].rsplit(")", 1)
-        if int(fields.split()[1]) == os.getpid():  # a child of ours: the test server
-            spent[name] = spent.get(name, 0.0) + _ticks(stat) / ticks
-    return spent
-
-
-def _ticks(stat: Path) -> int:
-    """utime + stime from a /proc stat file (0 if it is gone)."""
-    try:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0
-    return int(fields[11]) + int(fields[12])
-
-
-def rss_mib() -> float:
-    """This process's resident memory (worker cache included), MiB (Linux)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:

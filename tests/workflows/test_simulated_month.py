@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bench.month_plan import Profile, build_month
+from bench.month_plan import Profile
+from bench.month_script import build_month
 from bench.month_tally import check
 from bench.simulated_month import run_simulated_month
 from services.contracts.case_view import Breach, CaseView, DeadlineKind

@@ -28,7 +28,9 @@ from services.router.routing import route_ticket
 from services.workflows.case_starter import initial_search_attributes
 from services.workflows.first_contact_case import FirstContactCase
 
-DRAIN_SECONDS = 30.0
+# A step is over when every case it started has completed: an overloaded step leaves a backlog, and the next step
+# must not start on top of it (it would measure the backlog, not its own rate). Latencies include the wait.
+DRAIN_SECONDS = 600.0
 
 
 def routed_cases(run: str, count: int) -> list[RoutedCase]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +78,9 @@ def _lines(path: str) -> list[str]:
 
 
 def _version(command: list[str]) -> str:
+    beside_python = Path(sys.executable).parent / command[0]  # the virtualenv's binary, as the system under test
+    if beside_python.exists():
+        command = [str(beside_python), *command[1:]]
     try:
         out = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False).stdout
     except OSError:

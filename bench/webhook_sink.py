@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -14,34 +12,26 @@ from starlette.routing import Route
 
 from bench.arrivals import Arrivals
 from services.contracts.events import EventKind
-from tests.support.engines import free_port, wait_for_port
+from tests.support.local_http import LocalHttpServer
 
 
 class WebhookSink:
     """`assigned` holds when each case's first `case_assigned` webhook arrived; `deliveries` counts every POST."""
 
     def __init__(self) -> None:
-        self.port = free_port()
         self.assigned = Arrivals()
         self.deliveries: Counter[str] = Counter()
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._server = LocalHttpServer()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://127.0.0.1:{self._server.port}/hook"
 
     async def start(self) -> None:
-        app = Starlette(routes=[Route("/hook", self._receive, methods=["POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        await wait_for_port(self.port)
+        await self._server.start(Starlette(routes=[Route("/hook", self._receive, methods=["POST"])]))
 
     async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
+        await self._server.stop()
 
     async def _receive(self, request: Request) -> JSONResponse:
         event = json.loads(await request.body())

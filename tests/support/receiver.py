@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.support.engines import free_port, wait_for_port
+from tests.support.engines import free_port
+from tests.support.local_http import LocalHttpServer
 
 
 @dataclass
@@ -46,25 +46,18 @@ class WebhookReceiver:
     failure_status: int = 500
     answer: Any = field(default_factory=lambda: {"ok": True})
     answer_delay_seconds: float = 0.0
-    _server: uvicorn.Server | None = None
-    _task: asyncio.Task[None] | None = None
+    _server: LocalHttpServer | None = None
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
     async def start(self) -> None:
-        app = Starlette(routes=[Route("/{path:path}", self._receive, methods=["POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        await wait_for_port(self.port)
+        self._server = LocalHttpServer(self.port)
+        await self._server.start(Starlette(routes=[Route("/{path:path}", self._receive, methods=["POST"])]))
 
     async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-            self._server = None
-            self._task = None
+        if self._server is not None:
+            await self._server.stop()
 
     def for_case(self, case_id: str) -> list[ReceivedRequest]:
         return [r for r in self.received if r.json().get("case_id") == case_id]

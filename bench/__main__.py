@@ -45,6 +45,7 @@ TARGET_WEBHOOK_P99_MS = 1000.0
 TARGET_OPEN_CASES = 100_000
 TARGET_WORKER_RSS_MIB = 2048.0
 TARGET_MONTH_SECONDS = 300.0
+TARGET_MONTH_CASES = 10_000
 
 
 @dataclass(frozen=True)
@@ -193,9 +194,11 @@ async def open_cases_phase(
 
 async def month_phase(options: Options) -> dict[str, Any]:
     print(f"\n(4) simulated month: {options.month_cases} cases in the time-skipping environment", flush=True)
+    from bench.month_tally import table as month_table
     from bench.simulated_month import run_simulated_month
 
     result: dict[str, Any] = await run_simulated_month(cases=options.month_cases)
+    print(month_table(result), flush=True)
     return result
 
 
@@ -210,7 +213,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     webhook_p99 = half.get("call_to_webhook_delivered", {}).get("p99_ms")
     open_points = results.get("open_cases") or []
     largest = max(open_points, key=lambda p: p["open_cases"], default=None)
-    month_seconds = (results.get("simulated_month") or {}).get("wall_seconds")
+    month = results.get("simulated_month") or {}
+    # The target is for a month of 10 k cases: a smaller month (--quick) says nothing about it.
+    month_seconds = month.get("wall_seconds") if month.get("cases", 0) >= TARGET_MONTH_CASES else None
 
     def target(name: str, figure: Any, met: Callable[[Any], bool]) -> dict[str, Any]:
         return {"target": name, "figure": figure, "result": verdict(None if figure is None else met(figure))}
@@ -221,7 +226,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         target("call→webhook p99 < 1 s at half the sustained rate", webhook_p99, lambda ms: ms < TARGET_WEBHOOK_P99_MS),
         target("100 k open cases", largest and largest["open_cases"], lambda n: n >= TARGET_OPEN_CASES),
         target("worker RSS < 2 GiB", largest and largest["worker_rss_mib"], lambda mib: mib < TARGET_WORKER_RSS_MIB),
-        target("simulated month < 5 min", month_seconds, lambda seconds: seconds < TARGET_MONTH_SECONDS),
+        target("simulated month of 10 k cases < 5 min", month_seconds, lambda seconds: seconds < TARGET_MONTH_SECONDS),
     ]
 
 

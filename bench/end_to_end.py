@@ -58,25 +58,20 @@ async def end_to_end_step(
     delivered = sink.assigned
     await delivered.wait_for(accepted, timeout=DRAIN_SECONDS)
     started = await workflow_start_times(temporal, since=step_began)
-    done = [delivered.at[c] for c in accepted if c in delivered.at]
-    return Step(
+    return Step.measured(
         rate=rate,
         seconds=seconds,
         offered=len(answers),
-        accepted=len(accepted),
-        completed=len(done),
-        errors=len(answers) - len(accepted),
-        completion_span_seconds=(max(done) - min(done)) if done else 0.0,
-        latencies={
+        accepted=accepted,
+        called_at=called_at,
+        completed_at=delivered.at,
+        completion="call_to_webhook_delivered",
+        other_latencies={
             "post": Latency.of_seconds(post_seconds),
             "call_to_workflow_started": Latency.of_seconds(
                 [started[c] - called_at[c] for c in accepted if c in started]
             ),
-            "call_to_webhook_delivered": Latency.of_seconds(
-                [delivered.at[c] - called_at[c] for c in accepted if c in delivered.at]
-            ),
         },
-        completion="call_to_webhook_delivered",
     )
 
 

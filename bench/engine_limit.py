@@ -17,7 +17,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import ticket
-from bench.figures import Latency, Step
+from bench.figures import Step
 from bench.open_loop import fire_at_rate
 from services.contracts.case_ids import case_id_for, workflow_id_for
 from services.contracts.cases import RoutedCase
@@ -76,19 +76,12 @@ async def engine_step(client: Client, watch: AssignedWatch, rate: float, seconds
     accepted = [c.case_id for c, ok in zip(cases, answers, strict=True) if ok]
     published = watch.published
     await published.wait_for(accepted, timeout=DRAIN_SECONDS)
-    done = [published.at[c] for c in accepted if c in published.at]
-    return Step(
+    return Step.measured(
         rate=rate,
         seconds=seconds,
         offered=len(cases),
-        accepted=len(accepted),
-        completed=len(done),
-        errors=len(cases) - len(accepted),
-        completion_span_seconds=(max(done) - min(done)) if done else 0.0,
-        latencies={
-            "start_to_assigned_published": Latency.of_seconds(
-                [published.at[c] - called_at[c] for c in accepted if c in published.at]
-            )
-        },
+        accepted=accepted,
+        called_at=called_at,
+        completed_at=published.at,
         completion="start_to_assigned_published",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -53,6 +53,37 @@ class Step:
     completion_span_seconds: float
     latencies: dict[str, Latency]
     completion: str
+
+    @classmethod
+    def measured(
+        cls,
+        *,
+        rate: float,
+        seconds: float,
+        offered: int,
+        accepted: Sequence[str],
+        called_at: Mapping[str, float],
+        completed_at: Mapping[str, float],
+        completion: str,
+        other_latencies: Mapping[str, Latency] | None = None,
+    ) -> Step:
+        """A step from when each accepted case was called and completed (wall clock, seconds, by case id)."""
+        done = [c for c in accepted if c in completed_at]
+        finished = [completed_at[c] for c in done]
+        return cls(
+            rate=rate,
+            seconds=seconds,
+            offered=offered,
+            accepted=len(accepted),
+            completed=len(done),
+            errors=offered - len(accepted),
+            completion_span_seconds=(max(finished) - min(finished)) if finished else 0.0,
+            latencies={
+                **(other_latencies or {}),
+                completion: Latency.of_seconds([completed_at[c] - called_at[c] for c in done]),
+            },
+            completion=completion,
+        )
 
     @property
     def completed_per_second(self) -> float:

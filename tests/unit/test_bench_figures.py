@@ -80,3 +80,25 @@ async def test_the_ladder_stops_at_its_maximum_rate() -> None:
     steps = await climb(Ladder(first_rate=10, factor=2, max_rate=50), measure)
 
     assert [s.rate for s in steps] == [10, 20, 40]
+
+
+def test_a_measured_step_counts_from_call_and_completion_times() -> None:
+    called = {"a": 10.0, "b": 10.5, "c": 11.0}
+    completed = {"a": 10.2, "b": 11.5, "other-step": 1.0}
+
+    measured = Step.measured(
+        rate=2,
+        seconds=2,
+        offered=4,
+        accepted=["a", "b", "c"],
+        called_at=called,
+        completed_at=completed,
+        completion="done",
+        other_latencies={"post": Latency(3, 5.0, 9.0, 9.0)},
+    )
+
+    assert (measured.offered, measured.accepted, measured.completed, measured.errors) == (4, 3, 2, 1)
+    assert measured.completion_span_seconds == pytest.approx(1.3)
+    assert list(measured.latencies) == ["post", "done"]
+    assert measured.latencies["done"] == Latency(2, 200.0, 1000.0, 1000.0)
+    assert not measured.sustained, "one case never completed and one was refused"

@@ -10,6 +10,8 @@ running (they live for weeks). So regenerate them only on purpose, when a change
 then prefer versioning the workflow (`workflow.patched(...)`, or a new workflow type) so open cases keep replaying.
 Review the diff of the histories like code. Histories of an earlier generation of the code (a subdirectory such as
 `histories/before-local-activities/`) are kept as they are: they stand for cases still open from before a patch.
+When only some scenarios reach a new patch, keep only those in the new generation's directory (as
+`histories/before-escalation-from-due/` holds the escalation case alone) and restore the rest with git.
 
     .venv/bin/python -m scripts.record_workflow_histories            # from the repository root
 """

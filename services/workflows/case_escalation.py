@@ -22,6 +22,12 @@ with workflow.unsafe.imports_passed_through():
 
 SYSTEM = "system"
 
+# The chase-up (next working day) and the next ladder step count from the deadline that was missed, not from when
+# the worker got round to it: a breach due at 23:59:59 handled a second late (a busy worker at the end-of-day
+# burst, a worker restarting) must not give the unit an extra working day. Cases that handled a breach before this
+# change replay counting from the handling time, as they did; the patch marker tells them apart.
+ESCALATION_FROM_DUE_PATCH = "escalation-from-due"
+
 
 class CaseEscalation:
     def __init__(self, engine: CaseEngine) -> None:
@@ -32,7 +38,8 @@ class CaseEscalation:
     async def handle_alarms(self, alarms: list[Alarm]) -> None:
         """Handle the deadline alarms due now; deadlines missed at the same instant are one missed step."""
         view = self._engine.view
-        missed: list[TrackedDeadline] = []
+        # Each missed deadline or step with the moment it was missed (its alarm's time).
+        missed: list[tuple[TrackedDeadline, datetime]] = []
         for alarm in alarms:
             tracked = view.tracked(alarm.deadline) if alarm.deadline else None
             if tracked is None or not tracked.open:
@@ -43,16 +50,16 @@ class CaseEscalation:
                 self._close_transfer_window(tracked)
             elif alarm.kind is AlarmKind.BREACH:
                 await self._breach(tracked)
-                missed.append(tracked)
+                missed.append((tracked, alarm.at))
             elif alarm.kind is AlarmKind.CHASE_UP:
                 await self._chase_up(tracked)
             elif alarm.kind is AlarmKind.ESCALATION_STEP:
                 tracked.next_escalation_at = None
-                missed.append(tracked)
+                missed.append((tracked, alarm.at))
         if missed:
             await self.raise_level_to(view.escalation_level + 1, reason="未按时限办理")
-            for tracked in missed:
-                tracked.next_escalation_at = await self._next_step_due(tracked)
+            for tracked, missed_at in missed:
+                tracked.next_escalation_at = await self._next_step_due(tracked, missed_at)
 
     def _same_omission_as_sign_for(self, tracked: TrackedDeadline) -> bool:
         """A transfer window that passes while the missed sign-for is already on record is the same omission."""
@@ -187,7 +194,7 @@ class CaseEscalation:
                 due=tracked.due,
                 detail=detail,
             )
-        tracked.chase_up_at = await engine.next_working_day_start(now)
+        tracked.chase_up_at = await engine.next_working_day_start(self._counted_from(tracked.due))
 
     def _breach_recipient(self, tracked: TrackedDeadline) -> tuple[str, tuple[Audience, ...], str]:
         """Who missed it, who hears of it, and what they are asked."""
@@ -209,11 +216,20 @@ class CaseEscalation:
             detail="催办：请立即办理并说明超时原因",
         )
 
-    async def _next_step_due(self, tracked: TrackedDeadline) -> datetime | None:
-        """If the breach is not put right by then, the case climbs one more step (None: already at the top)."""
+    async def _next_step_due(self, tracked: TrackedDeadline, missed_at: datetime) -> datetime | None:
+        """If the breach is not put right by then, the case climbs one more step (None: already at the top).
+
+        One chase-up window after the chase-up, or after the missed step itself once the chase-up has passed. A step
+        that falls due while the case waits (a worker down for days) is taken at once, one step per window missed.
+        """
         engine = self._engine
         if engine.view.escalation_level >= engine.policy.top_level:
             return None
-        now = workflow.now()
-        start = tracked.chase_up_at if tracked.chase_up_at and tracked.chase_up_at > now else now
+        since = self._counted_from(missed_at)
+        start = tracked.chase_up_at if tracked.chase_up_at and tracked.chase_up_at > since else since
         return (await engine.compute(start, engine.policy.chase_up_window)).due
+
+    @staticmethod
+    def _counted_from(missed_at: datetime) -> datetime:
+        """Where the chase-up and the next step count from: the missed moment (older cases: the handling time)."""
+        return missed_at if workflow.patched(ESCALATION_FROM_DUE_PATCH) else workflow.now()

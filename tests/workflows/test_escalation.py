@@ -18,12 +18,13 @@ from services.contracts.case_actions import (
     UnitAction,
 )
 from services.contracts.case_policy import load_policy
-from services.contracts.case_view import DeadlineKind, RatingLevel
+from services.contracts.case_view import CaseView, DeadlineKind, RatingLevel
 from services.contracts.case_workflow import CaseUpdate, top_level_workflow_id
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
 from services.workflows.top_level_models import TopLevelView
-from tests.workflows.harness import Cases, actions, around, eventually
+from services.workflows.working_calendar import CHINA_TZ
+from tests.workflows.harness import CaseHandle, Cases, actions, around, eventually
 
 MINUTE = timedelta(minutes=1)
 SATISFIED = RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.SATISFIED)
@@ -271,3 +272,75 @@ async def test_progress_reaches_top_level_and_a_reworked_case_is_followed_again(
 async def _completed(cases: Cases, workflow_id: str) -> None:
     description = await cases.child(workflow_id, TopLevelView).describe()
     assert description.status is WorkflowExecutionStatus.COMPLETED
+
+
+async def test_a_breach_handled_after_midnight_counts_its_chase_up_and_next_step_from_the_deadline(
+    cases: Cases,
+) -> None:
+    """A case whose sign-for window closed at 23:59:59 China time reaches the worker two hours later (a worker
+    restarting, a backlog after an outage): the breach is handled the next day, but the unit gets no extra working
+    day for it, and the ladder climbs when docs/case-lifecycle.md says."""
+    calendar = cases.sources.calendar
+    # A working day a few days ahead, and a case received on the working day before it: due at its end.
+    due_day = (await cases.now()).astimezone(CHINA_TZ).date() + timedelta(days=3)
+    while not calendar.is_working_day(due_day):
+        due_day += timedelta(days=1)
+    received_day = due_day - timedelta(days=1)
+    while not calendar.is_working_day(received_day):
+        received_day -= timedelta(days=1)
+    received_at = calendar.start_of_working_day(received_day) + timedelta(hours=1)
+    sign_for_due = calendar.add_working_days(received_at, 1).at
+    assert sign_for_due.astimezone(CHINA_TZ).date() == due_day
+
+    handled_at = sign_for_due + timedelta(hours=2)
+    assert handled_at.astimezone(CHINA_TZ).date() > due_day, "handled after midnight"
+    await cases.sleep_until(handled_at)
+    case = await cases.start(cases.new_case(received_at, unit="water"))
+
+    view = await eventually(lambda: breached(case), "the breach is handled as soon as the case runs")
+    assert [(b.kind, b.due) for b in view.breaches] == [(DeadlineKind.SIGN_FOR, sign_for_due)]
+    assert view.breaches[0].at >= handled_at
+    chase_up = calendar.start_of_next_working_day(sign_for_due).at
+    # Counted from the handling time, both would have come a working day later.
+    assert calendar.start_of_next_working_day(handled_at).at > chase_up
+    level_2_at = calendar.add_working_days(chase_up, 1).at
+    sign_for = view.tracked(DeadlineKind.SIGN_FOR)
+    assert sign_for is not None and (sign_for.chase_up_at, sign_for.next_escalation_at) == (chase_up, level_2_at)
+
+    await cases.sleep_until(chase_up + MINUTE)
+    assert cases.published.to(EventKind.CHASE_UP) == [("water", "unit")]
+    await cases.sleep_until(level_2_at - MINUTE)
+    assert (await case.state()).escalation_level == 1
+    await cases.sleep_until(level_2_at + MINUTE)
+    assert (await case.state()).escalation_level == 2
+
+
+async def test_steps_that_fell_due_before_the_case_ran_are_taken_at_once_one_per_missed_window(cases: Cases) -> None:
+    """A case that reaches the worker long after its windows closed climbs the ladder as far as the time already
+    missed takes it, not one step per day from now."""
+    calendar = cases.sources.calendar
+    now = await cases.now()
+    received_at = now - timedelta(days=14)
+    case = await cases.start(cases.new_case(received_at, unit="water"))
+
+    sign_for_due = calendar.add_working_days(received_at, 1).at
+    chase_up = calendar.start_of_next_working_day(sign_for_due).at
+    level_2_at = calendar.add_working_days(chase_up, 1).at
+    level_3_at = calendar.add_working_days(level_2_at, 1).at
+    assert level_3_at < now
+    view = await eventually(lambda: at_level(case, 3), "the ladder catches up with the time already missed")
+    assert cases.published.to(EventKind.CHASE_UP)[:1] == [("water", "unit")]
+    assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader"), ("top-leadership", "leader")]
+    assert view.tracked(DeadlineKind.SIGN_FOR) is not None
+
+
+async def breached(case: CaseHandle) -> CaseView:
+    view = await case.state()
+    assert view.breaches, "no breach yet"
+    return view
+
+
+async def at_level(case: CaseHandle, level: int) -> CaseView:
+    view = await case.state()
+    assert view.escalation_level == level, view.escalation_level
+    return view

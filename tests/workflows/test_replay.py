@@ -3,6 +3,7 @@ instead of in the cases still running. Regenerate with `python -m scripts.record
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,8 +22,13 @@ HISTORIES = Path(__file__).parent / "histories"
 # Cases started before the case's activities became local activities (patch `local-activities`) are still open
 # in production for weeks: their histories must keep replaying beside the current ones.
 BEFORE_LOCAL_ACTIVITIES = HISTORIES / "before-local-activities"
+# Cases that breached before the chase-up and next step counted from the due time (patch `escalation-from-due`).
+# Only a case that breaches reaches the patch, so this generation is the escalation case alone.
+BEFORE_ESCALATION_FROM_DUE = HISTORIES / "before-escalation-from-due"
 GENERATIONS = (HISTORIES, BEFORE_LOCAL_ACTIVITIES)
-RECORDED = sorted(path for generation in GENERATIONS for path in generation.glob("*.json"))
+RECORDED = sorted(
+    path for generation in (*GENERATIONS, BEFORE_ESCALATION_FROM_DUE) for path in generation.glob("*.json")
+)
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -68,6 +74,23 @@ def test_current_cases_run_their_activities_locally_and_older_ones_as_scheduled(
         "compute_deadline",
         "publish_notification",
     }
+
+
+def patches(path: Path) -> set[str]:
+    """The patch ids the run recorded (`workflow.patched` calls that took the new path)."""
+    return {
+        json.loads(event.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)["id"]
+        for event in load(path).events
+        if event.HasField("marker_recorded_event_attributes")
+        and event.marker_recorded_event_attributes.marker_name == "core_patch"
+    }
+
+
+def test_current_breaches_count_from_the_due_time_and_older_ones_from_when_they_were_handled() -> None:
+    assert [path.name for path in BEFORE_ESCALATION_FROM_DUE.glob("*.json")] == ["case-replay-escalation.json"]
+    assert patches(HISTORIES / "case-replay-escalation.json") == {"local-activities", "escalation-from-due"}
+    assert patches(BEFORE_ESCALATION_FROM_DUE / "case-replay-escalation.json") == {"local-activities"}
+    assert patches(BEFORE_LOCAL_ACTIVITIES / "case-replay-escalation.json") == set()
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=[f"{path.parent.name}/{path.stem}" for path in RECORDED])

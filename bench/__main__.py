@@ -90,7 +90,7 @@ async def main(options: Options) -> dict[str, Any]:
             if "engine" in options.parts:
                 results["engine_limit"] = await engine_phase(system, temporal, watch, options)
             if "e2e" in options.parts:
-                results["end_to_end"] = await end_to_end_phase(system, temporal, options)
+                results["end_to_end"] = await end_to_end_phase(system, temporal, watch, options)
             if "open" in options.parts:
                 results["open_cases"] = await open_cases_phase(system, temporal, watch, options)
             await watch.stop()
@@ -124,7 +124,9 @@ async def engine_phase(
     return {"steps": [s.as_json() for s in steps], "sustained_rate": best.rate if best else 0.0}
 
 
-async def end_to_end_phase(system: RunningSystem, temporal: Client, options: Options) -> dict[str, Any]:
+async def end_to_end_phase(
+    system: RunningSystem, temporal: Client, watch: AssignedWatch, options: Options
+) -> dict[str, Any]:
     print("\n(2) end to end: POST /v1/cases → NATS → router → Temporal → notifier → webhook", flush=True)
     sink = WebhookSink()
     await sink.start()
@@ -136,17 +138,19 @@ async def end_to_end_phase(system: RunningSystem, temporal: Client, options: Opt
             httpx.AsyncClient(base_url=system.api_url, headers=headers, limits=limits, timeout=30) as platform,
         ):
             await point_units_at(admin, sink)
-            await end_to_end_step(platform, temporal, sink, 2.0, 5.0)  # warm-up
+            await end_to_end_step(platform, temporal, sink, watch, 2.0, 5.0)  # warm-up
 
             async def measure(rate: float) -> Step:
-                return _shown(await end_to_end_step(platform, temporal, sink, rate, options.step_seconds))
+                return _shown(await end_to_end_step(platform, temporal, sink, watch, rate, options.step_seconds))
 
             steps = await climb(Ladder(), measure)
             best = highest_sustained(steps)
             half = None
             if best is not None:
                 print(f"  at half the sustained rate ({best.rate / 2:g}/s), for {2 * options.step_seconds:g} s:")
-                half = _shown(await end_to_end_step(platform, temporal, sink, best.rate / 2, 2 * options.step_seconds))
+                half = _shown(
+                    await end_to_end_step(platform, temporal, sink, watch, best.rate / 2, 2 * options.step_seconds)
+                )
     finally:
         await sink.stop()
     print(steps_table("end-to-end steps", steps), flush=True)

@@ -1,6 +1,7 @@
 """(2) End to end: tickets POSTed to intake, through NATS, the router, the case starter, Temporal and the notifier,
 to the unit's webhook (a real local HTTP server). Measured per step: POST latency, call → workflow started (the
-server's start time of the case's workflow), call → webhook delivered.
+server's start time of the case's workflow), call → `case_assigned` published on NATS (what the notifier consumes),
+call → webhook delivered. The hops in between show where a slow case spent its time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 import httpx
 from temporalio.client import Client
 
+from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import UNITS, ticket
 from bench.figures import Latency, Step
 from bench.open_loop import fire_at_rate
@@ -32,7 +34,7 @@ async def point_units_at(admin: httpx.AsyncClient, sink: WebhookSink) -> None:
 
 
 async def end_to_end_step(
-    platform: httpx.AsyncClient, temporal: Client, sink: WebhookSink, rate: float, seconds: float
+    platform: httpx.AsyncClient, temporal: Client, sink: WebhookSink, watch: AssignedWatch, rate: float, seconds: float
 ) -> Step:
     """POST tickets at `rate`/s for `seconds`; wait until each accepted one's webhook arrived (or the drain time)."""
     run = uuid.uuid4().hex[:8]
@@ -58,6 +60,7 @@ async def end_to_end_step(
     delivered = sink.assigned
     await delivered.wait_for(accepted, timeout=DRAIN_SECONDS)
     started = await workflow_start_times(temporal, since=step_began)
+    published = watch.published.at
     return Step.measured(
         rate=rate,
         seconds=seconds,
@@ -70,6 +73,9 @@ async def end_to_end_step(
             "post": Latency.of_seconds(post_seconds),
             "call_to_workflow_started": Latency.of_seconds(
                 [started[c] - called_at[c] for c in accepted if c in started]
+            ),
+            "call_to_event_published": Latency.of_seconds(
+                [published[c] - called_at[c] for c in accepted if c in published]
             ),
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
@@ -47,6 +47,21 @@ async def history_sample(
         "workflow_tasks_per_case": round(tasks / len(sample), 1) if sample else 0.0,
         "history_events_per_case": round(events / len(sample), 1) if sample else 0.0,
         "workflow_tasks_failed_or_timed_out": failed,
+    }
+
+
+def merge_history_samples(samples: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """One sample from the shards' samples: per-case figures weighted by the cases each sampled."""
+    cases = sum(sample["cases"] for sample in samples)
+
+    def per_case(name: str) -> float:
+        return round(sum(s[name] * s["cases"] for s in samples) / cases, 1) if cases else 0.0
+
+    return {
+        "cases": cases,
+        "workflow_tasks_per_case": per_case("workflow_tasks_per_case"),
+        "history_events_per_case": per_case("history_events_per_case"),
+        "workflow_tasks_failed_or_timed_out": sum(s["workflow_tasks_failed_or_timed_out"] for s in samples),
     }
 
 

@@ -161,6 +161,11 @@ def table(result: Mapping[str, Any]) -> str:
     rows = [
         ("cases", f"{result['cases']} (seed {result['seed']})"),
         ("wall time", f"{result['wall_seconds']:.1f} s ({result['cases_per_wall_second']:.1f} cases/s)"),
+        (
+            "shards",
+            f"{result['shards']} on {result['cores']} cores, cases {result['shard_cases']};"
+            f" {result['wall_seconds_with_startup']:.1f} s with start-up",
+        ),
         ("simulated span", f"{result['simulated_span_days']:.1f} days from {result['month_start']}"),
         (
             "updates sent",
@@ -169,7 +174,7 @@ def table(result: Mapping[str, Any]) -> str:
         ("cpu seconds", ", ".join(f"{k} {v}" for k, v in result["cpu_seconds"].items())),
         ("cpu ms per case", ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_case"].items())),
         ("workflow tasks per case", _history(result["histories"])),
-        ("resident memory", f"{result['rss_mib']} MiB (worker, cache and driver)"),
+        ("resident memory", f"{result['rss_mib']} MiB (workers, caches and drivers, all shards)"),
         ("load average", f"{result['load_average_before']} → {result['load_average_after']}"),
         ("mix (drawn / intended)", ", ".join(f"{p} {driven[p]}/{intended[p]:.0%}" for p in intended)),
         ("breaches by kind", _pairs(breaches["by_kind"])),

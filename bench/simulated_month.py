@@ -1,6 +1,6 @@
 """The simulated month: 10 k cases with a realistic mix replayed on the real workflows in the time-skipping server.
 
-    .venv/bin/python -m bench.simulated_month [--cases N] [--seed S] [--concurrency C] [--runner sandboxed]
+    .venv/bin/python -m bench.simulated_month [--cases N] [--shards K] [--seed S] [--concurrency C] [--runner R]
 
 Arrivals over 30 days (more on working days, by hour of day); units sign for, transfer, hand out joint tasks,
 answer, resolve, ask for extensions or miss deadlines as `bench.month_script` scripts them; callers rate, rate badly
@@ -8,19 +8,27 @@ answer, resolve, ask for extensions or miss deadlines as `bench.month_script` sc
 skip); each hour's arrivals and actions are sent concurrently. Breaches, escalations and statuses are read from
 the workflows' final views and published events, and every case is checked against its script. Prints a table
 and writes bench/results/simulated_month.json.
+
+The month is CPU-bound (the worker's Python, one core at most, and the test server). Cases never touch each other,
+so it runs in shards: K processes, each with its own time-skipping server and worker, each driving every K-th case
+of the same plan through the same month; the parent tallies all the cases together. One shard per core by default.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
+import multiprocessing
 import os
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +40,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from bench.month_costs import cpu_seconds, history_sample, rss_mib
+from bench.month_costs import HISTORY_SAMPLE, cpu_seconds, history_sample, merge_history_samples, rss_mib
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
 from bench.month_script import build_month, month_start_after
 from bench.month_tally import mix_drawn, table, tally
@@ -40,7 +48,7 @@ from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id
 from services.contracts.catalog import load_catalog
-from services.contracts.events import EventKind
+from services.contracts.events import EventKind, NotificationEvent
 from services.workflows.working_calendar import CHINA_TZ
 from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping
 
@@ -74,65 +82,154 @@ def workflow_runner(name: str) -> WorkflowRunner:
     raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, not {name!r}")
 
 
+@dataclass(frozen=True)
+class MonthSpec:
+    """Everything a shard needs to build the same month and drive its share of it (sent to a shard's process)."""
+
+    cases: int
+    seed: int
+    start: datetime
+    concurrency: int
+    runner: str
+    tuning: Mapping[str, int]
+    mix: Mapping[Profile, float]
+    shard: int = 0
+    shards: int = 1
+    progress: bool = False
+
+    def plan(self) -> MonthPlan:
+        """The whole month: the same for every shard (seeded, no clock read)."""
+        calendar, catalog = Sources().calendar, load_catalog()
+        mix = self.mix
+        return build_month(self.cases, seed=self.seed, start=self.start, calendar=calendar, catalog=catalog, mix=mix)
+
+
+@dataclass
+class ShardOutcome:
+    """What one shard saw: its cases' final views and published events, and what driving them cost."""
+
+    cases: int
+    wall_seconds: float
+    views: dict[str, CaseView | None]
+    events: list[NotificationEvent]
+    updates_sent: int
+    refusals: list[str]
+    stranded: list[str]
+    cpu_seconds: dict[str, float]
+    rss_mib: float
+    histories: dict[str, float]
+
+
 async def run_simulated_month(
     cases: int = 10_000,
     *,
     seed: int = DEFAULT_SEED,
+    shards: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     runner: str = "sandboxed",
     tuning: dict[str, int] | None = None,
     mix: Mapping[Profile, float] = PROFILE_MIX,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Replay a month of `cases` cases; the JSON-able result (wall time in seconds, counts from the workflows)."""
+    """Replay a month of `cases` cases in `shards` processes (default: one per core; 1: in this process); the
+    JSON-able result (wall time in seconds, counts from the workflows)."""
     options = {**DEFAULT_TUNING, **(tuning or {})}
+    shards = max(1, min(shards or os.cpu_count() or 1, cases))
     load_before = os.getloadavg()
-    env = await start_time_skipping()
-    try:
-        published, sources = PublishedEvents(), Sources()
-        worker_tuning = WorkerTuning(**options, workflow_runner=workflow_runner(runner))
-        async with case_worker(env, published, sources, tuning=worker_tuning) as task_queue:
-            start = month_start_after(await env.get_current_time())
-            plan = build_month(
-                cases, seed=seed, start=start, calendar=sources.calendar, catalog=load_catalog(), mix=mix
-            )
-            driver = MonthDriver(env, task_queue, published, asyncio.Semaphore(concurrency), progress=progress)
-            await driver.sleep_until(start)
-            cpu_before, began = cpu_seconds(), time.perf_counter()
-            await driver.drive(plan)
-            views = await driver.final_views(plan)
-            wall = time.perf_counter() - began
-            cpu = {name: round(spent - cpu_before.get(name, 0.0), 1) for name, spent in cpu_seconds().items()}
-            rss = rss_mib()
-            counts = tally(plan, views, published.events)
-            histories = await history_sample(env, plan, views)
-    finally:
-        await env.shutdown()
+    # The time-skipping servers' clocks start at the real now: the month starts at the next midnight for all shards.
+    spec = MonthSpec(cases, seed, month_start_after(datetime.now(UTC)), concurrency, runner, options, dict(mix))
+    plan = spec.plan()
+    began = time.perf_counter()
+    if shards == 1:
+        outcomes = [await run_shard(spec, progress)]
+    else:
+        shown = progress is not None
+        specs = [dataclasses.replace(spec, shard=i, shards=shards, progress=shown) for i in range(shards)]
+        loop = asyncio.get_running_loop()
+        # Spawned, not forked: each shard starts clean (no copy of this process's event loop or SDK runtime).
+        with ProcessPoolExecutor(shards, mp_context=multiprocessing.get_context("spawn")) as pool:
+            outcomes = list(await asyncio.gather(*(loop.run_in_executor(pool, shard_main, s) for s in specs)))
+    with_startup = time.perf_counter() - began
+    views = {case_id: view for outcome in outcomes for case_id, view in outcome.views.items()}
+    events = [event for outcome in outcomes for event in outcome.events]
+    cpu = dict(sum((Counter(outcome.cpu_seconds) for outcome in outcomes), Counter()))
+    cpu = {name: round(spent, 1) for name, spent in cpu.items()}
+    wall = max(outcome.wall_seconds for outcome in outcomes)
     closed = [view.closed_at for view in views.values() if view is not None and view.closed_at is not None]
     return {
         "benchmark": "simulated_month",
         "cases": cases,
         "seed": seed,
         "mix": mix_drawn(plan),
-        "month_start": start.isoformat(),
+        "month_start": spec.start.isoformat(),
+        "shards": shards,
+        "shard_cases": [outcome.cases for outcome in outcomes],
+        "cores": os.cpu_count(),
         "wall_seconds": round(wall, 1),
+        "wall_seconds_with_startup": round(with_startup, 1),
         "cases_per_wall_second": round(cases / wall, 1),
-        "simulated_span_days": round((max(closed, default=start) - start) / timedelta(days=1), 1),
-        "updates_sent": driver.updates_sent,
-        "updates_refused": len(driver.refusals),
-        "refusals": driver.refusals[:10],
-        "updates_stranded": len(driver.stranded),
-        "stranded": driver.stranded[:10],
+        "simulated_span_days": round((max(closed, default=spec.start) - spec.start) / timedelta(days=1), 1),
+        "updates_sent": sum(outcome.updates_sent for outcome in outcomes),
+        "updates_refused": sum(len(outcome.refusals) for outcome in outcomes),
+        "refusals": [r for outcome in outcomes for r in outcome.refusals][:10],
+        "updates_stranded": sum(len(outcome.stranded) for outcome in outcomes),
+        "stranded": [s for outcome in outcomes for s in outcome.stranded][:10],
         "cpu_seconds": cpu,
         "cpu_ms_per_case": {name: round(1000 * spent / cases, 1) for name, spent in cpu.items()},
-        "histories": histories,
-        "rss_mib": round(rss),
+        "histories": merge_history_samples([outcome.histories for outcome in outcomes]),
+        "rss_mib": round(sum(outcome.rss_mib for outcome in outcomes)),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "worker": {"runner": runner, **options},
         "concurrency": concurrency,
-        **counts,
+        **tally(plan, views, events),
     }
+
+
+def shard_main(spec: MonthSpec) -> ShardOutcome:
+    """A shard's process: quiet logs, its share of the month, the outcome sent back to the parent."""
+    _quiet_logs()
+    shown = f"shard {spec.shard + 1}/{spec.shards}"
+    return asyncio.run(run_shard(spec, (lambda line: print(f"{shown}{line}", flush=True)) if spec.progress else None))
+
+
+async def run_shard(spec: MonthSpec, progress: Callable[[str], None] | None) -> ShardOutcome:
+    """Every `spec.shards`-th case of the month, from the `spec.shard`-th, on a time-skipping server of its own."""
+    whole = spec.plan()
+    plan = dataclasses.replace(whole, cases=whole.cases[spec.shard :: spec.shards])
+    env = await start_time_skipping()
+    try:
+        published, sources = PublishedEvents(), Sources()
+        worker_tuning = WorkerTuning(**spec.tuning, workflow_runner=workflow_runner(spec.runner))
+        async with case_worker(env, published, sources, tuning=worker_tuning) as task_queue:
+            driver = MonthDriver(env, task_queue, published, asyncio.Semaphore(spec.concurrency), progress=progress)
+            await driver.sleep_until(plan.start)
+            cpu_before, began = cpu_seconds(), time.perf_counter()
+            await driver.drive(plan)
+            views = await driver.final_views(plan)
+            wall = time.perf_counter() - began
+            cpu = {name: spent - cpu_before.get(name, 0.0) for name, spent in cpu_seconds().items()}
+            rss = rss_mib()
+            histories = await history_sample(env, plan, views, size=max(1, HISTORY_SAMPLE // spec.shards))
+    finally:
+        await env.shutdown()
+    return ShardOutcome(
+        cases=len(plan.cases),
+        wall_seconds=wall,
+        views=views,
+        events=published.events,
+        updates_sent=driver.updates_sent,
+        refusals=driver.refusals,
+        stranded=driver.stranded,
+        cpu_seconds=cpu,
+        rss_mib=rss,
+        histories=histories,
+    )
+
+
+def _quiet_logs() -> None:
+    # Deadlines counted into a year with no holiday schedule log a warning each; the result counts those cases.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
 
 
 class MonthDriver:
@@ -261,18 +358,19 @@ class MonthDriver:
 def main() -> None:
     parser = argparse.ArgumentParser(description="The simulated month in the time-skipping environment.")
     parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--shards", type=int, default=None, help="processes (default: one per core)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="client calls in flight")
     parser.add_argument("--runner", choices=RUNNERS, default="sandboxed", help="workflow runner of the worker")
     parser.add_argument("--workflow-tasks", type=int, default=None, help="worker max_concurrent_workflow_tasks")
     args = parser.parse_args()
-    # Deadlines counted into a year with no holiday schedule log a warning each; the result counts those cases.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    _quiet_logs()
     tuning = {"max_concurrent_workflow_tasks": args.workflow_tasks} if args.workflow_tasks else None
     result = asyncio.run(
         run_simulated_month(
             args.cases,
             seed=args.seed,
+            shards=args.shards,
             concurrency=args.concurrency,
             runner=args.runner,
             tuning=tuning,
@@ -281,7 +379,10 @@ def main() -> None:
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"simulated month ({result['worker']['runner']} worker, {result['concurrency']} calls in flight)")
+    print(
+        f"simulated month ({result['worker']['runner']} worker, {result['shards']} shards on {result['cores']} cores,"
+        f" {result['concurrency']} calls in flight per shard)"
+    )
     print(table(result))
     print(f"written to {RESULTS}")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bench.month_plan import Profile
 from bench.month_script import build_month
 from bench.month_tally import check
@@ -20,8 +22,15 @@ SEED = 21  # draws at least two cases of every profile
 CASES = 30
 
 
-async def test_a_small_month_ends_every_case_as_scripted() -> None:
-    result = await run_simulated_month(CASES, seed=SEED, concurrency=50, mix=EVEN_MIX)
+@pytest.mark.parametrize("shards", [1, 2], ids=["in-process", "two-shards"])
+async def test_a_small_month_ends_every_case_as_scripted(shards: int) -> None:
+    """The same month whether one process drives it or two shards (each its own server) share its cases."""
+    result = await run_simulated_month(CASES, seed=SEED, shards=shards, concurrency=50, mix=EVEN_MIX)
+
+    assert (result["shards"], sum(result["shard_cases"])) == (shards, CASES)
+    assert min(result["shard_cases"]) == CASES // shards
+    assert result["histories"]["cases"] >= shards
+    assert result["cpu_seconds"]["temporal-test-s"] > 0, "the test servers' CPU is counted"
 
     drawn = result["mix"]["profiles"]
     assert min(drawn.values()) >= 2, drawn

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from services.contracts.gc_pauses import observe_gc_pauses
 from services.contracts.telemetry import configure_logging
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
@@ -12,6 +13,7 @@ from services.intake.settings import IntakeSettings
 def main() -> None:
     settings = IntakeSettings()
     configure_logging(service="intake", level=settings.log_level, json=settings.log_json)
+    observe_gc_pauses()
     uvicorn.run(
         create_app(settings),
         host=settings.host,

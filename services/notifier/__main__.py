@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import structlog
 
+from services.contracts.gc_pauses import observe_gc_pauses
 from services.contracts.subjects import (
     CALLBACK_PROGRESS_BUCKET,
     CATALOG_BUCKET,
@@ -40,6 +41,7 @@ log = structlog.get_logger("services.notifier")
 async def main(stop: asyncio.Event) -> None:
     settings = NotifierSettings()
     configure_logging(service="notifier", level=settings.log_level, json=settings.log_json)
+    observe_gc_pauses()
     nc, js = await open_jetstream(settings, name="notifier")
 
     channels = await key_value(js, UNIT_CHANNELS_BUCKET, replicas=settings.nats_replicas)

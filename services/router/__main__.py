@@ -8,6 +8,7 @@ import functools
 import structlog
 
 from services.contracts.catalog import ResponsibilityCatalog
+from services.contracts.gc_pauses import observe_gc_pauses
 from services.contracts.subjects import CASE_INDEX_BUCKET, CATALOG_BUCKET, ROUTER_CONSUMER
 from services.contracts.telemetry import configure_logging
 from services.engines.catalog_store import CatalogStore
@@ -29,6 +30,7 @@ log = structlog.get_logger("services.router")
 async def main(stop: asyncio.Event) -> None:
     settings = RouterSettings()
     configure_logging(service="router", level=settings.log_level, json=settings.log_json)
+    observe_gc_pauses()
     tables = RoutingTables(
         platform_categories=load_platform_categories(settings.data_dir), gazetteer=load_gazetteer(settings.data_dir)
     )

@@ -7,6 +7,7 @@ import asyncio
 import structlog
 
 from services.contracts.case_policy import load_policy
+from services.contracts.gc_pauses import observe_gc_pauses
 from services.contracts.subjects import (
     CASE_STARTER_CONSUMER,
     CATALOG_BUCKET,
@@ -40,6 +41,7 @@ log = structlog.get_logger("services.workflows")
 async def main(stop: asyncio.Event) -> None:
     settings = WorkflowsSettings()
     configure_logging(service="workflows", level=settings.log_level, json=settings.log_json)
+    observe_gc_pauses()
     policy = load_policy(settings.policy_file)
     nc, js = await open_jetstream(settings, name="workflows")
     client = await connect_temporal(settings)

@@ -1,0 +1,44 @@
+"""How long the garbage collector stops the process, by generation, as a Prometheus histogram.
+
+A full collection walks every object the process holds; in the workflows worker that includes each cached case's
+own copy of the workflow module (the sandbox), so one collection can hold every case in the worker still for
+hundreds of milliseconds. SREs see it here before they see it as a latency tail.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from typing import Any
+
+from prometheus_client import Histogram
+
+GC_PAUSE_SECONDS = Histogram(
+    "hotline_gc_pause_seconds",
+    "Time the Python garbage collector stopped the process, in seconds, by generation (2: a full collection).",
+    ["generation"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+
+class _PauseTimer:
+    """A `gc.callbacks` entry: the collector calls it at the start and at the stop of each collection."""
+
+    def __init__(self) -> None:
+        self._started: float | None = None
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            GC_PAUSE_SECONDS.labels(str(info["generation"])).observe(time.perf_counter() - self._started)
+            self._started = None
+
+
+_TIMER = _PauseTimer()
+
+
+def observe_gc_pauses() -> None:
+    """Time every collection from now on (once per process, however often called)."""
+    if _TIMER not in gc.callbacks:
+        gc.callbacks.append(_TIMER)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
 from services.engines.temporal import connect_temporal
 from tests.support.credentials import bearer
+from tests.support.services import ServiceProcess
 from tests.support.system import RunningSystem
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -108,20 +110,32 @@ async def engine_phase(
 ) -> dict[str, Any]:
     """Intake, router and notifier stopped: Temporal and the workflows worker alone."""
     print("\n(1) engine limit: FirstContactCase started through the SDK, until its unit is told", flush=True)
-    for name in PIPELINE_SERVICES:
-        system.services[name].stop()
-    try:
+    async with pipeline_stopped(system):
         await engine_step(temporal, watch, 2.0, 5.0)  # warm-up: imports, connections, caches
 
         async def measure(rate: float) -> Step:
             return _shown(await engine_step(temporal, watch, rate, options.step_seconds))
 
         steps = await climb(Ladder(), measure)
-    finally:
-        await asyncio.gather(*(system.services[name].start() for name in PIPELINE_SERVICES))
     best = highest_sustained(steps)
     print(steps_table("engine limit steps", steps), flush=True)
     return {"steps": [s.as_json() for s in steps], "sustained_rate": best.rate if best else 0.0}
+
+
+@contextlib.asynccontextmanager
+async def pipeline_stopped(system: RunningSystem) -> AsyncIterator[None]:
+    """Intake, router and notifier stopped while cases are started through the SDK, then started again.
+
+    Not only for the engine limit: a notifier left running while the open cases are added would try to deliver
+    each case's events to webhooks nobody serves any more (the end-to-end phase's receiver is gone) and retry
+    them with backoff, about 240 attempts a second at 10 k cases: a core's worth of CPU taken from the phase.
+    """
+    for name in PIPELINE_SERVICES:
+        system.services[name].stop()
+    try:
+        yield
+    finally:
+        await asyncio.gather(*(system.services[name].start() for name in PIPELINE_SERVICES))
 
 
 async def end_to_end_phase(
@@ -171,29 +185,45 @@ async def open_cases_phase(
     points: list[OpenCasesPoint] = []
     already = len(watch.published.at)
     total = already
-    for target in options.open_cases:
-        adding = max(0, target - total)
-        seconds = await add_open_cases(temporal, watch, adding)
-        total += adding
-        lateness, fired, probes = await probe_timers(temporal, system.nats.url)
-        point = OpenCasesPoint(
-            open_cases=total,
-            started_in_seconds=round(seconds, 1),
-            start_rate_per_second=round(adding / seconds, 1) if seconds else 0.0,
-            worker_rss_mib=round(rss_mib(worker.process.pid), 1),
-            server_disk_mib=round(disk_mib(system.workdir / "temporal.db"), 1),
-            timer_lateness=lateness,
-            probes_fired=fired,
-            probes=probes,
-        )
-        points.append(point)
-        print(
-            f"  {total:>7} open: worker RSS {point.worker_rss_mib:.0f} MiB,"
-            f" server disk {point.server_disk_mib:.0f} MiB,"
-            f" timers fired {fired} late by p50 {lateness.p50_ms} / p99 {lateness.p99_ms} ms",
-            flush=True,
-        )
+    async with pipeline_stopped(system):
+        for target in options.open_cases:
+            total = await open_cases_point(system, temporal, watch, worker, target, total, points)
     return [p.as_json() for p in points]
+
+
+async def open_cases_point(
+    system: RunningSystem,
+    temporal: Client,
+    watch: AssignedWatch,
+    worker: ServiceProcess,
+    target: int,
+    total: int,
+    points: list[OpenCasesPoint],
+) -> int:
+    """Open cases up to `target`, then measure the worker, the server's disk and the timers; the new total."""
+    assert worker.process is not None
+    adding = max(0, target - total)
+    seconds = await add_open_cases(temporal, watch, adding)
+    total += adding
+    lateness, fired, probes = await probe_timers(temporal, system.nats.url)
+    point = OpenCasesPoint(
+        open_cases=total,
+        started_in_seconds=round(seconds, 1),
+        start_rate_per_second=round(adding / seconds, 1) if seconds else 0.0,
+        worker_rss_mib=round(rss_mib(worker.process.pid), 1),
+        server_disk_mib=round(disk_mib(system.workdir / "temporal.db"), 1),
+        timer_lateness=lateness,
+        probes_fired=fired,
+        probes=probes,
+    )
+    points.append(point)
+    print(
+        f"  {total:>7} open: worker RSS {point.worker_rss_mib:.0f} MiB,"
+        f" server disk {point.server_disk_mib:.0f} MiB,"
+        f" timers fired {fired} late by p50 {lateness.p50_ms} / p99 {lateness.p99_ms} ms",
+        flush=True,
+    )
+    return total
 
 
 async def month_phase(options: Options) -> dict[str, Any]:

@@ -38,6 +38,17 @@ class _PauseTimer:
 _TIMER = _PauseTimer()
 
 
+def freeze_startup_objects() -> int:
+    """Collect once, then move every object alive now out of the collector's sight; how many were moved.
+
+    Called once a service has started: its modules, classes and clients live as long as the process, yet every full
+    collection would walk them again (in the workflows worker ~200 k objects, a fifth of a second each time).
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def observe_gc_pauses() -> None:
     """Time every collection from now on (once per process, however often called)."""
     if _TIMER not in gc.callbacks:

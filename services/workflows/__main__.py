@@ -7,7 +7,7 @@ import asyncio
 import structlog
 
 from services.contracts.case_policy import load_policy
-from services.contracts.gc_pauses import observe_gc_pauses
+from services.contracts.gc_pauses import freeze_startup_objects, observe_gc_pauses
 from services.contracts.subjects import (
     CASE_STARTER_CONSUMER,
     CATALOG_BUCKET,
@@ -64,7 +64,8 @@ async def main(stop: asyncio.Event) -> None:
     )
     starter = CaseStarter(client)
     triage_starter = TriageStarter(client)
-    log.info("workflows.ready", temporal=settings.temporal_address, policy_version=policy.version)
+    frozen = freeze_startup_objects()
+    log.info("workflows.ready", temporal=settings.temporal_address, policy_version=policy.version, frozen=frozen)
 
     async def health() -> dict[str, bool]:
         return {

@@ -20,10 +20,12 @@ class WorkflowsSettings(ServiceSettings):
     fetch_batch: int = 64
     max_concurrent_workflow_tasks: int = 200
     max_concurrent_activities: int = 200
-    # Each cached case holds its own copy of the workflow module (the sandbox): ~0.3 MB, measured by `make bench`.
-    # Cases wait days between actions, so a case evicted from the cache is replayed when it next wakes (a short
-    # history, milliseconds); 2000 keeps the worker near 0.8 GiB whatever the number of open cases.
-    max_cached_workflows: int = 2000
+    # Each cached case is ~450 objects and ~0.3 MB (its own copy of the workflow module in the sandbox, its state), and
+    # a full garbage collection walks them all while every case in the worker waits: ~0.45 ms per cached case
+    # (measured by `make bench`; 2000 cached meant pauses over a second, a call→webhook p99 of 1.5 s at 9 cases/s).
+    # Cases wait hours or days between actions, so one evicted from the cache is replayed from its short history
+    # when it next wakes (~35 ms of CPU); 500 keeps pauses near a quarter of a second and the worker small.
+    max_cached_workflows: int = 500
     register_search_attributes: bool = Field(
         default=True, description="Add missing custom search attributes at start (needs operator rights)."
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from pydantic import ValidationError
 
 from services.contracts.catalog_changes import CatalogChangeView
+from services.engines.jetstream import kv_entries
 
 MAX_SAVE_ATTEMPTS = 10
 
@@ -48,11 +49,7 @@ class CatalogChangeRecords:
 
     async def all(self) -> list[CatalogChangeView]:
         """Every recorded change, newest application first."""
-        try:
-            keys = await self._bucket.keys()
-        except NoKeysError:
-            return []
-        changes = [change for key in keys if (change := await self.get(key)) is not None]
+        changes = [change for entry in await kv_entries(self._bucket) if (change := _parse(entry.value)) is not None]
         return sorted(changes, key=lambda change: (change.submitted_at, change.change_id), reverse=True)
 
 

@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 
 import structlog
 from nats.aio.client import Client as NATS
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from pydantic import ValidationError
 
 from services.contracts.catalog import ResponsibilityCatalog, load_catalog
 from services.contracts.catalog_versions import CURRENT_KEY, CatalogVersion, CurrentPointer, version_key
 from services.contracts.subjects import CATALOG_UPDATED_SUBJECT
-from services.engines.jetstream import kv_updates
+from services.engines.jetstream import kv_keys, kv_updates
 
 log = structlog.get_logger(__name__)
 
@@ -85,11 +85,7 @@ class CatalogStore:
         return CatalogVersion.model_validate_json(entry.value or b"{}")
 
     async def versions(self) -> list[int]:
-        try:
-            keys = await self._bucket.keys()
-        except NoKeysError:
-            return []
-        return sorted(int(key.split(".", 1)[1]) for key in keys if key.startswith("version."))
+        return sorted(int(key.split(".", 1)[1]) for key in await kv_keys(self._bucket, "version.*"))
 
     async def publish(
         self,

@@ -11,10 +11,11 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from nats.js.errors import InvalidKeyError, KeyNotFoundError, NoKeysError
+from nats.js.errors import InvalidKeyError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from services.contracts.credentials import KEY_PREFIX, ClientKind, Credential, IssuedKey, Principal
+from services.engines.jetstream import kv_entries
 
 
 def new_api_key() -> str:
@@ -91,9 +92,5 @@ class CredentialStore:
         return issued
 
     async def all(self) -> list[Credential]:
-        try:
-            keys = await self._bucket.keys()
-        except NoKeysError:
-            return []
-        found = [await self.get(key) for key in keys]
-        return sorted((c for c in found if c is not None), key=lambda c: c.created_at)
+        found = [Credential.model_validate_json(entry.value or b"{}") for entry in await kv_entries(self._bucket)]
+        return sorted(found, key=lambda c: c.created_at)

@@ -18,7 +18,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -129,6 +129,33 @@ async def open_jetstream(settings: ServiceSettings, *, name: str) -> tuple[NATS,
     await declare_streams(js, replicas=settings.nats_replicas)
     await declare_buckets(js, replicas=settings.nats_replicas)
     return nc, js
+
+
+async def kv_entries(bucket: KeyValue, pattern: str = ">") -> list[KeyValue.Entry]:
+    """The current entry of every key of the bucket that matches a subject pattern (`>`, `<case_id>.>`) and holds a
+    value (deleted keys left out), in key order.
+
+    Not `KeyValue.keys()` or a watch: nats-py ends their first pass on the consumer's pending count taken just after
+    subscribing, and a value the server has sent but the client not yet handled counts as neither pending nor
+    received, so a listing could miss a key written a moment before, or come back empty. Here the server names the
+    subjects that hold a message (the stream's own state; at most 100 000 per answer, far above any bucket listed
+    this way) and each is read; a delete marker reads as not found.
+    """
+    # nats-py keeps a bucket's stream and subject prefix private; both are fixed by the KV spec (KV_<b>, $KV.<b>.).
+    prefix: str = bucket._pre
+    info = await bucket._js.stream_info(bucket._stream, subjects_filter=f"{prefix}{pattern}")
+    entries = []
+    for subject in sorted(info.state.subjects or {}):
+        try:
+            entries.append(await bucket.get(subject[len(prefix) :]))
+        except KeyNotFoundError:
+            continue  # deleted (or purged since the state was read)
+    return entries
+
+
+async def kv_keys(bucket: KeyValue, pattern: str = ">") -> list[str]:
+    """Keys of the bucket that match a subject pattern and hold a value, in order (see `kv_entries`)."""
+    return [entry.key for entry in await kv_entries(bucket, pattern)]
 
 
 async def kv_updates(

@@ -5,7 +5,6 @@ The notifier writes the records; intake reads them (`GET /v1/notifications`) and
 
 from __future__ import annotations
 
-import nats.errors
 from nats.js import JetStreamContext
 from nats.js.errors import InvalidKeyError, KeyNotFoundError
 from nats.js.kv import KeyValue
@@ -13,32 +12,11 @@ from nats.js.kv import KeyValue
 from services.contracts.events import NotificationEvent
 from services.contracts.notifications import NotificationRecord, record_key
 from services.contracts.subjects import NOTIFY_STREAM, notify_subject
+from services.engines.jetstream import kv_entries
 
 # A republished event skips the per-case order check of platform callbacks: someone asked for it again.
 REDELIVERY_HEADER = "Hotline-Redelivery"
 MAX_ATTEMPTS_KEPT = 50
-
-
-async def keys_matching(bucket: KeyValue, pattern: str, *, timeout: float = 5.0) -> list[str]:
-    """Keys of the bucket matching a subject pattern (`<case_id>.>`), filtered by the server.
-
-    Not `KeyValue.keys(filters=…)`: nats-py matches those filters as substrings of every key of the bucket, so a
-    wildcard pattern matches nothing.
-    """
-    watcher = await bucket.watch(pattern, ignore_deletes=True, meta_only=True)
-    keys: list[str] = []
-    try:
-        while True:
-            try:
-                entry = await watcher.updates(timeout=timeout)  # type: ignore[no-untyped-call]
-            except nats.errors.TimeoutError:
-                break  # the end-of-values marker never came: what arrived is all there is
-            if entry is None:  # no more values: later changes are not wanted
-                break
-            keys.append(entry.key)
-    finally:
-        await watcher.stop()  # type: ignore[no-untyped-call]
-    return keys
 
 
 class NotificationStore:
@@ -58,13 +36,8 @@ class NotificationStore:
 
     async def for_case(self, case_id: str) -> list[NotificationRecord]:
         """Every record of a case, in the order its events happened."""
-        records = []
-        for key in await keys_matching(self._bucket, f"{case_id}.>"):
-            try:
-                entry = await self._bucket.get(key)
-            except KeyNotFoundError:
-                continue
-            records.append(NotificationRecord.model_validate_json(entry.value or b"{}"))
+        entries = await kv_entries(self._bucket, f"{case_id}.>")
+        records = [NotificationRecord.model_validate_json(entry.value or b"{}") for entry in entries]
         return sorted(records, key=lambda r: (r.event.occurred_at, r.event.sequence))
 
 

@@ -12,8 +12,8 @@ from nats.js.kv import KeyValue
 from services.contracts.events import NotificationEvent
 from services.contracts.notifications import record_key
 from services.contracts.unit_channels import UnitChannels
-from services.engines.jetstream import kv_updates
-from services.engines.notification_store import keys_matching, republish
+from services.engines.jetstream import kv_entries, kv_updates
+from services.engines.notification_store import republish
 
 log = structlog.get_logger(__name__)
 
@@ -33,10 +33,9 @@ class ParkedEvents:
     async def release(self, unit: str) -> int:
         """Send the unit's parked events again; each is claimed by deleting it, so one instance sends it."""
         released = 0
-        for key in await keys_matching(self._bucket, f"{unit}.>"):
+        for entry in await kv_entries(self._bucket, f"{unit}.>"):
             try:
-                entry = await self._bucket.get(key)
-                await self._bucket.delete(key, last=entry.revision)
+                await self._bucket.delete(entry.key, last=entry.revision)
             except (KeyNotFoundError, KeyWrongLastSequenceError):
                 continue  # another instance took it
             except APIError as exc:

@@ -15,7 +15,7 @@ from services.contracts.holiday_schedule import load_schedule_file
 from services.contracts.settings import ServiceSettings
 from services.contracts.subjects import HOLIDAY_SCHEDULES_BUCKET
 from services.contracts.telemetry import configure_logging
-from services.engines.jetstream import close_nats, key_value, open_jetstream
+from services.engines.jetstream import close_nats, key_value, kv_keys, open_jetstream
 
 
 async def load(path: Path, settings: ServiceSettings) -> str:
@@ -33,10 +33,7 @@ async def list_years(settings: ServiceSettings) -> str:
     nc, js = await open_jetstream(settings, name="calendar-admin")
     try:
         bucket = await key_value(js, HOLIDAY_SCHEDULES_BUCKET, replicas=settings.nats_replicas)
-        try:
-            keys = sorted(await bucket.keys())
-        except Exception:
-            keys = []
+        keys = await kv_keys(bucket)
     finally:
         await close_nats(nc)
     return "loaded years: " + (", ".join(keys) if keys else "none (the library's years only)")

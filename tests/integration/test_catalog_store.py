@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -12,9 +11,8 @@ from nats.aio.client import Client as NATS
 from nats.js.kv import KeyValue
 
 from services.contracts.catalog import ResponsibilityCatalog
-from services.contracts.subjects import BucketSpec
 from services.engines.catalog_store import CatalogMoved, CatalogStore
-from services.engines.jetstream import key_value
+from tests.support.buckets import scratch_bucket
 from tests.support.system import RunningSystem
 
 
@@ -27,14 +25,8 @@ class Bucket:
 @pytest_asyncio.fixture
 async def bucket(system: RunningSystem) -> AsyncIterator[Bucket]:
     """A catalog bucket of the test's own, so the session's catalog is untouched."""
-    nc = await system.nats.connect()
-    js = nc.jetstream()
-    spec = BucketSpec(name=f"catalog_test_{uuid.uuid4().hex[:12]}")
-    try:
-        yield Bucket(nc, await key_value(js, spec))
-    finally:
-        await js.delete_key_value(spec.name)
-        await nc.close()
+    async with scratch_bucket(system.nats.url, "catalog_test") as (nc, kv):
+        yield Bucket(nc, kv)
 
 
 def with_primary(catalog: ResponsibilityCatalog, code: str, unit: str) -> ResponsibilityCatalog:

@@ -6,28 +6,21 @@ come back empty: the first test is the one that caught it (an admin's new API ke
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
 from nats.js.kv import KeyValue
 
-from services.contracts.subjects import BucketSpec
-from services.engines.jetstream import key_value, kv_entries, kv_keys
+from services.engines.jetstream import kv_entries, kv_keys
+from tests.support.buckets import scratch_bucket
 from tests.support.system import RunningSystem
 
 
 @pytest_asyncio.fixture
 async def bucket(system: RunningSystem) -> AsyncIterator[KeyValue]:
     """A bucket of the test's own."""
-    nc = await system.nats.connect()
-    js = nc.jetstream()
-    spec = BucketSpec(name=f"listing_test_{uuid.uuid4().hex[:12]}")
-    try:
-        yield await key_value(js, spec)
-    finally:
-        await js.delete_key_value(spec.name)
-        await nc.close()
+    async with scratch_bucket(system.nats.url, "listing_test") as (_nc, kv):
+        yield kv
 
 
 async def test_a_key_written_a_moment_before_is_always_listed(bucket: KeyValue) -> None:

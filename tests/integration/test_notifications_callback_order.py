@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import nats
 import pytest_asyncio
-from nats.js.api import KeyValueConfig
 from nats.js.kv import KeyValue
 
 from services.contracts.events import Audience, EventKind, NotificationEvent
 from services.notifier.callback_order import CallbackOrder, Turn
+from tests.support.buckets import scratch_bucket
 from tests.support.system import RunningSystem
 
 CASE_ID = "5d0c2b7e-3c1f-4f7a-9a55-0e6b2d9c8a41"
@@ -22,15 +20,8 @@ CASE_ID = "5d0c2b7e-3c1f-4f7a-9a55-0e6b2d9c8a41"
 @pytest_asyncio.fixture
 async def bucket(system: RunningSystem) -> AsyncIterator[KeyValue]:
     """A fresh `callback_progress`-like bucket on the session's nats-server, removed afterwards."""
-    nc = await nats.connect(system.nats.url)
-    js = nc.jetstream()
-    name = f"callback_progress_test_{uuid.uuid4().hex[:8]}"
-    kv = await js.create_key_value(KeyValueConfig(bucket=name))
-    try:
+    async with scratch_bucket(system.nats.url, "callback_progress_test") as (_nc, kv):
         yield kv
-    finally:
-        await js.delete_key_value(name)
-        await nc.close()
 
 
 def callback(kind: EventKind, sequence: int, previous: int | None) -> NotificationEvent:

@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import nats
 import pytest_asyncio
-from nats.js.api import KeyValueConfig
 from nats.js.kv import KeyValue
 
 from services.contracts.events import EventKind, NotificationEvent
 from services.notifier.parked_events import ParkedEvents
+from tests.support.buckets import scratch_bucket
 from tests.support.system import RunningSystem
 
 
@@ -34,15 +33,8 @@ class Republished:
 @pytest_asyncio.fixture
 async def bucket(system: RunningSystem) -> AsyncIterator[KeyValue]:
     """A fresh `parked_events`-like bucket on the session's nats-server, removed afterwards."""
-    nc = await nats.connect(system.nats.url)
-    js = nc.jetstream()
-    name = f"parked_events_test_{uuid.uuid4().hex[:8]}"
-    kv = await js.create_key_value(KeyValueConfig(bucket=name))
-    try:
+    async with scratch_bucket(system.nats.url, "parked_events_test") as (_nc, kv):
         yield kv
-    finally:
-        await js.delete_key_value(name)
-        await nc.close()
 
 
 def parked_event(unit: str, n: int) -> NotificationEvent:

@@ -13,11 +13,12 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,13 @@ import httpx
 from temporalio.client import Client
 
 from bench.assigned_watch import AssignedWatch
+from bench.cpu_time import cpu_seconds, ms_per_case
 from bench.end_to_end import end_to_end_step, point_units_at
 from bench.engine_limit import engine_step
 from bench.figures import COMPLETION_LATENCY_BUDGET_SECONDS, Step, highest_sustained
 from bench.ladder import Ladder, climb
 from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers, rss_mib
-from bench.report import machine, steps_table, table, verdict
+from bench.report import cpu_table, machine, steps_table, table, verdict
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
 from services.engines.temporal import connect_temporal
@@ -114,11 +116,12 @@ async def engine_phase(
         await engine_step(temporal, watch, 2.0, 5.0)  # warm-up: imports, connections, caches
 
         async def measure(rate: float) -> Step:
-            return _shown(await engine_step(temporal, watch, rate, options.step_seconds))
+            return _shown(await with_cpu(system, engine_step(temporal, watch, rate, options.step_seconds)))
 
         steps = await climb(Ladder(), measure)
     best = highest_sustained(steps)
     print(steps_table("engine limit steps", steps), flush=True)
+    print(cpu_table("engine limit: CPU ms per case, by process", steps), flush=True)
     return {"steps": [s.as_json() for s in steps], "sustained_rate": best.rate if best else 0.0}
 
 
@@ -138,6 +141,22 @@ async def pipeline_stopped(system: RunningSystem) -> AsyncIterator[None]:
         await asyncio.gather(*(system.services[name].start() for name in PIPELINE_SERVICES))
 
 
+def system_pids(system: RunningSystem) -> dict[str, int]:
+    """The processes of the system under test running now, and the benchmark's own (load, receiver, watcher)."""
+    processes = {name: service.process for name, service in system.services.items()}
+    processes |= {"temporal": system.temporal.process, "nats": system.nats.process}
+    running = {name: process.pid for name, process in processes.items() if process and process.poll() is None}
+    return running | {"bench": os.getpid()}
+
+
+async def with_cpu(system: RunningSystem, stepping: Awaitable[Step]) -> Step:
+    """The step, with the CPU each process spent on it per accepted case."""
+    pids = system_pids(system)
+    before = cpu_seconds(pids)
+    step = await stepping
+    return replace(step, cpu_ms_per_case=ms_per_case(before, cpu_seconds(pids), step.accepted))
+
+
 async def end_to_end_phase(
     system: RunningSystem, temporal: Client, watch: AssignedWatch, options: Options
 ) -> dict[str, Any]:
@@ -155,19 +174,20 @@ async def end_to_end_phase(
             await end_to_end_step(platform, temporal, sink, watch, 2.0, 5.0)  # warm-up
 
             async def measure(rate: float) -> Step:
-                return _shown(await end_to_end_step(platform, temporal, sink, watch, rate, options.step_seconds))
+                stepping = end_to_end_step(platform, temporal, sink, watch, rate, options.step_seconds)
+                return _shown(await with_cpu(system, stepping))
 
             steps = await climb(Ladder(), measure)
             best = highest_sustained(steps)
             half = None
             if best is not None:
                 print(f"  at half the sustained rate ({best.rate / 2:g}/s), for {2 * options.step_seconds:g} s:")
-                half = _shown(
-                    await end_to_end_step(platform, temporal, sink, watch, best.rate / 2, 2 * options.step_seconds)
-                )
+                stepping = end_to_end_step(platform, temporal, sink, watch, best.rate / 2, 2 * options.step_seconds)
+                half = _shown(await with_cpu(system, stepping))
     finally:
         await sink.stop()
     print(steps_table("end-to-end steps", steps), flush=True)
+    print(cpu_table("end to end: CPU ms per case, by process", steps + ([half] if half else [])), flush=True)
     return {
         "steps": [s.as_json() for s in steps],
         "sustained_rate": best.rate if best else 0.0,

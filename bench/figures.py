@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # A step is sustained when everything offered completed, without errors, at the offered rate, and the slowest
@@ -53,6 +53,8 @@ class Step:
     completion_span_seconds: float
     latencies: dict[str, Latency]
     completion: str
+    # CPU milliseconds per accepted case, by process (and `total`): filled in by the benchmark, which knows them.
+    cpu_ms_per_case: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def measured(

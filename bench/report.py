@@ -51,6 +51,21 @@ def steps_table(title: str, steps: Sequence[Step]) -> str:
     return table(title, header, rows)
 
 
+def cpu_table(title: str, steps: Sequence[Step]) -> str:
+    """CPU milliseconds per case of each process, a row a step (in the order given), `total` last."""
+    names = sorted({name for s in steps for name in s.cpu_ms_per_case if name != "total"})
+    header = ["rate/s", *names, "total"]
+    rows = [
+        [f"{s.rate:g}", *(f"{s.cpu_ms_per_case[n]:g}" if n in s.cpu_ms_per_case else "-" for n in names), _total(s)]
+        for s in steps
+    ]
+    return table(title, header, rows)
+
+
+def _total(step: Step) -> str:
+    return f"{step.cpu_ms_per_case['total']:g}" if "total" in step.cpu_ms_per_case else "-"
+
+
 def table(title: str, header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
     lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]

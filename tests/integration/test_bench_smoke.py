@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client
 
+from bench.__main__ import with_cpu
 from bench.assigned_watch import AssignedWatch
 from bench.end_to_end import end_to_end_step, point_units_at
 from bench.engine_limit import engine_step
@@ -53,7 +54,7 @@ async def test_the_end_to_end_step_follows_every_ticket_to_the_webhook(
             ) as platform,
         ):
             await point_units_at(admin, sink)
-            step = await end_to_end_step(platform, temporal, sink, watch, rate=4, seconds=2)
+            step = await with_cpu(bench_system, end_to_end_step(platform, temporal, sink, watch, rate=4, seconds=2))
     finally:
         await watch.stop()
         await sink.stop()
@@ -66,6 +67,11 @@ async def test_the_end_to_end_step_follows_every_ticket_to_the_webhook(
     assert all(p50 is not None and p50 > 0 for p50 in p50s), p50s
     assert p50s == sorted(p50s), f"each hop comes after the one before: {p50s}"
     assert sink.deliveries["case_assigned"] >= 8
+    cpu = step.cpu_ms_per_case
+    processes = {"intake", "router", "workflows", "notifier", "temporal", "nats", "bench"}
+    assert set(cpu) == processes | {"total"}
+    assert cpu["workflows"] > 0 and cpu["temporal"] > 0, cpu
+    assert cpu["total"] == pytest.approx(sum(cpu[name] for name in processes), abs=0.5)
 
 
 async def test_the_engine_step_and_open_cases_are_measured_through_the_sdk(

@@ -1,0 +1,42 @@
+"""CPU time each process of the system under test spends per case in a load step: where the machine's cores go.
+
+The ratio of the end-to-end rate to the engine limit is, on a machine whose cores are all busy at the limit, the
+ratio of CPU per case: what Temporal and the worker cost alone against that plus intake, router, case starter,
+notifier, the NATS hops and the benchmark itself. Read from `/proc/<pid>/stat` (user + system time).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+# Fields 14 and 15 of /proc/<pid>/stat (utime, stime) in clock ticks; counted after the `)` closing the command,
+# which may itself hold spaces.
+_UTIME_AFTER_NAME, _STIME_AFTER_NAME = 11, 12
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds the process has used, or None once it is gone (or on a system without /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = int(fields[_UTIME_AFTER_NAME]) + int(fields[_STIME_AFTER_NAME])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process still running."""
+    readings = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+    return {name: seconds for name, seconds in readings.items() if seconds is not None}
+
+
+def ms_per_case(before: Mapping[str, float], after: Mapping[str, float], cases: int) -> dict[str, float]:
+    """Milliseconds of CPU per case of each process read both times, and their `total`; empty for no cases."""
+    if cases <= 0:
+        return {}
+    spent = {name: (after[name] - before[name]) * 1000 / cases for name in before if name in after}
+    per_case = {name: round(ms, 1) for name, ms in spent.items()}
+    per_case["total"] = round(sum(spent.values()), 1)
+    return per_case

@@ -38,7 +38,6 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from bench.month_costs import HISTORY_SAMPLE, cpu_seconds, history_sample, merge_history_samples, rss_mib
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
@@ -49,6 +48,7 @@ from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id
 from services.contracts.catalog import load_catalog
 from services.contracts.events import EventKind, NotificationEvent
+from services.workflows.worker import workflow_runner as production_runner
 from services.workflows.working_calendar import CHINA_TZ
 from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping
 
@@ -63,7 +63,7 @@ DEFAULT_TUNING = {
     "max_concurrent_activities": 400,
     "max_cached_workflows": 20_000,
 }
-RUNNERS = ("sandboxed", "passthrough", "unsandboxed")
+RUNNERS = ("passthrough", "sandboxed", "unsandboxed")
 ASSIGNED_TIMEOUT_SECONDS = 120.0
 RESULT_TIMEOUT_SECONDS = 60.0
 UPDATE_TIMEOUT_SECONDS = 60.0
@@ -72,13 +72,12 @@ TAIL = timedelta(days=7, hours=1)
 
 
 def workflow_runner(name: str) -> WorkflowRunner:
-    """`sandboxed` is what production runs; `passthrough` shares our modules with the sandbox; `unsandboxed` none."""
+    """`passthrough` is what production runs (our modules shared with the sandbox); `sandboxed` re-imports each
+    workflow's file into every case's sandbox (the workflow tests' runner); `unsandboxed` has no sandbox at all."""
     if name == "unsandboxed":
         return UnsandboxedWorkflowRunner()
-    if name == "passthrough":
-        return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("services"))
-    if name == "sandboxed":
-        return SandboxedWorkflowRunner()
+    if name in ("passthrough", "sandboxed"):
+        return production_runner(strict_sandbox=name == "sandboxed")
     raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, not {name!r}")
 
 
@@ -126,7 +125,7 @@ async def run_simulated_month(
     seed: int = DEFAULT_SEED,
     shards: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    runner: str = "sandboxed",
+    runner: str = "passthrough",
     tuning: dict[str, int] | None = None,
     mix: Mapping[Profile, float] = PROFILE_MIX,
     progress: Callable[[str], None] | None = None,
@@ -361,7 +360,7 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=None, help="processes (default: one per core)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="client calls in flight")
-    parser.add_argument("--runner", choices=RUNNERS, default="sandboxed", help="workflow runner of the worker")
+    parser.add_argument("--runner", choices=RUNNERS, default="passthrough", help="workflow runner of the worker")
     parser.add_argument("--workflow-tasks", type=int, default=None, help="worker max_concurrent_workflow_tasks")
     args = parser.parse_args()
     _quiet_logs()

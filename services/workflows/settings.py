@@ -26,6 +26,10 @@ class WorkflowsSettings(ServiceSettings):
     # Cases wait hours or days between actions, so one evicted from the cache is replayed from its short history
     # when it next wakes (~35 ms of CPU); 500 keeps pauses near a quarter of a second and the worker small.
     max_cached_workflows: int = 500
+    strict_sandbox: bool = Field(
+        default=False,
+        description="Re-import each workflow's file into every case's sandbox (slower; what the workflow tests run).",
+    )
     register_search_attributes: bool = Field(
         default=True, description="Add missing custom search attributes at start (needs operator rights)."
     )

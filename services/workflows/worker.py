@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from services.contracts.subjects import CASE_TASK_QUEUE
 from services.workflows.activities import NotificationActivities
@@ -18,6 +19,23 @@ from services.workflows.triage_activities import TriageActivities
 from services.workflows.triage_case import TriageCase
 
 WORKFLOWS = [FirstContactCase, JointTask, TopLevelCoordination, CatalogChange, TriageCase]
+# Our own package, imported once and shared by every case instead of re-imported into each case's sandbox.
+OWN_MODULES = "services"
+
+
+def workflow_runner(*, strict_sandbox: bool) -> WorkflowRunner:
+    """Temporal's sandbox, by default with our own modules passed through.
+
+    The sandbox re-imports the file that defines a workflow for every case it loads: about a fifth of the worker's
+    CPU per case (most cases take a single workflow task before waiting days) and half the objects each cached case
+    keeps, which every full garbage collection walks. Everything those files import from `services` is passed
+    through already (Temporal's advice for deterministic modules), so what the re-import still checks is the
+    workflow files' own lines; the workflow tests run them under the strict sandbox (the SDK's default runner)
+    in CI, and `strict_sandbox` brings it back here.
+    """
+    if strict_sandbox:
+        return SandboxedWorkflowRunner()
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(OWN_MODULES))
 
 
 def build_worker(
@@ -48,4 +66,5 @@ def build_worker(
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,
+        workflow_runner=workflow_runner(strict_sandbox=settings.strict_sandbox),
     )

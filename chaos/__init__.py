@@ -7,6 +7,6 @@ runs a smaller version (a worker kill and a NATS restart) in `make test`.
 
 Modules: `tickets` (what is sent), `load` (the steady load and every answer), `components` (kill and restart),
 `deadline_probes` (deadlines due during an outage), `deliveries` (the receivers' log), `observations` (Temporal
-visibility, JetStream backlog), `reconcile` (lost and duplicated, pure), `phases`, `suite` (the run), `results`
-(targets), `report` (table and JSON).
+visibility; the JetStream backlog is `tests/support/backlog.py`), `reconcile` (lost and duplicated, pure),
+`phases`, `suite` (the run), `results` (targets), `report` (table and JSON).
 """

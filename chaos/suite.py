@@ -30,13 +30,14 @@ from chaos.deadline_probes import (
 )
 from chaos.deliveries import DeliveryLog, hook_path
 from chaos.load import Submission, TicketLoad
-from chaos.observations import case_workflows, consumer_backlog
+from chaos.observations import case_workflows
 from chaos.phases import Outage, Phase
 from chaos.reconcile import Tally, judge, orphan_cases
 from chaos.results import PhaseResult, SuiteResult
 from chaos.tickets import UNITS, deadline_probe, steady_tickets
 from services.contracts.settings import ServiceSettings
 from services.engines.temporal import connect_temporal
+from tests.support.backlog import consumer_backlog
 from tests.support.receiver import WebhookReceiver
 from tests.support.system import RunningSystem
 

@@ -15,12 +15,15 @@ from temporalio.client import Client
 
 from bench.__main__ import with_cpu
 from bench.assigned_watch import AssignedWatch
+from bench.bench_tickets import ticket
 from bench.end_to_end import end_to_end_step, point_units_at
 from bench.engine_limit import engine_step
 from bench.open_cases import add_open_cases, disk_mib, rss_mib
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
+from services.contracts.subjects import CASE_STARTER_CONSUMER, ROUTER_CONSUMER
 from services.engines.temporal import connect_temporal
+from tests.support.backlog import wait_until_drained
 from tests.support.credentials import bearer
 from tests.support.system import RunningSystem
 
@@ -93,3 +96,25 @@ async def test_the_engine_step_and_open_cases_are_measured_through_the_sdk(
     assert worker is not None
     assert rss_mib(worker.pid) > 50
     assert disk_mib(bench_system.workdir / "temporal.db") > 0
+
+
+async def test_the_wait_for_a_drained_pipeline_names_a_stopped_consumer_and_ends_once_it_caught_up(
+    bench_system: RunningSystem,
+) -> None:
+    # The notifier is left out: units' webhooks point at the receivers of the tests before, gone by now.
+    ahead_of_temporal = (ROUTER_CONSUMER, CASE_STARTER_CONSUMER)
+    router = bench_system.services["router"]
+    router.stop()
+    try:
+        async with httpx.AsyncClient(
+            base_url=bench_system.api_url, headers=bearer(bench_system.keys["platform-12345"])
+        ) as platform:
+            answer = await platform.post("/v1/cases", json=ticket("drain", 0))
+        assert answer.status_code == 202, answer.text
+
+        with pytest.raises(TimeoutError, match="'router': 1"):
+            await wait_until_drained(bench_system.nats.url, timeout=1.0, poll=0.2, consumers=ahead_of_temporal)
+    finally:
+        await router.start()
+
+    assert await wait_until_drained(bench_system.nats.url, timeout=60.0, poll=0.2, consumers=ahead_of_temporal) >= 0

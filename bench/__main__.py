@@ -294,6 +294,7 @@ def _shown(step: Step) -> Step:
     print(
         f"  {step.rate:>6g}/s: {step.accepted}/{step.offered} accepted, {step.completed_per_second:.1f} done/s,"
         f" {step.completion} p50 {done.p50_ms} / p99 {done.p99_ms} ms, errors {step.errors}"
+        f"{' ' + str(step.error_kinds) if step.error_kinds else ''}"
         f" → {'sustained' if step.sustained else 'NOT sustained'}",
         flush=True,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 
 import httpx
@@ -41,14 +42,17 @@ async def end_to_end_step(
     step_began = datetime.now(UTC)
     called_at: dict[str, float] = {}
     post_seconds: list[float] = []
+    errors: Counter[str] = Counter()
 
     async def fire(index: int) -> str | None:
         began = time.time()
         try:
             response = await platform.post("/v1/cases", json=ticket(run, index))
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
+            errors[type(exc).__name__] += 1
             return None
         if response.status_code != 202:
+            errors[f"HTTP {response.status_code}"] += 1
             return None
         post_seconds.append(time.time() - began)
         case_id: str = response.json()["case_id"]
@@ -69,6 +73,7 @@ async def end_to_end_step(
         called_at=called_at,
         completed_at=delivered.at,
         completion="call_to_webhook_delivered",
+        error_kinds=errors,
         other_latencies={
             "post": Latency.of_seconds(post_seconds),
             "call_to_workflow_started": Latency.of_seconds(

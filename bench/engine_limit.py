@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 
 from temporalio.client import Client
@@ -62,13 +63,15 @@ async def engine_step(client: Client, watch: AssignedWatch, rate: float, seconds
     """Start cases at `rate`/s for `seconds`; wait until each one's unit was told (or the drain time passes)."""
     cases = routed_cases(uuid.uuid4().hex[:8], max(1, round(rate * seconds)))
     called_at: dict[str, float] = {}
+    errors: Counter[str] = Counter()
 
     async def fire(index: int) -> bool:
         routed = cases[index]
         called_at[routed.case_id] = time.time()
         try:
             await start_case(client, routed)
-        except Exception:
+        except Exception as exc:
+            errors[type(exc).__name__] += 1
             return False
         return True
 
@@ -84,4 +87,5 @@ async def engine_step(client: Client, watch: AssignedWatch, rate: float, seconds
         called_at=called_at,
         completed_at=published.at,
         completion="start_to_assigned_published",
+        error_kinds=errors,
     )

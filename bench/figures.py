@@ -55,6 +55,8 @@ class Step:
     completion: str
     # CPU milliseconds per accepted case, by process (and `total`): filled in by the benchmark, which knows them.
     cpu_ms_per_case: dict[str, float] = field(default_factory=dict)
+    # How the errors failed (`HTTP 503`, `ReadTimeout`, ...), counted: a saturated step says what gave way.
+    error_kinds: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def measured(
@@ -68,6 +70,7 @@ class Step:
         completed_at: Mapping[str, float],
         completion: str,
         other_latencies: Mapping[str, Latency] | None = None,
+        error_kinds: Mapping[str, int] | None = None,
     ) -> Step:
         """A step from when each accepted case was called and completed (wall clock, seconds, by case id)."""
         done = [c for c in accepted if c in completed_at]
@@ -85,6 +88,7 @@ class Step:
                 completion: Latency.of_seconds([completed_at[c] - called_at[c] for c in done]),
             },
             completion=completion,
+            error_kinds=dict(error_kinds or {}),
         )
 
     @property

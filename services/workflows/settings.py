@@ -20,11 +20,11 @@ class WorkflowsSettings(ServiceSettings):
     fetch_batch: int = 64
     max_concurrent_workflow_tasks: int = 200
     max_concurrent_activities: int = 200
-    # Each cached case is ~450 objects and ~0.3 MB (its own copy of the workflow module in the sandbox, its state), and
-    # a full garbage collection walks them all while every case in the worker waits: ~0.45 ms per cached case
-    # (measured by `make bench`; 2000 cached meant pauses over a second, a call→webhook p99 of 1.5 s at 9 cases/s).
-    # Cases wait hours or days between actions, so one evicted from the cache is replayed from its short history
-    # when it next wakes (~35 ms of CPU); 500 keeps pauses near a quarter of a second and the worker small.
+    # A full garbage collection walks every cached case while every case in the worker waits: ~250 objects a case
+    # (~450 under the strict sandbox, which gives each its own copy of the workflow module), ~0.25 ms of pause each
+    # (measured by `make bench`, docs/performance.md; 2000 cached meant pauses over a second under the strict
+    # sandbox). Cases wait hours or days between actions, so one evicted from the cache is replayed from its short
+    # history when it next wakes (milliseconds of CPU): more cases in flight want more workers, not a bigger cache.
     max_cached_workflows: int = 500
     strict_sandbox: bool = Field(
         default=False,

@@ -63,6 +63,7 @@ async def test_the_end_to_end_step_follows_every_ticket_to_the_webhook(
         await sink.stop()
 
     assert (step.offered, step.accepted, step.completed, step.errors) == (8, 8, 8, 0)
+    assert step.error_kinds == {}
     hops = ("call_to_workflow_started", "call_to_event_published", "call_to_webhook_delivered")
     for name in ("post", *hops):
         assert step.latencies[name].count == 8, name
@@ -118,3 +119,22 @@ async def test_the_wait_for_a_drained_pipeline_names_a_stopped_consumer_and_ends
         await router.start()
 
     assert await wait_until_drained(bench_system.nats.url, timeout=60.0, poll=0.2, consumers=ahead_of_temporal) >= 0
+
+
+async def test_a_step_whose_posts_are_refused_counts_its_errors_by_kind(
+    bench_system: RunningSystem, temporal: Client
+) -> None:
+    sink = WebhookSink()
+    await sink.start()
+    watch = AssignedWatch()
+    await watch.start(bench_system.nats.url)
+    try:
+        async with httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer("hk_unknown_key")) as stranger:
+            step = await end_to_end_step(stranger, temporal, sink, watch, rate=4, seconds=1)
+    finally:
+        await watch.stop()
+        await sink.stop()
+
+    assert (step.offered, step.accepted, step.errors) == (4, 0, 4)
+    assert step.error_kinds == {"HTTP 401": 4}
+    assert not step.sustained

@@ -95,9 +95,11 @@ def test_a_measured_step_counts_from_call_and_completion_times() -> None:
         completed_at=completed,
         completion="done",
         other_latencies={"post": Latency(3, 5.0, 9.0, 9.0)},
+        error_kinds={"HTTP 503": 1},
     )
 
     assert (measured.offered, measured.accepted, measured.completed, measured.errors) == (4, 3, 2, 1)
+    assert measured.as_json()["error_kinds"] == {"HTTP 503": 1}
     assert measured.completion_span_seconds == pytest.approx(1.3)
     assert list(measured.latencies) == ["post", "done"]
     assert measured.latencies["done"] == Latency(2, 200.0, 1000.0, 1000.0)

@@ -7,6 +7,7 @@ measures what it says — every case offered is accounted for, and each latency 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -42,25 +43,38 @@ async def temporal(bench_system: RunningSystem) -> Client:
     return await connect_temporal(ServiceSettings(temporal_address=bench_system.temporal.address))
 
 
-async def test_the_end_to_end_step_follows_every_ticket_to_the_webhook(
-    bench_system: RunningSystem, temporal: Client
-) -> None:
+@dataclass
+class Observers:
+    sink: WebhookSink
+    watch: AssignedWatch
+
+
+@pytest_asyncio.fixture
+async def observers(bench_system: RunningSystem) -> AsyncIterator[Observers]:
+    """The webhook receiver and the `case_assigned` watcher an end-to-end step reads its figures from."""
     sink = WebhookSink()
     await sink.start()
     watch = AssignedWatch()
     await watch.start(bench_system.nats.url)
     try:
-        async with (
-            httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer(bench_system.keys["admin"])) as admin,
-            httpx.AsyncClient(
-                base_url=bench_system.api_url, headers=bearer(bench_system.keys["platform-12345"]), timeout=30
-            ) as platform,
-        ):
-            await point_units_at(admin, sink)
-            step = await with_cpu(bench_system, end_to_end_step(platform, temporal, sink, watch, rate=4, seconds=2))
+        yield Observers(sink, watch)
     finally:
         await watch.stop()
         await sink.stop()
+
+
+async def test_the_end_to_end_step_follows_every_ticket_to_the_webhook(
+    bench_system: RunningSystem, temporal: Client, observers: Observers
+) -> None:
+    sink, watch = observers.sink, observers.watch
+    async with (
+        httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer(bench_system.keys["admin"])) as admin,
+        httpx.AsyncClient(
+            base_url=bench_system.api_url, headers=bearer(bench_system.keys["platform-12345"]), timeout=30
+        ) as platform,
+    ):
+        await point_units_at(admin, sink)
+        step = await with_cpu(bench_system, end_to_end_step(platform, temporal, sink, watch, rate=4, seconds=2))
 
     assert (step.offered, step.accepted, step.completed, step.errors) == (8, 8, 8, 0)
     assert step.error_kinds == {}
@@ -122,18 +136,10 @@ async def test_the_wait_for_a_drained_pipeline_names_a_stopped_consumer_and_ends
 
 
 async def test_a_step_whose_posts_are_refused_counts_its_errors_by_kind(
-    bench_system: RunningSystem, temporal: Client
+    bench_system: RunningSystem, temporal: Client, observers: Observers
 ) -> None:
-    sink = WebhookSink()
-    await sink.start()
-    watch = AssignedWatch()
-    await watch.start(bench_system.nats.url)
-    try:
-        async with httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer("hk_unknown_key")) as stranger:
-            step = await end_to_end_step(stranger, temporal, sink, watch, rate=4, seconds=1)
-    finally:
-        await watch.stop()
-        await sink.stop()
+    async with httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer("hk_unknown_key")) as stranger:
+        step = await end_to_end_step(stranger, temporal, observers.sink, observers.watch, rate=4, seconds=1)
 
     assert (step.offered, step.accepted, step.errors) == (4, 0, 4)
     assert step.error_kinds == {"HTTP 401": 4}

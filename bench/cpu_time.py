@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 # Fields 14 and 15 of /proc/<pid>/stat (utime, stime) in clock ticks; counted after the `)` closing the command,
 # which may itself hold spaces.
 _UTIME_AFTER_NAME, _STIME_AFTER_NAME = 11, 12
 
 
-def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds the process has used, or None once it is gone (or on a system without /proc)."""
+def stat_ticks(stat: Path) -> int | None:
+    """utime + stime in clock ticks from a `/proc/.../stat` file (a process's or a thread's); None once it is gone."""
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
+        fields = stat.read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    ticks = int(fields[_UTIME_AFTER_NAME]) + int(fields[_STIME_AFTER_NAME])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return int(fields[_UTIME_AFTER_NAME]) + int(fields[_STIME_AFTER_NAME])
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds the process has used, or None once it is gone (or on a system without /proc)."""
+    ticks = stat_ticks(Path(f"/proc/{pid}/stat"))
+    return None if ticks is None else ticks / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
+from bench.cpu_time import stat_ticks
 from bench.month_plan import MonthPlan
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
@@ -96,11 +97,7 @@ def cpu_seconds() -> dict[str, float]:
 
 def _ticks(stat: Path) -> int:
     """utime + stime from a /proc stat file (0 if it is gone)."""
-    try:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0
-    return int(fields[11]) + int(fields[12])
+    return stat_ticks(stat) or 0
 
 
 def rss_mib() -> float:

@@ -6,6 +6,7 @@ Keys carry 256 random bits, so a fast hash is the right tool (as for GitHub or S
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -15,6 +16,7 @@ from nats.js.errors import InvalidKeyError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from services.contracts.credentials import KEY_PREFIX, ClientKind, Credential, IssuedKey, Principal
+from services.engines.held_bucket import DEFAULT_MAX_AGE_SECONDS, HeldBucket
 from services.engines.jetstream import kv_entries
 
 
@@ -28,8 +30,25 @@ def _hash(api_key: str) -> str:
 
 
 class CredentialStore:
-    def __init__(self, bucket: KeyValue) -> None:
+    """Keys are verified against records held in memory (`HeldBucket`: every request names one, keys change a few
+    times a day): this instance's own changes hold at once, another instance's within the watch's delay, and at
+    worst within `held_seconds` should the watch be down. Issuing, rotating and revoking read the bucket itself."""
+
+    def __init__(self, bucket: KeyValue, *, held_seconds: float = DEFAULT_MAX_AGE_SECONDS) -> None:
         self._bucket = bucket
+        self._held = HeldBucket(bucket, Credential.model_validate_json, max_age_seconds=held_seconds)
+
+    async def follow(self, *, stop: asyncio.Event) -> None:
+        """Keep the held records current (another instance's revocations) until `stop`."""
+        await self._held.follow(stop=stop)
+
+    async def _write(self, credential: Credential, *, create: bool = False) -> None:
+        data = credential.model_dump_json().encode()
+        if create:
+            revision = await self._bucket.create(credential.key_id, data)
+        else:
+            revision = await self._bucket.put(credential.key_id, data)
+        self._held.note(credential.key_id, data, revision)
 
     async def issue(self, *, client_id: str, kind: ClientKind, subject: str = "") -> IssuedKey:
         api_key = new_api_key()
@@ -46,7 +65,7 @@ class CredentialStore:
             key_hash=_hash(api_key),
             created_at=datetime.now(UTC),
         )
-        await self._bucket.create(key_id, credential.model_dump_json().encode())
+        await self._write(credential, create=True)
         return IssuedKey(key_id=key_id, client_id=client_id, kind=kind, subject=subject, api_key=api_key)
 
     async def verify(self, api_key: str) -> Principal | None:
@@ -54,7 +73,7 @@ class CredentialStore:
         parts = api_key.split("_", 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX:
             return None
-        credential = await self.get(parts[1])
+        credential = await self._held.get(parts[1])
         if credential is None or not hmac.compare_digest(credential.key_hash, _hash(api_key)):
             return None
         if not credential.valid_at(datetime.now(UTC)):
@@ -76,7 +95,7 @@ class CredentialStore:
             return None
         if credential.revoked_at is None:
             credential.revoked_at = datetime.now(UTC)
-            await self._bucket.put(key_id, credential.model_dump_json().encode())
+            await self._write(credential)
         return credential
 
     async def rotate(self, key_id: str, *, grace: timedelta) -> IssuedKey | None:
@@ -88,7 +107,7 @@ class CredentialStore:
             return None
         issued = await self.issue(client_id=old.client_id, kind=old.kind, subject=old.subject)
         old.expires_at = now + grace if old.expires_at is None else min(old.expires_at, now + grace)
-        await self._bucket.put(key_id, old.model_dump_json().encode())
+        await self._write(old)
         return issued
 
     async def all(self) -> list[Credential]:

@@ -67,8 +67,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         nc, js = await open_jetstream(settings, name="intake")
         catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
         catalog = await catalogs.start()
+        credentials = CredentialStore(
+            await key_value(js, CREDENTIALS_BUCKET), held_seconds=settings.held_credentials_seconds
+        )
         stop_watching = asyncio.Event()
-        watching = asyncio.create_task(catalogs.watch(stop=stop_watching))
+        watching = [
+            asyncio.create_task(catalogs.watch(stop=stop_watching)),
+            asyncio.create_task(credentials.follow(stop=stop_watching)),
+        ]
         client = await connect_temporal(settings)
         case_index = await key_value(js, CASE_INDEX_BUCKET)
         app.state.nats = nc
@@ -87,12 +93,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             ),
             notifications=NotificationStore(await key_value(js, DELIVERIES_BUCKET)),
             js=js,
-            credentials=CredentialStore(await key_value(js, CREDENTIALS_BUCKET)),
+            credentials=credentials,
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
         stop_watching.set()
-        await watching
+        await asyncio.gather(*watching)
         await close_nats(nc)
 
     app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)

@@ -22,6 +22,12 @@ class IntakeSettings(ServiceSettings):
     catalog_change_decision_working_days: int = Field(
         default=5, ge=1, le=60, description="Working days the coordination centre has to decide on a catalog change."
     )
+    held_credentials_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="API keys are checked against records held in memory, kept current by a watch; should the watch "
+        "be down, a revocation made on another intake instance takes effect here within this many seconds.",
+    )
     rate_limit: str = Field(
         default="600/minute",
         description="Requests per client (API key, else IP) in `limits` notation, counted by each intake instance; "

@@ -17,7 +17,9 @@ from services.contracts.subjects import (
     UNIT_CHANNELS_BUCKET,
 )
 from services.contracts.telemetry import configure_logging
+from services.contracts.unit_channels import UnitChannels
 from services.engines.catalog_store import CatalogStore
+from services.engines.held_bucket import HeldBucket
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.notification_store import NotificationStore
@@ -44,7 +46,10 @@ async def main(stop: asyncio.Event) -> None:
     observe_gc_pauses()
     nc, js = await open_jetstream(settings, name="notifier")
 
-    channels = await key_value(js, UNIT_CHANNELS_BUCKET, replicas=settings.nats_replicas)
+    # Read for every event, changed a few times a year: held in memory, kept current by a watch.
+    channels = HeldBucket(
+        await key_value(js, UNIT_CHANNELS_BUCKET, replicas=settings.nats_replicas), UnitChannels.model_validate_json
+    )
     parked = ParkedEvents(await key_value(js, PARKED_EVENTS_BUCKET, replicas=settings.nats_replicas), js)
     retry = RetryPolicy(base_seconds=settings.retry_base_seconds, max_seconds=settings.retry_max_seconds)
     catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
@@ -83,7 +88,8 @@ async def main(stop: asyncio.Event) -> None:
             run_pull_consumer(
                 js, NOTIFIER_CONSUMER, delivery.handle, stop=stop, batch=settings.fetch_batch, retry=retry
             ),
-            parked.follow_channels(channels, stop=stop),
+            # Keeps the held channels current, and sends a recipient's parked events once it has a channel.
+            channels.follow(stop=stop, on_change=parked.release_if_reachable),
             catalogs.watch(stop=stop),
             serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
         )

@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 
 import structlog
 from nats.aio.msg import Msg
-from nats.js.errors import KeyNotFoundError
-from nats.js.kv import KeyValue
 from prometheus_client import Counter
 
 from services.contracts.events import Audience, NotificationEvent
 from services.contracts.notifications import ChannelDelivery, DeliveryAttempt, DeliveryStatus, NotificationRecord
 from services.contracts.unit_channels import UnitChannels
+from services.engines.held_bucket import HeldBucket
 from services.engines.notification_store import REDELIVERY_HEADER, NotificationStore
 from services.engines.pull_consumer import Outcome, RetryPolicy
 from services.notifier.callback_order import CallbackOrder, Turn
@@ -43,7 +42,7 @@ class EventDelivery:
     def __init__(
         self,
         *,
-        channels: KeyValue,
+        channels: HeldBucket[UnitChannels],
         store: NotificationStore,
         order: CallbackOrder,
         parked: ParkedEvents,
@@ -80,7 +79,7 @@ class EventDelivery:
         return await self._deliver_to_channels(event, record)
 
     async def _deliver_to_channels(self, event: NotificationEvent, record: NotificationRecord) -> Outcome:
-        channels = await self._recipient_channels(event.unit)
+        channels = await self._channels.get(event.unit)
         targets = [c for c in self._unit_channels if channels is not None and c.configured(channels)]
         if channels is None or not targets:
             record.status = DeliveryStatus.NO_CHANNEL
@@ -112,7 +111,7 @@ class EventDelivery:
             # An earlier status of this case has not been acknowledged yet: this one must not overtake it.
             DELIVERIES.labels("callback", "waiting").inc()
             return Outcome.retry(self._ordered_wait, "waiting for an earlier callback of the case")
-        result = await self._callback.deliver(event, await self._recipient_channels(event.unit))
+        result = await self._callback.deliver(event, await self._channels.get(event.unit))
         self._note(record, "callback", result)
         if result.delivered:
             await self._order.sent(event)
@@ -176,10 +175,3 @@ class EventDelivery:
         await self._store.put(record)
         attempts = max(state.attempts for state in record.channels.values())
         return Outcome.retry(min(self._retry.delay(attempts), max(1.0, self._budget - waited)), record.last_error or "")
-
-    async def _recipient_channels(self, unit: str) -> UnitChannels | None:
-        try:
-            entry = await self._channels.get(unit)
-        except KeyNotFoundError:
-            return None
-        return UnitChannels.model_validate_json(entry.value or b"{}")

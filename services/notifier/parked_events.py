@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 from nats.js import JetStreamContext
 from nats.js.errors import APIError, KeyNotFoundError, KeyWrongLastSequenceError
@@ -12,7 +10,7 @@ from nats.js.kv import KeyValue
 from services.contracts.events import NotificationEvent
 from services.contracts.notifications import record_key
 from services.contracts.unit_channels import UnitChannels
-from services.engines.jetstream import kv_entries, kv_updates
+from services.engines.jetstream import kv_entries
 from services.engines.notification_store import republish
 
 log = structlog.get_logger(__name__)
@@ -49,10 +47,6 @@ class ParkedEvents:
             log.info("notification.parked_released", unit=unit, events=released)
         return released
 
-    async def follow_channels(self, channels: KeyValue, *, stop: asyncio.Event) -> None:
-        """Release a recipient's parked events whenever it has (or gets) a channel."""
-        async for entry in kv_updates(channels, stop=stop):
-            if entry is None or not entry.value:
-                continue
-            if UnitChannels.model_validate_json(entry.value).any():
-                await self.release(entry.key)
+    async def release_if_reachable(self, recipient: str, channels: UnitChannels | None) -> int:
+        """Release the recipient's parked events when it has a channel (called for each change of its channels)."""
+        return await self.release(recipient) if channels is not None and channels.any() else 0

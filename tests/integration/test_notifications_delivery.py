@@ -203,3 +203,20 @@ async def test_two_notifier_instances_deliver_every_event_exactly_once(
     finally:
         await api.delete("/v1/units/housing-construction/webhook")
         second.stop()
+
+
+async def test_a_webhook_moved_to_a_new_address_gets_the_next_event_there(
+    api: httpx.AsyncClient, receiver: WebhookReceiver, unit_without_channels: str
+) -> None:
+    """The notifier holds units' channels in memory: a change reaches it through the bucket's watch, not a restart."""
+    ticket = {"category_code": "KW-04", "title": "高铁站配套道路与管网交叉施工协调", "township": "shiqiao-town"}
+    await set_webhook(api, unit_without_channels, receiver.url("/before"))
+    first = await submit(api, **ticket)
+    await wait_for_notification(api, first, of("case_assigned", status="delivered"), what="first delivered")
+
+    await set_webhook(api, unit_without_channels, receiver.url("/after"))
+    second = await submit(api, **ticket)
+    await wait_for_notification(api, second, of("case_assigned", status="delivered"), what="second delivered")
+
+    assert [r.path for r in receiver.for_case(first)] == ["/before"]
+    assert [r.path for r in receiver.for_case(second)] == ["/after"]

@@ -11,15 +11,20 @@ import hashlib
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import nats
 import pytest
 import pytest_asyncio
 
+from services.contracts.credentials import Credential
+from services.contracts.subjects import CREDENTIALS_BUCKET
 from services.engines.credential_store import new_api_key
 from tests.support.case_lifecycle import open_case
 from tests.support.credentials import bearer
+from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -286,3 +291,25 @@ async def test_refusals_are_counted_by_status_and_reason(anonymous: httpx.AsyncC
     assert (grew("401", "missing"), grew("401", "invalid"), grew("403", "kind")) == (1, 2, 2), after
     assert sum(v for (status, _), v in after.items() if status == "401") > 0
     assert sum(v for (status, _), v in after.items() if status == "403") > 0
+
+
+async def test_a_key_revoked_by_another_intake_instance_is_refused_here_within_moments(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    """Intake checks keys against records held in memory: another instance's revocation (written straight to the
+    bucket here) reaches it through the bucket's watch, long before the held record's age limit (30 s)."""
+    issued = await issue(api, system)
+    assert await works(api, issued["api_key"])  # held by this instance from now on
+    nc = await nats.connect(system.nats.url)
+    try:
+        bucket = await nc.jetstream().key_value(CREDENTIALS_BUCKET.name)
+        credential = Credential.model_validate_json((await bucket.get(issued["key_id"])).value or b"")
+        credential.revoked_at = datetime.now(UTC)
+        await bucket.put(issued["key_id"], credential.model_dump_json().encode())
+    finally:
+        await nc.close()
+
+    async def refused() -> None:
+        assert not await works(api, issued["api_key"])
+
+    await assert_eventually(refused, timeout=5, interval=0.05, what="the revocation seen by this intake")

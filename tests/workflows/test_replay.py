@@ -25,10 +25,12 @@ BEFORE_LOCAL_ACTIVITIES = HISTORIES / "before-local-activities"
 # Cases that breached before the chase-up and next step counted from the due time (patch `escalation-from-due`).
 # Only a case that breaches reaches the patch, so this generation is the escalation case alone.
 BEFORE_ESCALATION_FROM_DUE = HISTORIES / "before-escalation-from-due"
+# Cases that upserted all their search attributes on every change (patch `changed-search-attributes`): every case
+# reaches it, its joint tasks, top-level coordination and triage do not.
+BEFORE_CHANGED_SEARCH_ATTRIBUTES = HISTORIES / "before-changed-search-attributes"
 GENERATIONS = (HISTORIES, BEFORE_LOCAL_ACTIVITIES)
-RECORDED = sorted(
-    path for generation in (*GENERATIONS, BEFORE_ESCALATION_FROM_DUE) for path in generation.glob("*.json")
-)
+PARTIAL_GENERATIONS = (BEFORE_ESCALATION_FROM_DUE, BEFORE_CHANGED_SEARCH_ATTRIBUTES)
+RECORDED = sorted(path for generation in (*GENERATIONS, *PARTIAL_GENERATIONS) for path in generation.glob("*.json"))
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -88,9 +90,51 @@ def patches(path: Path) -> set[str]:
 
 def test_current_breaches_count_from_the_due_time_and_older_ones_from_when_they_were_handled() -> None:
     assert [path.name for path in BEFORE_ESCALATION_FROM_DUE.glob("*.json")] == ["case-replay-escalation.json"]
-    assert patches(HISTORIES / "case-replay-escalation.json") == {"local-activities", "escalation-from-due"}
+    assert patches(HISTORIES / "case-replay-escalation.json") == {
+        "local-activities",
+        "escalation-from-due",
+        "changed-search-attributes",
+    }
+    assert patches(BEFORE_CHANGED_SEARCH_ATTRIBUTES / "case-replay-escalation.json") == {
+        "local-activities",
+        "escalation-from-due",
+    }
     assert patches(BEFORE_ESCALATION_FROM_DUE / "case-replay-escalation.json") == {"local-activities"}
     assert patches(BEFORE_LOCAL_ACTIVITIES / "case-replay-escalation.json") == set()
+
+
+def upserted(path: Path) -> list[set[str]]:
+    """The search attributes each upsert of the run set, in order (leaving out the SDK's own upserts of the patch
+    versions, `TemporalChangeVersion`)."""
+    upserts = [
+        set(event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+        - {"TemporalChangeVersion"}
+        for event in load(path).events
+        if event.HasField("upsert_workflow_search_attributes_event_attributes")
+    ]
+    return [fields for fields in upserts if fields]
+
+
+def test_current_cases_upsert_only_the_search_attributes_that_changed() -> None:
+    before = BEFORE_CHANGED_SEARCH_ATTRIBUTES
+    assert sorted(path.name for path in before.glob("*.json")) == sorted(
+        f"case-replay-{name}.json"
+        for name in ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
+    )
+    for name in ("on-time", "escalation"):
+        current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
+        assert "changed-search-attributes" in patches(current)
+        assert "changed-search-attributes" not in patches(older)
+        assert all(len(fields) == 11 for fields in upserted(older)), "every upsert set them all"
+        # The first upsert sets them all; later ones only what moved (the status, the overdue flag, the level).
+        first, *later = upserted(current)
+        assert len(first) == 11
+        assert later and all(len(fields) <= 2 for fields in later), later
+    # A change that moved no search attribute (a joint task's answer, a chase-up) upserts nothing now.
+    for name in ("joint", "escalation"):
+        assert len(upserted(HISTORIES / f"case-replay-{name}.json")) < len(
+            upserted(before / f"case-replay-{name}.json")
+        )
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=[f"{path.parent.name}/{path.stem}" for path in RECORDED])

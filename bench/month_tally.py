@@ -163,8 +163,8 @@ def table(result: Mapping[str, Any]) -> str:
         ("wall time", f"{result['wall_seconds']:.1f} s ({result['cases_per_wall_second']:.1f} cases/s)"),
         (
             "shards",
-            f"{result['shards']} on {result['cores']} cores, cases {result['shard_cases']};"
-            f" {result['wall_seconds_with_startup']:.1f} s with start-up",
+            f"{result['shards']}, {result['parallel']} at a time on {result['cores']} cores, cases"
+            f" {result['shard_cases']}, each driven in {result['shard_seconds']} s",
         ),
         ("simulated span", f"{result['simulated_span_days']:.1f} days from {result['month_start']}"),
         (

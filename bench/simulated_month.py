@@ -1,6 +1,7 @@
 """The simulated month: 10 k cases with a realistic mix replayed on the real workflows in the time-skipping server.
 
-    .venv/bin/python -m bench.simulated_month [--cases N] [--shards K] [--seed S] [--concurrency C] [--runner R]
+    .venv/bin/python -m bench.simulated_month [--cases N] [--shards K] [--parallel P] [--seed S] [--concurrency C]
+                                              [--runner R]
 
 Arrivals over 30 days (more on working days, by hour of day); units sign for, transfer, hand out joint tasks,
 answer, resolve, ask for extensions or miss deadlines as `bench.month_script` scripts them; callers rate, rate badly
@@ -11,7 +12,11 @@ and writes bench/results/simulated_month.json.
 
 The month is CPU-bound (the worker's Python, one core at most, and the test server). Cases never touch each other,
 so it runs in shards: K processes, each with its own time-skipping server and worker, each driving every K-th case
-of the same plan through the same month; the parent tallies all the cases together. One shard per core by default.
+of the same plan through the same month; the parent tallies all the cases together. Both the worker and the test
+server cost more per case the more cases a shard holds (CPU ms per case, Python + test server: 39 + 16 at 2 000,
+69 + 40 at 5 000), and more again when more shards run than there are cores (five shards of 2 000 at once on two
+cores: 68 + 34). So the default is shards of `SHARD_CASES` cases, run `--parallel` at a time (one per core): the
+later shards wait for a free core. The wall time is the parent's, from the first shard's start to the last one's end.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import json
 import logging
+import math
 import multiprocessing
 import os
 import time
@@ -33,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+import uvloop
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
@@ -55,6 +63,7 @@ from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case
 RESULTS = Path(__file__).resolve().parent / "results" / "simulated_month.json"
 DEFAULT_SEED = 20261122
 DEFAULT_CONCURRENCY = 200
+SHARD_CASES = 2_500
 # Every case stays cached for its whole life: evicting one means replaying its history on the next task. The worker
 # is CPU-bound: taking fewer workflow tasks at once leaves the rest queued on the server instead of holding each
 # for seconds (10 k cases: with 200 at once 1,453 tasks took over 5 s; with 50, none did; same CPU).
@@ -62,6 +71,8 @@ DEFAULT_TUNING = {
     "max_concurrent_workflow_tasks": 50,
     "max_concurrent_activities": 400,
     "max_cached_workflows": 20_000,
+    # One thread runs every activation: they hold the GIL anyway (2 k cases: 51 → 47 ms of CPU per case).
+    "workflow_task_threads": 1,
 }
 RUNNERS = ("passthrough", "sandboxed", "unsandboxed")
 ASSIGNED_TIMEOUT_SECONDS = 120.0
@@ -124,19 +135,24 @@ async def run_simulated_month(
     *,
     seed: int = DEFAULT_SEED,
     shards: int | None = None,
+    parallel: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     runner: str = "passthrough",
     tuning: dict[str, int] | None = None,
     mix: Mapping[Profile, float] = PROFILE_MIX,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Replay a month of `cases` cases in `shards` processes (default: one per core; 1: in this process); the
-    JSON-able result (wall time in seconds, counts from the workflows)."""
+    """Replay a month of `cases` cases in `shards` processes, `parallel` at a time (defaults: shards of
+    `SHARD_CASES`, one at a time per core; `shards=1`: in this process); the JSON-able result (wall time in seconds,
+    counts from the workflows)."""
     options = {**DEFAULT_TUNING, **(tuning or {})}
-    shards = max(1, min(shards or os.cpu_count() or 1, cases))
+    shards = max(1, min(shards or math.ceil(cases / SHARD_CASES), cases))
+    parallel = max(1, min(parallel or os.cpu_count() or 1, shards))
     load_before = os.getloadavg()
-    # The time-skipping servers' clocks start at the real now: the month starts at the next midnight for all shards.
-    spec = MonthSpec(cases, seed, month_start_after(datetime.now(UTC)), concurrency, runner, options, dict(mix))
+    # The time-skipping servers' clocks start at the real now (a shard's, when it starts): the month starts at the
+    # first midnight at least a day ahead, for all shards, however late the last shard gets a core.
+    start = month_start_after(datetime.now(UTC) + timedelta(days=1))
+    spec = MonthSpec(cases, seed, start, concurrency, runner, options, dict(mix))
     plan = spec.plan()
     began = time.perf_counter()
     if shards == 1:
@@ -146,14 +162,15 @@ async def run_simulated_month(
         specs = [dataclasses.replace(spec, shard=i, shards=shards, progress=shown) for i in range(shards)]
         loop = asyncio.get_running_loop()
         # Spawned, not forked: each shard starts clean (no copy of this process's event loop or SDK runtime).
-        with ProcessPoolExecutor(shards, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # A process per shard (`max_tasks_per_child`): a later shard does not inherit an earlier one's frozen heap.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(parallel, mp_context=spawn, max_tasks_per_child=1) as pool:
             outcomes = list(await asyncio.gather(*(loop.run_in_executor(pool, shard_main, s) for s in specs)))
-    with_startup = time.perf_counter() - began
+    wall = time.perf_counter() - began
     views = {case_id: view for outcome in outcomes for case_id, view in outcome.views.items()}
     events = [event for outcome in outcomes for event in outcome.events]
     cpu = dict(sum((Counter(outcome.cpu_seconds) for outcome in outcomes), Counter()))
     cpu = {name: round(spent, 1) for name, spent in cpu.items()}
-    wall = max(outcome.wall_seconds for outcome in outcomes)
     closed = [view.closed_at for view in views.values() if view is not None and view.closed_at is not None]
     return {
         "benchmark": "simulated_month",
@@ -162,10 +179,11 @@ async def run_simulated_month(
         "mix": mix_drawn(plan),
         "month_start": spec.start.isoformat(),
         "shards": shards,
+        "parallel": parallel,
         "shard_cases": [outcome.cases for outcome in outcomes],
         "cores": os.cpu_count(),
         "wall_seconds": round(wall, 1),
-        "wall_seconds_with_startup": round(with_startup, 1),
+        "shard_seconds": [round(outcome.wall_seconds, 1) for outcome in outcomes],
         "cases_per_wall_second": round(cases / wall, 1),
         "simulated_span_days": round((max(closed, default=spec.start) - spec.start) / timedelta(days=1), 1),
         "updates_sent": sum(outcome.updates_sent for outcome in outcomes),
@@ -189,7 +207,8 @@ def shard_main(spec: MonthSpec) -> ShardOutcome:
     """A shard's process: quiet logs, its share of the month, the outcome sent back to the parent."""
     _quiet_logs()
     shown = f"shard {spec.shard + 1}/{spec.shards}"
-    return asyncio.run(run_shard(spec, (lambda line: print(f"{shown}{line}", flush=True)) if spec.progress else None))
+    # On uvloop, as the services run: the worker's event loop carries every activity, update and completion.
+    return uvloop.run(run_shard(spec, (lambda line: print(f"{shown}{line}", flush=True)) if spec.progress else None))
 
 
 async def run_shard(spec: MonthSpec, progress: Callable[[str], None] | None) -> ShardOutcome:
@@ -224,6 +243,19 @@ async def run_shard(spec: MonthSpec, progress: Callable[[str], None] | None) -> 
         rss_mib=rss,
         histories=histories,
     )
+
+
+def freeze_survivors() -> int:
+    """Once a simulated day: hide every object alive now from later collections; objects frozen so far.
+
+    The shard's heap only grows (every case stays cached to its end, every published event is kept for the tally),
+    so each full collection walked all of it again: at 5 k cases a pause of seconds, long enough for the SDK to
+    report a workflow deadlocked, and most of the month's wall time. Frozen objects are still freed by reference
+    counting; only cycles that die after being frozen stay until the shard ends (a collection before each freeze
+    would free them, and cost a twelfth of the driver's CPU). The memory this keeps is in the result (`rss_mib`).
+    """
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def _quiet_logs() -> None:
@@ -278,11 +310,14 @@ class MonthDriver:
                 agenda[at].append((case, actions))
         began, started, day = time.perf_counter(), 0, plan.start.astimezone(CHINA_TZ).date()
         for moment in sorted(arrivals.keys() | agenda.keys()):
-            if self.progress and moment.astimezone(CHINA_TZ).date() != day:
-                elapsed = time.perf_counter() - began
-                self.progress(
-                    f"  {day} done: {started} cases started, {self.updates_sent} updates sent, {elapsed:.0f} s"
-                )
+            if moment.astimezone(CHINA_TZ).date() != day:
+                frozen = freeze_survivors()
+                if self.progress:
+                    elapsed = time.perf_counter() - began
+                    self.progress(
+                        f"  {day} done: {started} cases started, {self.updates_sent} updates sent, {elapsed:.0f} s,"
+                        f" {frozen} objects frozen"
+                    )
                 day = moment.astimezone(CHINA_TZ).date()
             started += len(arrivals.get(moment, []))
             await self.sleep_until(moment)
@@ -357,7 +392,8 @@ class MonthDriver:
 def main() -> None:
     parser = argparse.ArgumentParser(description="The simulated month in the time-skipping environment.")
     parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--shards", type=int, default=None, help="processes (default: one per core)")
+    parser.add_argument("--shards", type=int, default=None, help=f"processes (default: one per {SHARD_CASES} cases)")
+    parser.add_argument("--parallel", type=int, default=None, help="shards run at once (default: one per core)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="client calls in flight")
     parser.add_argument("--runner", choices=RUNNERS, default="passthrough", help="workflow runner of the worker")
@@ -365,11 +401,12 @@ def main() -> None:
     args = parser.parse_args()
     _quiet_logs()
     tuning = {"max_concurrent_workflow_tasks": args.workflow_tasks} if args.workflow_tasks else None
-    result = asyncio.run(
+    result = uvloop.run(
         run_simulated_month(
             args.cases,
             seed=args.seed,
             shards=args.shards,
+            parallel=args.parallel,
             concurrency=args.concurrency,
             runner=args.runner,
             tuning=tuning,
@@ -379,7 +416,8 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(
-        f"simulated month ({result['worker']['runner']} worker, {result['shards']} shards on {result['cores']} cores,"
+        f"simulated month ({result['worker']['runner']} worker, {result['shards']} shards,"
+        f" {result['parallel']} at a time on {result['cores']} cores,"
         f" {result['concurrency']} calls in flight per shard)"
     )
     print(table(result))

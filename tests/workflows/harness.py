@@ -11,6 +11,7 @@ import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -127,15 +128,24 @@ class Sources:
 
 @dataclass(frozen=True)
 class WorkerTuning:
-    """Worker options a benchmark varies; `None` keeps the SDK's default, which is what the tests run with."""
+    """Worker options a benchmark varies; `None` keeps the SDK's default, which is what the tests run with.
+
+    `workflow_task_threads` sizes the pool that runs workflow activations (the SDK's default: one thread per
+    concurrent workflow task). Activations hold the GIL while they run, so more threads only add switching.
+    """
 
     max_concurrent_workflow_tasks: int | None = None
     max_concurrent_activities: int | None = None
     max_cached_workflows: int | None = None
     workflow_runner: WorkflowRunner | None = None
+    workflow_task_threads: int | None = None
 
     def options(self) -> dict[str, Any]:
-        return {name: value for name, value in vars(self).items() if value is not None}
+        options = {name: value for name, value in vars(self).items() if value is not None}
+        threads = options.pop("workflow_task_threads", None)
+        if threads is not None:
+            options["workflow_task_executor"] = ThreadPoolExecutor(threads, thread_name_prefix="temporal_workflow")
+        return options
 
 
 @asynccontextmanager

@@ -22,13 +22,16 @@ SEED = 21  # draws at least two cases of every profile
 CASES = 30
 
 
-@pytest.mark.parametrize("shards", [1, 2], ids=["in-process", "two-shards"])
-async def test_a_small_month_ends_every_case_as_scripted(shards: int) -> None:
-    """The same month whether one process drives it or two shards (each its own server) share its cases."""
-    result = await run_simulated_month(CASES, seed=SEED, shards=shards, concurrency=50, mix=EVEN_MIX)
+@pytest.mark.parametrize(("shards", "parallel"), [(1, 1), (3, 2)], ids=["in-process", "three-shards-two-at-a-time"])
+async def test_a_small_month_ends_every_case_as_scripted(shards: int, parallel: int) -> None:
+    """The same month whether one process drives it or shards (each its own server) share its cases, the last one
+    starting only when an earlier one is done."""
+    result = await run_simulated_month(CASES, seed=SEED, shards=shards, parallel=parallel, concurrency=50, mix=EVEN_MIX)
 
-    assert (result["shards"], sum(result["shard_cases"])) == (shards, CASES)
+    assert (result["shards"], result["parallel"], sum(result["shard_cases"])) == (shards, parallel, CASES)
     assert min(result["shard_cases"]) == CASES // shards
+    assert len(result["shard_seconds"]) == shards
+    assert result["wall_seconds"] >= max(result["shard_seconds"])
     assert result["histories"]["cases"] >= shards
     assert result["cpu_seconds"]["temporal-test-s"] > 0, "the test servers' CPU is counted"
 

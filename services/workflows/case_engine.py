@@ -40,7 +40,7 @@ ACTIVITY_TIMEOUT = timedelta(seconds=10)
 # Cases started before this change replay with the activities they scheduled; the patch marker tells them apart.
 LOCAL_ACTIVITIES_PATCH = "local-activities"
 
-# A case refreshes its search attributes after every change, and used to upsert all ten each time: an encoded
+# A case refreshes its search attributes after every change, and used to upsert all eleven each time: an encoded
 # command in the history and a visibility write on the server, mostly of values that had not changed (the simulated
 # month: a sixth of the workflow code's CPU). Only changed values are upserted now; cases started before replay as
 # they were recorded.

@@ -23,6 +23,8 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case_events import case_event, platform_wants
     from services.workflows.deadline_activities import (
         ComputedDeadline,
+        ComputedDeadlines,
+        DeadlineBatch,
         DeadlineRequest,
         NextWorkingDayRequest,
         PolicyRequest,
@@ -45,6 +47,11 @@ LOCAL_ACTIVITIES_PATCH = "local-activities"
 # month: a sixth of the workflow code's CPU). Only changed values are upserted now; cases started before replay as
 # they were recorded.
 CHANGED_SEARCH_ATTRIBUTES_PATCH = "changed-search-attributes"
+
+# Deadlines started together (a case's first four, a transfer's) used to be counted by one local activity each:
+# a marker in the history and a workflow activation apiece. They are counted by one now; cases started before
+# replay the activities they recorded.
+BATCHED_DEADLINES_PATCH = "batched-deadlines"
 
 T = TypeVar("T")
 
@@ -101,24 +108,30 @@ class CaseEngine:
             DeadlineKind.RESOLUTION: windows.resolution,
         }[kind]
 
-    async def compute(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> ComputedDeadline:
-        return await self._execute(
-            "compute_deadline",
-            DeadlineRequest(
-                start=start,
-                window=window,
-                extra_working_days=extra_working_days,
-                reminder_fraction=self.policy.reminder_fraction,
-                remind_on_last_working_day=self.policy.remind_on_last_working_day,
-            ),
-            ComputedDeadline,
+    def _deadline_request(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> DeadlineRequest:
+        return DeadlineRequest(
+            start=start,
+            window=window,
+            extra_working_days=extra_working_days,
+            reminder_fraction=self.policy.reminder_fraction,
+            remind_on_last_working_day=self.policy.remind_on_last_working_day,
         )
+
+    async def compute(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> ComputedDeadline:
+        request = self._deadline_request(start, window, extra_working_days=extra_working_days)
+        return await self._execute("compute_deadline", request, ComputedDeadline)
+
+    async def compute_all(self, start: datetime, windows: list[Window]) -> list[ComputedDeadline]:
+        """Several windows from the same start: in one activity for cases that reached the patch, else one each."""
+        if len(windows) > 1 and workflow.patched(BATCHED_DEADLINES_PATCH):
+            batch = DeadlineBatch(requests=[self._deadline_request(start, window) for window in windows])
+            return (await self._execute("compute_deadlines", batch, ComputedDeadlines)).deadlines
+        return [await self.compute(start, window) for window in windows]
 
     async def start_deadlines(self, kinds: list[DeadlineKind], *, start: datetime) -> None:
         """Start (or restart) these deadlines from `start`, replacing earlier ones of the same kind."""
-        for kind in kinds:
-            window = self.window_for(kind)
-            computed = await self.compute(start, window)
+        windows = [self.window_for(kind) for kind in kinds]
+        for kind, window, computed in zip(kinds, windows, await self.compute_all(start, windows), strict=True):
             tracked = TrackedDeadline(
                 kind=kind,
                 started_at=start,

@@ -47,6 +47,16 @@ class ComputedDeadline(BaseModel):
     reminders: list[datetime] = Field(default_factory=list)
 
 
+class DeadlineBatch(BaseModel):
+    """Several windows to count at once (a case's first deadlines, all from its receipt)."""
+
+    requests: list[DeadlineRequest] = Field(min_length=1)
+
+
+class ComputedDeadlines(BaseModel):
+    deadlines: list[ComputedDeadline]  # in the order of the batch's requests
+
+
 class NextWorkingDayRequest(BaseModel):
     after: datetime
 
@@ -72,7 +82,16 @@ class DeadlineActivities:
     @activity.defn(name="compute_deadline")
     async def compute_deadline(self, request: DeadlineRequest) -> ComputedDeadline:
         """Due time (and reminder times) of a window starting at `request.start`, on the working calendar."""
+        return self._compute(self._calendar(), request)
+
+    @activity.defn(name="compute_deadlines")
+    async def compute_deadlines(self, batch: DeadlineBatch) -> ComputedDeadlines:
+        """Each request of the batch, as `compute_deadline` would, on one calendar: one activity (and one marker in
+        the case's history) instead of one per deadline."""
         calendar = self._calendar()
+        return ComputedDeadlines(deadlines=[self._compute(calendar, request) for request in batch.requests])
+
+    def _compute(self, calendar: WorkingCalendar, request: DeadlineRequest) -> ComputedDeadline:
         due = _due(calendar, request)
         if due.provisional:
             for year in due.provisional_years:

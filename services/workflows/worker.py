@@ -57,6 +57,7 @@ def build_worker(
             notifications.publish_notification,
             deadlines.resolve_case_policy,
             deadlines.compute_deadline,
+            deadlines.compute_deadlines,
             deadlines.next_working_day_start,
             catalog_changes.apply_catalog_change,
             catalog_changes.record_catalog_change,

@@ -28,8 +28,11 @@ BEFORE_ESCALATION_FROM_DUE = HISTORIES / "before-escalation-from-due"
 # Cases that upserted all their search attributes on every change (patch `changed-search-attributes`): every case
 # reaches it, its joint tasks, top-level coordination and triage do not.
 BEFORE_CHANGED_SEARCH_ATTRIBUTES = HISTORIES / "before-changed-search-attributes"
+# Cases that counted their first deadlines in one activity each (patch `batched-deadlines`): every case.
+BEFORE_BATCHED_DEADLINES = HISTORIES / "before-batched-deadlines"
+CASE_SCENARIOS = ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
 GENERATIONS = (HISTORIES, BEFORE_LOCAL_ACTIVITIES)
-PARTIAL_GENERATIONS = (BEFORE_ESCALATION_FROM_DUE, BEFORE_CHANGED_SEARCH_ATTRIBUTES)
+PARTIAL_GENERATIONS = (BEFORE_ESCALATION_FROM_DUE, BEFORE_CHANGED_SEARCH_ATTRIBUTES, BEFORE_BATCHED_DEADLINES)
 RECORDED = sorted(path for generation in (*GENERATIONS, *PARTIAL_GENERATIONS) for path in generation.glob("*.json"))
 
 
@@ -46,10 +49,7 @@ def workflow_type(history: WorkflowHistory) -> str:
 def test_histories_cover_the_representative_runs_of_every_workflow(generation: Path) -> None:
     recorded = sorted(generation.glob("*.json"))
     cases = {path.name for path in recorded if path.name.startswith("case-replay-") and "-joint-" not in path.name}
-    assert cases == {
-        f"case-replay-{name}.json"
-        for name in ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
-    }
+    assert cases == {f"case-replay-{name}.json" for name in CASE_SCENARIOS}
     assert {workflow_type(load(path)) for path in recorded} == {
         WORKFLOW_TYPE,
         JOINT_TASK_TYPE,
@@ -94,6 +94,7 @@ def test_current_breaches_count_from_the_due_time_and_older_ones_from_when_they_
         "local-activities",
         "escalation-from-due",
         "changed-search-attributes",
+        "batched-deadlines",
     }
     assert patches(BEFORE_CHANGED_SEARCH_ATTRIBUTES / "case-replay-escalation.json") == {
         "local-activities",
@@ -118,8 +119,7 @@ def upserted(path: Path) -> list[set[str]]:
 def test_current_cases_upsert_only_the_search_attributes_that_changed() -> None:
     before = BEFORE_CHANGED_SEARCH_ATTRIBUTES
     assert sorted(path.name for path in before.glob("*.json")) == sorted(
-        f"case-replay-{name}.json"
-        for name in ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
+        f"case-replay-{name}.json" for name in CASE_SCENARIOS
     )
     for name in ("on-time", "escalation"):
         current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
@@ -135,6 +135,36 @@ def test_current_cases_upsert_only_the_search_attributes_that_changed() -> None:
         assert len(upserted(HISTORIES / f"case-replay-{name}.json")) < len(
             upserted(before / f"case-replay-{name}.json")
         )
+
+
+def local_activities(path: Path) -> list[str]:
+    """The activity types of the run's local activities, in order."""
+    return [
+        json.loads(event.marker_recorded_event_attributes.details["data"].payloads[0].data)["activity_type"]
+        for event in load(path).events
+        if event.HasField("marker_recorded_event_attributes")
+        and event.marker_recorded_event_attributes.marker_name == "core_local_activity"
+    ]
+
+
+def test_current_cases_count_deadlines_started_together_in_one_activity() -> None:
+    before = BEFORE_BATCHED_DEADLINES
+    assert sorted(path.name for path in before.glob("*.json")) == sorted(
+        f"case-replay-{name}.json" for name in CASE_SCENARIOS
+    )
+    for name in CASE_SCENARIOS:
+        current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
+        assert "batched-deadlines" in patches(current)
+        assert "batched-deadlines" not in patches(older)
+        # The first four deadlines: one batch now, four single ones before (then the case-assigned event).
+        assert local_activities(current)[:3] == ["resolve_case_policy", "compute_deadlines", "publish_notification"]
+        assert local_activities(older)[:6] == ["resolve_case_policy", *["compute_deadline"] * 4, "publish_notification"]
+    # Each of the two transfers restarts the new unit's sign-for and transfer deadlines together; a deadline
+    # started alone (the arbitration's, the sign-for after it) is still counted by the single activity.
+    current = local_activities(HISTORIES / "case-replay-transfer.json")
+    older = local_activities(before / "case-replay-transfer.json")
+    assert (current.count("compute_deadlines"), current.count("compute_deadline")) == (3, 2)
+    assert (older.count("compute_deadlines"), older.count("compute_deadline")) == (0, 4 + 2 * 2 + 2)
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=[f"{path.parent.name}/{path.stem}" for path in RECORDED])

@@ -1,7 +1,7 @@
 """The simulated month: 10 k cases with a realistic mix replayed on the real workflows in the time-skipping server.
 
     .venv/bin/python -m bench.simulated_month [--cases N] [--shards K] [--parallel P] [--seed S] [--concurrency C]
-                                              [--runner R]
+                                              [--runner R] [--activations inline|thread]
 
 Arrivals over 30 days (more on working days, by hour of day); units sign for, transfer, hand out joint tasks,
 answer, resolve, ask for extensions or miss deadlines as `bench.month_script` scripts them; callers rate, rate badly
@@ -12,11 +12,18 @@ and writes bench/results/simulated_month.json.
 
 The month is CPU-bound (the worker's Python, one core at most, and the test server). Cases never touch each other,
 so it runs in shards: K processes, each with its own time-skipping server and worker, each driving every K-th case
-of the same plan through the same month; the parent tallies all the cases together. Both the worker and the test
-server cost more per case the more cases a shard holds (CPU ms per case, Python + test server: 39 + 16 at 2 000,
-69 + 40 at 5 000), and more again when more shards run than there are cores (five shards of 2 000 at once on two
-cores: 68 + 34). So the default is shards of `SHARD_CASES` cases, run `--parallel` at a time (one per core): the
-later shards wait for a free core. The wall time is the parent's, from the first shard's start to the last one's end.
+of the same plan through the same month; the parent builds the plan once and tallies all the cases together.
+Both the worker and the test server cost more per case the more cases a shard holds (CPU ms per case, Python + test
+server: 44 + 17 at 1 000, 39 + 16 at 2 000, 69 + 40 at 5 000), and more again when more shards run than there are
+cores (five shards of 2 000 at once on two cores: 68 + 34; ten of 1 000 three at a time: 347 s against 308 s two at a
+time). So the default is shards of `SHARD_CASES` cases, run `--parallel` at a time (one per core): the later shards
+wait for a free core. The wall time is the parent's, from the first shard's start to the last one's end.
+
+The worker runs the production workflows and activities, but by default without the sandbox (`--runner`) and with
+its activations on its event loop (`--activations`): the month checks what the workflows do, and both cost CPU
+without changing it. The sandbox (temporalio 1.35) runs an `exec` for every payload the worker encodes or decodes,
+about 20 ms of CPU per case here; determinism under the sandbox is what the workflow tests (strict sandbox) and the
+replay tests check, and `test_simulated_month` runs a small month on the production runner too.
 """
 
 from __future__ import annotations
@@ -63,16 +70,19 @@ from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case
 RESULTS = Path(__file__).resolve().parent / "results" / "simulated_month.json"
 DEFAULT_SEED = 20261122
 DEFAULT_CONCURRENCY = 200
-SHARD_CASES = 2_500
+SHARD_CASES = 1_000
 # Every case stays cached for its whole life: evicting one means replaying its history on the next task. The worker
 # is CPU-bound: taking fewer workflow tasks at once leaves the rest queued on the server instead of holding each
 # for seconds (10 k cases: with 200 at once 1,453 tasks took over 5 s; with 50, none did; same CPU).
-DEFAULT_TUNING = {
+DEFAULT_TUNING: dict[str, int | bool] = {
     "max_concurrent_workflow_tasks": 50,
     "max_concurrent_activities": 400,
     "max_cached_workflows": 20_000,
     # One thread runs every activation: they hold the GIL anyway (2 k cases: 51 → 47 ms of CPU per case).
     "workflow_task_threads": 1,
+    # Better still, no thread: each activation handed to a thread and back cost more than the thread bought
+    # (1 k cases, Python CPU per case: 35–40 ms on a thread, 32–35 inline).
+    "inline_activations": True,
 }
 RUNNERS = ("passthrough", "sandboxed", "unsandboxed")
 ASSIGNED_TIMEOUT_SECONDS = 120.0
@@ -94,21 +104,21 @@ def workflow_runner(name: str) -> WorkflowRunner:
 
 @dataclass(frozen=True)
 class MonthSpec:
-    """Everything a shard needs to build the same month and drive its share of it (sent to a shard's process)."""
+    """How a shard drives its share of the month (sent to a shard's process with the share)."""
 
     cases: int
     seed: int
     start: datetime
     concurrency: int
     runner: str
-    tuning: Mapping[str, int]
+    tuning: Mapping[str, int | bool]
     mix: Mapping[Profile, float]
     shard: int = 0
     shards: int = 1
     progress: bool = False
 
     def plan(self) -> MonthPlan:
-        """The whole month: the same for every shard (seeded, no clock read)."""
+        """The whole month (seeded, no clock read): built once, in the parent, and dealt out to the shards."""
         calendar, catalog = Sources().calendar, load_catalog()
         mix = self.mix
         return build_month(self.cases, seed=self.seed, start=self.start, calendar=calendar, catalog=catalog, mix=mix)
@@ -137,8 +147,8 @@ async def run_simulated_month(
     shards: int | None = None,
     parallel: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    runner: str = "passthrough",
-    tuning: dict[str, int] | None = None,
+    runner: str = "unsandboxed",
+    tuning: Mapping[str, int | bool] | None = None,
     mix: Mapping[Profile, float] = PROFILE_MIX,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
@@ -156,16 +166,19 @@ async def run_simulated_month(
     plan = spec.plan()
     began = time.perf_counter()
     if shards == 1:
-        outcomes = [await run_shard(spec, progress)]
+        outcomes = [await run_shard(spec, plan, progress)]
     else:
         shown = progress is not None
         specs = [dataclasses.replace(spec, shard=i, shards=shards, progress=shown) for i in range(shards)]
+        # Every `shards`-th case, from the i-th: each shard gets arrivals spread over the whole month.
+        shares = [dataclasses.replace(plan, cases=plan.cases[i::shards]) for i in range(shards)]
         loop = asyncio.get_running_loop()
         # Spawned, not forked: each shard starts clean (no copy of this process's event loop or SDK runtime).
         # A process per shard (`max_tasks_per_child`): a later shard does not inherit an earlier one's frozen heap.
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(parallel, mp_context=spawn, max_tasks_per_child=1) as pool:
-            outcomes = list(await asyncio.gather(*(loop.run_in_executor(pool, shard_main, s) for s in specs)))
+            jobs = (loop.run_in_executor(pool, shard_main, s, share) for s, share in zip(specs, shares, strict=True))
+            outcomes = list(await asyncio.gather(*jobs))
     wall = time.perf_counter() - began
     views = {case_id: view for outcome in outcomes for case_id, view in outcome.views.items()}
     events = [event for outcome in outcomes for event in outcome.events]
@@ -203,18 +216,17 @@ async def run_simulated_month(
     }
 
 
-def shard_main(spec: MonthSpec) -> ShardOutcome:
+def shard_main(spec: MonthSpec, share: MonthPlan) -> ShardOutcome:
     """A shard's process: quiet logs, its share of the month, the outcome sent back to the parent."""
     _quiet_logs()
     shown = f"shard {spec.shard + 1}/{spec.shards}"
+    progress = (lambda line: print(f"{shown}{line}", flush=True)) if spec.progress else None
     # On uvloop, as the services run: the worker's event loop carries every activity, update and completion.
-    return uvloop.run(run_shard(spec, (lambda line: print(f"{shown}{line}", flush=True)) if spec.progress else None))
+    return uvloop.run(run_shard(spec, share, progress))
 
 
-async def run_shard(spec: MonthSpec, progress: Callable[[str], None] | None) -> ShardOutcome:
-    """Every `spec.shards`-th case of the month, from the `spec.shard`-th, on a time-skipping server of its own."""
-    whole = spec.plan()
-    plan = dataclasses.replace(whole, cases=whole.cases[spec.shard :: spec.shards])
+async def run_shard(spec: MonthSpec, plan: MonthPlan, progress: Callable[[str], None] | None) -> ShardOutcome:
+    """`plan`'s cases (the shard's share of the month) on a time-skipping server of its own."""
     env = await start_time_skipping()
     try:
         published, sources = PublishedEvents(), Sources()
@@ -245,17 +257,18 @@ async def run_shard(spec: MonthSpec, progress: Callable[[str], None] | None) -> 
     )
 
 
-def freeze_survivors() -> int:
-    """Once a simulated day: hide every object alive now from later collections; objects frozen so far.
+def freeze_survivors() -> None:
+    """Once a simulated day: hide every object alive now from later collections.
 
     The shard's heap only grows (every case stays cached to its end, every published event is kept for the tally),
     so each full collection walked all of it again: at 5 k cases a pause of seconds, long enough for the SDK to
     report a workflow deadlocked, and most of the month's wall time. Frozen objects are still freed by reference
     counting; only cycles that die after being frozen stay until the shard ends (a collection before each freeze
     would free them, and cost a twelfth of the driver's CPU). The memory this keeps is in the result (`rss_mib`).
+    Freezing is a constant-time list splice; counting the frozen objects (`gc.get_freeze_count`) walks them all,
+    a thirteenth of the shard's Python time when done daily, so it is not counted.
     """
     gc.freeze()
-    return gc.get_freeze_count()
 
 
 def _quiet_logs() -> None:
@@ -311,12 +324,11 @@ class MonthDriver:
         began, started, day = time.perf_counter(), 0, plan.start.astimezone(CHINA_TZ).date()
         for moment in sorted(arrivals.keys() | agenda.keys()):
             if moment.astimezone(CHINA_TZ).date() != day:
-                frozen = freeze_survivors()
+                freeze_survivors()
                 if self.progress:
                     elapsed = time.perf_counter() - began
                     self.progress(
-                        f"  {day} done: {started} cases started, {self.updates_sent} updates sent, {elapsed:.0f} s,"
-                        f" {frozen} objects frozen"
+                        f"  {day} done: {started} cases started, {self.updates_sent} updates sent, {elapsed:.0f} s"
                     )
                 day = moment.astimezone(CHINA_TZ).date()
             started += len(arrivals.get(moment, []))
@@ -396,11 +408,19 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=None, help="shards run at once (default: one per core)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="client calls in flight")
-    parser.add_argument("--runner", choices=RUNNERS, default="passthrough", help="workflow runner of the worker")
+    parser.add_argument("--runner", choices=RUNNERS, default="unsandboxed", help="workflow runner of the worker")
     parser.add_argument("--workflow-tasks", type=int, default=None, help="worker max_concurrent_workflow_tasks")
+    parser.add_argument(
+        "--activations",
+        choices=("inline", "thread"),
+        default="inline" if DEFAULT_TUNING["inline_activations"] else "thread",
+        help="run workflow activations on the worker's event loop, or on a thread of their own",
+    )
     args = parser.parse_args()
     _quiet_logs()
-    tuning = {"max_concurrent_workflow_tasks": args.workflow_tasks} if args.workflow_tasks else None
+    tuning: dict[str, int | bool] = {"inline_activations": args.activations == "inline"}
+    if args.workflow_tasks:
+        tuning["max_concurrent_workflow_tasks"] = args.workflow_tasks
     result = uvloop.run(
         run_simulated_month(
             args.cases,
@@ -414,9 +434,10 @@ def main() -> None:
         )
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    activations = "inline" if result["worker"]["inline_activations"] else "on a thread"
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(
-        f"simulated month ({result['worker']['runner']} worker, {result['shards']} shards,"
+        f"simulated month ({result['worker']['runner']} worker, activations {activations}, {result['shards']} shards,"
         f" {result['parallel']} at a time on {result['cores']} cores,"
         f" {result['concurrency']} calls in flight per shard)"
     )

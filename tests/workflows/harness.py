@@ -132,6 +132,8 @@ class WorkerTuning:
 
     `workflow_task_threads` sizes the pool that runs workflow activations (the SDK's default: one thread per
     concurrent workflow task). Activations hold the GIL while they run, so more threads only add switching.
+    `inline_activations` runs them on the worker's event loop instead, with no thread at all: the SDK's debug mode,
+    which also turns off its deadlock detection (a workflow task that holds its thread for over 2 s is failed).
     """
 
     max_concurrent_workflow_tasks: int | None = None
@@ -139,11 +141,14 @@ class WorkerTuning:
     max_cached_workflows: int | None = None
     workflow_runner: WorkflowRunner | None = None
     workflow_task_threads: int | None = None
+    inline_activations: bool = False
 
     def options(self) -> dict[str, Any]:
         options = {name: value for name, value in vars(self).items() if value is not None}
         threads = options.pop("workflow_task_threads", None)
-        if threads is not None:
+        if options.pop("inline_activations"):
+            options["debug_mode"] = True
+        elif threads is not None:
             options["workflow_task_executor"] = ThreadPoolExecutor(threads, thread_name_prefix="temporal_workflow")
         return options
 
@@ -169,6 +174,7 @@ async def case_worker(
             published.publish_notification,
             deadlines.resolve_case_policy,
             deadlines.compute_deadline,
+            deadlines.compute_deadlines,
             deadlines.next_working_day_start,
             outbox.record_triage_decision,
             outbox.publish_routed_case,

@@ -4,6 +4,7 @@ the ladder) and the punctual ones do not; and the check itself catches a case th
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -22,13 +23,25 @@ SEED = 21  # draws at least two cases of every profile
 CASES = 30
 
 
-@pytest.mark.parametrize(("shards", "parallel"), [(1, 1), (3, 2)], ids=["in-process", "three-shards-two-at-a-time"])
-async def test_a_small_month_ends_every_case_as_scripted(shards: int, parallel: int) -> None:
+# The benchmark's worker (no sandbox, activations inline) and the production one (sandbox, activations on a thread).
+PRODUCTION_WORKER = {"runner": "passthrough", "tuning": {"inline_activations": False}}
+
+
+@pytest.mark.parametrize(
+    ("shards", "parallel", "worker"),
+    [(1, 1, PRODUCTION_WORKER), (3, 2, {})],
+    ids=["in-process-production-worker", "three-shards-two-at-a-time"],
+)
+async def test_a_small_month_ends_every_case_as_scripted(shards: int, parallel: int, worker: dict[str, Any]) -> None:
     """The same month whether one process drives it or shards (each its own server) share its cases, the last one
-    starting only when an earlier one is done."""
-    result = await run_simulated_month(CASES, seed=SEED, shards=shards, parallel=parallel, concurrency=50, mix=EVEN_MIX)
+    starting only when an earlier one is done; and whichever way the worker runs the workflows."""
+    result = await run_simulated_month(
+        CASES, seed=SEED, shards=shards, parallel=parallel, concurrency=50, mix=EVEN_MIX, **worker
+    )
 
     assert (result["shards"], result["parallel"], sum(result["shard_cases"])) == (shards, parallel, CASES)
+    expected_worker = ("passthrough", False) if worker else ("unsandboxed", True)
+    assert (result["worker"]["runner"], result["worker"]["inline_activations"]) == expected_worker
     assert min(result["shard_cases"]) == CASES // shards
     assert len(result["shard_seconds"]) == shards
     assert result["wall_seconds"] >= max(result["shard_seconds"])

@@ -1,5 +1,10 @@
 """Stepped rates: climb by a factor until a step is not sustained, then bisect between the last good and the first
-bad rate, so the highest sustained rate is known to a few percent without a long run at every rate."""
+bad rate, so the highest sustained rate is known to a few percent without a long run at every rate.
+
+Three bisections cut the last factor-1.5 gap into eighths (about 6% of the rate). With two (quarters, about 12%),
+a ratio of two limits landed on whichever grid points the two ladders happened to stop at: the same code measured
+0.815, 0.89 and 0.80 in three runs of one day.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ class Ladder:
     first_rate: float = 4.0
     factor: float = 1.5
     max_rate: float = 400.0
-    refinements: int = 2
+    refinements: int = 3
 
 
 async def climb(ladder: Ladder, measure: Callable[[float], Awaitable[Step]]) -> list[Step]:

@@ -73,6 +73,20 @@ async def test_the_ladder_climbs_until_a_step_fails_then_bisects() -> None:
     assert best is not None and best.rate == 13.5
 
 
+async def test_the_default_ladder_pins_the_limit_to_an_eighth_of_its_last_climb() -> None:
+    measured: list[float] = []
+
+    async def measure(rate: float) -> Step:
+        measured.append(rate)
+        return step(rate, p99_ms=100 if rate <= 33 else 9000)
+
+    best = highest_sustained(await climb(Ladder(), measure))
+
+    # Climbs past 30.3 to 45.5, then bisects: 37.9 and 34.1 fail, 32.2 holds (two bisections would stop at 30.3).
+    assert measured[-4:] == [45.5, 37.9, 34.1, 32.2]
+    assert best is not None and best.rate == 32.2
+
+
 async def test_the_ladder_stops_at_its_maximum_rate() -> None:
     async def measure(rate: float) -> Step:
         return step(rate)

@@ -50,7 +50,10 @@ CHANGED_SEARCH_ATTRIBUTES_PATCH = "changed-search-attributes"
 
 # Deadlines started together (a case's first four, a transfer's) used to be counted by one local activity each:
 # a marker in the history and a workflow activation apiece. They are counted by one now; cases started before
-# replay the activities they recorded.
+# replay the activities they recorded. Decided once, before the case's first local activity (`decide_batching`):
+# a query that arrives while local activities run makes the worker complete the workflow task early, and on replay
+# a local activity's recorded result reaches the workflow before the patch markers of the next task are known, so a
+# `patched` call after one could read "not patched" on replay where the run had read "patched".
 BATCHED_DEADLINES_PATCH = "batched-deadlines"
 
 T = TypeVar("T")
@@ -64,6 +67,11 @@ class CaseEngine:
         self._sequence = 0
         self._last_platform_sequence = 0
         self._upserted: dict[str, Any] = {}  # search attribute name → the value last upserted
+        self._batched_deadlines = False
+
+    def decide_batching(self) -> None:
+        """Whether this case counts deadlines started together in one activity: call before any activity."""
+        self._batched_deadlines = workflow.patched(BATCHED_DEADLINES_PATCH)
 
     @property
     def policy(self) -> CasePolicy:
@@ -123,7 +131,7 @@ class CaseEngine:
 
     async def compute_all(self, start: datetime, windows: list[Window]) -> list[ComputedDeadline]:
         """Several windows from the same start: in one activity for cases that reached the patch, else one each."""
-        if len(windows) > 1 and workflow.patched(BATCHED_DEADLINES_PATCH):
+        if len(windows) > 1 and self._batched_deadlines:
             batch = DeadlineBatch(requests=[self._deadline_request(start, window) for window in windows])
             return (await self._execute("compute_deadlines", batch, ComputedDeadlines)).deadlines
         return [await self.compute(start, window) for window in windows]

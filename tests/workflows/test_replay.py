@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from temporalio import workflow
+from temporalio.api.history.v1 import MarkerRecordedEventAttributes
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
@@ -78,10 +79,14 @@ def test_current_cases_run_their_activities_locally_and_older_ones_as_scheduled(
     }
 
 
+def patch_data(marker: MarkerRecordedEventAttributes) -> bytes:
+    return marker.details["patch-data"].payloads[0].data
+
+
 def patches(path: Path) -> set[str]:
     """The patch ids the run recorded (`workflow.patched` calls that took the new path)."""
     return {
-        json.loads(event.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)["id"]
+        json.loads(patch_data(event.marker_recorded_event_attributes))["id"]
         for event in load(path).events
         if event.HasField("marker_recorded_event_attributes")
         and event.marker_recorded_event_attributes.marker_name == "core_patch"
@@ -159,6 +164,19 @@ def test_current_cases_count_deadlines_started_together_in_one_activity() -> Non
         # The first four deadlines: one batch now, four single ones before (then the case-assigned event).
         assert local_activities(current)[:3] == ["resolve_case_policy", "compute_deadlines", "publish_notification"]
         assert local_activities(older)[:6] == ["resolve_case_policy", *["compute_deadline"] * 4, "publish_notification"]
+    # Decided before the first local activity: a workflow task completed early (a query arriving while local
+    # activities run) must not put the marker after a local activity, where a replay would not see it yet.
+    for name in CASE_SCENARIOS:
+        markers = [
+            event.marker_recorded_event_attributes
+            for event in load(HISTORIES / f"case-replay-{name}.json").events
+            if event.HasField("marker_recorded_event_attributes")
+        ]
+        names = [m.marker_name for m in markers]
+        batched = next(
+            i for i, m in enumerate(markers) if m.marker_name == "core_patch" and b"batched-deadlines" in patch_data(m)
+        )
+        assert batched < names.index("core_local_activity"), name
     # Each of the two transfers restarts the new unit's sign-for and transfer deadlines together; a deadline
     # started alone (the arbitration's, the sign-for after it) is still counted by the single activity.
     current = local_activities(HISTORIES / "case-replay-transfer.json")

@@ -1,14 +1,27 @@
-"""Run a service's main coroutine until SIGTERM or Ctrl-C, then let it drain."""
+"""Run a service's main coroutine until SIGTERM or Ctrl-C, then let it drain; keep its background watches running."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Awaitable, Callable
 
+import structlog
 import uvloop
+from prometheus_client import Counter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 Main = Callable[[asyncio.Event], Awaitable[None]]
+
+log = structlog.get_logger(__name__)
+
+BACKGROUND_RESTARTS = Counter(
+    "hotline_background_task_restarts_total",
+    "Background tasks (KV watches: the catalog in force, held API keys and channels, the calendar) that failed and "
+    "were started again, by task.",
+    ["task"],
+)
 
 
 def run_until_stopped(main: Main) -> None:
@@ -23,3 +36,41 @@ def run_until_stopped(main: Main) -> None:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner_:
         runner_.run(runner())
+
+
+async def keep_running(
+    task: str,
+    run: Callable[[], Awaitable[None]],
+    *,
+    stop: asyncio.Event,
+    first_wait_seconds: float = 0.5,
+    max_wait_seconds: float = 30.0,
+) -> None:
+    """Run `run()` until `stop` is set; when it fails, log and count the failure and run it again after a growing
+    wait (`first_wait_seconds`, doubling up to `max_wait_seconds`).
+
+    For the watches a service keeps in the background: one that died of an unexpected error (a NATS error while the
+    server restarts, a failing callback) would otherwise leave the service serving what it last saw, with no trace
+    until its next restart (in intake, a task nobody awaits until shutdown). A watch started again reads the
+    stored values afresh, so nothing that changed in between is missed.
+    """
+
+    def note(state: RetryCallState) -> None:
+        BACKGROUND_RESTARTS.labels(task).inc()
+        error = state.outcome.exception() if state.outcome is not None else None
+        wait = state.next_action.sleep if state.next_action is not None else 0.0
+        log.error("background_task.failed", task=task, error=repr(error), attempt=state.attempt_number, retry_in=wait)
+
+    async def sleep_unless_stopped(seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(Exception),
+        wait=wait_exponential(multiplier=first_wait_seconds, max=max_wait_seconds),
+        before_sleep=note,
+        sleep=sleep_unless_stopped,
+    ):
+        with attempt:
+            if not stop.is_set():
+                await run()

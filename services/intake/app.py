@@ -24,6 +24,7 @@ from services.engines.catalog_change_records import CatalogChangeRecords
 from services.engines.catalog_store import CatalogStore
 from services.engines.credential_store import CredentialStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
+from services.engines.lifecycle import keep_running
 from services.engines.notification_store import NotificationStore
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import (
@@ -72,8 +73,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         )
         stop_watching = asyncio.Event()
         watching = [
-            asyncio.create_task(catalogs.watch(stop=stop_watching)),
-            asyncio.create_task(credentials.follow(stop=stop_watching)),
+            asyncio.create_task(
+                keep_running("catalog-watch", lambda: catalogs.watch(stop=stop_watching), stop=stop_watching)
+            ),
+            asyncio.create_task(
+                keep_running("credentials-watch", lambda: credentials.follow(stop=stop_watching), stop=stop_watching)
+            ),
         ]
         client = await connect_temporal(settings)
         case_index = await key_value(js, CASE_INDEX_BUCKET)

@@ -21,7 +21,7 @@ from services.contracts.unit_channels import UnitChannels
 from services.engines.catalog_store import CatalogStore
 from services.engines.held_bucket import HeldBucket
 from services.engines.jetstream import close_nats, key_value, open_jetstream
-from services.engines.lifecycle import run_until_stopped
+from services.engines.lifecycle import keep_running, run_until_stopped
 from services.engines.notification_store import NotificationStore
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import RetryPolicy, run_pull_consumer
@@ -89,8 +89,12 @@ async def main(stop: asyncio.Event) -> None:
                 js, NOTIFIER_CONSUMER, delivery.handle, stop=stop, batch=settings.fetch_batch, retry=retry
             ),
             # Keeps the held channels current, and sends a recipient's parked events once it has a channel.
-            channels.follow(stop=stop, on_change=parked.release_if_reachable),
-            catalogs.watch(stop=stop),
+            keep_running(
+                "channels-watch",
+                lambda: channels.follow(stop=stop, on_change=parked.release_if_reachable),
+                stop=stop,
+            ),
+            keep_running("catalog-watch", lambda: catalogs.watch(stop=stop), stop=stop),
             serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
         )
     await close_nats(nc)

@@ -13,7 +13,7 @@ from services.contracts.subjects import CASE_INDEX_BUCKET, CATALOG_BUCKET, ROUTE
 from services.contracts.telemetry import configure_logging
 from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
-from services.engines.lifecycle import run_until_stopped
+from services.engines.lifecycle import keep_running, run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
 from services.router.case_router import CaseRouter
@@ -55,8 +55,8 @@ async def main(stop: asyncio.Event) -> None:
 
     await asyncio.gather(
         run_pull_consumer(js, ROUTER_CONSUMER, router.handle, stop=stop, batch=settings.fetch_batch),
-        catalogs.watch(stop=stop),
-        classifiers.follow(catalogs.current, stop=stop),
+        keep_running("catalog-watch", lambda: catalogs.watch(stop=stop), stop=stop),
+        keep_running("classifier-follow", lambda: classifiers.follow(catalogs.current, stop=stop), stop=stop),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )
     await close_nats(nc)

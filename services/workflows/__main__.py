@@ -20,7 +20,7 @@ from services.contracts.telemetry import configure_logging
 from services.engines.catalog_change_records import CatalogChangeRecords
 from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
-from services.engines.lifecycle import run_until_stopped
+from services.engines.lifecycle import keep_running, run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
 from services.engines.temporal import connect_temporal, ensure_search_attributes, temporal_healthy
@@ -83,7 +83,7 @@ async def main(stop: asyncio.Event) -> None:
 
     await asyncio.gather(
         run_worker(),
-        calendar.watch(stop=stop, on_change=recompute),
+        keep_running("calendar-watch", lambda: calendar.watch(stop=stop, on_change=recompute), stop=stop),
         run_pull_consumer(js, CASE_STARTER_CONSUMER, starter.handle, stop=stop, batch=settings.fetch_batch),
         run_pull_consumer(js, TRIAGE_STARTER_CONSUMER, triage_starter.handle, stop=stop, batch=settings.fetch_batch),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import structlog
 from prometheus_client import Counter
@@ -67,6 +68,10 @@ class DeadlineActivities:
     def __init__(self, *, calendar: Callable[[], WorkingCalendar], policy: Callable[[], DeadlinePolicy]) -> None:
         self._calendar = calendar
         self._policy = policy
+
+    def all(self) -> list[Callable[..., Any]]:
+        """Every activity of this class, for a worker to register (the production worker and the workflow tests')."""
+        return [self.resolve_case_policy, self.compute_deadline, self.compute_deadlines, self.next_working_day_start]
 
     @activity.defn(name="resolve_case_policy")
     async def resolve_case_policy(self, request: PolicyRequest) -> CasePolicy:

@@ -55,10 +55,7 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=[
             notifications.publish_notification,
-            deadlines.resolve_case_policy,
-            deadlines.compute_deadline,
-            deadlines.compute_deadlines,
-            deadlines.next_working_day_start,
+            *deadlines.all(),
             catalog_changes.apply_catalog_change,
             catalog_changes.record_catalog_change,
             triage.record_triage_decision,

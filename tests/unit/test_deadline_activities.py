@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
 
 import pytest
@@ -45,3 +46,14 @@ async def test_a_batch_counts_each_window_as_one_at_a_time_would(activities: Dea
 def test_an_empty_batch_is_refused() -> None:
     with pytest.raises(ValidationError, match="requests"):
         DeadlineBatch(requests=[])
+
+
+def test_all_lists_every_activity_the_class_defines(activities: DeadlineActivities) -> None:
+    """What the workers register: an activity added to the class and left out here would be unknown to them."""
+    defined = {
+        name
+        for name, member in inspect.getmembers(DeadlineActivities)
+        if hasattr(member, "__temporal_activity_definition")
+    }
+    assert {fn.__name__ for fn in activities.all()} == defined
+    assert len(defined) == 4

@@ -172,10 +172,7 @@ async def case_worker(
         workflows=WORKFLOWS,
         activities=[
             published.publish_notification,
-            deadlines.resolve_case_policy,
-            deadlines.compute_deadline,
-            deadlines.compute_deadlines,
-            deadlines.next_working_day_start,
+            *deadlines.all(),
             outbox.record_triage_decision,
             outbox.publish_routed_case,
         ],

@@ -17,16 +17,10 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import Audience, EventKind
     from services.workflows.case_alarms import Alarm, AlarmKind
-    from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_engine import ESCALATION_FROM_DUE_PATCH, CaseEngine
     from services.workflows.top_level_models import CaseSummary, TopLevelInput
 
 SYSTEM = "system"
-
-# The chase-up (next working day) and the next ladder step count from the deadline that was missed, not from when
-# the worker got round to it: a breach due at 23:59:59 handled a second late (a busy worker at the end-of-day
-# burst, a worker restarting) must not give the unit an extra working day. Cases that handled a breach before this
-# change replay counting from the handling time, as they did; the patch marker tells them apart.
-ESCALATION_FROM_DUE_PATCH = "escalation-from-due"
 
 
 class CaseEscalation:
@@ -229,7 +223,6 @@ class CaseEscalation:
         start = tracked.chase_up_at if tracked.chase_up_at and tracked.chase_up_at > since else since
         return (await engine.compute(start, engine.policy.chase_up_window)).due
 
-    @staticmethod
-    def _counted_from(missed_at: datetime) -> datetime:
+    def _counted_from(self, missed_at: datetime) -> datetime:
         """Where the chase-up and the next step count from: the missed moment (older cases: the handling time)."""
-        return missed_at if workflow.patched(ESCALATION_FROM_DUE_PATCH) else workflow.now()
+        return missed_at if self._engine.has_patch(ESCALATION_FROM_DUE_PATCH) else workflow.now()

@@ -81,7 +81,7 @@ class FirstContactCase:
     async def run(self, case: RoutedCase) -> CaseView:
         engine = self._engine
         async with self._lock:
-            engine.decide_batching()
+            engine.decide_patches()
             await engine.load_policy(case)
             engine.record(case.ticket.channel.value, "received", case.ticket.title, at=case.received_at)
             # A triaged case names who decided (the coordination centre); any other, the router.

@@ -38,6 +38,7 @@ from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
 from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket, Urgency
 from services.contracts.triage import TriageAssignment, TriageDecision, TriageDecisionRecord
+from services.workflows.case_starter import initial_search_attributes
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.worker import WORKFLOWS
 from services.workflows.working_calendar import WorkingCalendar
@@ -335,8 +336,14 @@ class Cases:
     async def start(self, case: RoutedCase | None = None, **fields: Any) -> CaseHandle:
         """Start a case (by default received now) and wait until its unit has been told of it."""
         case = case or routed_case(received_at=await self.now(), **fields)
+        # Started as the case starter starts it: with the search attributes it knows before the first task.
         handle = await self.env.client.start_workflow(
-            WORKFLOW_TYPE, case, id=workflow_id_for(case.case_id), task_queue=self.task_queue, result_type=CaseView
+            WORKFLOW_TYPE,
+            case,
+            id=workflow_id_for(case.case_id),
+            task_queue=self.task_queue,
+            result_type=CaseView,
+            search_attributes=initial_search_attributes(case),
         )
 
         async def unit_told() -> None:

@@ -17,6 +17,7 @@ from temporalio.workflow import NondeterminismError
 
 from services.contracts.case_workflow import JOINT_TASK_TYPE, TOP_LEVEL_TYPE, TRIAGE_CASE_TYPE, WORKFLOW_TYPE
 from services.contracts.cases import RoutedCase
+from services.workflows.case_engine import CONSOLIDATED_PATCH, CONSOLIDATED_PATCHES
 from services.workflows.worker import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -31,9 +32,17 @@ BEFORE_ESCALATION_FROM_DUE = HISTORIES / "before-escalation-from-due"
 BEFORE_CHANGED_SEARCH_ATTRIBUTES = HISTORIES / "before-changed-search-attributes"
 # Cases that counted their first deadlines in one activity each (patch `batched-deadlines`): every case.
 BEFORE_BATCHED_DEADLINES = HISTORIES / "before-batched-deadlines"
+# Cases that asked each of those four patches on its own, before one marker stood for them all (patch
+# `case-engine-2026-12`): every case.
+BEFORE_CONSOLIDATED_PATCHES = HISTORIES / "before-consolidated-patches"
 CASE_SCENARIOS = ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
 GENERATIONS = (HISTORIES, BEFORE_LOCAL_ACTIVITIES)
-PARTIAL_GENERATIONS = (BEFORE_ESCALATION_FROM_DUE, BEFORE_CHANGED_SEARCH_ATTRIBUTES, BEFORE_BATCHED_DEADLINES)
+PARTIAL_GENERATIONS = (
+    BEFORE_ESCALATION_FROM_DUE,
+    BEFORE_CHANGED_SEARCH_ATTRIBUTES,
+    BEFORE_BATCHED_DEADLINES,
+    BEFORE_CONSOLIDATED_PATCHES,
+)
 RECORDED = sorted(path for generation in (*GENERATIONS, *PARTIAL_GENERATIONS) for path in generation.glob("*.json"))
 
 
@@ -93,14 +102,66 @@ def patches(path: Path) -> set[str]:
     }
 
 
+def takes(path: Path, patch_id: str) -> bool:
+    """Whether the run took the path of this patch: its own marker, or the consolidated one that stands for it."""
+    recorded = patches(path)
+    return patch_id in recorded or (patch_id in CONSOLIDATED_PATCHES and CONSOLIDATED_PATCH in recorded)
+
+
+def test_current_cases_record_one_patch_for_all_the_earlier_ones() -> None:
+    before = BEFORE_CONSOLIDATED_PATCHES
+    assert sorted(path.name for path in before.glob("*.json")) == sorted(
+        f"case-replay-{name}.json" for name in CASE_SCENARIOS
+    )
+    for name in CASE_SCENARIOS:
+        current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
+        assert patches(current) == {CONSOLIDATED_PATCH}, name
+        assert patches(older) >= {"local-activities", "changed-search-attributes", "batched-deadlines"}, name
+        # One marker and one `TemporalChangeVersion` upsert (the SDK's, with each patch) where there were three or
+        # four; the case itself did the same.
+        assert (versions_upserted(current), versions_upserted(older)) == (1, len(patches(older))), name
+        assert local_activities(current) == local_activities(older), name
+    assert patches(before / "case-replay-escalation.json") == CONSOLIDATED_PATCHES
+    # Asked once, at the start: no `patched` call after a local activity, where a replay might not see the marker.
+    for name in CASE_SCENARIOS:
+        assert patch_position(HISTORIES / f"case-replay-{name}.json", CONSOLIDATED_PATCH) < first_local_activity(
+            HISTORIES / f"case-replay-{name}.json"
+        ), name
+
+
+def versions_upserted(path: Path) -> int:
+    return sum(
+        "TemporalChangeVersion"
+        in event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        for event in load(path).events
+        if event.HasField("upsert_workflow_search_attributes_event_attributes")
+    )
+
+
+def markers(path: Path) -> list[MarkerRecordedEventAttributes]:
+    return [
+        event.marker_recorded_event_attributes
+        for event in load(path).events
+        if event.HasField("marker_recorded_event_attributes")
+    ]
+
+
+def patch_position(path: Path, patch_id: str) -> int:
+    """Where the patch's marker is among the run's markers."""
+    return next(
+        i
+        for i, marker in enumerate(markers(path))
+        if marker.marker_name == "core_patch" and json.loads(patch_data(marker))["id"] == patch_id
+    )
+
+
+def first_local_activity(path: Path) -> int:
+    return [marker.marker_name for marker in markers(path)].index("core_local_activity")
+
+
 def test_current_breaches_count_from_the_due_time_and_older_ones_from_when_they_were_handled() -> None:
     assert [path.name for path in BEFORE_ESCALATION_FROM_DUE.glob("*.json")] == ["case-replay-escalation.json"]
-    assert patches(HISTORIES / "case-replay-escalation.json") == {
-        "local-activities",
-        "escalation-from-due",
-        "changed-search-attributes",
-        "batched-deadlines",
-    }
+    assert takes(HISTORIES / "case-replay-escalation.json", "escalation-from-due")
     assert patches(BEFORE_CHANGED_SEARCH_ATTRIBUTES / "case-replay-escalation.json") == {
         "local-activities",
         "escalation-from-due",
@@ -128,13 +189,16 @@ def test_current_cases_upsert_only_the_search_attributes_that_changed() -> None:
     )
     for name in ("on-time", "escalation"):
         current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
-        assert "changed-search-attributes" in patches(current)
-        assert "changed-search-attributes" not in patches(older)
+        assert takes(current, "changed-search-attributes")
+        assert not takes(older, "changed-search-attributes")
         assert all(len(fields) == 11 for fields in upserted(older)), "every upsert set them all"
-        # The first upsert sets them all; later ones only what moved (the status, the overdue flag, the level).
+        # The case starter gave the workflow the search attributes it knew: the first upsert sets the deadline's
+        # two; later ones only what moved (the status, the overdue flag, the level).
         first, *later = upserted(current)
-        assert len(first) == 11
+        assert first == {"ProvisionalDeadline", "ResolutionDeadline"}
         assert later and all(len(fields) <= 2 for fields in later), later
+        # Before the consolidation (cases started without them in these recordings) the first upsert set them all.
+        assert len(upserted(BEFORE_CONSOLIDATED_PATCHES / f"case-replay-{name}.json")[0]) == 11
     # A change that moved no search attribute (a joint task's answer, a chase-up) upserts nothing now.
     for name in ("joint", "escalation"):
         assert len(upserted(HISTORIES / f"case-replay-{name}.json")) < len(
@@ -159,24 +223,16 @@ def test_current_cases_count_deadlines_started_together_in_one_activity() -> Non
     )
     for name in CASE_SCENARIOS:
         current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
-        assert "batched-deadlines" in patches(current)
-        assert "batched-deadlines" not in patches(older)
+        assert takes(current, "batched-deadlines")
+        assert not takes(older, "batched-deadlines")
         # The first four deadlines: one batch now, four single ones before (then the case-assigned event).
         assert local_activities(current)[:3] == ["resolve_case_policy", "compute_deadlines", "publish_notification"]
         assert local_activities(older)[:6] == ["resolve_case_policy", *["compute_deadline"] * 4, "publish_notification"]
     # Decided before the first local activity: a workflow task completed early (a query arriving while local
     # activities run) must not put the marker after a local activity, where a replay would not see it yet.
     for name in CASE_SCENARIOS:
-        markers = [
-            event.marker_recorded_event_attributes
-            for event in load(HISTORIES / f"case-replay-{name}.json").events
-            if event.HasField("marker_recorded_event_attributes")
-        ]
-        names = [m.marker_name for m in markers]
-        batched = next(
-            i for i, m in enumerate(markers) if m.marker_name == "core_patch" and b"batched-deadlines" in patch_data(m)
-        )
-        assert batched < names.index("core_local_activity"), name
+        path = BEFORE_CONSOLIDATED_PATCHES / f"case-replay-{name}.json"
+        assert patch_position(path, "batched-deadlines") < first_local_activity(path), name
     # Each of the two transfers restarts the new unit's sign-for and transfer deadlines together; a deadline
     # started alone (the arbitration's, the sign-for after it) is still counted by the single activity.
     current = local_activities(HISTORIES / "case-replay-transfer.json")

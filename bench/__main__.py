@@ -29,7 +29,7 @@ from temporalio.client import Client
 
 from bench.assigned_watch import AssignedWatch
 from bench.cpu_time import cpu_seconds, ms_per_case
-from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, point_units_at
+from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
 from bench.figures import COMPLETION_LATENCY_BUDGET_SECONDS, Step, highest_sustained
 from bench.ladder import Ladder, climb
@@ -165,12 +165,10 @@ async def end_to_end_phase(
     print("\n(2) end to end: POST /v1/cases → NATS → router → Temporal → notifier → webhook", flush=True)
     sink = WebhookSink()
     await sink.start()
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
-    headers = bearer(system.keys["platform-12345"])
     try:
         async with (
             httpx.AsyncClient(base_url=system.api_url, headers=bearer(system.keys["admin"])) as admin,
-            httpx.AsyncClient(base_url=system.api_url, headers=headers, limits=limits, timeout=30) as platform,
+            platform_session(system.api_url, bearer(system.keys["platform-12345"])) as platform,
         ):
             await point_units_at(admin, sink)
             # The engine phase's events, published while the notifier was stopped, are delivered now that the units

@@ -6,11 +6,13 @@ call → webhook delivered. The hops in between show where a slow case spent its
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
+import aiohttp
 import httpx
 from temporalio.client import Client
 
@@ -34,8 +36,24 @@ async def point_units_at(admin: httpx.AsyncClient, sink: WebhookSink) -> None:
         response.raise_for_status()
 
 
+def platform_session(api_url: str, headers: dict[str, str]) -> aiohttp.ClientSession:
+    """The platform's HTTP client: aiohttp, as the notifier's, for a load generator that takes little of the CPU it
+    shares with the system under test (httpx cost about 0.9 ms more a request, 1.2 against 0.3)."""
+    return aiohttp.ClientSession(
+        base_url=api_url,
+        headers=headers,
+        connector=aiohttp.TCPConnector(limit=500),
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
+
+
 async def end_to_end_step(
-    platform: httpx.AsyncClient, temporal: Client, sink: WebhookSink, watch: AssignedWatch, rate: float, seconds: float
+    platform: aiohttp.ClientSession,
+    temporal: Client,
+    sink: WebhookSink,
+    watch: AssignedWatch,
+    rate: float,
+    seconds: float,
 ) -> Step:
     """POST tickets at `rate`/s for `seconds`; wait until each accepted one's webhook arrived (or the drain time)."""
     run = uuid.uuid4().hex[:8]
@@ -47,15 +65,16 @@ async def end_to_end_step(
     async def fire(index: int) -> str | None:
         began = time.time()
         try:
-            response = await platform.post("/v1/cases", json=ticket(run, index))
-        except httpx.HTTPError as exc:
+            async with platform.post("/v1/cases", json=ticket(run, index)) as response:
+                status, body = response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             errors[type(exc).__name__] += 1
             return None
-        if response.status_code != 202:
-            errors[f"HTTP {response.status_code}"] += 1
+        if status != 202:
+            errors[f"HTTP {status}"] += 1
             return None
         post_seconds.append(time.time() - began)
-        case_id: str = response.json()["case_id"]
+        case_id: str = json.loads(body)["case_id"]
         called_at[case_id] = began
         return case_id
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import structlog
 
 from services.contracts.gc_pauses import observe_gc_pauses
@@ -32,6 +31,7 @@ from services.notifier.channels.sms import SmsChannel
 from services.notifier.channels.webhook import WebhookChannel
 from services.notifier.dead_letters import DeadLetters
 from services.notifier.event_delivery import EventDelivery
+from services.notifier.outbound_http import OutboundHttp
 from services.notifier.parked_events import ParkedEvents
 from services.notifier.platform_callback import PlatformCallback
 from services.notifier.rendering import TemplateRenderer
@@ -59,7 +59,7 @@ async def main(stop: asyncio.Event) -> None:
         unit = catalogs.current().unit(code)
         return unit.name_zh if unit is not None else code
 
-    async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as http:
+    async with OutboundHttp(timeout_seconds=settings.webhook_timeout_seconds) as http:
         delivery = EventDelivery(
             channels=channels,
             store=NotificationStore(await key_value(js, DELIVERIES_BUCKET, replicas=settings.nats_replicas)),

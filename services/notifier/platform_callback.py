@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import httpx
-
 from services.contracts.events import NotificationEvent
 from services.contracts.unit_channels import UnitChannels
 from services.notifier.channels.base import DeliveryResult, post_json
 from services.notifier.channels.webhook import signed_headers
+from services.notifier.outbound_http import OutboundHttp
 
 
 class PlatformCallback:
     name = "callback"
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: OutboundHttp) -> None:
         self._http = http
 
     async def deliver(self, event: NotificationEvent, channels: UnitChannels | None) -> DeliveryResult:

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from bench.__main__ import with_cpu
 from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import ticket
-from bench.end_to_end import end_to_end_step, point_units_at
+from bench.end_to_end import end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
 from bench.open_cases import add_open_cases, disk_mib, rss_mib
 from bench.webhook_sink import WebhookSink
@@ -26,6 +26,7 @@ from services.contracts.subjects import CASE_STARTER_CONSUMER, ROUTER_CONSUMER
 from services.engines.temporal import connect_temporal
 from tests.support.backlog import wait_until_drained
 from tests.support.credentials import bearer
+from tests.support.engines import free_port
 from tests.support.system import RunningSystem
 
 
@@ -69,9 +70,7 @@ async def test_the_end_to_end_step_follows_every_ticket_to_the_webhook(
     sink, watch = observers.sink, observers.watch
     async with (
         httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer(bench_system.keys["admin"])) as admin,
-        httpx.AsyncClient(
-            base_url=bench_system.api_url, headers=bearer(bench_system.keys["platform-12345"]), timeout=30
-        ) as platform,
+        platform_session(bench_system.api_url, bearer(bench_system.keys["platform-12345"])) as platform,
     ):
         await point_units_at(admin, sink)
         step = await with_cpu(bench_system, end_to_end_step(platform, temporal, sink, watch, rate=4, seconds=2))
@@ -138,9 +137,19 @@ async def test_the_wait_for_a_drained_pipeline_names_a_stopped_consumer_and_ends
 async def test_a_step_whose_posts_are_refused_counts_its_errors_by_kind(
     bench_system: RunningSystem, temporal: Client, observers: Observers
 ) -> None:
-    async with httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer("hk_unknown_key")) as stranger:
+    async with platform_session(bench_system.api_url, bearer("hk_unknown_key")) as stranger:
         step = await end_to_end_step(stranger, temporal, observers.sink, observers.watch, rate=4, seconds=1)
 
     assert (step.offered, step.accepted, step.errors) == (4, 0, 4)
     assert step.error_kinds == {"HTTP 401": 4}
     assert not step.sustained
+
+
+async def test_a_step_that_cannot_reach_intake_counts_the_connection_errors(
+    temporal: Client, observers: Observers
+) -> None:
+    async with platform_session(f"http://127.0.0.1:{free_port()}", {}) as nowhere:
+        step = await end_to_end_step(nowhere, temporal, observers.sink, observers.watch, rate=4, seconds=1)
+
+    assert (step.offered, step.accepted, step.errors) == (4, 0, 4)
+    assert step.error_kinds == {"ClientConnectorError": 4}

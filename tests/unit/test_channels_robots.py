@@ -9,13 +9,13 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest_asyncio
 
 from services.contracts.events import EventKind
 from services.contracts.unit_channels import RobotChannel, UnitChannels
 from services.notifier.channels.base import Delivery
 from services.notifier.channels.robots import DingTalkChannel, WeComChannel
+from services.notifier.outbound_http import OutboundHttp
 from services.notifier.rendering import Part, TemplateRenderer
 from tests.support.receiver import WebhookReceiver
 from tests.unit.event_builders import realistic_event
@@ -44,7 +44,7 @@ def robot_at(url: str, secret: str | None = None) -> RobotChannel:
 
 async def test_dingtalk_gets_a_markdown_message_on_a_url_signed_as_dingtalk_checks(robot: WebhookReceiver) -> None:
     sent = delivery(dingtalk=robot_at(robot.url("/robot/send?access_token=0f1e2d3c"), ROBOT_SECRET))
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await DingTalkChannel(http).deliver(sent)
 
     assert result.delivered, result.detail
@@ -70,7 +70,7 @@ async def test_dingtalk_gets_a_markdown_message_on_a_url_signed_as_dingtalk_chec
 
 
 async def test_dingtalk_without_a_secret_leaves_the_url_unsigned(robot: WebhookReceiver) -> None:
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await DingTalkChannel(http).deliver(
             delivery(dingtalk=robot_at(robot.url("/robot/send?access_token=ab")))
         )
@@ -81,7 +81,7 @@ async def test_dingtalk_without_a_secret_leaves_the_url_unsigned(robot: WebhookR
 
 async def test_a_robot_refusing_with_an_errcode_is_a_failed_attempt(robot: WebhookReceiver) -> None:
     robot.answer = {"errcode": 310000, "errmsg": "sign not match"}
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await DingTalkChannel(http).deliver(delivery(dingtalk=robot_at(robot.url("/robot/send"), "SECwrong")))
 
     assert (result.delivered, result.detail) == (False, "errcode 310000: sign not match")
@@ -89,7 +89,7 @@ async def test_a_robot_refusing_with_an_errcode_is_a_failed_attempt(robot: Webho
 
 async def test_wecom_gets_a_markdown_message_with_its_content(robot: WebhookReceiver) -> None:
     sent = delivery(wecom=robot_at(robot.url("/cgi-bin/webhook/send?key=693a91f6-7xxx")))
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await WeComChannel(http).deliver(sent)
 
     assert result.delivered, result.detail
@@ -105,7 +105,7 @@ async def test_wecom_gets_a_markdown_message_with_its_content(robot: WebhookRece
 
 async def test_a_robot_answering_an_error_status_is_a_failed_attempt(robot: WebhookReceiver) -> None:
     robot.failures_to_answer = 1
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await WeComChannel(http).deliver(delivery(wecom=robot_at(robot.url("/cgi-bin/webhook/send"))))
 
     assert (result.delivered, result.detail) == (False, "HTTP 500")

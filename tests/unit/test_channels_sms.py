@@ -6,7 +6,6 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest_asyncio
 
 from services.contracts.events import EventKind
@@ -14,6 +13,7 @@ from services.contracts.unit_channels import SmsChannel as SmsSetting
 from services.contracts.unit_channels import UnitChannels
 from services.notifier.channels.base import Delivery
 from services.notifier.channels.sms import SmsChannel
+from services.notifier.outbound_http import OutboundHttp
 from services.notifier.rendering import Part, TemplateRenderer
 from services.notifier.settings import SmsGatewaySettings
 from tests.support.receiver import WebhookReceiver
@@ -50,7 +50,7 @@ def settings(gateway: WebhookReceiver, **overrides: object) -> SmsGatewaySetting
 
 async def test_each_phone_gets_one_request_with_the_default_body(gateway: WebhookReceiver) -> None:
     sent = delivery()
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await SmsChannel(http, settings(gateway)).deliver(sent)
 
     assert (result.delivered, result.detail) == (True, "sent to 2")
@@ -68,7 +68,7 @@ async def test_each_phone_gets_one_request_with_the_default_body(gateway: Webhoo
 async def test_a_city_gateways_own_body_template_is_used(gateway: WebhookReceiver) -> None:
     template = '{"PhoneNumbers": "{{ phone }}", "SignName": "市民热线", "Text": {{ text | tojson }}, "OutId": "{{ event_id }}"}'
     sent = delivery(["13800000001"])
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await SmsChannel(http, settings(gateway, body_template=template)).deliver(sent)
 
     assert result.delivered, result.detail
@@ -84,7 +84,7 @@ async def test_a_gateway_refusing_in_its_answer_is_a_failed_attempt_with_the_pho
     gateway: WebhookReceiver,
 ) -> None:
     gateway.answer = {"code": "isv.BUSINESS_LIMIT_CONTROL", "msg": "触发流控"}
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await SmsChannel(http, settings(gateway)).deliver(delivery())
 
     assert not result.delivered
@@ -97,7 +97,7 @@ async def test_without_a_success_field_any_2xx_is_delivered_and_an_error_status_
     gateway: WebhookReceiver,
 ) -> None:
     gateway.answer = {"anything": True}
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         channel = SmsChannel(http, settings(gateway, success_field=None))
         assert (await channel.deliver(delivery())).delivered
         gateway.failures_to_answer = 1
@@ -109,7 +109,7 @@ async def test_without_a_success_field_any_2xx_is_delivered_and_an_error_status_
 def test_sms_is_configured_only_with_a_gateway_and_phones() -> None:
     with_phones = delivery().channels
     without = UnitChannels(unit="water")
-    http = httpx.AsyncClient()
+    http = OutboundHttp(timeout_seconds=1)
 
     assert SmsChannel(http, SmsGatewaySettings(url="http://127.0.0.1:9/sms")).configured(with_phones)
     assert not SmsChannel(http, SmsGatewaySettings()).configured(with_phones)

@@ -13,6 +13,7 @@ from services.contracts import unit_channels
 from services.contracts.events import EventKind
 from services.notifier.channels.base import Delivery
 from services.notifier.channels.webhook import WebhookChannel
+from services.notifier.outbound_http import OutboundHttp
 from services.notifier.rendering import TemplateRenderer
 from tests.support.documented_receiver import verify
 from tests.support.receiver import WebhookReceiver
@@ -40,7 +41,7 @@ async def test_the_event_arrives_as_json_signed_so_the_documented_receiver_accep
     receiver: WebhookReceiver,
 ) -> None:
     delivery = delivery_to(receiver.url("/hotline/events"))
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await WebhookChannel(http).deliver(delivery)
 
     assert (result.delivered, result.detail) == (True, "200")
@@ -57,7 +58,7 @@ async def test_the_event_arrives_as_json_signed_so_the_documented_receiver_accep
 
 async def test_each_attempt_is_signed_again_with_its_own_timestamp(receiver: WebhookReceiver) -> None:
     delivery = delivery_to(receiver.url())
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         for _ in range(2):
             assert (await WebhookChannel(http).deliver(delivery)).delivered
 
@@ -71,7 +72,7 @@ async def test_each_attempt_is_signed_again_with_its_own_timestamp(receiver: Web
 async def test_an_error_status_is_a_failed_attempt_named_by_its_status(receiver: WebhookReceiver) -> None:
     receiver.failures_to_answer = 1
     receiver.failure_status = 503
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await WebhookChannel(http).deliver(delivery_to(receiver.url()))
 
     assert (result.delivered, result.detail) == (False, "HTTP 503")
@@ -80,7 +81,7 @@ async def test_an_error_status_is_a_failed_attempt_named_by_its_status(receiver:
 
 async def test_a_receiver_that_is_down_is_a_failed_attempt() -> None:
     down = WebhookReceiver()  # never started: the port refuses connections
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with OutboundHttp(timeout_seconds=2) as http:
         result = await WebhookChannel(http).deliver(delivery_to(down.url()))
 
     assert not result.delivered
@@ -89,8 +90,8 @@ async def test_a_receiver_that_is_down_is_a_failed_attempt() -> None:
 
 async def test_no_answer_within_the_timeout_is_a_failed_attempt(receiver: WebhookReceiver) -> None:
     receiver.answer_delay_seconds = 1.0
-    async with httpx.AsyncClient(timeout=0.2) as http:
+    async with OutboundHttp(timeout_seconds=0.2) as http:
         result = await WebhookChannel(http).deliver(delivery_to(receiver.url()))
 
     assert not result.delivered
-    assert result.detail.startswith("ReadTimeout")
+    assert result.detail == "Timeout: no answer within 0.2 s"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
-
 from services.contracts.events import NotificationEvent
 from services.contracts.unit_channels import UnitChannels
+from services.notifier.outbound_http import OutboundHttp, OutboundHttpError
 from services.notifier.rendering import TemplateRenderer
 
 
@@ -39,14 +38,12 @@ class Channel(Protocol):
         ...
 
 
-async def post_json(http: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]) -> DeliveryResult:
+async def post_json(http: OutboundHttp, url: str, body: bytes, headers: dict[str, str]) -> DeliveryResult:
     """POST and judge the answer: any 2xx is delivered; a timeout, connection error or other status is not."""
     try:
-        response = await http.post(
-            url, content=body, headers={"Content-Type": "application/json; charset=utf-8", **headers}
-        )
-    except httpx.HTTPError as exc:
-        return DeliveryResult(False, f"{type(exc).__name__}: {exc}"[:500])
+        response = await http.post(url, body, {"Content-Type": "application/json; charset=utf-8", **headers})
+    except OutboundHttpError as exc:
+        return DeliveryResult(False, str(exc)[:500])
     if response.is_success:
         return DeliveryResult(True, str(response.status_code))
     return DeliveryResult(False, f"HTTP {response.status_code}")

@@ -6,24 +6,23 @@ import json
 import time
 from collections.abc import Mapping
 
-import httpx
-
 from services.contracts.unit_channels import UnitChannels
 from services.notifier.channels.base import Delivery, DeliveryResult
+from services.notifier.outbound_http import OutboundHttp, OutboundHttpError
 from services.notifier.rendering import Part
 from services.notifier.signing import dingtalk_signed_url
 
 
-async def _post_robot(http: httpx.AsyncClient, url: str, message: Mapping[str, object]) -> DeliveryResult:
+async def _post_robot(http: OutboundHttp, url: str, message: Mapping[str, object]) -> DeliveryResult:
     try:
         # Both robots refuse a body without a JSON content type (DingTalk errcode 43004, WeCom HTTP 415).
         response = await http.post(
             url,
-            content=json.dumps(message, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json; charset=utf-8"},
+            json.dumps(message, ensure_ascii=False).encode(),
+            {"Content-Type": "application/json; charset=utf-8"},
         )
-    except httpx.HTTPError as exc:
-        return DeliveryResult(False, f"{type(exc).__name__}: {exc}"[:500])
+    except OutboundHttpError as exc:
+        return DeliveryResult(False, str(exc)[:500])
     if not response.is_success:
         return DeliveryResult(False, f"HTTP {response.status_code}")
     try:
@@ -39,7 +38,7 @@ async def _post_robot(http: httpx.AsyncClient, url: str, message: Mapping[str, o
 class DingTalkChannel:
     name = "dingtalk"
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: OutboundHttp) -> None:
         self._http = http
 
     def configured(self, channels: UnitChannels) -> bool:
@@ -64,7 +63,7 @@ class DingTalkChannel:
 class WeComChannel:
     name = "wecom"
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: OutboundHttp) -> None:
         self._http = http
 
     def configured(self, channels: UnitChannels) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-import httpx
 from jinja2 import Environment, StrictUndefined
 
 from services.contracts.unit_channels import UnitChannels
 from services.notifier.channels.base import Delivery, DeliveryResult
+from services.notifier.outbound_http import OutboundHttp, OutboundHttpError
 from services.notifier.rendering import Part
 from services.notifier.settings import SmsGatewaySettings
 
@@ -16,7 +16,7 @@ from services.notifier.settings import SmsGatewaySettings
 class SmsChannel:
     name = "sms"
 
-    def __init__(self, http: httpx.AsyncClient, gateway: SmsGatewaySettings) -> None:
+    def __init__(self, http: OutboundHttp, gateway: SmsGatewaySettings) -> None:
         self._http = http
         self._gateway = gateway
         self._body = Environment(autoescape=False, undefined=StrictUndefined).from_string(gateway.body_template)
@@ -40,12 +40,10 @@ class SmsChannel:
         assert gateway.url is not None
         try:
             response = await self._http.post(
-                gateway.url,
-                content=body.encode(),
-                headers={"Content-Type": "application/json; charset=utf-8", **gateway.headers},
+                gateway.url, body.encode(), {"Content-Type": "application/json; charset=utf-8", **gateway.headers}
             )
-        except httpx.HTTPError as exc:
-            return DeliveryResult(False, f"{type(exc).__name__}: {exc}"[:300])
+        except OutboundHttpError as exc:
+            return DeliveryResult(False, str(exc)[:300])
         if not response.is_success:
             return DeliveryResult(False, f"HTTP {response.status_code}")
         if gateway.success_field is None:

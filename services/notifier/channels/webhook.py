@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
-import httpx
-
 from services.contracts.unit_channels import UnitChannels
 from services.notifier.channels.base import Delivery, DeliveryResult, post_json
+from services.notifier.outbound_http import OutboundHttp
 from services.notifier.signing import (
     EVENT_ID_HEADER,
     EVENT_KIND_HEADER,
@@ -34,7 +33,7 @@ def signed_headers(secret: str, body: bytes, event_id: str, kind: str) -> dict[s
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: OutboundHttp) -> None:
         self._http = http
 
     def configured(self, channels: UnitChannels) -> bool:

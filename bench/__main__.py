@@ -28,12 +28,12 @@ import uvloop
 from temporalio.client import Client
 
 from bench.assigned_watch import AssignedWatch
-from bench.cpu_time import cpu_seconds, ms_per_case
+from bench.cpu_time import cpu_seconds, ms_per_case, rss_mib
 from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
 from bench.figures import COMPLETION_LATENCY_BUDGET_SECONDS, Step, highest_sustained
 from bench.ladder import Ladder, climb
-from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers, rss_mib
+from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers
 from bench.report import cpu_table, machine, steps_table, table, verdict
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings

@@ -2,7 +2,8 @@
 
 The ratio of the end-to-end rate to the engine limit is, on a machine whose cores are all busy at the limit, the
 ratio of CPU per case: what Temporal and the worker cost alone against that plus intake, router, case starter,
-notifier, the NATS hops and the benchmark itself. Read from `/proc/<pid>/stat` (user + system time).
+notifier, the NATS hops and the benchmark itself. Read from `/proc/<pid>/stat` (user + system time); resident
+memory from `/proc/<pid>/status`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
     """CPU seconds so far of each named process still running."""
     readings = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
     return {name: seconds for name, seconds in readings.items() if seconds is not None}
+
+
+def rss_mib(pid: int | None = None) -> float:
+    """Resident memory of a process (this one by default), MiB; 0.0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid or 'self'}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def ms_per_case(before: Mapping[str, float], after: Mapping[str, float], cases: int) -> dict[str, float]:

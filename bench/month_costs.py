@@ -98,11 +98,3 @@ def cpu_seconds() -> dict[str, float]:
 def _ticks(stat: Path) -> int:
     """utime + stime from a /proc stat file (0 if it is gone)."""
     return stat_ticks(stat) or 0
-
-
-def rss_mib() -> float:
-    """This process's resident memory (worker cache included), MiB (Linux)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0

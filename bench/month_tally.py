@@ -174,7 +174,11 @@ def table(result: Mapping[str, Any]) -> str:
         ("cpu seconds", ", ".join(f"{k} {v}" for k, v in result["cpu_seconds"].items())),
         ("cpu ms per case", ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_case"].items())),
         ("workflow tasks per case", _history(result["histories"])),
-        ("resident memory", f"{result['rss_mib']} MiB (workers, caches and drivers, all shards)"),
+        (
+            "resident memory",
+            f"{result['rss_mib']} MiB at most at once ({result['parallel']} at a time; the largest shard, its worker, "
+            f"cache and driver: {max(result['shard_rss_mib'], default=0)} MiB)",
+        ),
         ("load average", f"{result['load_average_before']} → {result['load_average_after']}"),
         ("mix (drawn / intended)", ", ".join(f"{p} {driven[p]}/{intended[p]:.0%}" for p in intended)),
         ("breaches by kind", _pairs(breaches["by_kind"])),

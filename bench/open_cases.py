@@ -117,13 +117,6 @@ async def probe_timers(client: Client, nats_url: str) -> tuple[Latency, int, int
     return Latency.of_seconds([fired.at[c] - due[c] for c in fired.at]), len(fired.at), len(probes)
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def disk_mib(db_file: Path) -> float:
     """The SQLite database with its WAL and shared-memory files."""
     files = [db_file, db_file.with_name(db_file.name + "-wal"), db_file.with_name(db_file.name + "-shm")]

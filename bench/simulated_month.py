@@ -54,7 +54,8 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 
-from bench.month_costs import HISTORY_SAMPLE, cpu_seconds, history_sample, merge_history_samples, rss_mib
+from bench.cpu_time import rss_mib
+from bench.month_costs import HISTORY_SAMPLE, cpu_seconds, history_sample, merge_history_samples
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
 from bench.month_script import build_month, month_start_after
 from bench.month_tally import mix_drawn, table, tally
@@ -207,7 +208,9 @@ async def run_simulated_month(
         "cpu_seconds": cpu,
         "cpu_ms_per_case": {name: round(1000 * spent / cases, 1) for name, spent in cpu.items()},
         "histories": merge_history_samples([outcome.histories for outcome in outcomes]),
-        "rss_mib": round(sum(outcome.rss_mib for outcome in outcomes)),
+        # Shards run `parallel` at a time: the most resident at once is the largest `parallel` of them together.
+        "rss_mib": round(sum(sorted((outcome.rss_mib for outcome in outcomes), reverse=True)[:parallel])),
+        "shard_rss_mib": [round(outcome.rss_mib) for outcome in outcomes],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "worker": {"runner": runner, **options},

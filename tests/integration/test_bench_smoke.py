@@ -17,9 +17,10 @@ from temporalio.client import Client
 from bench.__main__ import with_cpu
 from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import ticket
+from bench.cpu_time import rss_mib
 from bench.end_to_end import end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
-from bench.open_cases import add_open_cases, disk_mib, rss_mib
+from bench.open_cases import add_open_cases, disk_mib
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
 from services.contracts.subjects import CASE_STARTER_CONSUMER, ROUTER_CONSUMER

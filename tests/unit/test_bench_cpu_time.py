@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from bench.cpu_time import cpu_seconds, ms_per_case, process_cpu_seconds
+from bench.cpu_time import cpu_seconds, ms_per_case, process_cpu_seconds, rss_mib
 from bench.figures import Latency, Step
 from bench.report import cpu_table
 
@@ -53,3 +53,15 @@ def test_the_table_has_a_column_a_process_and_a_dash_where_one_was_not_running()
     assert lines[1].split() == ["rate/s", "intake", "worker", "total"]
     assert lines[3].split() == ["4", "-", "30", "30"]
     assert lines[4].split() == ["6", "4", "28.5", "32.5"]
+
+
+def test_resident_memory_grows_with_what_a_process_holds_and_is_zero_once_it_is_gone() -> None:
+    before = rss_mib()
+    held = bytearray(64 * 2**20)  # written to, so its pages are resident
+    held[::4096] = b"\x01" * len(held[::4096])
+
+    assert rss_mib(os.getpid()) - before >= 48
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert rss_mib(gone.pid) == 0.0
+    del held

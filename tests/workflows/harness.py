@@ -12,7 +12,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,19 +167,22 @@ async def case_worker(
     queue = f"cases-{uuid.uuid4()}"
     deadlines = sources.activities()
     outbox = outbox or TriageOutbox()
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=WORKFLOWS,
-        activities=[
-            published.publish_notification,
-            *deadlines.all(),
-            outbox.record_triage_decision,
-            outbox.publish_routed_case,
-        ],
-        **(tuning or WorkerTuning()).options(),
-    ):
-        yield queue
+    options = (tuning or WorkerTuning()).options()
+    # A pool the tuning made is this worker's alone: its threads end with it.
+    with options.get("workflow_task_executor") or nullcontext():
+        async with Worker(
+            env.client,
+            task_queue=queue,
+            workflows=WORKFLOWS,
+            activities=[
+                published.publish_notification,
+                *deadlines.all(),
+                outbox.record_triage_decision,
+                outbox.publish_routed_case,
+            ],
+            **options,
+        ):
+            yield queue
 
 
 def routed_case(

@@ -92,24 +92,54 @@ async def run_pull_consumer(
     batch: int = 64,
     retry: RetryPolicy = DEFAULT_RETRY,
 ) -> None:
-    """Fetch and handle messages until `stop` is set; a batch is handled concurrently."""
+    """Fetch and handle messages until `stop` is set, then finish the ones in hand.
+
+    Up to `batch` messages are handled at once, and more are fetched as soon as any of them is done: a slow message
+    (a receiver that takes its whole timeout to fail, a Temporal call under load) holds its own slot, not the
+    messages behind it. Handling a fetched batch to its end before the next fetch made every message that arrived
+    meanwhile wait for the slowest of the batch.
+    """
     sub = await _subscribe(js, spec, stop)
     if sub is None:
         return
     bound = log.bind(consumer=spec.durable, stream=spec.stream.name)
     bound.info("consumer.started", filter_subject=spec.filter_subject)
-    while not stop.is_set():
-        try:
-            msgs = await sub.fetch(batch, timeout=1.0)
-        except (nats.errors.TimeoutError, TimeoutError):
-            continue
-        except (nats.errors.ConnectionClosedError, nats.errors.NoRespondersError, ServiceUnavailableError) as exc:
-            bound.warning("consumer.fetch_failed", error=repr(exc))
-            await _sleep_unless_stopped(stop, 1.0)
-            continue
-        await asyncio.gather(*(_handle(msg, spec.durable, handler, retry) for msg in msgs))
+    in_flight: set[asyncio.Task[None]] = set()
+    try:
+        while not stop.is_set():
+            free = batch - len(in_flight)
+            if free <= 0:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            try:
+                msgs = await sub.fetch(free, timeout=1.0)
+            except (nats.errors.TimeoutError, TimeoutError):
+                continue
+            except (nats.errors.ConnectionClosedError, nats.errors.NoRespondersError, ServiceUnavailableError) as exc:
+                bound.warning("consumer.fetch_failed", error=repr(exc))
+                await _sleep_unless_stopped(stop, 1.0)
+                continue
+            for msg in msgs:
+                task = asyncio.create_task(_handle(msg, spec.durable, handler, retry))
+                in_flight.add(task)
+                task.add_done_callback(lambda done: _finished(done, in_flight, bound))
+    except asyncio.CancelledError:
+        for task in in_flight:
+            task.cancel()
+        raise
+    if in_flight:
+        await asyncio.wait(in_flight)
     await sub.unsubscribe()
     bound.info("consumer.stopped")
+
+
+def _finished(
+    task: asyncio.Task[None], in_flight: set[asyncio.Task[None]], log: structlog.typing.FilteringBoundLogger
+) -> None:
+    """A message's slot is free again; an error `_handle` let through is logged (the message is redelivered)."""
+    in_flight.discard(task)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("consumer.message_failed", error=repr(error))
 
 
 async def _subscribe(

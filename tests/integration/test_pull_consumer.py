@@ -1,0 +1,171 @@
+"""The durable pull-consumer loop on a real NATS server: messages handled side by side, a slow one holding only its
+own slot, at most `batch` at once, the ones in hand finished on stop, and each outcome acked, retried or ended."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import nats
+import pytest_asyncio
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from services.contracts.subjects import DAY, ConsumerSpec, StreamSpec
+from services.engines.jetstream import declare_streams
+from services.engines.pull_consumer import Handler, Outcome, RetryPolicy, run_pull_consumer
+from tests.support.polling import assert_eventually
+from tests.support.system import RunningSystem
+
+
+@dataclass
+class Scratch:
+    js: JetStreamContext
+    spec: ConsumerSpec
+    subject: str
+
+    async def publish(self, *payloads: bytes) -> None:
+        for payload in payloads:
+            await self.js.publish(self.subject, payload, stream=self.spec.stream.name)
+
+    async def unacknowledged(self) -> tuple[int, int]:
+        """Messages not yet delivered, and delivered but not acknowledged."""
+        info = await self.js.consumer_info(self.spec.stream.name, self.spec.durable)
+        return info.num_pending, info.num_ack_pending
+
+
+@pytest_asyncio.fixture
+async def scratch(system: RunningSystem) -> AsyncIterator[Scratch]:
+    """A stream and consumer of the test's own on the session's nats-server."""
+    nc = await nats.connect(system.nats.url)
+    js = nc.jetstream()
+    name = f"PULL_{uuid.uuid4().hex[:10].upper()}"
+    stream = StreamSpec(name=name, subjects=[f"{name.lower()}.>"], max_age_seconds=DAY)
+    await declare_streams(js, streams=[stream])
+    try:
+        yield Scratch(js, ConsumerSpec(stream, f"{name.lower()}-worker", f"{name.lower()}.>"), f"{name.lower()}.in")
+    finally:
+        await js.delete_stream(name)
+        await nc.close()
+
+
+@pytest_asyncio.fixture
+async def consuming(scratch: Scratch) -> AsyncIterator[Callable[..., asyncio.Event]]:
+    """Starts the loop with a handler; stops it (and waits for it) after the test."""
+    stop = asyncio.Event()
+    loops: list[asyncio.Task[None]] = []
+
+    def start(handler: Handler, *, batch: int = 64, retry: RetryPolicy | None = None) -> asyncio.Event:
+        loop = run_pull_consumer(
+            scratch.js, scratch.spec, handler, stop=stop, batch=batch, retry=retry or RetryPolicy(0.1, 0.2)
+        )
+        loops.append(asyncio.create_task(loop))
+        return stop
+
+    yield start
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*loops), timeout=10)
+
+
+async def test_a_slow_message_holds_only_its_own_slot(
+    scratch: Scratch, consuming: Callable[..., asyncio.Event]
+) -> None:
+    release = asyncio.Event()
+    handled: list[bytes] = []
+
+    async def handler(msg: Msg) -> Outcome:
+        if msg.data == b"slow":
+            await release.wait()
+        handled.append(msg.data)
+        return Outcome.ack()
+
+    consuming(handler)
+    await scratch.publish(b"slow")
+    await asyncio.sleep(0.3)  # the slow one is in hand before the others arrive
+    await scratch.publish(b"a", b"b", b"c")
+
+    async def the_rest_handled() -> None:
+        assert handled == [b"a", b"b", b"c"]
+
+    await assert_eventually(the_rest_handled, timeout=5)
+    release.set()
+
+    async def all_acknowledged() -> None:
+        assert handled[-1] == b"slow"
+        assert await scratch.unacknowledged() == (0, 0)
+
+    await assert_eventually(all_acknowledged, timeout=5)
+
+
+async def test_no_more_than_the_batch_are_handled_at_once(
+    scratch: Scratch, consuming: Callable[..., asyncio.Event]
+) -> None:
+    running, most = 0, 0
+
+    async def handler(msg: Msg) -> Outcome:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.2)
+        running -= 1
+        return Outcome.ack()
+
+    consuming(handler, batch=3)
+    await scratch.publish(*(str(i).encode() for i in range(10)))
+
+    async def all_acknowledged() -> None:
+        assert await scratch.unacknowledged() == (0, 0)
+
+    await assert_eventually(all_acknowledged, timeout=10)
+    assert most == 3
+
+
+async def test_a_stop_finishes_the_messages_in_hand_and_takes_no_more(
+    scratch: Scratch, consuming: Callable[..., asyncio.Event]
+) -> None:
+    started = asyncio.Event()
+    handled: list[bytes] = []
+
+    async def handler(msg: Msg) -> Outcome:
+        started.set()
+        await asyncio.sleep(0.5)
+        handled.append(msg.data)
+        return Outcome.ack()
+
+    stop = consuming(handler, batch=1)
+    await scratch.publish(b"first")
+    await asyncio.wait_for(started.wait(), timeout=5)
+    stop.set()
+    await scratch.publish(b"after the stop")
+    await asyncio.sleep(1.5)
+
+    assert handled == [b"first"]
+    assert await scratch.unacknowledged() == (1, 0)  # the second waits for the next start
+
+
+async def test_a_retried_message_comes_back_and_an_unreadable_one_is_ended(
+    scratch: Scratch, consuming: Callable[..., asyncio.Event]
+) -> None:
+    deliveries: list[tuple[bytes, int]] = []
+
+    async def handler(msg: Msg) -> Outcome:
+        deliveries.append((msg.data, msg.metadata.num_delivered))
+        if msg.data == b"broken":
+            raise ValueError("a handler bug")  # retried with the policy's backoff
+        if msg.data == b"hopeless":
+            return Outcome.give_up("never readable")
+        if msg.metadata.num_delivered < 2:
+            return Outcome.retry(0.1, "not yet")
+        return Outcome.ack()
+
+    consuming(handler)
+    await scratch.publish(b"later", b"hopeless", b"broken")
+
+    async def settled() -> None:
+        assert (b"later", 2) in deliveries
+        assert (b"broken", 3) in deliveries
+        assert deliveries.count((b"hopeless", 1)) == 1 and (b"hopeless", 2) not in deliveries
+
+    await assert_eventually(settled, timeout=10)

@@ -12,7 +12,6 @@ from temporalio.client import Client
 from services.contracts.settings import ServiceSettings
 from services.engines.temporal import connect_temporal
 from tests.support.case_lifecycle import fail_on_server_error
-from tests.support.receiver import WebhookReceiver
 from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -48,11 +47,3 @@ async def no_server_errors(api: httpx.AsyncClient) -> AsyncIterator[None]:
 @pytest_asyncio.fixture(scope="session")
 async def temporal_client(system: RunningSystem) -> Client:
     return await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))
-
-
-@pytest_asyncio.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    server = WebhookReceiver()
-    await server.start()
-    yield server
-    await server.stop()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
-import pytest_asyncio
 
 from services.contracts import unit_channels
 from services.contracts.events import EventKind
@@ -20,14 +18,6 @@ from tests.support.receiver import WebhookReceiver
 from tests.unit.event_builders import realistic_event
 
 SECRET = "kJ3x9Qm2Lw8Rt5Yv1Zp7Nc4Hd6Gf0Ab"
-
-
-@pytest_asyncio.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    server = WebhookReceiver()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def delivery_to(url: str) -> Delivery:

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
 from services.notifier.outbound_http import HttpAnswer, OutboundHttp, OutboundHttpError
 from tests.support.receiver import WebhookReceiver
-
-
-@pytest_asyncio.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    server = WebhookReceiver()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_the_body_and_headers_are_sent_and_the_answer_returned(receiver: WebhookReceiver) -> None:

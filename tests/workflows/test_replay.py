@@ -108,13 +108,19 @@ def takes(path: Path, patch_id: str) -> bool:
     return patch_id in recorded or (patch_id in CONSOLIDATED_PATCHES and CONSOLIDATED_PATCH in recorded)
 
 
-def test_current_cases_record_one_patch_for_all_the_earlier_ones() -> None:
-    before = BEFORE_CONSOLIDATED_PATCHES
+def case_pairs(before: Path) -> list[tuple[str, Path, Path]]:
+    """Each case scenario's current history and its recording in `before`, which must hold every scenario."""
     assert sorted(path.name for path in before.glob("*.json")) == sorted(
         f"case-replay-{name}.json" for name in CASE_SCENARIOS
     )
-    for name in CASE_SCENARIOS:
-        current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
+    return [
+        (name, HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json") for name in CASE_SCENARIOS
+    ]
+
+
+def test_current_cases_record_one_patch_for_all_the_earlier_ones() -> None:
+    before = BEFORE_CONSOLIDATED_PATCHES
+    for name, current, older in case_pairs(before):
         assert patches(current) == {CONSOLIDATED_PATCH}, name
         assert patches(older) >= {"local-activities", "changed-search-attributes", "batched-deadlines"}, name
         # One marker and one `TemporalChangeVersion` upsert (the SDK's, with each patch) where there were three or
@@ -184,9 +190,7 @@ def upserted(path: Path) -> list[set[str]]:
 
 def test_current_cases_upsert_only_the_search_attributes_that_changed() -> None:
     before = BEFORE_CHANGED_SEARCH_ATTRIBUTES
-    assert sorted(path.name for path in before.glob("*.json")) == sorted(
-        f"case-replay-{name}.json" for name in CASE_SCENARIOS
-    )
+    case_pairs(before)  # holds every scenario
     for name in ("on-time", "escalation"):
         current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
         assert takes(current, "changed-search-attributes")
@@ -218,11 +222,7 @@ def local_activities(path: Path) -> list[str]:
 
 def test_current_cases_count_deadlines_started_together_in_one_activity() -> None:
     before = BEFORE_BATCHED_DEADLINES
-    assert sorted(path.name for path in before.glob("*.json")) == sorted(
-        f"case-replay-{name}.json" for name in CASE_SCENARIOS
-    )
-    for name in CASE_SCENARIOS:
-        current, older = HISTORIES / f"case-replay-{name}.json", before / f"case-replay-{name}.json"
+    for _, current, older in case_pairs(before):
         assert takes(current, "batched-deadlines")
         assert not takes(older, "batched-deadlines")
         # The first four deadlines: one batch now, four single ones before (then the case-assigned event).

@@ -21,6 +21,12 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.tickets import Ticket
     from services.workflows.case_alarms import is_overdue
     from services.workflows.case_events import case_event, platform_wants
+    from services.workflows.case_patches import (
+        BATCHED_DEADLINES_PATCH,
+        CHANGED_SEARCH_ATTRIBUTES_PATCH,
+        LOCAL_ACTIVITIES_PATCH,
+        CasePatches,
+    )
     from services.workflows.deadline_activities import (
         ComputedDeadline,
         ComputedDeadlines,
@@ -34,44 +40,6 @@ with workflow.unsafe.imports_passed_through():
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=10)
 
-# The policy and deadline arithmetic (pure computation on data every worker holds: the policy, the official
-# calendar) and the publishing of events (one JetStream publish, de-duplicated by the event id) run as local
-# activities: recorded as markers in the history, with no round trip through the server's task queues for each.
-# A case reaches its unit in one workflow task instead of seven. A local activity repeated after a worker crash
-# publishes the same event id again, which JetStream and the notifier drop, as they did for a retried activity.
-# Cases started before this change replay with the activities they scheduled; the patch marker tells them apart.
-LOCAL_ACTIVITIES_PATCH = "local-activities"
-
-# A case refreshes its search attributes after every change, and used to upsert all eleven each time: an encoded
-# command in the history and a visibility write on the server, mostly of values that had not changed (the simulated
-# month: a sixth of the workflow code's CPU). Only changed values are upserted now; cases started before replay as
-# they were recorded.
-CHANGED_SEARCH_ATTRIBUTES_PATCH = "changed-search-attributes"
-
-# Deadlines started together (a case's first four, a transfer's) used to be counted by one local activity each:
-# a marker in the history and a workflow activation apiece. They are counted by one now; cases started before
-# replay the activities they recorded. Decided once, before the case's first local activity (`decide_patches`):
-# a query that arrives while local activities run makes the worker complete the workflow task early, and on replay
-# a local activity's recorded result reaches the workflow before the patch markers of the next task are known, so a
-# `patched` call after one could read "not patched" on replay where the run had read "patched".
-BATCHED_DEADLINES_PATCH = "batched-deadlines"
-
-# The chase-up (next working day) and the next ladder step count from the deadline that was missed, not from when
-# the worker got round to it: a breach due at 23:59:59 handled a second late (a busy worker at the end-of-day
-# burst, a worker restarting) must not give the unit an extra working day. Cases that handled a breach before this
-# change replay counting from the handling time, as they did; the patch marker tells them apart.
-ESCALATION_FROM_DUE_PATCH = "escalation-from-due"
-
-# Cases started since this patch take the four patches above from this one marker. Each `patched` call that answers
-# yes on a new case records a marker, and the SDK upserts `TemporalChangeVersion` with it: three markers and three
-# search-attribute upserts (each a visibility write on the server) in every case's first workflow task, and a fourth
-# at its first breach, for decisions every new case makes the same way. Older cases replay asking each patch as they
-# did. A patch added after this one is asked on its own until the next consolidation folds it in.
-CONSOLIDATED_PATCH = "case-engine-2026-12"
-CONSOLIDATED_PATCHES = frozenset(
-    {LOCAL_ACTIVITIES_PATCH, CHANGED_SEARCH_ATTRIBUTES_PATCH, BATCHED_DEADLINES_PATCH, ESCALATION_FROM_DUE_PATCH}
-)
-
 T = TypeVar("T")
 
 
@@ -83,22 +51,16 @@ class CaseEngine:
         self._sequence = 0
         self._last_platform_sequence = 0
         self._upserted: dict[str, Any] = {}  # search attribute name → the value last upserted
-        self._consolidated = False
+        self.patches = CasePatches()
         self._batched_deadlines = False
 
     def decide_patches(self) -> None:
         """Which code paths this case takes: call at the start of `run`, before any activity."""
-        self._consolidated = workflow.patched(CONSOLIDATED_PATCH)
-        if self._consolidated:
+        self.patches.decide()
+        if self.patches.consolidated:
             # The search attributes the case starter gave the workflow are upserted already.
             self._upserted = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
-        self._batched_deadlines = self.has_patch(BATCHED_DEADLINES_PATCH)
-
-    def has_patch(self, patch_id: str) -> bool:
-        """Whether the case takes the path of this patch: always, for a case started since the consolidation."""
-        if self._consolidated and patch_id in CONSOLIDATED_PATCHES:
-            return True
-        return workflow.patched(patch_id)
+        self._batched_deadlines = self.patches.has(BATCHED_DEADLINES_PATCH)
 
     @property
     def policy(self) -> CasePolicy:
@@ -257,7 +219,7 @@ class CaseEngine:
     async def _execute(self, activity: str, request: Any, result_type: type[T]) -> T:
         """Run one of the case's activities: local for cases started with the patch, scheduled for the older ones."""
         result: T
-        if self.has_patch(LOCAL_ACTIVITIES_PATCH):
+        if self.patches.has(LOCAL_ACTIVITIES_PATCH):
             result = await workflow.execute_local_activity(
                 activity,
                 request,
@@ -312,7 +274,7 @@ class CaseEngine:
         updates += [key.value_set(value) for key, value in optional if value is not None]
         if view.deadlines.resolution is not None:
             updates.append(sa.RESOLUTION_DEADLINE.value_set(view.deadlines.resolution))
-        if self.has_patch(CHANGED_SEARCH_ATTRIBUTES_PATCH):
+        if self.patches.has(CHANGED_SEARCH_ATTRIBUTES_PATCH):
             updates = [u for u in updates if self._upserted.get(u.key.name) != u.value]
             if not updates:
                 return

@@ -17,7 +17,8 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import Audience, EventKind
     from services.workflows.case_alarms import Alarm, AlarmKind
-    from services.workflows.case_engine import ESCALATION_FROM_DUE_PATCH, CaseEngine
+    from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_patches import ESCALATION_FROM_DUE_PATCH
     from services.workflows.top_level_models import CaseSummary, TopLevelInput
 
 SYSTEM = "system"
@@ -225,4 +226,4 @@ class CaseEscalation:
 
     def _counted_from(self, missed_at: datetime) -> datetime:
         """Where the chase-up and the next step count from: the missed moment (older cases: the handling time)."""
-        return missed_at if self._engine.has_patch(ESCALATION_FROM_DUE_PATCH) else workflow.now()
+        return missed_at if self._engine.patches.has(ESCALATION_FROM_DUE_PATCH) else workflow.now()

@@ -17,7 +17,7 @@ from temporalio.workflow import NondeterminismError
 
 from services.contracts.case_workflow import JOINT_TASK_TYPE, TOP_LEVEL_TYPE, TRIAGE_CASE_TYPE, WORKFLOW_TYPE
 from services.contracts.cases import RoutedCase
-from services.workflows.case_engine import CONSOLIDATED_PATCH, CONSOLIDATED_PATCHES
+from services.workflows.case_patches import CONSOLIDATED_PATCH, CONSOLIDATED_PATCHES
 from services.workflows.worker import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"

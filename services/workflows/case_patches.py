@@ -1,0 +1,63 @@
+"""Which code path a case takes where the workflow changed under cases still open: the patch ids, and the decision.
+
+A patch id is asked with `workflow.patched`: a case that recorded the id's marker (or starts now) takes the new path,
+an older one replays the path it took. Runs only inside `FirstContactCase`.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+# The policy and deadline arithmetic (pure computation on data every worker holds: the policy, the official
+# calendar) and the publishing of events (one JetStream publish, de-duplicated by the event id) run as local
+# activities: recorded as markers in the history, with no round trip through the server's task queues for each.
+# A case reaches its unit in one workflow task instead of seven. A local activity repeated after a worker crash
+# publishes the same event id again, which JetStream and the notifier drop, as they did for a retried activity.
+# Cases started before this change replay with the activities they scheduled; the patch marker tells them apart.
+LOCAL_ACTIVITIES_PATCH = "local-activities"
+
+# A case refreshes its search attributes after every change, and used to upsert all eleven each time: an encoded
+# command in the history and a visibility write on the server, mostly of values that had not changed (the simulated
+# month: a sixth of the workflow code's CPU). Only changed values are upserted now; cases started before replay as
+# they were recorded.
+CHANGED_SEARCH_ATTRIBUTES_PATCH = "changed-search-attributes"
+
+# Deadlines started together (a case's first four, a transfer's) used to be counted by one local activity each:
+# a marker in the history and a workflow activation apiece. They are counted by one now; cases started before
+# replay the activities they recorded. Decided once, before the case's first local activity (`decide_patches`):
+# a query that arrives while local activities run makes the worker complete the workflow task early, and on replay
+# a local activity's recorded result reaches the workflow before the patch markers of the next task are known, so a
+# `patched` call after one could read "not patched" on replay where the run had read "patched".
+BATCHED_DEADLINES_PATCH = "batched-deadlines"
+
+# The chase-up (next working day) and the next ladder step count from the deadline that was missed, not from when
+# the worker got round to it: a breach due at 23:59:59 handled a second late (a busy worker at the end-of-day
+# burst, a worker restarting) must not give the unit an extra working day. Cases that handled a breach before this
+# change replay counting from the handling time, as they did; the patch marker tells them apart.
+ESCALATION_FROM_DUE_PATCH = "escalation-from-due"
+
+# Cases started since this patch take the four patches above from this one marker. Each `patched` call that answers
+# yes on a new case records a marker, and the SDK upserts `TemporalChangeVersion` with it: three markers and three
+# search-attribute upserts (each a visibility write on the server) in every case's first workflow task, and a fourth
+# at its first breach, for decisions every new case makes the same way. Older cases replay asking each patch as they
+# did. A patch added after this one is asked on its own until the next consolidation folds it in.
+CONSOLIDATED_PATCH = "case-engine-2026-12"
+CONSOLIDATED_PATCHES = frozenset(
+    {LOCAL_ACTIVITIES_PATCH, CHANGED_SEARCH_ATTRIBUTES_PATCH, BATCHED_DEADLINES_PATCH, ESCALATION_FROM_DUE_PATCH}
+)
+
+
+class CasePatches:
+    """The case's answers, decided once at the start of `run` (before any activity) for the consolidated patches."""
+
+    def __init__(self) -> None:
+        self.consolidated = False
+
+    def decide(self) -> None:
+        self.consolidated = workflow.patched(CONSOLIDATED_PATCH)
+
+    def has(self, patch_id: str) -> bool:
+        """Whether the case takes the path of this patch: always, for a case started since the consolidation."""
+        if self.consolidated and patch_id in CONSOLIDATED_PATCHES:
+            return True
+        return workflow.patched(patch_id)

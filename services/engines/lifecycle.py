@@ -38,6 +38,12 @@ def run_until_stopped(main: Main) -> None:
         runner_.run(runner())
 
 
+async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less if `stop` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
 async def keep_running(
     task: str,
     run: Callable[[], Awaitable[None]],
@@ -61,15 +67,11 @@ async def keep_running(
         wait = state.next_action.sleep if state.next_action is not None else 0.0
         log.error("background_task.failed", task=task, error=repr(error), attempt=state.attempt_number, retry_in=wait)
 
-    async def sleep_unless_stopped(seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
-
     async for attempt in AsyncRetrying(
         retry=retry_if_exception_type(Exception),
         wait=wait_exponential(multiplier=first_wait_seconds, max=max_wait_seconds),
         before_sleep=note,
-        sleep=sleep_unless_stopped,
+        sleep=lambda seconds: sleep_unless_stopped(stop, seconds),
     ):
         with attempt:
             if not stop.is_set():

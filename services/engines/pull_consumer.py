@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pydantic import ValidationError
 
 from services.contracts.subjects import ConsumerSpec
 from services.engines.jetstream import consumer_config
+from services.engines.lifecycle import sleep_unless_stopped
 
 log = structlog.get_logger(__name__)
 
@@ -117,7 +117,7 @@ async def run_pull_consumer(
                 continue
             except (nats.errors.ConnectionClosedError, nats.errors.NoRespondersError, ServiceUnavailableError) as exc:
                 bound.warning("consumer.fetch_failed", error=repr(exc))
-                await _sleep_unless_stopped(stop, 1.0)
+                await sleep_unless_stopped(stop, 1.0)
                 continue
             for msg in msgs:
                 task = asyncio.create_task(_handle(msg, spec.durable, handler, retry))
@@ -153,7 +153,7 @@ async def _subscribe(
             )
         except (NotFoundError, nats.errors.TimeoutError, ServiceUnavailableError) as exc:
             log.warning("consumer.subscribe_failed", consumer=spec.durable, error=repr(exc))
-            await _sleep_unless_stopped(stop, 1.0)
+            await sleep_unless_stopped(stop, 1.0)
     return None
 
 
@@ -180,8 +180,3 @@ async def _handle(msg: Msg, consumer: str, handler: Handler, retry: RetryPolicy)
         # The ack is lost with the connection: the message is redelivered, and handlers are idempotent.
         log.warning("consumer.ack_failed", consumer=consumer, subject=msg.subject, error=repr(exc))
     MESSAGES.labels(consumer, outcome.verdict.value).inc()
-
-
-async def _sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

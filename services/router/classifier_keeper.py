@@ -7,7 +7,6 @@ until the new classifier is ready the old one keeps routing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
@@ -16,6 +15,7 @@ import structlog
 from prometheus_client import Counter
 
 from services.contracts.catalog import ResponsibilityCatalog
+from services.engines.lifecycle import sleep_unless_stopped
 from services.router.classifier_data import ClassifierData
 from services.router.ticket_classifier import TicketClassifier
 
@@ -74,8 +74,7 @@ class ClassifierKeeper:
         """Until `stop`: every `interval` seconds, rebuild if the catalog in force has changed."""
         while not stop.is_set():
             self.refresh(catalog())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+            await sleep_unless_stopped(stop, interval)
         if self._building is not None:
             self._building.cancel()
 

@@ -52,7 +52,6 @@ class CaseEngine:
         self._last_platform_sequence = 0
         self._upserted: dict[str, Any] = {}  # search attribute name → the value last upserted
         self.patches = CasePatches()
-        self._batched_deadlines = False
 
     def decide_patches(self) -> None:
         """Which code paths this case takes: call at the start of `run`, before any activity."""
@@ -60,7 +59,6 @@ class CaseEngine:
         if self.patches.consolidated:
             # The search attributes the case starter gave the workflow are upserted already.
             self._upserted = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
-        self._batched_deadlines = self.patches.has(BATCHED_DEADLINES_PATCH)
 
     @property
     def policy(self) -> CasePolicy:
@@ -120,7 +118,7 @@ class CaseEngine:
 
     async def compute_all(self, start: datetime, windows: list[Window]) -> list[ComputedDeadline]:
         """Several windows from the same start: in one activity for cases that reached the patch, else one each."""
-        if len(windows) > 1 and self._batched_deadlines:
+        if len(windows) > 1 and self.patches.has(BATCHED_DEADLINES_PATCH):
             batch = DeadlineBatch(requests=[self._deadline_request(start, window) for window in windows])
             return (await self._execute("compute_deadlines", batch, ComputedDeadlines)).deadlines
         return [await self.compute(start, window) for window in windows]

@@ -47,17 +47,28 @@ CONSOLIDATED_PATCHES = frozenset(
 )
 
 
+# Asked in `decide`, before the case's first activity, and the answer kept (see BATCHED_DEADLINES_PATCH above).
+DECIDED_AT_START = (BATCHED_DEADLINES_PATCH,)
+
+
 class CasePatches:
-    """The case's answers, decided once at the start of `run` (before any activity) for the consolidated patches."""
+    """The case's answers: the consolidated patch and DECIDED_AT_START asked once at the start of `run` (before any
+    activity); the others asked where they are used."""
 
     def __init__(self) -> None:
         self.consolidated = False
+        self._decided: dict[str, bool] = {}
 
     def decide(self) -> None:
         self.consolidated = workflow.patched(CONSOLIDATED_PATCH)
+        self._decided = {patch_id: self._ask(patch_id) for patch_id in DECIDED_AT_START}
 
     def has(self, patch_id: str) -> bool:
         """Whether the case takes the path of this patch: always, for a case started since the consolidation."""
+        decided = self._decided.get(patch_id)
+        return self._ask(patch_id) if decided is None else decided
+
+    def _ask(self, patch_id: str) -> bool:
         if self.consolidated and patch_id in CONSOLIDATED_PATCHES:
             return True
         return workflow.patched(patch_id)

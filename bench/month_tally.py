@@ -166,6 +166,7 @@ def table(result: Mapping[str, Any]) -> str:
             f"{result['shards']}, {result['parallel']} at a time on {result['cores']} cores, cases"
             f" {result['shard_cases']}, each driven in {result['shard_seconds']} s",
         ),
+        ("  start to end", f"{result['shard_lane_seconds']} s (with the process's start and wrap-up)"),
         ("simulated span", f"{result['simulated_span_days']:.1f} days from {result['month_start']}"),
         (
             "updates sent",

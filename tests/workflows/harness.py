@@ -10,7 +10,7 @@ import asyncio
 import shutil
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -56,10 +56,13 @@ def _test_server_path() -> str:
     return found
 
 
-async def start_time_skipping() -> WorkflowEnvironment:
-    """A fresh time-skipping server (its clock starts at the real now) that accepts our search attributes."""
+async def start_time_skipping(server_args: Sequence[str] = ()) -> WorkflowEnvironment:
+    """A fresh time-skipping server (its clock starts at the real now) that accepts our search attributes;
+    `server_args` go to the server's binary (a GraalVM native image: `-X`/`-XX` runtime options)."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=_test_server_path(), data_converter=pydantic_data_converter
+        test_server_existing_path=_test_server_path(),
+        test_server_extra_args=list(server_args),
+        data_converter=pydantic_data_converter,
     )
     await register_search_attributes(env.client)
     return env

@@ -3,6 +3,7 @@ the ladder) and the punctual ones do not; and the check itself catches a case th
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from bench.month_plan import Profile
 from bench.month_script import build_month
 from bench.month_tally import check
-from bench.simulated_month import run_simulated_month
+from bench.simulated_month import lane_cores, run_simulated_month
 from services.contracts.case_view import Breach, CaseView, DeadlineKind
 from services.contracts.cases import CaseStatus
 from services.contracts.catalog import load_catalog
@@ -45,6 +46,20 @@ async def test_a_small_month_ends_every_case_as_scripted(shards: int, parallel: 
     assert min(result["shard_cases"]) == CASES // shards
     assert len(result["shard_seconds"]) == shards
     assert result["wall_seconds"] >= max(result["shard_seconds"])
+    # A shard's start to end (its process's start, the drive, the wrap-up) holds its drive, and the run holds it.
+    lane_seconds = result["shard_lane_seconds"]
+    assert all(lane >= drive for lane, drive in zip(lane_seconds, result["shard_seconds"], strict=True))
+    assert result["wall_seconds"] >= max(lane_seconds)
+    # Shards run on their lane's core (in this process: wherever this process may run).
+    available = sorted(os.sched_getaffinity(0))
+    lanes = result["lane_cores"]
+    if shards == 1:
+        assert (lanes, result["shard_cores"]) == ([None], [available])
+    elif None in lanes:  # fewer cores than lanes
+        assert result["shard_cores"] == [available] * shards
+    else:
+        assert lanes == lane_cores(parallel, pin=True, available=set(available))
+        assert {tuple(cores) for cores in result["shard_cores"]} == {(core,) for core in lanes}
     assert result["histories"]["cases"] >= shards
     assert result["cpu_seconds"]["temporal-test-s"] > 0, "the test servers' CPU is counted"
 

@@ -21,9 +21,8 @@ wait for a free core. The wall time is the parent's, from the first shard's star
 
 Each of the `--parallel` lanes is pinned to a core of its own (`--no-pin` to let the kernel place them), and a shard
 takes its lane's core with its test server: the worker and its server hand every workflow task back and forth, and
-on this VM a wake-up on the other core costs more than the work it hands over. Two pinned shards of 1 000 side by side
-took 58 and 64 s where the same two unpinned took 77 and 87 s (alternating, same minutes), with a quarter less CPU a
-case in both the worker and the server.
+on this VM a wake-up on the other core is dear. Two shards of 1 000 side by side took 55–64 s pinned and 63–87 s
+unpinned (four rounds, alternating), with as much less CPU a case in both the worker and the server.
 
 The worker runs the production workflows and activities, but by default without the sandbox (`--runner`) and with
 its activations on its event loop (`--activations`): the month checks what the workflows do, and both cost CPU

@@ -84,15 +84,23 @@ def cpu_seconds() -> dict[str, float]:
     spent["sdk_core_and_other_threads"] = (
         spent["python_process"] - spent["event_loop_thread"] - spent["workflow_threads"]
     )
+    for pid, name in children().items():  # the test server
+        spent[name] = spent.get(name, 0.0) + _ticks(Path(f"/proc/{pid}/stat")) / ticks
+    return spent
+
+
+def children() -> dict[int, str]:
+    """This process's children (Linux), pid → name: a shard's test server."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         name, fields = text.split("(", 1)[1].rsplit(")", 1)
-        if int(fields.split()[1]) == os.getpid():  # a child of ours: the test server
-            spent[name] = spent.get(name, 0.0) + _ticks(stat) / ticks
-    return spent
+        if int(fields.split()[1]) == os.getpid():
+            found[int(stat.parent.name)] = name
+    return found
 
 
 def _ticks(stat: Path) -> int:

@@ -60,7 +60,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 
 from bench.cpu_time import rss_mib
-from bench.month_costs import HISTORY_SAMPLE, cpu_seconds, history_sample, merge_history_samples
+from bench.month_costs import HISTORY_SAMPLE, children, cpu_seconds, history_sample, merge_history_samples
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
 from bench.month_script import build_month, month_start_after
 from bench.month_tally import mix_drawn, table, tally
@@ -149,7 +149,8 @@ class ShardOutcome:
     cpu_seconds: dict[str, float]
     rss_mib: float
     histories: dict[str, float]
-    cores: list[int]  # the cores the shard's process (and so its test server) could run on
+    cores: list[int]  # the cores the shard's process could run on
+    server_cores: list[int]  # and its test server
     # From its lane handing it out to its outcome back: the process's start, imports, server and worker, the drive,
     # the final views, the shutdown and the outcome's trip back (set by the lane).
     lane_seconds: float = 0.0
@@ -226,6 +227,7 @@ async def run_simulated_month(
         "shard_rss_mib": [round(outcome.rss_mib) for outcome in outcomes],
         "lane_cores": cores,
         "shard_cores": [outcome.cores for outcome in outcomes],
+        "server_cores": [outcome.server_cores for outcome in outcomes],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "worker": {"runner": runner, **options},
@@ -296,6 +298,7 @@ async def run_shard(spec: MonthSpec, plan: MonthPlan, progress: Callable[[str], 
             wall = time.perf_counter() - began
             cpu = {name: spent - cpu_before.get(name, 0.0) for name, spent in cpu_seconds().items()}
             rss = rss_mib()
+            server_cores = sorted({core for pid in children() for core in os.sched_getaffinity(pid)})
             histories = await history_sample(env, plan, views, size=max(1, HISTORY_SAMPLE // spec.shards))
     finally:
         await env.shutdown()
@@ -311,6 +314,7 @@ async def run_shard(spec: MonthSpec, plan: MonthPlan, progress: Callable[[str], 
         rss_mib=rss,
         histories=histories,
         cores=sorted(os.sched_getaffinity(0)),
+        server_cores=server_cores,
     )
 
 

@@ -50,7 +50,8 @@ async def test_a_small_month_ends_every_case_as_scripted(shards: int, parallel: 
     lane_seconds = result["shard_lane_seconds"]
     assert all(lane >= drive for lane, drive in zip(lane_seconds, result["shard_seconds"], strict=True))
     assert result["wall_seconds"] >= max(lane_seconds)
-    # Shards run on their lane's core (in this process: wherever this process may run).
+    # Shards run on their lane's core with their test servers (in this process: wherever this process may run).
+    assert result["server_cores"] == result["shard_cores"]
     available = sorted(os.sched_getaffinity(0))
     lanes = result["lane_cores"]
     if shards == 1:

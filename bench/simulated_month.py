@@ -288,7 +288,8 @@ async def run_shard(spec: MonthSpec, plan: MonthPlan, progress: Callable[[str], 
     env = await start_time_skipping(TEST_SERVER_ARGS)
     try:
         published, sources = PublishedEvents(), Sources()
-        worker_tuning = WorkerTuning(**spec.tuning, workflow_runner=workflow_runner(spec.runner))
+        tuning: dict[str, Any] = dict(spec.tuning)  # WorkerTuning's fields, checked by name when it is built
+        worker_tuning = WorkerTuning(**tuning, workflow_runner=workflow_runner(spec.runner))
         async with case_worker(env, published, sources, tuning=worker_tuning) as task_queue:
             driver = MonthDriver(env, task_queue, published, asyncio.Semaphore(spec.concurrency), progress=progress)
             await driver.sleep_until(plan.start)

@@ -172,6 +172,7 @@ async def run_simulated_month(
     """Replay a month of `cases` cases in `shards` processes, `parallel` at a time (defaults: shards of
     `SHARD_CASES`, one at a time per core, each lane pinned to its core; `shards=1`: in this process, unpinned); the
     JSON-able result (wall time in seconds, counts from the workflows)."""
+    workflow_runner(runner)  # an unknown runner is refused here, not by every shard
     options = {**DEFAULT_TUNING, **(tuning or {})}
     shards = max(1, min(shards or math.ceil(cases / SHARD_CASES), cases))
     parallel = max(1, min(parallel or os.cpu_count() or 1, shards))
@@ -247,7 +248,8 @@ async def run_in_lanes(
     specs: Sequence[MonthSpec], shares: Sequence[MonthPlan], cores: Sequence[int | None]
 ) -> list[ShardOutcome]:
     """Run the shards in one lane per entry of `cores`, each lane taking the next shard when its last one is done (a
-    process each, on the lane's core); the outcomes in shard order."""
+    process each, on the lane's core); the outcomes in shard order. A shard that fails ends the run: no lane takes
+    another shard, the shards running are waited for, and the failure is raised (in an `ExceptionGroup`)."""
     loop = asyncio.get_running_loop()
     waiting = iter(enumerate(zip(specs, shares, strict=True)))
     outcomes: dict[int, ShardOutcome] = {}
@@ -267,7 +269,9 @@ async def run_in_lanes(
                 outcome.lane_seconds = time.perf_counter() - handed_out
                 outcomes[index] = outcome
 
-        await asyncio.gather(*(lane(core) for core in cores))
+        async with asyncio.TaskGroup() as lanes:
+            for core in cores:
+                lanes.create_task(lane(core))
     return [outcomes[index] for index in range(len(specs))]
 
 

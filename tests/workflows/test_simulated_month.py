@@ -90,6 +90,20 @@ async def test_a_small_month_ends_every_case_as_scripted(shards: int, parallel: 
     assert result["simulated_span_days"] > 30
 
 
+async def test_a_shard_that_fails_ends_the_month_with_its_error() -> None:
+    """Every shard here fails (a worker option that does not exist): the run raises what the shards raised instead
+    of tallying a month that did not happen."""
+    with pytest.raises(ExceptionGroup) as caught:
+        await run_simulated_month(6, seed=SEED, shards=3, parallel=2, tuning={"no_such_option": 1})
+
+    assert caught.group_contains(TypeError, match="no_such_option")
+
+
+async def test_an_unknown_runner_is_refused_before_any_shard_starts() -> None:
+    with pytest.raises(ValueError, match="runner must be one of"):
+        await run_simulated_month(6, seed=SEED, shards=3, runner="nonsense")
+
+
 def test_the_check_reports_a_case_that_breached_or_never_finished_against_its_script() -> None:
     plan = build_month(
         2,

@@ -12,8 +12,9 @@ Review the diff of the histories like code. Histories of an earlier generation o
 `histories/before-local-activities/`) are kept as they are: they stand for cases still open from before a patch.
 When only some scenarios reach a new patch, keep only those in the new generation's directory (as
 `histories/before-escalation-from-due/` holds the escalation case alone) and restore the rest with git. Patches
-that every new case takes can be folded into one marker (`CONSOLIDATED_PATCH` in `case_patches`), with the
-histories before the fold kept as their own generation (`histories/before-consolidated-patches/`).
+that every new case takes can be folded into one marker (`CONSOLIDATIONS` in `case_patches`: a new marker standing
+for the previous one's patches and those added since), with the histories before the fold kept as their own
+generation (`histories/before-consolidated-patches/`, `histories/before-policy-with-first-deadlines/`).
 
     .venv/bin/python -m scripts.record_workflow_histories            # from the repository root
 """

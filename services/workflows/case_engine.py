@@ -25,15 +25,20 @@ with workflow.unsafe.imports_passed_through():
         BATCHED_DEADLINES_PATCH,
         CHANGED_SEARCH_ATTRIBUTES_PATCH,
         LOCAL_ACTIVITIES_PATCH,
+        POLICY_WITH_FIRST_DEADLINES_PATCH,
         CasePatches,
     )
     from services.workflows.deadline_activities import (
+        CaseStart,
+        CaseStartRequest,
         ComputedDeadline,
         ComputedDeadlines,
         DeadlineBatch,
         DeadlineRequest,
         NextWorkingDayRequest,
         PolicyRequest,
+        deadline_request,
+        window_for,
     )
 
 # Activities are retried for as long as it takes: an event or a deadline is never given up.
@@ -70,22 +75,30 @@ class CaseEngine:
         assert self.view.handling_unit is not None
         return self.view.handling_unit
 
-    async def load_policy(self, case: RoutedCase) -> None:
-        """Fix the policy version for the life of the case."""
-        self._policy = await self._execute(
-            "resolve_case_policy",
-            PolicyRequest(
-                item=case.routing.item,
-                complexity=case.routing.complexity,
-                urgent=case.ticket.urgency.value == "urgent",
-                urgent_allowed=case.routing.urgent_allowed,
-            ),
-            CasePolicy,
+    async def load_policy(
+        self, case: RoutedCase, *, first_deadlines: list[DeadlineKind], start: datetime
+    ) -> list[ComputedDeadline] | None:
+        """Fix the policy version for the life of the case. Cases with the patch count their first deadlines from
+        `start` in the same activity and get them back (for `start_deadlines`); older ones get None."""
+        request = PolicyRequest(
+            item=case.routing.item,
+            complexity=case.routing.complexity,
+            urgent=case.ticket.urgency.value == "urgent",
+            urgent_allowed=case.routing.urgent_allowed,
         )
+        computed: list[ComputedDeadline] | None = None
+        if self.patches.has(POLICY_WITH_FIRST_DEADLINES_PATCH):
+            opened = await self._execute(
+                "start_case", CaseStartRequest(policy=request, start=start, deadlines=first_deadlines), CaseStart
+            )
+            self._policy, computed = opened.policy, opened.deadlines
+        else:
+            self._policy = await self._execute("resolve_case_policy", request, CasePolicy)
         self.view.policy_version = self._policy.version
         if self.view.urgency != self._policy.urgency:
             self.record("system", "urgency_not_allowed", f"{case.routing.item} 不适用紧急时限，按一般时限办理")
         self.view.urgency = self._policy.urgency
+        return computed
 
     def record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
         self.view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
@@ -93,24 +106,10 @@ class CaseEngine:
     # --- deadlines --------------------------------------------------------------------------------------
 
     def window_for(self, kind: DeadlineKind) -> Window:
-        if kind is DeadlineKind.ARBITRATION:
-            return self.policy.arbitration
-        windows = self.policy.windows
-        return {
-            DeadlineKind.SIGN_FOR: windows.sign_for,
-            DeadlineKind.TRANSFER: windows.transfer,
-            DeadlineKind.FEEDBACK: windows.feedback,
-            DeadlineKind.RESOLUTION: windows.resolution,
-        }[kind]
+        return window_for(self.policy, kind)
 
     def _deadline_request(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> DeadlineRequest:
-        return DeadlineRequest(
-            start=start,
-            window=window,
-            extra_working_days=extra_working_days,
-            reminder_fraction=self.policy.reminder_fraction,
-            remind_on_last_working_day=self.policy.remind_on_last_working_day,
-        )
+        return deadline_request(self.policy, start, window, extra_working_days=extra_working_days)
 
     async def compute(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> ComputedDeadline:
         request = self._deadline_request(start, window, extra_working_days=extra_working_days)
@@ -123,18 +122,23 @@ class CaseEngine:
             return (await self._execute("compute_deadlines", batch, ComputedDeadlines)).deadlines
         return [await self.compute(start, window) for window in windows]
 
-    async def start_deadlines(self, kinds: list[DeadlineKind], *, start: datetime) -> None:
-        """Start (or restart) these deadlines from `start`, replacing earlier ones of the same kind."""
+    async def start_deadlines(
+        self, kinds: list[DeadlineKind], *, start: datetime, computed: list[ComputedDeadline] | None = None
+    ) -> None:
+        """Start (or restart) these deadlines from `start`, replacing earlier ones of the same kind; `computed`: their
+        due times counted already (by `load_policy`), in the order of `kinds`."""
         windows = [self.window_for(kind) for kind in kinds]
-        for kind, window, computed in zip(kinds, windows, await self.compute_all(start, windows), strict=True):
+        if computed is None:
+            computed = await self.compute_all(start, windows)
+        for kind, window, counted in zip(kinds, windows, computed, strict=True):
             tracked = TrackedDeadline(
                 kind=kind,
                 started_at=start,
-                due=computed.due,
+                due=counted.due,
                 window=window,
-                provisional=computed.provisional,
-                provisional_years=computed.provisional_years,
-                reminders=computed.reminders,
+                provisional=counted.provisional,
+                provisional_years=counted.provisional_years,
+                reminders=counted.reminders,
             )
             self.view.tracked_deadlines = [d for d in self.view.tracked_deadlines if d.kind is not kind] + [tracked]
 

@@ -36,39 +36,62 @@ BATCHED_DEADLINES_PATCH = "batched-deadlines"
 # change replay counting from the handling time, as they did; the patch marker tells them apart.
 ESCALATION_FROM_DUE_PATCH = "escalation-from-due"
 
-# Cases started since this patch take the four patches above from this one marker. Each `patched` call that answers
-# yes on a new case records a marker, and the SDK upserts `TemporalChangeVersion` with it: three markers and three
-# search-attribute upserts (each a visibility write on the server) in every case's first workflow task, and a fourth
-# at its first breach, for decisions every new case makes the same way. Older cases replay asking each patch as they
-# did. A patch added after this one is asked on its own until the next consolidation folds it in.
-CONSOLIDATED_PATCH = "case-engine-2026-12"
-CONSOLIDATED_PATCHES = frozenset(
-    {LOCAL_ACTIVITIES_PATCH, CHANGED_SEARCH_ATTRIBUTES_PATCH, BATCHED_DEADLINES_PATCH, ESCALATION_FROM_DUE_PATCH}
-)
+# A new case resolved its policy and then counted its first deadlines under it: two local activities, each a marker
+# in the history and an activation of the workflow, one after the other in the case's first workflow task. They
+# are one now (`start_case`); cases started before replay the two they recorded.
+POLICY_WITH_FIRST_DEADLINES_PATCH = "policy-with-first-deadlines"
+
+# Each `patched` call that answers yes on a new case records a marker, and the SDK upserts `TemporalChangeVersion`
+# with it (a visibility write on the server): for decisions every new case makes the same way, one marker stands
+# for them all. Each consolidation names the patches it stands for; a new case records the newest, older cases
+# replay the one they recorded, or ask each patch as they did before the first. A patch added after the newest is
+# asked on its own until the next consolidation folds it in.
+FIRST_CONSOLIDATED_PATCH = "case-engine-2026-12"
+CONSOLIDATED_PATCH = "case-engine-2026-12b"
+CONSOLIDATIONS: dict[str, frozenset[str]] = {  # newest first
+    CONSOLIDATED_PATCH: frozenset(
+        {
+            LOCAL_ACTIVITIES_PATCH,
+            CHANGED_SEARCH_ATTRIBUTES_PATCH,
+            BATCHED_DEADLINES_PATCH,
+            ESCALATION_FROM_DUE_PATCH,
+            POLICY_WITH_FIRST_DEADLINES_PATCH,
+        }
+    ),
+    FIRST_CONSOLIDATED_PATCH: frozenset(
+        {LOCAL_ACTIVITIES_PATCH, CHANGED_SEARCH_ATTRIBUTES_PATCH, BATCHED_DEADLINES_PATCH, ESCALATION_FROM_DUE_PATCH}
+    ),
+}
+CONSOLIDATED_PATCHES = CONSOLIDATIONS[CONSOLIDATED_PATCH]
 
 
-# Asked in `decide`, before the case's first activity, and the answer kept (see BATCHED_DEADLINES_PATCH above).
-DECIDED_AT_START = (BATCHED_DEADLINES_PATCH,)
+# Asked in `decide`, before the case's first activity, and the answer kept (see BATCHED_DEADLINES_PATCH above): both
+# choose what the first workflow task's local activities are.
+DECIDED_AT_START = (BATCHED_DEADLINES_PATCH, POLICY_WITH_FIRST_DEADLINES_PATCH)
 
 
 class CasePatches:
-    """The case's answers: the consolidated patch and DECIDED_AT_START asked once at the start of `run` (before any
+    """The case's answers: its consolidation and DECIDED_AT_START asked once at the start of `run` (before any
     activity); the others asked where they are used."""
 
     def __init__(self) -> None:
-        self.consolidated = False
+        self.consolidated: frozenset[str] = frozenset()  # the patches the case's consolidation marker stands for
         self._decided: dict[str, bool] = {}
 
     def decide(self) -> None:
-        self.consolidated = workflow.patched(CONSOLIDATED_PATCH)
+        # A new case records the newest marker and asks no further; an older one finds the marker it recorded (or
+        # none) as it replays, and `patched` records nothing while replaying.
+        self.consolidated = next(
+            (patches for patch_id, patches in CONSOLIDATIONS.items() if workflow.patched(patch_id)), frozenset()
+        )
         self._decided = {patch_id: self._ask(patch_id) for patch_id in DECIDED_AT_START}
 
     def has(self, patch_id: str) -> bool:
-        """Whether the case takes the path of this patch: always, for a case started since the consolidation."""
+        """Whether the case takes the path of this patch: always, for a case whose consolidation stands for it."""
         decided = self._decided.get(patch_id)
         return self._ask(patch_id) if decided is None else decided
 
     def _ask(self, patch_id: str) -> bool:
-        if self.consolidated and patch_id in CONSOLIDATED_PATCHES:
+        if patch_id in self.consolidated:
             return True
         return workflow.patched(patch_id)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from services.contracts.case_policy import CasePolicy, DeadlinePolicy, Window, policy_for_case
+from services.contracts.case_view import DeadlineKind
 from services.workflows.working_calendar import WorkingCalendar, WorkingDeadline
 
 log = structlog.get_logger(__name__)
@@ -58,6 +59,19 @@ class ComputedDeadlines(BaseModel):
     deadlines: list[ComputedDeadline]  # in the order of the batch's requests
 
 
+class CaseStartRequest(BaseModel):
+    """A new case's policy, and the deadlines it starts with, counted from `start` under that policy."""
+
+    policy: PolicyRequest
+    start: datetime
+    deadlines: list[DeadlineKind] = Field(min_length=1)
+
+
+class CaseStart(BaseModel):
+    policy: CasePolicy
+    deadlines: list[ComputedDeadline]  # in the order of the request's kinds
+
+
 class NextWorkingDayRequest(BaseModel):
     after: datetime
 
@@ -71,11 +85,29 @@ class DeadlineActivities:
 
     def all(self) -> list[Callable[..., Any]]:
         """Every activity of this class, for a worker to register (the production worker and the workflow tests')."""
-        return [self.resolve_case_policy, self.compute_deadline, self.compute_deadlines, self.next_working_day_start]
+        return [
+            self.resolve_case_policy,
+            self.start_case,
+            self.compute_deadline,
+            self.compute_deadlines,
+            self.next_working_day_start,
+        ]
 
     @activity.defn(name="resolve_case_policy")
     async def resolve_case_policy(self, request: PolicyRequest) -> CasePolicy:
         """The current policy, resolved for the case's item, complexity and urgency."""
+        return self._resolve(request)
+
+    @activity.defn(name="start_case")
+    async def start_case(self, request: CaseStartRequest) -> CaseStart:
+        """`resolve_case_policy` and then `compute_deadlines` for the deadlines a case starts with, in one activity:
+        one marker in the case's history and one activation of the workflow where there were two."""
+        policy = self._resolve(request.policy)
+        calendar = self._calendar()
+        requests = [deadline_request(policy, request.start, window_for(policy, kind)) for kind in request.deadlines]
+        return CaseStart(policy=policy, deadlines=[self._compute(calendar, r) for r in requests])
+
+    def _resolve(self, request: PolicyRequest) -> CasePolicy:
         return policy_for_case(
             self._policy(),
             item=request.item,
@@ -122,6 +154,32 @@ class DeadlineActivities:
     async def next_working_day_start(self, request: NextWorkingDayRequest) -> datetime:
         """09:00 (Asia/Shanghai) of the first working day after `request.after`'s date."""
         return self._calendar().start_of_next_working_day(request.after).at
+
+
+def window_for(policy: CasePolicy, kind: DeadlineKind) -> Window:
+    """The window the case's policy gives a deadline of this kind."""
+    if kind is DeadlineKind.ARBITRATION:
+        return policy.arbitration
+    windows = policy.windows
+    return {
+        DeadlineKind.SIGN_FOR: windows.sign_for,
+        DeadlineKind.TRANSFER: windows.transfer,
+        DeadlineKind.FEEDBACK: windows.feedback,
+        DeadlineKind.RESOLUTION: windows.resolution,
+    }[kind]
+
+
+def deadline_request(
+    policy: CasePolicy, start: datetime, window: Window, *, extra_working_days: int = 0
+) -> DeadlineRequest:
+    """What to count for a window from `start`, with the reminders the case's policy asks for."""
+    return DeadlineRequest(
+        start=start,
+        window=window,
+        extra_working_days=extra_working_days,
+        reminder_fraction=policy.reminder_fraction,
+        remind_on_last_working_day=policy.remind_on_last_working_day,
+    )
 
 
 def _due(calendar: WorkingCalendar, request: DeadlineRequest) -> WorkingDeadline:

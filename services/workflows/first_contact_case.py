@@ -82,14 +82,15 @@ class FirstContactCase:
         engine = self._engine
         async with self._lock:
             engine.decide_patches()
-            await engine.load_policy(case)
+            # A triaged case's windows start when the coordination centre handed it on (the dispatch, 派单).
+            start = case.routing.decided_at or case.received_at
+            first_deadlines = await engine.load_policy(case, first_deadlines=FIRST_DEADLINES, start=start)
             engine.record(case.ticket.channel.value, "received", case.ticket.title, at=case.received_at)
             # A triaged case names who decided (the coordination centre); any other, the router.
             router = case.routing.decided_by or "router"
             engine.record(router, "routed", f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})")
             engine.record(SYSTEM, "assigned", f"first-contact unit {self._view.first_contact_unit}")
-            # A triaged case's windows start when the coordination centre handed it on (the dispatch, 派单).
-            await engine.start_deadlines(FIRST_DEADLINES, start=case.routing.decided_at or case.received_at)
+            await engine.start_deadlines(FIRST_DEADLINES, start=start, computed=first_deadlines)
             self._view.status = CaseStatus.ASSIGNED
             engine.refresh()
             await engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)

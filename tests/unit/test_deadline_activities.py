@@ -1,4 +1,5 @@
-"""The deadline activities on the official calendar: a batch counts each window as the single activity would."""
+"""The deadline activities on the official calendar: a batch counts each window as the single activity would, and a
+case's start resolves its policy and counts its first deadlines as the two activities would one after the other."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import pytest
 from pydantic import ValidationError
 
 from services.contracts.case_policy import Window, load_policy
-from services.workflows.deadline_activities import DeadlineActivities, DeadlineBatch, DeadlineRequest
+from services.contracts.case_view import DeadlineKind
+from services.workflows.deadline_activities import (
+    CaseStartRequest,
+    DeadlineActivities,
+    DeadlineBatch,
+    DeadlineRequest,
+    PolicyRequest,
+    deadline_request,
+    window_for,
+)
 from services.workflows.working_calendar import WorkingCalendar
 
 # A Friday afternoon in China (08:30 UTC): working days run past a weekend, hours run around the clock.
@@ -48,6 +58,64 @@ def test_an_empty_batch_is_refused() -> None:
         DeadlineBatch(requests=[])
 
 
+FIRST_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER, DeadlineKind.FEEDBACK, DeadlineKind.RESOLUTION]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        PolicyRequest(item=None),
+        PolicyRequest(item=None, complexity="complex"),
+        PolicyRequest(item=None, urgent=True),
+        PolicyRequest(item=None, urgent=True, urgent_allowed=False),
+    ],
+    ids=["normal", "complex", "urgent", "urgent-not-allowed"],
+)
+async def test_a_case_start_gives_what_the_policy_and_then_the_batch_would(
+    activities: DeadlineActivities, policy: PolicyRequest
+) -> None:
+    started = await activities.start_case(CaseStartRequest(policy=policy, start=FRIDAY, deadlines=FIRST_DEADLINES))
+
+    resolved = await activities.resolve_case_policy(policy)
+    batch = DeadlineBatch(
+        requests=[deadline_request(resolved, FRIDAY, window_for(resolved, k)) for k in FIRST_DEADLINES]
+    )
+    assert started.policy == resolved
+    assert started.deadlines == (await activities.compute_deadlines(batch)).deadlines
+    # In the order asked: sign-for first, resolution last (the longest window).
+    assert started.deadlines[0].due < started.deadlines[-1].due
+
+
+async def test_a_case_start_counts_the_kinds_asked_in_their_order(activities: DeadlineActivities) -> None:
+    policy = PolicyRequest(item=None)
+    both = await activities.start_case(
+        CaseStartRequest(policy=policy, start=FRIDAY, deadlines=[DeadlineKind.RESOLUTION, DeadlineKind.SIGN_FOR])
+    )
+    alone = await activities.start_case(
+        CaseStartRequest(policy=policy, start=FRIDAY, deadlines=[DeadlineKind.SIGN_FOR])
+    )
+    assert both.deadlines[1] == alone.deadlines[0]
+    assert both.deadlines[0].due > both.deadlines[1].due
+
+
+def test_a_case_start_without_deadlines_is_refused() -> None:
+    with pytest.raises(ValidationError, match="deadlines"):
+        CaseStartRequest(policy=PolicyRequest(item=None), start=FRIDAY, deadlines=[])
+
+
+async def test_each_kind_a_case_tracks_has_its_window_in_the_policy(activities: DeadlineActivities) -> None:
+    resolved = await activities.resolve_case_policy(PolicyRequest(item=None))
+    windows = resolved.windows
+    assert window_for(resolved, DeadlineKind.SIGN_FOR) == windows.sign_for
+    assert window_for(resolved, DeadlineKind.TRANSFER) == windows.transfer
+    assert window_for(resolved, DeadlineKind.FEEDBACK) == windows.feedback
+    assert window_for(resolved, DeadlineKind.RESOLUTION) == windows.resolution
+    assert window_for(resolved, DeadlineKind.ARBITRATION) == resolved.arbitration
+    # Triage is the triage workflow's, not a case's: no window for it here.
+    with pytest.raises(KeyError):
+        window_for(resolved, DeadlineKind.TRIAGE)
+
+
 def test_all_lists_every_activity_the_class_defines(activities: DeadlineActivities) -> None:
     """What the workers register: an activity added to the class and left out here would be unknown to them."""
     defined = {
@@ -56,4 +124,4 @@ def test_all_lists_every_activity_the_class_defines(activities: DeadlineActiviti
         if hasattr(member, "__temporal_activity_definition")
     }
     assert {fn.__name__ for fn in activities.all()} == defined
-    assert len(defined) == 4
+    assert len(defined) == 5

@@ -17,7 +17,7 @@ from temporalio.workflow import NondeterminismError
 
 from services.contracts.case_workflow import JOINT_TASK_TYPE, TOP_LEVEL_TYPE, TRIAGE_CASE_TYPE, WORKFLOW_TYPE
 from services.contracts.cases import RoutedCase
-from services.workflows.case_patches import CONSOLIDATED_PATCH, CONSOLIDATED_PATCHES
+from services.workflows.case_patches import CONSOLIDATED_PATCH, CONSOLIDATIONS, FIRST_CONSOLIDATED_PATCH
 from services.workflows.worker import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -35,6 +35,9 @@ BEFORE_BATCHED_DEADLINES = HISTORIES / "before-batched-deadlines"
 # Cases that asked each of those four patches on its own, before one marker stood for them all (patch
 # `case-engine-2026-12`): every case.
 BEFORE_CONSOLIDATED_PATCHES = HISTORIES / "before-consolidated-patches"
+# Cases that resolved their policy and counted their first deadlines in two activities (patch
+# `policy-with-first-deadlines`, folded into the second consolidation): every case, under the first consolidation.
+BEFORE_POLICY_WITH_FIRST_DEADLINES = HISTORIES / "before-policy-with-first-deadlines"
 CASE_SCENARIOS = ("on-time", "transfer", "joint", "rework", "escalation", "requested-escalation")
 GENERATIONS = (HISTORIES, BEFORE_LOCAL_ACTIVITIES)
 PARTIAL_GENERATIONS = (
@@ -42,6 +45,7 @@ PARTIAL_GENERATIONS = (
     BEFORE_CHANGED_SEARCH_ATTRIBUTES,
     BEFORE_BATCHED_DEADLINES,
     BEFORE_CONSOLIDATED_PATCHES,
+    BEFORE_POLICY_WITH_FIRST_DEADLINES,
 )
 RECORDED = sorted(path for generation in (*GENERATIONS, *PARTIAL_GENERATIONS) for path in generation.glob("*.json"))
 
@@ -103,9 +107,11 @@ def patches(path: Path) -> set[str]:
 
 
 def takes(path: Path, patch_id: str) -> bool:
-    """Whether the run took the path of this patch: its own marker, or the consolidated one that stands for it."""
+    """Whether the run took the path of this patch: its own marker, or a consolidated one that stands for it."""
     recorded = patches(path)
-    return patch_id in recorded or (patch_id in CONSOLIDATED_PATCHES and CONSOLIDATED_PATCH in recorded)
+    return patch_id in recorded or any(
+        marker in recorded and patch_id in stands_for for marker, stands_for in CONSOLIDATIONS.items()
+    )
 
 
 def case_pairs(before: Path) -> list[tuple[str, Path, Path]]:
@@ -120,14 +126,22 @@ def case_pairs(before: Path) -> list[tuple[str, Path, Path]]:
 
 def test_current_cases_record_one_patch_for_all_the_earlier_ones() -> None:
     before = BEFORE_CONSOLIDATED_PATCHES
-    for name, current, older in case_pairs(before):
-        assert patches(current) == {CONSOLIDATED_PATCH}, name
+    for name, consolidated, older in case_pairs(before):
+        # Recorded under the first consolidation (the generation after `before`).
+        consolidated = BEFORE_POLICY_WITH_FIRST_DEADLINES / consolidated.name
+        assert patches(consolidated) == {FIRST_CONSOLIDATED_PATCH}, name
         assert patches(older) >= {"local-activities", "changed-search-attributes", "batched-deadlines"}, name
         # One marker and one `TemporalChangeVersion` upsert (the SDK's, with each patch) where there were three or
         # four; the case itself did the same.
-        assert (versions_upserted(current), versions_upserted(older)) == (1, len(patches(older))), name
-        assert local_activities(current) == local_activities(older), name
-    assert patches(before / "case-replay-escalation.json") == CONSOLIDATED_PATCHES
+        assert (versions_upserted(consolidated), versions_upserted(older)) == (1, len(patches(older))), name
+        assert local_activities(consolidated) == local_activities(older), name
+        # The second consolidation: still one marker and one upsert.
+        current = HISTORIES / consolidated.name
+        assert (patches(current), versions_upserted(current)) == ({CONSOLIDATED_PATCH}, 1), name
+    assert patches(before / "case-replay-escalation.json") == CONSOLIDATIONS[FIRST_CONSOLIDATED_PATCH]
+    # Each consolidation stands for the one before it and the patches added since.
+    newer, older_marker = list(CONSOLIDATIONS)
+    assert CONSOLIDATIONS[newer] > CONSOLIDATIONS[older_marker]
     # Asked once, at the start: no `patched` call after a local activity, where a replay might not see the marker.
     for name in CASE_SCENARIOS:
         assert patch_position(HISTORIES / f"case-replay-{name}.json", CONSOLIDATED_PATCH) < first_local_activity(
@@ -225,7 +239,8 @@ def test_current_cases_count_deadlines_started_together_in_one_activity() -> Non
     for _, current, older in case_pairs(before):
         assert takes(current, "batched-deadlines")
         assert not takes(older, "batched-deadlines")
-        # The first four deadlines: one batch now, four single ones before (then the case-assigned event).
+        # The first four deadlines: one batch since (then the case-assigned event), four single ones before.
+        current = BEFORE_POLICY_WITH_FIRST_DEADLINES / current.name
         assert local_activities(current)[:3] == ["resolve_case_policy", "compute_deadlines", "publish_notification"]
         assert local_activities(older)[:6] == ["resolve_case_policy", *["compute_deadline"] * 4, "publish_notification"]
     # Decided before the first local activity: a workflow task completed early (a query arriving while local
@@ -235,10 +250,22 @@ def test_current_cases_count_deadlines_started_together_in_one_activity() -> Non
         assert patch_position(path, "batched-deadlines") < first_local_activity(path), name
     # Each of the two transfers restarts the new unit's sign-for and transfer deadlines together; a deadline
     # started alone (the arbitration's, the sign-for after it) is still counted by the single activity.
-    current = local_activities(HISTORIES / "case-replay-transfer.json")
+    current = local_activities(BEFORE_POLICY_WITH_FIRST_DEADLINES / "case-replay-transfer.json")
     older = local_activities(before / "case-replay-transfer.json")
     assert (current.count("compute_deadlines"), current.count("compute_deadline")) == (3, 2)
     assert (older.count("compute_deadlines"), older.count("compute_deadline")) == (0, 4 + 2 * 2 + 2)
+
+
+def test_current_cases_resolve_their_policy_and_first_deadlines_in_one_activity() -> None:
+    for name, current, older in case_pairs(BEFORE_POLICY_WITH_FIRST_DEADLINES):
+        assert takes(current, "policy-with-first-deadlines"), name
+        assert not takes(older, "policy-with-first-deadlines"), name
+        # One local activity (a marker, an activation) where there were two; every later one as it was.
+        now, before = local_activities(current), local_activities(older)
+        assert now[:2] == ["start_case", "publish_notification"], name
+        assert before[:3] == ["resolve_case_policy", "compute_deadlines", "publish_notification"], name
+        assert now[1:] == before[2:], name
+        assert len(markers(current)) == len(markers(older)) - 1, name
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=[f"{path.parent.name}/{path.stem}" for path in RECORDED])

@@ -64,6 +64,7 @@ from bench.month_costs import HISTORY_SAMPLE, children, cpu_seconds, history_sam
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
 from bench.month_script import build_month, month_start_after
 from bench.month_tally import mix_drawn, table, tally
+from bench.parent_watch import end_with
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id
@@ -127,6 +128,7 @@ class MonthSpec:
     shards: int = 1
     progress: bool = False
     core: int | None = None  # the core its lane is pinned to (None: wherever the kernel puts it)
+    parent: int | None = None  # the month's process: a shard in a process of its own ends when it is gone
 
     def plan(self) -> MonthPlan:
         """The whole month (seeded, no clock read): built once, in the parent, and dealt out to the shards."""
@@ -189,7 +191,9 @@ async def run_simulated_month(
         outcomes[0].lane_seconds = time.perf_counter() - began
     else:
         shown = progress is not None
-        specs = [dataclasses.replace(spec, shard=i, shards=shards, progress=shown) for i in range(shards)]
+        specs = [
+            dataclasses.replace(spec, shard=i, shards=shards, progress=shown, parent=os.getpid()) for i in range(shards)
+        ]
         # Every `shards`-th case, from the i-th: each shard gets arrivals spread over the whole month.
         shares = [dataclasses.replace(plan, cases=plan.cases[i::shards]) for i in range(shards)]
         cores = lane_cores(parallel, pin=pin, available=os.sched_getaffinity(0))
@@ -277,6 +281,8 @@ async def run_in_lanes(
 
 def shard_main(spec: MonthSpec, share: MonthPlan) -> ShardOutcome:
     """A shard's process: on its lane's core, quiet logs, its share of the month, the outcome sent back."""
+    if spec.parent is not None:
+        end_with(spec.parent)
     if spec.core is not None:
         # Before the test server starts: it inherits the affinity.
         os.sched_setaffinity(0, {spec.core})

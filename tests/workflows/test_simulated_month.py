@@ -4,7 +4,13 @@ the ladder) and the punctual ones do not; and the check itself catches a case th
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,6 +108,67 @@ async def test_a_shard_that_fails_ends_the_month_with_its_error() -> None:
 async def test_an_unknown_runner_is_refused_before_any_shard_starts() -> None:
     with pytest.raises(ValueError, match="runner must be one of"):
         await run_simulated_month(6, seed=SEED, shards=3, runner="nonsense")
+
+
+def process_table() -> dict[int, tuple[int, str, str]]:
+    """pid → (parent pid, name, state) of every process (Linux)."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, fields = text.split("(", 1)[1].rsplit(")", 1)
+        state, ppid = fields.split()[:2]
+        table[int(stat.parent.name)] = (int(ppid), name, state)
+    return table
+
+
+def descendants(root: int) -> dict[int, str]:
+    table, found, frontier = process_table(), {}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, (ppid, name, _) in table.items():
+            if ppid == parent and pid not in found:
+                found[pid] = name
+                frontier.append(pid)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    table = process_table()
+    return {pid for pid in pids if pid in table and table[pid][2] != "Z"}
+
+
+def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.2)
+
+
+def test_a_killed_month_leaves_no_shard_or_test_server_behind() -> None:
+    """The month's process killed while its shards drive: each shard kills its test server and exits (the fork
+    server follows), where it used to drive on and then block for good sending its outcome to nobody."""
+    month = subprocess.Popen(
+        [sys.executable, "-m", "bench.simulated_month", "--cases", "400", "--shards", "2", "--parallel", "2"],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    left: dict[int, str] = {}
+    try:
+        servers = lambda: [name for name in descendants(month.pid).values() if name.startswith("temporal-test")]  # noqa: E731
+        wait_for(lambda: len(servers()) == 2, seconds=120, what="both shards' test servers")
+        left = descendants(month.pid)
+        month.kill()
+        month.wait()
+        wait_for(lambda: not alive(set(left)), seconds=30, what=f"the month's processes gone: {left}")
+    finally:
+        month.kill()
+        for pid in alive(set(left)):
+            os.kill(pid, signal.SIGKILL)
+    assert sorted(name for name in left.values() if name.startswith("temporal-test")) == ["temporal-test-s"] * 2
 
 
 def test_the_check_reports_a_case_that_breached_or_never_finished_against_its_script() -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
+from nats.aio.client import Client as NatsClient
 from temporalio.client import Client
 
 from services.devstack.engines import nats_command, temporal_command
@@ -78,7 +79,7 @@ class NatsServer(EngineProcess):
         command = nats_command(data_dir=data, port=port, monitor_port=None)
         return cls("nats", command, port, workdir / "nats.log")
 
-    async def connect(self) -> nats.aio.client.Client:
+    async def connect(self) -> NatsClient:
         return await nats.connect(self.url)
 
 

@@ -32,6 +32,7 @@ from bench.cpu_time import cpu_seconds, ms_per_case, rss_mib
 from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
 from bench.figures import COMPLETION_LATENCY_BUDGET_SECONDS, Step, highest_sustained
+from bench.host_speed import yardstick_seconds
 from bench.ladder import Ladder, climb
 from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers
 from bench.report import cpu_table, machine, steps_table, table, verdict
@@ -81,6 +82,7 @@ def parse_options() -> Options:
 
 async def main(options: Options) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "options": {**options.__dict__, "parts": sorted(options.parts)}}
+    results["host_yardstick_seconds"] = {"at_start": yardstick_seconds()}
     workdir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     env = {
         # One platform sends every ticket: its per-client limit is not what is measured here.
@@ -105,6 +107,7 @@ async def main(options: Options) -> dict[str, Any]:
             shutil.rmtree(workdir, ignore_errors=True)
     if "month" in options.parts:
         results["simulated_month"] = await month_phase(options)
+    results["host_yardstick_seconds"]["at_end"] = yardstick_seconds()
     results["targets"] = targets(results)
     return results
 
@@ -319,6 +322,8 @@ def run(entry: Callable[[Options], Coroutine[Any, Any, dict[str, Any]]]) -> None
     results["wall_seconds"] = round(time.monotonic() - began, 1)
     rows = [[t["target"], str(t["figure"]), t["result"]] for t in results["targets"]]
     print("\n" + table("targets", ["target", "figure", "result"], rows))
+    yardstick = results["host_yardstick_seconds"]
+    print(f"host yardstick: {yardstick['at_start']} s at the start, {yardstick['at_end']} s at the end (lower: faster)")
     budget = COMPLETION_LATENCY_BUDGET_SECONDS
     print(f"\nlatency budget of a sustained step: p99 ≤ {budget:g} s; results: {write(results)}")
 

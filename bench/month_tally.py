@@ -181,6 +181,7 @@ def table(result: Mapping[str, Any]) -> str:
             f"cache and driver: {max(result['shard_rss_mib'], default=0)} MiB)",
         ),
         ("load average", f"{result['load_average_before']} → {result['load_average_after']}"),
+        ("host yardstick", _yardstick(result["host_yardstick_seconds"])),
         ("mix (drawn / intended)", ", ".join(f"{p} {driven[p]}/{intended[p]:.0%}" for p in intended)),
         ("breaches by kind", _pairs(breaches["by_kind"])),
         ("  scheduled to miss", _pairs(breaches["scheduled_by_kind"])),
@@ -202,6 +203,10 @@ def table(result: Mapping[str, Any]) -> str:
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)
+
+
+def _yardstick(seconds: Mapping[str, float]) -> str:
+    return f"{seconds['before']} s before, {seconds['after']} s after (bench/host_speed.py; lower: a faster host)"
 
 
 def _history(sample: Mapping[str, Any]) -> str:

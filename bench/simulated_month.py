@@ -60,6 +60,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 
 from bench.cpu_time import rss_mib
+from bench.host_speed import yardstick_seconds
 from bench.month_costs import HISTORY_SAMPLE, children, cpu_seconds, history_sample, merge_history_samples
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
 from bench.month_script import build_month, month_start_after
@@ -179,6 +180,8 @@ async def run_simulated_month(
     shards = max(1, min(shards or math.ceil(cases / SHARD_CASES), cases))
     parallel = max(1, min(parallel or os.cpu_count() or 1, shards))
     load_before = os.getloadavg()
+    # Before the shards and after them, on the idle cores: how fast the host was around this run.
+    yardstick_before = yardstick_seconds()
     # The time-skipping servers' clocks start at the real now (a shard's, when it starts): the month starts at the
     # first midnight at least a day ahead, for all shards, however late the last shard gets a core.
     start = month_start_after(datetime.now(UTC) + timedelta(days=1))
@@ -199,6 +202,7 @@ async def run_simulated_month(
         cores = lane_cores(parallel, pin=pin, available=os.sched_getaffinity(0))
         outcomes = await run_in_lanes(specs, shares, cores)
     wall = time.perf_counter() - began
+    yardstick_after = yardstick_seconds()
     views = {case_id: view for outcome in outcomes for case_id, view in outcome.views.items()}
     events = [event for outcome in outcomes for event in outcome.events]
     cpu = dict(sum((Counter(outcome.cpu_seconds) for outcome in outcomes), Counter()))
@@ -235,6 +239,7 @@ async def run_simulated_month(
         "server_cores": [outcome.server_cores for outcome in outcomes],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "host_yardstick_seconds": {"before": yardstick_before, "after": yardstick_after},
         "worker": {"runner": runner, **options},
         "concurrency": concurrency,
         **tally(plan, views, events),

@@ -69,6 +69,7 @@ async def test_a_small_month_ends_every_case_as_scripted(shards: int, parallel: 
         assert {tuple(cores) for cores in result["shard_cores"]} == {(core,) for core in lanes}
     assert result["histories"]["cases"] >= shards
     assert result["cpu_seconds"]["temporal-test-s"] > 0, "the test servers' CPU is counted"
+    assert all(seconds > 0 for seconds in result["host_yardstick_seconds"].values()), "the host timed around the run"
 
     drawn = result["mix"]["profiles"]
     assert min(drawn.values()) >= 2, drawn

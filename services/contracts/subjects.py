@@ -106,7 +106,9 @@ class ConsumerSpec:
     stream: StreamSpec
     durable: str
     filter_subject: str
-    ack_wait_seconds: float = 30.0
+    # How soon a message delivered to a service that then crashed is delivered again. A handler that takes longer
+    # says it is still working (`run_pull_consumer`, every third of this), so this need not cover the slowest one.
+    ack_wait_seconds: float = 10.0
     max_ack_pending: int = 1000
 
 
@@ -115,9 +117,7 @@ CASE_STARTER_CONSUMER = ConsumerSpec(CASE_ROUTING_STREAM, CASE_STARTER_DURABLE, 
 TRIAGE_STARTER_CONSUMER = ConsumerSpec(CASE_ROUTING_STREAM, TRIAGE_STARTER_DURABLE, TRIAGE_SUBJECT)
 # Events waiting for a receiver that is down stay unacknowledged: allow many, so one unit's outage does not
 # stall every other unit's deliveries.
-NOTIFIER_CONSUMER = ConsumerSpec(
-    NOTIFY_STREAM, NOTIFIER_DURABLE, f"{NOTIFY_PREFIX}.>", ack_wait_seconds=60.0, max_ack_pending=50_000
-)
+NOTIFIER_CONSUMER = ConsumerSpec(NOTIFY_STREAM, NOTIFIER_DURABLE, f"{NOTIFY_PREFIX}.>", max_ack_pending=50_000)
 
 
 def intake_subject(channel: Channel | str) -> str:

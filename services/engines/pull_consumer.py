@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -120,7 +121,7 @@ async def run_pull_consumer(
                 await sleep_unless_stopped(stop, 1.0)
                 continue
             for msg in msgs:
-                task = asyncio.create_task(_handle(msg, spec.durable, handler, retry))
+                task = asyncio.create_task(_handle(msg, spec, handler, retry))
                 in_flight.add(task)
                 task.add_done_callback(lambda done: _finished(done, in_flight, bound))
     except asyncio.CancelledError:
@@ -148,6 +149,9 @@ async def _subscribe(
     # The stream may not exist yet when this service starts before the one that declares it.
     while not stop.is_set():
         try:
+            # Created, or brought to the spec where it exists already (an ack wait or limit changed since it was
+            # made): `pull_subscribe` alone takes an existing durable consumer as it is.
+            await js.add_consumer(spec.stream.name, config=consumer_config(spec))
             return await js.pull_subscribe(
                 spec.filter_subject, durable=spec.durable, stream=spec.stream.name, config=consumer_config(spec)
             )
@@ -157,11 +161,12 @@ async def _subscribe(
     return None
 
 
-async def _handle(msg: Msg, consumer: str, handler: Handler, retry: RetryPolicy) -> None:
+async def _handle(msg: Msg, spec: ConsumerSpec, handler: Handler, retry: RetryPolicy) -> None:
+    consumer = spec.durable
     attempt = msg.metadata.num_delivered if msg.metadata else 1
     with HANDLE_SECONDS.labels(consumer).time():
         try:
-            outcome = await handler(msg)
+            outcome = await _still_working(msg, handler(msg), every=spec.ack_wait_seconds / 3)
         except ValidationError as exc:
             # A payload that can never be read: retrying will not help.
             outcome = Outcome.give_up(f"unreadable message on {msg.subject}: {exc.error_count()} errors")
@@ -180,3 +185,20 @@ async def _handle(msg: Msg, consumer: str, handler: Handler, retry: RetryPolicy)
         # The ack is lost with the connection: the message is redelivered, and handlers are idempotent.
         log.warning("consumer.ack_failed", consumer=consumer, subject=msg.subject, error=repr(exc))
     MESSAGES.labels(consumer, outcome.verdict.value).inc()
+
+
+async def _still_working(msg: Msg, handling: Awaitable[Outcome], *, every: float) -> Outcome:
+    """The handler's outcome, telling JetStream every `every` seconds until then that the message is being worked on
+    (`+WPI`, which restarts its ack wait). So the ack wait can be short, since it bounds how soon the messages of a
+    service that crashed come back, and a handler that is merely slow (a Temporal call under load, a receiver taking
+    its whole timeout) is not redelivered to another replica meanwhile."""
+    task = asyncio.ensure_future(handling)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=every)
+            if done:
+                return task.result()
+            with contextlib.suppress(nats.errors.Error):  # lost with the connection: the message comes back anyway
+                await msg.in_progress()
+    finally:
+        task.cancel()  # only if this was cancelled before the handler was done

@@ -1,9 +1,12 @@
 """The durable pull-consumer loop on a real NATS server: messages handled side by side, a slow one holding only its
-own slot, at most `batch` at once, the ones in hand finished on stop, and each outcome acked, retried or ended."""
+own slot, at most `batch` at once, the ones in hand finished on stop, each outcome acked, retried or ended; a slow
+handler keeps its message past the ack wait, a crashed one's comes back after it, and the consumer takes the
+spec's ack wait where it exists already."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ import nats
 import pytest_asyncio
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig
 
 from services.contracts.subjects import DAY, ConsumerSpec, StreamSpec
 from services.engines.jetstream import declare_streams
@@ -57,9 +61,14 @@ async def consuming(scratch: Scratch) -> AsyncIterator[Callable[..., asyncio.Eve
     stop = asyncio.Event()
     loops: list[asyncio.Task[None]] = []
 
-    def start(handler: Handler, *, batch: int = 64, retry: RetryPolicy | None = None) -> asyncio.Event:
+    def start(
+        handler: Handler, *, batch: int = 64, retry: RetryPolicy | None = None, ack_wait_seconds: float | None = None
+    ) -> asyncio.Event:
+        spec = scratch.spec
+        if ack_wait_seconds is not None:
+            spec = dataclasses.replace(spec, ack_wait_seconds=ack_wait_seconds)
         loop = run_pull_consumer(
-            scratch.js, scratch.spec, handler, stop=stop, batch=batch, retry=retry or RetryPolicy(0.1, 0.2)
+            scratch.js, spec, handler, stop=stop, batch=batch, retry=retry or RetryPolicy(0.1, 0.2)
         )
         loops.append(asyncio.create_task(loop))
         return stop
@@ -169,3 +178,80 @@ async def test_a_retried_message_comes_back_and_an_unreadable_one_is_ended(
         assert deliveries.count((b"hopeless", 1)) == 1 and (b"hopeless", 2) not in deliveries
 
     await assert_eventually(settled, timeout=10)
+
+
+async def test_a_handler_slower_than_the_ack_wait_keeps_its_message(
+    scratch: Scratch, consuming: Callable[..., asyncio.Event]
+) -> None:
+    """It says it is still working every third of the ack wait: no second delivery while it works."""
+    deliveries: list[int] = []
+
+    async def handler(msg: Msg) -> Outcome:
+        deliveries.append(msg.metadata.num_delivered)
+        await asyncio.sleep(3.5)  # the ack wait three times over
+        return Outcome.ack()
+
+    consuming(handler, ack_wait_seconds=1.0)
+    await scratch.publish(b"slow")
+
+    async def acknowledged() -> None:
+        assert await scratch.unacknowledged() == (0, 0)
+
+    await assert_eventually(acknowledged, timeout=10)
+    assert deliveries == [1]
+
+
+async def test_the_messages_of_a_crashed_consumer_come_back_after_the_ack_wait(scratch: Scratch) -> None:
+    """A loop that dies mid-message (cancelled: no ack, no nak, no more in-progress) leaves it to the ack wait."""
+    spec = dataclasses.replace(scratch.spec, ack_wait_seconds=1.0)
+    taken = asyncio.Event()
+    redelivered: list[int] = []
+
+    async def stuck(msg: Msg) -> Outcome:
+        taken.set()
+        await asyncio.Event().wait()  # never done
+        return Outcome.ack()
+
+    async def working(msg: Msg) -> Outcome:
+        redelivered.append(msg.metadata.num_delivered)
+        return Outcome.ack()
+
+    crashed = asyncio.create_task(run_pull_consumer(scratch.js, spec, stuck, stop=asyncio.Event()))
+    await scratch.publish(b"in hand")
+    await asyncio.wait_for(taken.wait(), timeout=5)
+    crashed.cancel()
+    stop = asyncio.Event()
+    restarted = asyncio.create_task(run_pull_consumer(scratch.js, spec, working, stop=stop))
+    began = asyncio.get_running_loop().time()
+    try:
+
+        async def back() -> None:
+            assert redelivered == [2]
+
+        await assert_eventually(back, timeout=10)
+        assert asyncio.get_running_loop().time() - began < 5, "back after the ack wait, not the old 30 s"
+    finally:
+        stop.set()
+        await asyncio.wait_for(restarted, timeout=10)
+
+
+async def test_an_existing_consumer_takes_the_spec_s_ack_wait(
+    scratch: Scratch, consuming: Callable[..., asyncio.Event]
+) -> None:
+    """Made by an earlier release with a longer ack wait: the loop brings it to the spec when it subscribes."""
+    spec = scratch.spec
+    await scratch.js.add_consumer(
+        spec.stream.name,
+        config=ConsumerConfig(durable_name=spec.durable, filter_subject=spec.filter_subject, ack_wait=30.0),
+    )
+
+    async def handler(msg: Msg) -> Outcome:
+        return Outcome.ack()
+
+    consuming(handler, ack_wait_seconds=2.0)
+
+    async def updated() -> None:
+        info = await scratch.js.consumer_info(spec.stream.name, spec.durable)
+        assert info.config.ack_wait == 2.0
+
+    await assert_eventually(updated, timeout=10)

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from bench.cpu_time import stat_ticks
 from bench.month_plan import MonthPlan
+from bench.processes import children
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import top_level_workflow_id
@@ -87,20 +88,6 @@ def cpu_seconds() -> dict[str, float]:
     for pid, name in children().items():  # the test server
         spent[name] = spent.get(name, 0.0) + _ticks(Path(f"/proc/{pid}/stat")) / ticks
     return spent
-
-
-def children() -> dict[int, str]:
-    """This process's children (Linux), pid → name: a shard's test server."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, fields = text.split("(", 1)[1].rsplit(")", 1)
-        if int(fields.split()[1]) == os.getpid():
-            found[int(stat.parent.name)] = name
-    return found
 
 
 def _ticks(stat: Path) -> int:

@@ -13,7 +13,7 @@ import signal
 import threading
 from typing import NoReturn
 
-from bench.month_costs import children
+from bench.processes import children
 
 # The exit status of a shard that ended because the month's process was gone.
 PARENT_GONE = 70

@@ -61,11 +61,12 @@ from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 
 from bench.cpu_time import rss_mib
 from bench.host_speed import yardstick_seconds
-from bench.month_costs import HISTORY_SAMPLE, children, cpu_seconds, history_sample, merge_history_samples
+from bench.month_costs import HISTORY_SAMPLE, cpu_seconds, history_sample, merge_history_samples
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
 from bench.month_script import build_month, month_start_after
 from bench.month_tally import mix_drawn, table, tally
 from bench.parent_watch import end_with
+from bench.processes import children
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id

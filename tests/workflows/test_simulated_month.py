@@ -18,6 +18,7 @@ import pytest
 from bench.month_plan import Profile
 from bench.month_script import build_month
 from bench.month_tally import check
+from bench.processes import descendants, running
 from bench.simulated_month import lane_cores, run_simulated_month
 from services.contracts.case_view import Breach, CaseView, DeadlineKind
 from services.contracts.cases import CaseStatus
@@ -111,36 +112,6 @@ async def test_an_unknown_runner_is_refused_before_any_shard_starts() -> None:
         await run_simulated_month(6, seed=SEED, shards=3, runner="nonsense")
 
 
-def process_table() -> dict[int, tuple[int, str, str]]:
-    """pid → (parent pid, name, state) of every process (Linux)."""
-    table = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, fields = text.split("(", 1)[1].rsplit(")", 1)
-        state, ppid = fields.split()[:2]
-        table[int(stat.parent.name)] = (int(ppid), name, state)
-    return table
-
-
-def descendants(root: int) -> dict[int, str]:
-    table, found, frontier = process_table(), {}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, (ppid, name, _) in table.items():
-            if ppid == parent and pid not in found:
-                found[pid] = name
-                frontier.append(pid)
-    return found
-
-
-def alive(pids: set[int]) -> set[int]:
-    table = process_table()
-    return {pid for pid in pids if pid in table and table[pid][2] != "Z"}
-
-
 def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -164,10 +135,10 @@ def test_a_killed_month_leaves_no_shard_or_test_server_behind() -> None:
         left = descendants(month.pid)
         month.kill()
         month.wait()
-        wait_for(lambda: not alive(set(left)), seconds=30, what=f"the month's processes gone: {left}")
+        wait_for(lambda: not running(set(left)), seconds=30, what=f"the month's processes gone: {left}")
     finally:
         month.kill()
-        for pid in alive(set(left)):
+        for pid in running(set(left)):
             os.kill(pid, signal.SIGKILL)
     assert sorted(name for name in left.values() if name.startswith("temporal-test")) == ["temporal-test-s"] * 2
 

@@ -129,9 +129,12 @@ def test_a_killed_month_leaves_no_shard_or_test_server_behind() -> None:
         stderr=subprocess.DEVNULL,
     )
     left: dict[int, str] = {}
+
+    def both_servers_up() -> bool:
+        return sum(name.startswith("temporal-test") for name in descendants(month.pid).values()) == 2
+
     try:
-        servers = lambda: [name for name in descendants(month.pid).values() if name.startswith("temporal-test")]  # noqa: E731
-        wait_for(lambda: len(servers()) == 2, seconds=120, what="both shards' test servers")
+        wait_for(both_servers_up, seconds=120, what="both shards' test servers")
         left = descendants(month.pid)
         month.kill()
         month.wait()

@@ -150,11 +150,9 @@ async def _subscribe(
     while not stop.is_set():
         try:
             # Created, or brought to the spec where it exists already (an ack wait or limit changed since it was
-            # made): `pull_subscribe` alone takes an existing durable consumer as it is.
+            # made; `pull_subscribe` would take an existing durable consumer as it is), then bound to as it now is.
             await js.add_consumer(spec.stream.name, config=consumer_config(spec))
-            return await js.pull_subscribe(
-                spec.filter_subject, durable=spec.durable, stream=spec.stream.name, config=consumer_config(spec)
-            )
+            return await js.pull_subscribe_bind(durable=spec.durable, stream=spec.stream.name)
         except (NotFoundError, nats.errors.TimeoutError, ServiceUnavailableError) as exc:
             log.warning("consumer.subscribe_failed", consumer=spec.durable, error=repr(exc))
             await sleep_unless_stopped(stop, 1.0)

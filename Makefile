@@ -42,8 +42,14 @@ lint: install
 
 ## Benchmarks on this machine, in one run: engine limit, end to end, open cases, simulated month.
 ## Prints a table and writes JSON under bench/results/ (see docs/performance.md).
-bench: install bytecode
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench
+## On the fastest CPython 3.11+ on PATH, in a virtualenv of its own (bench/interpreters.py says why);
+## BENCH_PYTHON=/path/to/python names one instead.
+BENCH_VENV := .venv-bench
+BENCH_PYTHON ?=
+bench:
+	$(PYTHON) -m bench.interpreters --venv $(BENCH_VENV) $(if $(BENCH_PYTHON),--python $(BENCH_PYTHON))
+	$(BENCH_VENV)/bin/python -m compileall -q services
+	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/python -m bench
 
 ## The fault suite: kill -9 each component under load, restart it, reconcile; prints a table, stops by itself.
 chaos: install bytecode

@@ -324,6 +324,8 @@ def run(entry: Callable[[Options], Coroutine[Any, Any, dict[str, Any]]]) -> None
     print("\n" + table("targets", ["target", "figure", "result"], rows))
     yardstick = results["host_yardstick_seconds"]
     print(f"host yardstick: {yardstick['at_start']} s at the start, {yardstick['at_end']} s at the end (lower: faster)")
+    interpreter = results["machine"]["interpreter"]
+    print(f"interpreter: {interpreter['executable']} {interpreter['version']} (libpython {interpreter['libpython']})")
     budget = COMPLETION_LATENCY_BUDGET_SECONDS
     print(f"\nlatency budget of a sustained step: p99 ≤ {budget:g} s; results: {write(results)}")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.figures import Latency, Step
+from bench.interpreters import recorded_choice, this_interpreter
 
 
 def machine() -> dict[str, Any]:
@@ -26,6 +27,8 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gib": round(memory_kib / 2**20, 1),
         "python": platform.python_version(),
+        "interpreter": this_interpreter(),
+        "interpreter_choice": recorded_choice(),
         "kernel": platform.release(),
         "temporal": _version(["temporal", "--version"]),
         "nats_server": _version(["nats-server", "--version"]),

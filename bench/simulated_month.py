@@ -61,6 +61,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 
 from bench.cpu_time import rss_mib
 from bench.host_speed import yardstick_seconds
+from bench.interpreters import this_interpreter
 from bench.month_costs import HISTORY_SAMPLE, cpu_seconds, history_sample, merge_history_samples
 from bench.month_plan import PROFILE_MIX, Action, CasePlan, MonthPlan, Profile, Target
 from bench.month_script import build_month, month_start_after
@@ -241,6 +242,7 @@ async def run_simulated_month(
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "host_yardstick_seconds": {"before": yardstick_before, "after": yardstick_after},
+        "interpreter": this_interpreter(),
         "worker": {"runner": runner, **options},
         "concurrency": concurrency,
         **tally(plan, views, events),

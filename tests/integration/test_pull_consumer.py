@@ -226,7 +226,11 @@ async def test_the_messages_of_a_crashed_consumer_come_back_after_the_ack_wait(s
     try:
 
         async def back() -> None:
-            assert redelivered == [2]
+            # Once, to the working loop. Its second delivery or a later one: the cancelled loop's last pull request
+            # (open up to its 1 s expiry, in the same connection) can take the first redelivery into a
+            # subscription nobody reads, and then it comes back an ack wait later.
+            assert len(redelivered) == 1
+            assert redelivered[0] >= 2
 
         await assert_eventually(back, timeout=10)
         assert asyncio.get_running_loop().time() - began < 5, "back after the ack wait, not the old 30 s"

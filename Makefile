@@ -47,8 +47,8 @@ lint: install
 BENCH_VENV := .venv-bench
 BENCH_PYTHON ?=
 bench:
-	$(PYTHON) -m bench.interpreters --venv $(BENCH_VENV) $(if $(BENCH_PYTHON),--python $(BENCH_PYTHON))
-	$(BENCH_VENV)/bin/python -m compileall -q services
+	chosen="$$($(PYTHON) -m bench.interpreters --venv $(BENCH_VENV) $(if $(BENCH_PYTHON),--python $(BENCH_PYTHON)))" && \
+		$(MAKE) --no-print-directory install bytecode VENV=$(BENCH_VENV) PYTHON="$$chosen"
 	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/python -m bench
 
 ## The fault suite: kill -9 each component under load, restart it, reconcile; prints a table, stops by itself.

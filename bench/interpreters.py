@@ -6,8 +6,10 @@ PGO, no LTO, libpython shared), on the same machine in the same minutes. Product
 `python:3.11-slim` image (deploy/Dockerfile), which is built with PGO and LTO; so the benchmark looks for an
 interpreter built like that, rather than taking whichever `python3` comes first on PATH. It times the host yardstick
 (`bench/host_speed.py`) in each CPython 3.11+ on PATH that can make a virtualenv, twice in turn, and takes the
-fastest; `--python` (`make bench BENCH_PYTHON=...`) names one instead. The choice and every candidate's time are
-written next to the virtualenv (`interpreter.json`) and land in the benchmark's result (`bench.report.machine`).
+fastest; `--python` (`make bench BENCH_PYTHON=...`) names one instead. It prints the chosen interpreter's path, for
+`make install` to make the benchmark's virtualenv from (a virtualenv there that another interpreter made is removed
+first). The choice and every candidate's time are written into that virtualenv's directory (`interpreter.json`) and
+land in the benchmark's result (`bench.report.machine`).
 
 Stdlib only: it runs before any virtualenv exists (`python3 -m bench.interpreters --venv .venv-bench`).
 """
@@ -29,7 +31,6 @@ MINIMUM = (3, 11)
 PASSES = 2  # each candidate is timed this many times, in turn, so a host that slows down mid-way hurts all alike
 PROBE_TIMEOUT_SECONDS = 120
 CHOICE_FILE = "interpreter.json"
-INSTALLED_MARKER = ".installed"  # holds the interpreter the virtualenv was made from
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 
@@ -135,31 +136,24 @@ def survey(
     return sorted(best.values(), key=lambda interpreter: interpreter.yardstick_seconds)
 
 
-def venv_is_current(venv: Path, interpreter: Interpreter, *, project: Path = PROJECT_DIR) -> bool:
-    """`venv` was made from `interpreter`, with the project installed, since pyproject.toml last changed."""
-    marker = venv / INSTALLED_MARKER
+def made_from(venv: Path) -> str | None:
+    """The interpreter `venv` was made from (its real path), None if there is no virtualenv there."""
     try:
-        made_from = marker.read_text(encoding="utf-8").strip()
-        return (
-            made_from == interpreter.executable
-            and marker.stat().st_mtime >= (project / "pyproject.toml").stat().st_mtime
-        )
+        config = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
     except OSError:
-        return False
+        return None
+    for line in config.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "executable":
+            return os.path.realpath(value.strip())
+    return None
 
 
-def ensure_venv(venv: Path, interpreter: Interpreter, *, project: Path = PROJECT_DIR) -> None:
-    """A virtualenv at `venv` made from `interpreter` with the project installed (as `make install` does); made again
-    when it was made from another interpreter or pyproject.toml changed since."""
-    if venv_is_current(venv, interpreter, project=project):
-        return
-    if venv.exists():
+def forget_if_made_elsewhere(venv: Path, interpreter: Interpreter) -> None:
+    """Remove `venv` if another interpreter made it, so that `make install` makes it again from this one."""
+    other = made_from(venv)
+    if other is not None and other != interpreter.executable:
         shutil.rmtree(venv)
-    python = str(venv / "bin" / "python")
-    subprocess.run([interpreter.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], check=True, cwd=project)
-    (venv / INSTALLED_MARKER).write_text(interpreter.executable + "\n", encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -177,11 +171,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         mark = "→" if interpreter is chosen else " "
         print(
             f"{mark} {interpreter.executable} {interpreter.version} (libpython {interpreter.libpython}):"
-            f" yardstick {interpreter.yardstick_seconds} s"
+            f" yardstick {interpreter.yardstick_seconds} s",
+            file=sys.stderr,
         )
-    ensure_venv(args.venv, chosen)
+    forget_if_made_elsewhere(args.venv, chosen)
+    args.venv.mkdir(parents=True, exist_ok=True)
     choice = {"chosen": asdict(chosen), "candidates": [asdict(interpreter) for interpreter in found]}
     (args.venv / CHOICE_FILE).write_text(json.dumps(choice, indent=2) + "\n", encoding="utf-8")
+    print(chosen.executable)  # for `make install PYTHON=...`
 
 
 if __name__ == "__main__":

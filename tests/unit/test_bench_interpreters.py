@@ -6,13 +6,14 @@ import dataclasses
 import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from bench import interpreters
-from bench.interpreters import Interpreter, on_path, probe, survey, venv_is_current
+from bench.interpreters import Interpreter, on_path, probe, survey
 
 
 def _executable(path: Path, body: str = "#!/bin/sh\nexit 0\n") -> Path:
@@ -120,34 +121,41 @@ def test_survey_of_nothing_usable_is_empty() -> None:
     assert survey(["/nowhere/python3"], run=lambda _: None) == []
 
 
-def test_a_venv_is_current_only_if_made_from_the_interpreter_since_pyproject_changed(tmp_path: Path) -> None:
-    project, venv = tmp_path / "project", tmp_path / "venv"
-    project.mkdir()
-    venv.mkdir()
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text("[project]\n", encoding="utf-8")
-    chosen = _interpreter("/usr/bin/python3.11", 0.2)
-    assert not venv_is_current(venv, chosen, project=project), "no marker: never installed"
-
-    marker = venv / interpreters.INSTALLED_MARKER
-    marker.write_text("/usr/bin/python3.11\n", encoding="utf-8")
-    os.utime(pyproject, (1_000, 1_000))
-    os.utime(marker, (2_000, 2_000))
-    assert venv_is_current(venv, chosen, project=project)
-    assert not venv_is_current(venv, dataclasses.replace(chosen, executable="/opt/python3.12"), project=project)
-
-    os.utime(pyproject, (3_000, 3_000))
-    assert not venv_is_current(venv, chosen, project=project), "pyproject.toml changed since"
-
-
-def test_main_records_the_choice_in_a_current_venv(tmp_path: Path) -> None:
+def test_made_from_reads_the_interpreter_a_real_venv_was_made_from(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    venv.mkdir()
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+
+    assert interpreters.made_from(venv) == os.path.realpath(sys.executable)
+    assert interpreters.made_from(tmp_path / "nothing") is None
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    assert interpreters.made_from(tmp_path / "odd") is None, "no executable line: not one we can tell"
+
+
+def test_a_venv_made_by_another_interpreter_is_removed_and_one_made_by_this_one_kept(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    this = _interpreter(os.path.realpath(sys.executable), 0.3)
+
+    interpreters.forget_if_made_elsewhere(venv, this)
+    assert (venv / "pyvenv.cfg").exists()
+
+    interpreters.forget_if_made_elsewhere(venv, dataclasses.replace(this, executable="/opt/python3.12/bin/python3"))
+    assert not venv.exists()
+    interpreters.forget_if_made_elsewhere(venv, this)  # nothing there: nothing to do
+
+
+def test_main_prints_the_choice_and_records_it_beside_the_venv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    venv = tmp_path / "venv"
     real = os.path.realpath(sys.executable)
-    (venv / interpreters.INSTALLED_MARKER).write_text(real + "\n", encoding="utf-8")  # current: nothing to install
 
     interpreters.main(["--venv", str(venv), "--python", sys.executable])
 
+    printed = capsys.readouterr()
+    assert printed.out == real + "\n", "only the path on stdout: the Makefile passes it to make install"
+    assert real in printed.err
     choice = json.loads((venv / interpreters.CHOICE_FILE).read_text(encoding="utf-8"))
     assert choice["chosen"]["executable"] == real
     assert [c["executable"] for c in choice["candidates"]] == [real]

@@ -12,10 +12,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import nats
+import pytest
 import pytest_asyncio
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
+from nats.js.errors import NotFoundError
 
 from services.contracts.subjects import DAY, ConsumerSpec, StreamSpec
 from services.engines.jetstream import declare_streams
@@ -35,8 +37,12 @@ class Scratch:
             await self.js.publish(self.subject, payload, stream=self.spec.stream.name)
 
     async def unacknowledged(self) -> tuple[int, int]:
-        """Messages not yet delivered, and delivered but not acknowledged."""
-        info = await self.js.consumer_info(self.spec.stream.name, self.spec.durable)
+        """Messages not yet delivered, and delivered but not acknowledged. Until the loop has made its consumer, an
+        AssertionError: polled (`assert_eventually`) straight after the loop starts, it is not there yet."""
+        try:
+            info = await self.js.consumer_info(self.spec.stream.name, self.spec.durable)
+        except NotFoundError:
+            raise AssertionError(f"consumer {self.spec.durable} not made yet") from None
         return info.num_pending, info.num_ack_pending
 
 
@@ -178,6 +184,25 @@ async def test_a_retried_message_comes_back_and_an_unreadable_one_is_ended(
         assert deliveries.count((b"hopeless", 1)) == 1 and (b"hopeless", 2) not in deliveries
 
     await assert_eventually(settled, timeout=10)
+
+
+async def test_counting_before_the_loop_made_its_consumer_is_not_yet_and_then_is(
+    scratch: Scratch, consuming: Callable[..., asyncio.Event]
+) -> None:
+    """What the tests below poll straight after starting a loop: "not yet" (retried), never an error of its own."""
+    with pytest.raises(AssertionError, match="not made yet"):
+        await scratch.unacknowledged()
+
+    async def handler(msg: Msg) -> Outcome:
+        return Outcome.ack()
+
+    consuming(handler)
+    await scratch.publish(b"counted")
+
+    async def acknowledged() -> None:
+        assert await scratch.unacknowledged() == (0, 0)
+
+    await assert_eventually(acknowledged, timeout=10)
 
 
 async def test_a_handler_slower_than_the_ack_wait_keeps_its_message(

@@ -13,11 +13,13 @@ and writes bench/results/simulated_month.json.
 The month is CPU-bound (the worker's Python, one core at most, and the test server). Cases never touch each other,
 so it runs in shards: K processes, each with its own time-skipping server and worker, each driving every K-th case
 of the same plan through the same month; the parent builds the plan once and tallies all the cases together.
-Both the worker and the test server cost more per case the more cases a shard holds (CPU ms per case, Python + test
-server: 44 + 17 at 1 000, 39 + 16 at 2 000, 69 + 40 at 5 000), and more again when more shards run than there are
-cores (five shards of 2 000 at once on two cores: 68 + 34; ten of 1 000 three at a time: 347 s against 308 s two at a
-time). So the default is shards of `SHARD_CASES` cases, run `--parallel` at a time (one per core): the later shards
-wait for a free core. The wall time is the parent's, from the first shard's start to the last one's end.
+The test server costs more per case the more work it has done: it keeps a list of every lock of its clock and scans
+it for each timer it takes off its queue (`bench/server_growth.py`). So a shard's server must stay young: shards of
+`SHARD_CASES` cases, each on a fresh server (the 10 000-case month: 500-case shards 4.9% faster than 1 000-case ones,
+the server 14% cheaper a case; 250-case ones no better). More shards at once than there are cores cost more again
+(ten of 1 000 three at a time: 347 s against 308 s two at a time), so they run `--parallel` at a time, one per core:
+the later shards wait for a free core. The wall time is the parent's, from the first shard's start to the last one's
+end; the plan and the fork server the shards come from are made before it starts.
 
 Each of the `--parallel` lanes is pinned to a core of its own (`--no-pin` to let the kernel place them), and a shard
 takes its lane's core with its test server: the worker and its server hand every workflow task back and forth, and
@@ -48,6 +50,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +83,7 @@ from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case
 RESULTS = Path(__file__).resolve().parent / "results" / "simulated_month.json"
 DEFAULT_SEED = 20261122
 DEFAULT_CONCURRENCY = 200
-SHARD_CASES = 1_000
+SHARD_CASES = 500
 # Every case stays cached for its whole life: evicting one means replaying its history on the next task. The worker
 # is CPU-bound: taking fewer workflow tasks at once leaves the rest queued on the server instead of holding each
 # for seconds (10 k cases: with 200 at once 1,453 tasks took over 5 s; with 50, none did; same CPU).
@@ -189,8 +192,9 @@ async def run_simulated_month(
     start = month_start_after(datetime.now(UTC) + timedelta(days=1))
     spec = MonthSpec(cases, seed, start, concurrency, runner, options, dict(mix))
     plan = spec.plan()
+    shard_processes = None if shards == 1 else forked_shards()
     began = time.perf_counter()
-    if shards == 1:
+    if shard_processes is None:
         cores: list[int | None] = [None]
         outcomes = [await run_shard(spec, plan, progress)]
         outcomes[0].lane_seconds = time.perf_counter() - began
@@ -202,7 +206,7 @@ async def run_simulated_month(
         # Every `shards`-th case, from the i-th: each shard gets arrivals spread over the whole month.
         shares = [dataclasses.replace(plan, cases=plan.cases[i::shards]) for i in range(shards)]
         cores = lane_cores(parallel, pin=pin, available=os.sched_getaffinity(0))
-        outcomes = await run_in_lanes(specs, shares, cores)
+        outcomes = await run_in_lanes(specs, shares, cores, shard_processes)
     wall = time.perf_counter() - began
     yardstick_after = yardstick_seconds()
     views = {case_id: view for outcome in outcomes for case_id, view in outcome.views.items()}
@@ -256,23 +260,43 @@ def lane_cores(parallel: int, *, pin: bool, available: Set[int]) -> list[int | N
     return [core for core in sorted(available)[:parallel]]
 
 
+def forked_shards() -> ForkServerContext:
+    """Where shard processes come from: a fork server that has imported this module once, started now.
+
+    Forked from it, not from this process, each shard starts clean (no copy of this process's event loop or SDK
+    runtime); and not spawned, it does not import this module again (1 200 cases in six shards: 0.6–0.9 s from a
+    shard handed out to its drive started and from its drive's end to its outcome back, against 1.8–2.2 s spawned).
+    The fork server's own start (about a second, the import) is paid here, before the month's clock starts, like
+    the plan: it used to delay both lanes' first shards.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["bench.simulated_month"])
+    first = context.Process(target=_nothing)  # the first process through it starts it
+    first.start()
+    first.join()
+    return context
+
+
+def _nothing() -> None:
+    return None
+
+
 async def run_in_lanes(
-    specs: Sequence[MonthSpec], shares: Sequence[MonthPlan], cores: Sequence[int | None]
+    specs: Sequence[MonthSpec],
+    shares: Sequence[MonthPlan],
+    cores: Sequence[int | None],
+    shard_processes: ForkServerContext,
 ) -> list[ShardOutcome]:
     """Run the shards in one lane per entry of `cores`, each lane taking the next shard when its last one is done (a
-    process each, on the lane's core); the outcomes in shard order. A shard that fails ends the run: no lane takes
-    another shard, the shards running are waited for, and the failure is raised (in an `ExceptionGroup`)."""
+    process each, forked by `shard_processes`, on the lane's core); the outcomes in shard order. A shard that fails
+    ends the run: no lane takes another shard, the shards running are waited for, and the failure is raised (in an
+    `ExceptionGroup`)."""
     loop = asyncio.get_running_loop()
     waiting = iter(enumerate(zip(specs, shares, strict=True)))
     outcomes: dict[int, ShardOutcome] = {}
-    # Forked from a fork server, not from this process: each shard starts clean (no copy of this process's event
-    # loop or SDK runtime), and from a process that has imported this module once, where a spawned shard spent a
-    # second or two importing it again (1 200 cases in six shards: 0.6–0.9 s from a shard handed out to its drive
-    # started and from its drive's end to its outcome back, against 1.8–2.2 s spawned).
-    # A process per shard (`max_tasks_per_child`): a later shard does not inherit an earlier one's frozen heap.
-    forkserver = multiprocessing.get_context("forkserver")
-    forkserver.set_forkserver_preload(["bench.simulated_month"])
-    with ProcessPoolExecutor(len(cores), mp_context=forkserver, max_tasks_per_child=1) as pool:
+    # A process per shard (`max_tasks_per_child`): a later shard does not inherit an earlier one's frozen heap, nor
+    # its test server's age.
+    with ProcessPoolExecutor(len(cores), mp_context=shard_processes, max_tasks_per_child=1) as pool:
 
         async def lane(core: int | None) -> None:
             for index, (spec, share) in waiting:  # shared by the lanes: whichever is free takes the next shard

@@ -33,6 +33,7 @@ from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, p
 from bench.engine_limit import engine_step
 from bench.figures import COMPLETION_LATENCY_BUDGET_SECONDS, Step, highest_sustained
 from bench.host_speed import yardstick_seconds
+from bench.interpreters import describe
 from bench.ladder import Ladder, climb
 from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers
 from bench.report import cpu_table, machine, steps_table, table, verdict
@@ -324,8 +325,7 @@ def run(entry: Callable[[Options], Coroutine[Any, Any, dict[str, Any]]]) -> None
     print("\n" + table("targets", ["target", "figure", "result"], rows))
     yardstick = results["host_yardstick_seconds"]
     print(f"host yardstick: {yardstick['at_start']} s at the start, {yardstick['at_end']} s at the end (lower: faster)")
-    interpreter = results["machine"]["interpreter"]
-    print(f"interpreter: {interpreter['executable']} {interpreter['version']} (libpython {interpreter['libpython']})")
+    print(f"interpreter: {describe(results['machine']['interpreter'])}")
     budget = COMPLETION_LATENCY_BUDGET_SECONDS
     print(f"\nlatency budget of a sustained step: p99 ≤ {budget:g} s; results: {write(results)}")
 

@@ -22,7 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -77,6 +77,11 @@ def this_interpreter() -> dict[str, str]:
         "implementation": sys.implementation.name,
         "libpython": libpython,
     }
+
+
+def describe(interpreter: Mapping[str, object]) -> str:
+    """One line for tables and logs: path, version, how libpython is linked."""
+    return f"{interpreter['executable']} {interpreter['version']} (libpython {interpreter['libpython']})"
 
 
 def recorded_choice() -> dict[str, object] | None:
@@ -169,11 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     chosen = found[0]
     for interpreter in found:
         mark = "→" if interpreter is chosen else " "
-        print(
-            f"{mark} {interpreter.executable} {interpreter.version} (libpython {interpreter.libpython}):"
-            f" yardstick {interpreter.yardstick_seconds} s",
-            file=sys.stderr,
-        )
+        print(f"{mark} {describe(asdict(interpreter))}: yardstick {interpreter.yardstick_seconds} s", file=sys.stderr)
     forget_if_made_elsewhere(args.venv, chosen)
     args.venv.mkdir(parents=True, exist_ok=True)
     choice = {"chosen": asdict(chosen), "candidates": [asdict(interpreter) for interpreter in found]}

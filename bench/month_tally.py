@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bench.interpreters import describe
 from bench.month_plan import RATING_MIX, MonthPlan
 from services.contracts.case_view import CaseView, ExtensionStatus
 from services.contracts.events import Audience, EventKind, NotificationEvent
@@ -182,7 +183,7 @@ def table(result: Mapping[str, Any]) -> str:
         ),
         ("load average", f"{result['load_average_before']} → {result['load_average_after']}"),
         ("host yardstick", _yardstick(result["host_yardstick_seconds"])),
-        ("interpreter", _interpreter(result["interpreter"])),
+        ("interpreter", describe(result["interpreter"])),
         ("mix (drawn / intended)", ", ".join(f"{p} {driven[p]}/{intended[p]:.0%}" for p in intended)),
         ("breaches by kind", _pairs(breaches["by_kind"])),
         ("  scheduled to miss", _pairs(breaches["scheduled_by_kind"])),
@@ -208,10 +209,6 @@ def table(result: Mapping[str, Any]) -> str:
 
 def _yardstick(seconds: Mapping[str, float]) -> str:
     return f"{seconds['before']} s before, {seconds['after']} s after (bench/host_speed.py; lower: a faster host)"
-
-
-def _interpreter(interpreter: Mapping[str, str]) -> str:
-    return f"{interpreter['executable']} {interpreter['version']} (libpython {interpreter['libpython']})"
 
 
 def _history(sample: Mapping[str, Any]) -> str:

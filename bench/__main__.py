@@ -4,7 +4,9 @@
     .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month
     .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month
 
-Prints tables and writes bench/results/bench-<time>.json (and latest.json). Method and figures: docs/performance.md.
+Prints tables and writes bench/results/bench-<time>.json (and latest.json), named for its start and written again after
+each part: a part that fails is recorded as failed (its traceback printed), the parts after it still run, and the
+run exits with status 1 at its end. Method and figures: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,7 +84,23 @@ def parse_options() -> Options:
     )
 
 
-async def main(options: Options) -> dict[str, Any]:
+class ResultsFile:
+    """bench/results/bench-<start>.json and latest.json, written again whenever a part is done: an hour of figures
+    is not lost to a later part that fails (the month once did, its test server not up within 5 s)."""
+
+    def __init__(self, directory: Path = RESULTS) -> None:
+        self.directory = directory
+        self.path = directory / f"bench-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+
+    def save(self, results: dict[str, Any]) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({**results, "targets": targets(results)}, indent=2, ensure_ascii=False, default=str)
+        self.path.write_text(text, encoding="utf-8")
+        (self.directory / "latest.json").write_text(text, encoding="utf-8")
+        return self.path
+
+
+async def main(options: Options, results_file: ResultsFile) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "options": {**options.__dict__, "parts": sorted(options.parts)}}
     results["host_yardstick_seconds"] = {"at_start": yardstick_seconds()}
     workdir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
@@ -90,27 +109,65 @@ async def main(options: Options) -> dict[str, Any]:
         "HOTLINE_INTAKE_RATE_LIMIT": "1000000/second",
         "HOTLINE_WORKFLOWS_POLICY_FILE": str(bench_policy(workdir / "bench-policy.json")),
     }
-    if options.parts & {"engine", "e2e", "open"}:
-        system = await RunningSystem.start(workdir, extra_env=env)
+    on_the_system = [part for part in ("engine", "e2e", "open") if part in options.parts]
+    if on_the_system:
         try:
-            temporal = await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))
-            watch = AssignedWatch()
-            await watch.start(system.nats.url)
-            if "engine" in options.parts:
-                results["engine_limit"] = await engine_phase(system, temporal, watch, options)
-            if "e2e" in options.parts:
-                results["end_to_end"] = await end_to_end_phase(system, temporal, watch, options)
-            if "open" in options.parts:
-                results["open_cases"] = await open_cases_phase(system, temporal, watch, options)
-            await watch.stop()
+            await system_parts(on_the_system, options, results, results_file, workdir, env)
+        except Exception as error:  # the system did not start, or its watcher did not: the parts not yet measured
+            traceback.print_exc()
+            for part in on_the_system:
+                if PART_KEYS[part] not in results and part not in results.get("failed_parts", {}):
+                    part_failed(results, part, error)
         finally:
-            system.stop()
             shutil.rmtree(workdir, ignore_errors=True)
     if "month" in options.parts:
-        results["simulated_month"] = await month_phase(options)
+        await measure_part(results, "month", month_phase(options), results_file)
     results["host_yardstick_seconds"]["at_end"] = yardstick_seconds()
-    results["targets"] = targets(results)
     return results
+
+
+async def system_parts(
+    parts: Sequence[str],
+    options: Options,
+    results: dict[str, Any],
+    results_file: ResultsFile,
+    workdir: Path,
+    env: dict[str, str],
+) -> None:
+    """The parts measured on the system `make run` starts (engine, e2e, open), one after the other on one system."""
+    system = await RunningSystem.start(workdir, extra_env=env)
+    try:
+        temporal = await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))
+        watch = AssignedWatch()
+        await watch.start(system.nats.url)
+        phases = {"engine": engine_phase, "e2e": end_to_end_phase, "open": open_cases_phase}
+        for part in parts:
+            await measure_part(results, part, phases[part](system, temporal, watch, options), results_file)
+        await watch.stop()
+    finally:
+        system.stop()
+
+
+# Where each part's result is kept in the results.
+PART_KEYS = {"engine": "engine_limit", "e2e": "end_to_end", "open": "open_cases", "month": "simulated_month"}
+
+
+async def measure_part(
+    results: dict[str, Any], part: str, measuring: Awaitable[Any], results_file: ResultsFile
+) -> None:
+    """The part's result in `results`, or the part recorded as failed with its traceback printed; either way the
+    results are saved, and the run goes on to its next part."""
+    try:
+        results[PART_KEYS[part]] = await measuring
+    except Exception as error:
+        traceback.print_exc()
+        part_failed(results, part, error)
+    print(f"  results so far: {results_file.save(results)}", flush=True)
+
+
+def part_failed(results: dict[str, Any], part: str, error: BaseException) -> None:
+    print(f"\n{part}: FAILED: {error!r}", flush=True)
+    results.setdefault("failed_parts", {})[part] = repr(error)
 
 
 async def engine_phase(
@@ -279,16 +336,40 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     # The target is for a month of 10 k cases: a smaller month (--quick) says nothing about it.
     month_seconds = month.get("wall_seconds") if month.get("cases", 0) >= TARGET_MONTH_CASES else None
 
-    def target(name: str, figure: Any, met: Callable[[Any], bool]) -> dict[str, Any]:
+    failed = results.get("failed_parts", {})
+
+    def target(name: str, parts: tuple[str, ...], figure: Any, met: Callable[[Any], bool]) -> dict[str, Any]:
+        if any(part in failed for part in parts):
+            return {"target": name, "figure": None, "result": "FAILED: " + ", ".join(p for p in parts if p in failed)}
         return {"target": name, "figure": figure, "result": verdict(None if figure is None else met(figure))}
 
     return [
-        target("end to end ≥ 80% of the engine limit", ratio and round(ratio, 3), lambda r: r >= TARGET_RATIO),
-        target("POST p99 < 25 ms at half the sustained rate", post_p99, lambda ms: ms < TARGET_POST_P99_MS),
-        target("call→webhook p99 < 1 s at half the sustained rate", webhook_p99, lambda ms: ms < TARGET_WEBHOOK_P99_MS),
-        target("100 k open cases", largest and largest["open_cases"], lambda n: n >= TARGET_OPEN_CASES),
-        target("worker RSS < 2 GiB", largest and largest["worker_rss_mib"], lambda mib: mib < TARGET_WORKER_RSS_MIB),
-        target("simulated month of 10 k cases < 5 min", month_seconds, lambda seconds: seconds < TARGET_MONTH_SECONDS),
+        target(
+            "end to end ≥ 80% of the engine limit",
+            ("engine", "e2e"),
+            ratio and round(ratio, 3),
+            lambda r: r >= TARGET_RATIO,
+        ),
+        target("POST p99 < 25 ms at half the sustained rate", ("e2e",), post_p99, lambda ms: ms < TARGET_POST_P99_MS),
+        target(
+            "call→webhook p99 < 1 s at half the sustained rate",
+            ("e2e",),
+            webhook_p99,
+            lambda ms: ms < TARGET_WEBHOOK_P99_MS,
+        ),
+        target("100 k open cases", ("open",), largest and largest["open_cases"], lambda n: n >= TARGET_OPEN_CASES),
+        target(
+            "worker RSS < 2 GiB",
+            ("open",),
+            largest and largest["worker_rss_mib"],
+            lambda mib: mib < TARGET_WORKER_RSS_MIB,
+        ),
+        target(
+            "simulated month of 10 k cases < 5 min",
+            ("month",),
+            month_seconds,
+            lambda seconds: seconds < TARGET_MONTH_SECONDS,
+        ),
     ]
 
 
@@ -304,30 +385,23 @@ def _shown(step: Step) -> Step:
     return step
 
 
-def write(results: dict[str, Any]) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"bench-{stamp}.json"
-    text = json.dumps(results, indent=2, ensure_ascii=False, default=str)
-    path.write_text(text, encoding="utf-8")
-    (RESULTS / "latest.json").write_text(text, encoding="utf-8")
-    return path
-
-
-def run(entry: Callable[[Options], Coroutine[Any, Any, dict[str, Any]]]) -> None:
+def run(entry: Callable[[Options, ResultsFile], Coroutine[Any, Any, dict[str, Any]]]) -> None:
     options = parse_options()
     began = time.monotonic()
+    results_file = ResultsFile()
     # On uvloop, as the services run: the load generator and the webhook receiver should cost the cores they share
     # with the system under test as little as they can.
-    results = uvloop.run(entry(options))
+    results = uvloop.run(entry(options, results_file))
     results["wall_seconds"] = round(time.monotonic() - began, 1)
-    rows = [[t["target"], str(t["figure"]), t["result"]] for t in results["targets"]]
+    rows = [[t["target"], str(t["figure"]), t["result"]] for t in targets(results)]
     print("\n" + table("targets", ["target", "figure", "result"], rows))
     yardstick = results["host_yardstick_seconds"]
     print(f"host yardstick: {yardstick['at_start']} s at the start, {yardstick['at_end']} s at the end (lower: faster)")
     print(f"interpreter: {describe(results['machine']['interpreter'])}")
     budget = COMPLETION_LATENCY_BUDGET_SECONDS
-    print(f"\nlatency budget of a sustained step: p99 ≤ {budget:g} s; results: {write(results)}")
+    print(f"\nlatency budget of a sustained step: p99 ≤ {budget:g} s; results: {results_file.save(results)}")
+    if failed := results.get("failed_parts"):
+        raise SystemExit(f"parts failed: {', '.join(failed)} (the others' results are kept)")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from tests.support.polling import assert_eventually
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 CALLBACK_URL = "https://12345.example.gov.cn/callbacks/cases"
+TEST_SERVER_STARTUP_TIMEOUT = timedelta(seconds=60)
 
 
 def _test_server_path() -> str:
@@ -63,6 +64,9 @@ async def start_time_skipping(server_args: Sequence[str] = ()) -> WorkflowEnviro
         test_server_existing_path=_test_server_path(),
         test_server_extra_args=list(server_args),
         data_converter=pydantic_data_converter,
+        # It is up in a fraction of a second, but the SDK's default of 5 s once ran out in `make bench`, on a shard
+        # started while the host was still writing back the 100 k open cases' 2.8 GB database.
+        test_server_startup_timeout=TEST_SERVER_STARTUP_TIMEOUT,
     )
     await register_search_attributes(env.client)
     return env

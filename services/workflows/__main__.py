@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import structlog
 
 from services.contracts.case_policy import load_policy
-from services.contracts.gc_pauses import freeze_startup_objects, observe_gc_pauses
+from services.contracts.gc_pauses import (
+    consider_full_collection_every,
+    freeze_startup_objects,
+    observe_gc_pauses,
+)
 from services.contracts.subjects import (
     CASE_STARTER_CONSUMER,
     CATALOG_BUCKET,
@@ -65,7 +70,14 @@ async def main(stop: asyncio.Event) -> None:
     starter = CaseStarter(client)
     triage_starter = TriageStarter(client)
     frozen = freeze_startup_objects()
-    log.info("workflows.ready", temporal=settings.temporal_address, policy_version=policy.version, frozen=frozen)
+    consider_full_collection_every(settings.gc_full_collection_every)
+    log.info(
+        "workflows.ready",
+        temporal=settings.temporal_address,
+        policy_version=policy.version,
+        frozen=frozen,
+        gc_threshold=gc.get_threshold(),
+    )
 
     async def health() -> dict[str, bool]:
         return {

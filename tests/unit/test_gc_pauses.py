@@ -1,5 +1,6 @@
 """Each garbage collection is timed into `hotline_gc_pause_seconds`, by generation, once however often it is set up;
-what a service holds once started can be taken out of the collector's sight (collecting the garbage first)."""
+what a service holds once started can be taken out of the collector's sight (collecting the garbage first); full
+collections can be made more frequent (and so shorter)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client import REGISTRY
 
-from services.contracts.gc_pauses import freeze_startup_objects, observe_gc_pauses
+from services.contracts.gc_pauses import consider_full_collection_every, freeze_startup_objects, observe_gc_pauses
 
 
 def pauses(generation: int) -> tuple[float, float]:
@@ -84,3 +85,56 @@ def test_objects_made_after_start_up_are_still_collected() -> None:
     gc.collect()
 
     assert gone() is None
+
+
+@pytest.fixture
+def thresholds_restored() -> Iterator[tuple[int, int, int]]:
+    before = gc.get_threshold()
+    yield before
+    gc.set_threshold(*before)
+
+
+def test_a_full_collection_is_considered_after_the_given_number_of_generation_1_collections(
+    thresholds_restored: tuple[int, int, int],
+) -> None:
+    young, middle, _ = thresholds_restored
+
+    consider_full_collection_every(3)
+
+    assert gc.get_threshold() == (young, middle, 3)
+
+
+def full_collections_while_the_heap_grows(every: int) -> float:
+    """Full collections timed while 300 k objects in cycles are made and kept, then dropped.
+
+    Whatever the process held before is frozen meanwhile: CPython skips a full collection until a quarter of the heap
+    is new, and the rest of the test suite's heap would make that quarter larger than the objects made here.
+    """
+    freeze_startup_objects()
+    gc.collect()  # the heap the quarter is counted against: now nearly empty
+    try:
+        consider_full_collection_every(every)
+        observe_gc_pauses()
+        before = pauses(2)[0]
+        kept = [Node() for _ in range(300_000)]
+        during = pauses(2)[0] - before
+        del kept
+        gc.collect()
+    finally:
+        gc.unfreeze()
+    return during
+
+
+@pytest.mark.usefixtures("thresholds_restored")
+def test_full_collections_come_more_often_when_considered_more_often() -> None:
+    assert full_collections_while_the_heap_grows(2) > full_collections_while_the_heap_grows(10)
+
+
+@pytest.mark.parametrize("count", [0, -1])
+def test_fewer_than_one_generation_1_collection_is_refused(count: int) -> None:
+    before = gc.get_threshold()
+
+    with pytest.raises(ValueError, match="generation1_collections"):
+        consider_full_collection_every(count)
+
+    assert gc.get_threshold() == before

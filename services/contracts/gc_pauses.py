@@ -49,9 +49,9 @@ def freeze_startup_objects() -> int:
     return gc.get_freeze_count()
 
 
-def consider_full_collection_every(generation1_collections: int) -> None:
+def consider_full_collection_every(generation1_collections: int) -> tuple[int, int, int]:
     """Let CPython consider a full collection after every `generation1_collections` collections of generation 1 (its
-    default is 10), keeping the other two thresholds as they are.
+    default is 10), keeping the other two thresholds as they are; the thresholds now in force.
 
     A full collection's pause is the walk of everything alive plus the freeing of everything that died since the
     last one. In the workflows worker most of that garbage is cases evicted from its cache (each a tangle of cycles
@@ -63,6 +63,7 @@ def consider_full_collection_every(generation1_collections: int) -> None:
         raise ValueError(f"generation1_collections must be at least 1, not {generation1_collections}")
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, generation1_collections)
+    return gc.get_threshold()
 
 
 def observe_gc_pauses() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 
 import structlog
 
@@ -70,13 +69,13 @@ async def main(stop: asyncio.Event) -> None:
     starter = CaseStarter(client)
     triage_starter = TriageStarter(client)
     frozen = freeze_startup_objects()
-    consider_full_collection_every(settings.gc_full_collection_every)
+    gc_threshold = consider_full_collection_every(settings.gc_full_collection_every)
     log.info(
         "workflows.ready",
         temporal=settings.temporal_address,
         policy_version=policy.version,
         frozen=frozen,
-        gc_threshold=gc.get_threshold(),
+        gc_threshold=gc_threshold,
     )
 
     async def health() -> dict[str, bool]:

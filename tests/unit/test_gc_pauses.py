@@ -99,9 +99,9 @@ def test_a_full_collection_is_considered_after_the_given_number_of_generation_1_
 ) -> None:
     young, middle, _ = thresholds_restored
 
-    consider_full_collection_every(3)
+    in_force = consider_full_collection_every(3)
 
-    assert gc.get_threshold() == (young, middle, 3)
+    assert in_force == gc.get_threshold() == (young, middle, 3)
 
 
 def full_collections_while_the_heap_grows(every: int) -> float:

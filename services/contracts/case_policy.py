@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -101,7 +102,10 @@ class DeadlinePolicy(BaseModel):
 
 
 class CasePolicy(BaseModel):
-    """The policy as it applies to one case (its item, complexity and urgency); never changes under the case."""
+    """The policy as it applies to one case (its item, complexity and urgency); never changes under the case.
+
+    Immutable all through (frozen models, a tuple for the ladder), hence hashable: see `shared_policy`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -113,7 +117,7 @@ class CasePolicy(BaseModel):
     max_transfers: int
     arbitration: Window
     chase_up_window: Window
-    escalation_ladder: list[LadderStep]
+    escalation_ladder: tuple[LadderStep, ...]
     joint_task: Window
     triage: Window = Window(working_days=1)
     max_extension_working_days: int
@@ -128,6 +132,21 @@ class CasePolicy(BaseModel):
 
     def step(self, level: int) -> LadderStep:
         return self.escalation_ladder[min(level, self.top_level)]
+
+
+# Distinct case policies are few (urgency × complexity × the items with overrides, per policy version).
+SHARED_POLICIES = 1024
+
+
+@lru_cache(maxsize=SHARED_POLICIES)
+def shared_policy(policy: CasePolicy) -> CasePolicy:
+    """The first policy equal to `policy` that this process kept, else `policy`, kept from now on.
+
+    Each case decodes its policy from its own history: ~40 objects (14 models) that a full garbage collection walks
+    for every case the workflows worker keeps in memory. Equal policies are the same immutable value, so the cases
+    of one process can share one instance: same behaviour, same replay, a fraction of the objects.
+    """
+    return policy
 
 
 class PolicyError(ValueError):

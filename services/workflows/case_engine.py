@@ -14,7 +14,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
-    from services.contracts.case_policy import CasePolicy, Window
+    from services.contracts.case_policy import CasePolicy, Window, shared_policy
     from services.contracts.case_view import CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
     from services.contracts.cases import RoutedCase
     from services.contracts.events import Audience, EventKind
@@ -91,9 +91,10 @@ class CaseEngine:
             opened = await self._execute(
                 "start_case", CaseStartRequest(policy=request, start=start, deadlines=first_deadlines), CaseStart
             )
-            self._policy, computed = opened.policy, opened.deadlines
+            policy, computed = opened.policy, opened.deadlines
         else:
-            self._policy = await self._execute("resolve_case_policy", request, CasePolicy)
+            policy = await self._execute("resolve_case_policy", request, CasePolicy)
+        self._policy = shared_policy(policy)
         self.view.policy_version = self._policy.version
         if self.view.urgency != self._policy.urgency:
             self.record("system", "urgency_not_allowed", f"{case.routing.item} 不适用紧急时限，按一般时限办理")

@@ -91,6 +91,8 @@ class FirstContactCase:
             engine.record(router, "routed", f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})")
             engine.record(SYSTEM, "assigned", f"first-contact unit {self._view.first_contact_unit}")
             await engine.start_deadlines(FIRST_DEADLINES, start=start, computed=first_deadlines)
+            # This frame lives as long as the case: it must not keep what the tracked deadlines were made from.
+            del first_deadlines
             self._view.status = CaseStatus.ASSIGNED
             engine.refresh()
             await engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)

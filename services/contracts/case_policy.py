@@ -142,9 +142,9 @@ SHARED_POLICIES = 1024
 def shared_policy(policy: CasePolicy) -> CasePolicy:
     """The first policy equal to `policy` that this process kept, else `policy`, kept from now on.
 
-    Each case decodes its policy from its own history: ~30 tracked objects (14 models) that a full garbage collection walks
-    for every case the workflows worker keeps in memory. Equal policies are the same immutable value, so the cases
-    of one process can share one instance: same behaviour, same replay, a fraction of the objects.
+    Each case decodes its policy from its own history: ~30 tracked objects (14 models) that a full garbage
+    collection walks for every case the workflows worker keeps in memory. Equal policies are the same immutable
+    value, so the cases of one process can share one instance: same behaviour, same replay, fewer objects.
     """
     return policy
 

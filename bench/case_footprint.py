@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import uvloop
@@ -88,6 +89,18 @@ async def until_assigned(published: CountedEvents, count: int, *, timeout: float
         await asyncio.sleep(0.05)
 
 
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """What the process holds now is left out of every collection (as the worker freezes its start-up objects)
+    until the block ends, however it ends: in a test run the process is pytest's, and goes on."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def full_collection_ms() -> float:
     """The CPU time of one full collection (this thread's: what the host's other load does not lengthen)."""
     began = time.thread_time()
@@ -112,16 +125,14 @@ async def measure(cases: int, *, top: int = TOP_TYPES) -> dict[str, Any]:
             async with case_worker(env, published, Sources(), tuning=tuning) as task_queue:
                 await start_cases(env.client, routed_cases(f"{run}-warm", WARM_UP_CASES), task_queue)
                 await until_assigned(published, WARM_UP_CASES)
-                gc.collect()
-                gc.freeze()  # what is there now is not walked again, as the worker freezes its startup objects
-                empty_ms = min(full_collection_ms() for _ in range(3))
-                before = type_census(gc.get_objects())
-                await start_cases(env.client, routed_cases(f"{run}-cached", cases), task_queue)
-                await until_assigned(published, WARM_UP_CASES + cases)
-                gc.collect()
-                after = type_census(gc.get_objects())
-                cached_ms = min(full_collection_ms() for _ in range(3))
-                gc.unfreeze()
+                with frozen_heap():
+                    empty_ms = min(full_collection_ms() for _ in range(3))
+                    before = type_census(gc.get_objects())
+                    await start_cases(env.client, routed_cases(f"{run}-cached", cases), task_queue)
+                    await until_assigned(published, WARM_UP_CASES + cases)
+                    gc.collect()
+                    after = type_census(gc.get_objects())
+                    cached_ms = min(full_collection_ms() for _ in range(3))
     finally:
         await env.shutdown()
     tracked = sum(after.values()) - sum(before.values())
@@ -139,6 +150,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=500, help="cases to hold in the worker's cache")
     args = parser.parse_args()
+    if args.cases < 1:
+        parser.error(f"--cases must be at least 1, not {args.cases}")
     figures = uvloop.run(measure(args.cases))
     print(json.dumps(figures, indent=2, ensure_ascii=False))
 

@@ -27,13 +27,11 @@ import uvloop
 from temporalio import activity
 from temporalio.client import Client
 
-from bench.engine_limit import routed_cases
-from services.contracts.case_ids import workflow_id_for
+from bench.engine_limit import routed_cases, start_case
 from services.contracts.cases import RoutedCase
 from services.contracts.events import EventKind, NotificationEvent
-from services.workflows.case_starter import initial_search_attributes
-from services.workflows.first_contact_case import FirstContactCase
 from services.workflows.worker import workflow_runner
+from tests.support.polling import assert_eventually
 from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping
 
 WARM_UP_CASES = 50
@@ -70,23 +68,16 @@ async def start_cases(client: Client, cases: list[RoutedCase], task_queue: str) 
 
     async def start(routed: RoutedCase) -> None:
         async with gate:
-            await client.start_workflow(
-                FirstContactCase.run,
-                routed,
-                id=workflow_id_for(routed.case_id),
-                task_queue=task_queue,
-                search_attributes=initial_search_attributes(routed),
-            )
+            await start_case(client, routed, task_queue=task_queue)
 
     await asyncio.gather(*(start(routed) for routed in cases))
 
 
 async def until_assigned(published: CountedEvents, count: int, *, timeout: float = 300.0) -> None:
-    deadline = time.monotonic() + timeout
-    while published.assigned < count:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"only {published.assigned} of {count} cases had their unit told in {timeout:.0f} s")
-        await asyncio.sleep(0.05)
+    async def all_told() -> None:
+        assert published.assigned >= count, f"{published.assigned} of {count} told"
+
+    await assert_eventually(all_told, timeout=timeout, interval=0.05, what=f"the units of {count} cases told")
 
 
 @contextlib.contextmanager

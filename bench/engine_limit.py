@@ -47,12 +47,12 @@ def routed_cases(run: str, count: int) -> list[RoutedCase]:
     return cases
 
 
-async def start_case(client: Client, routed: RoutedCase) -> None:
+async def start_case(client: Client, routed: RoutedCase, *, task_queue: str = CASE_TASK_QUEUE) -> None:
     await client.start_workflow(
         FirstContactCase.run,
         routed,
         id=workflow_id_for(routed.case_id),
-        task_queue=CASE_TASK_QUEUE,
+        task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
         search_attributes=initial_search_attributes(routed),

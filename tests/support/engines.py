@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,11 +17,54 @@ from temporalio.client import Client
 
 from services.devstack.engines import nats_command, temporal_command
 
+# Where free ports are picked: above the well-known and most registered servers' ports, below the kernel's
+# ephemeral range. A port from that range (what binding to port 0 draws from) can be taken by any outgoing
+# connection's source port between being picked and being listened on, which for the SMTP port picked at import
+# and bound by a later module is minutes; CI once failed on exactly that.
+LOWEST_PICKED_PORT = 10_000
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+IANA_EPHEMERAL_RANGE = (49_152, 65_535)  # where the file is missing (macOS, BSD)
 
-def free_port() -> int:
+_handed_out: set[int] = set()
+
+
+def ephemeral_range(source: Path = EPHEMERAL_RANGE_FILE) -> tuple[int, int]:
+    try:
+        low, high = (int(field) for field in source.read_text().split())
+    except (OSError, ValueError):
+        return IANA_EPHEMERAL_RANGE
+    return low, high
+
+
+def pickable_ports(ephemeral: tuple[int, int]) -> list[int]:
+    low, high = ephemeral
+    return [port for port in range(LOWEST_PICKED_PORT, 65_536) if not low <= port <= high]
+
+
+def free_port(*, ephemeral: tuple[int, int] | None = None) -> int:
+    """A port nothing listens on now, that outgoing connections cannot take and this process never handed out."""
+    pool = pickable_ports(ephemeral or ephemeral_range())
+    for port in random.sample(pool, min(len(pool), 200)):
+        if port not in _handed_out and _bindable(port):
+            _handed_out.add(port)
+            return port
+    # The ephemeral range covers every pickable port (or all 200 were busy): the kernel's pick is the fallback.
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 async def wait_for_port(port: int, *, timeout: float = 30.0) -> None:

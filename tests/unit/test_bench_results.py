@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench.__main__ import ResultsFile, measure_part, targets
+from bench.__main__ import ResultsFile, engine_limit_around_end_to_end, measure_part, targets
 
 
 async def returns(value: Any) -> Any:
@@ -18,6 +18,12 @@ async def returns(value: Any) -> Any:
 
 async def fails(message: str) -> Any:
     raise RuntimeError(message)
+
+
+def host_slowing_down(*speeds: float) -> Any:
+    """A yardstick that reads `speeds` in turn: the host getting slower through the run."""
+    readings = iter(speeds)
+    return lambda: next(readings)
 
 
 def by_name(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -31,9 +37,12 @@ async def test_a_part_that_fails_is_recorded_and_the_parts_before_it_are_saved(
     results: dict[str, Any] = {"machine": {"cores": 2}}
     open_point = {"open_cases": 100_000, "worker_rss_mib": 208.0}
 
-    await measure_part(results, "open", returns([open_point]), results_file)
+    yardstick = host_slowing_down(0.21, 0.25, 0.26, 0.31)
+    await measure_part(results, "open", returns([open_point]), results_file, yardstick=yardstick)
     saved_after_open = json.loads(results_file.path.read_text(encoding="utf-8"))
-    await measure_part(results, "month", fails("test server did not start within 5s"), results_file)
+    await measure_part(
+        results, "month", fails("test server did not start within 5s"), results_file, yardstick=yardstick
+    )
     saved = json.loads(results_file.path.read_text(encoding="utf-8"))
 
     assert saved_after_open["open_cases"] == [open_point]
@@ -41,6 +50,10 @@ async def test_a_part_that_fails_is_recorded_and_the_parts_before_it_are_saved(
     assert saved["failed_parts"] == {"month": "RuntimeError('test server did not start within 5s')"}
     assert "simulated_month" not in saved
     assert json.loads((tmp_path / "latest.json").read_text(encoding="utf-8")) == saved
+    assert saved["host_yardstick_seconds"]["by_part"] == {
+        "open": {"before": 0.21, "after": 0.25},
+        "month": {"before": 0.26, "after": 0.31},
+    }, "the host's speed around each part, the failed one too"
     rows = by_name(saved["targets"])
     assert rows["simulated month of 10 k cases < 5 min"]["result"] == "FAILED: month"
     assert rows["100 k open cases"]["result"] == "met"
@@ -93,3 +106,27 @@ def test_a_month_smaller_than_the_targets_says_nothing_of_it() -> None:
     rows = by_name(targets({"simulated_month": {"cases": 500, "wall_seconds": 12.0}}))
 
     assert rows["simulated month of 10 k cases < 5 min"]["result"] == "not measured"
+
+
+def test_the_ratio_compares_with_the_engine_limit_measured_before_and_after_the_end_to_end() -> None:
+    # F4's shape: the engine measured on a fast host, the end to end after the host had slowed.
+    results: dict[str, Any] = {
+        "engine_limit": {"sustained_rate": 41.7},
+        "end_to_end": {"sustained_rate": 25.2},
+        "engine_limit_after_end_to_end": {"sustained_rate": 30.3},
+    }
+
+    rows = by_name(targets(results))
+
+    assert engine_limit_around_end_to_end(results) == 36.0
+    assert rows["end to end ≥ 80% of the engine limit"]["figure"] == 0.7
+    assert results["end_to_end"]["engine_limit_compared"] == 36.0
+
+
+def test_without_a_second_engine_limit_the_ratio_uses_the_one_measured() -> None:
+    measured_once = {"engine_limit": {"sustained_rate": 37.9}}
+    second_failed = {"engine_limit": {"sustained_rate": 37.9}, "engine_limit_after_end_to_end": None}
+
+    assert engine_limit_around_end_to_end(measured_once) == 37.9
+    assert engine_limit_around_end_to_end(second_failed) == 37.9
+    assert engine_limit_around_end_to_end({"end_to_end": {"sustained_rate": 25.2}}) is None

@@ -31,6 +31,7 @@ import uvloop
 from temporalio.client import Client
 
 from bench.assigned_watch import AssignedWatch
+from bench.bench_tickets import UNITS
 from bench.cpu_time import cpu_seconds, ms_per_case, rss_mib
 from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
@@ -268,9 +269,10 @@ async def end_to_end_phase(
             platform_session(system.api_url, bearer(system.keys["platform-12345"])) as platform,
         ):
             await point_units_at(admin, sink)
-            # The engine phase's events, published while the notifier was stopped, are delivered now that the units
-            # have a webhook: not on top of the first step, whose CPU and latencies would be theirs.
-            drained = await wait_until_drained(system.nats.url, timeout=DRAIN_SECONDS)
+            # The engine phase's events, published while the notifier was stopped (and parked by it once restarted,
+            # the units having no channel yet), are delivered now that the units have a webhook: not on top of the
+            # first step, whose CPU and latencies would be theirs.
+            drained = await wait_until_drained(system.nats.url, timeout=DRAIN_SECONDS, parked_for=UNITS)
             print(f"  the engine phase's events delivered in {drained:.0f} s", flush=True)
             await end_to_end_step(platform, temporal, sink, watch, 2.0, 5.0)  # warm-up
 

@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from services.contracts.case_policy import Window
 from services.contracts.cases import CaseStatus, RoutingDecision
 
 
@@ -33,22 +32,20 @@ class Deadlines(BaseModel):
 
 
 class TrackedDeadline(BaseModel):
-    """One deadline and what has happened to it: reminders sent, met, breached, chased, escalated."""
+    """One deadline of the case as platforms see it: when it started and is due, and whether it was met or missed.
+
+    The workflow's bookkeeping for it (reminders, chase-up, the next escalation step) is not part of the API.
+    """
 
     kind: DeadlineKind
     started_at: datetime
     due: datetime
-    window: Window = Field(description="The policy window it was counted with.")
     extra_working_days: int = Field(default=0, description="Added by approved extensions.")
     provisional: bool = False
     provisional_years: list[int] = Field(default_factory=list)
-    reminders: list[datetime] = Field(default_factory=list)
-    reminders_sent: int = 0
     met_at: datetime | None = None
     breached_at: datetime | None = None
-    chase_up_at: datetime | None = None
-    chase_up_sent: bool = False
-    next_escalation_at: datetime | None = None
+    chase_up_at: datetime | None = Field(default=None, description="When the chase-up notice (催办) is or was sent.")
 
     @property
     def open(self) -> bool:
@@ -172,8 +169,11 @@ class Escalation(BaseModel):
 
 
 class CaseView(BaseModel):
-    """Everything about a case: the `state` query's answer and the body of `GET /v1/cases/{id}`."""
+    """Everything about a case a platform, unit or leader may see: the `state` query's answer and the body of
+    `GET /v1/cases/{id}`. A projection of the workflow's own state (`CaseState`), which keeps its bookkeeping apart.
+    """
 
+    schema_version: int = 1
     case_id: str
     status: CaseStatus
     channel: str

@@ -11,6 +11,8 @@ TRIAGE_CASE_TYPE = "TriageCase"
 # The coordination centre's decision on a `TriageCase` (an Update; refusals fail with ACTION_REFUSED).
 TRIAGE_DECIDE_UPDATE = "decide"
 STATE_QUERY = "state"
+# The workflow's own state with its bookkeeping: for operators and tests, never served by the API.
+INTERNAL_STATE_QUERY = "internal_state"
 # The ApplicationError type a refused action fails with; the API answers it with 409.
 ACTION_REFUSED = "CaseActionRefused"
 

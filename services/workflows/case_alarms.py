@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
-from services.contracts.case_view import CaseView, DeadlineKind, TrackedDeadline
+from services.contracts.case_view import DeadlineKind
 from services.contracts.cases import CaseStatus
+from services.workflows.case_state import CaseState, DeadlineClock
 
 
 class AlarmKind(IntEnum):
@@ -27,7 +28,7 @@ class Alarm:
     deadline: DeadlineKind | None = None
 
 
-def pending_alarms(view: CaseView) -> list[Alarm]:
+def pending_alarms(view: CaseState) -> list[Alarm]:
     """Every alarm the case still has, earliest first."""
     alarms: list[Alarm] = []
     for tracked in view.tracked_deadlines:
@@ -37,17 +38,17 @@ def pending_alarms(view: CaseView) -> list[Alarm]:
     return sorted(alarms, key=lambda a: (a.at, a.kind))
 
 
-def next_alarm(view: CaseView) -> Alarm | None:
+def next_alarm(view: CaseState) -> Alarm | None:
     alarms = pending_alarms(view)
     return alarms[0] if alarms else None
 
 
-def due_alarms(view: CaseView, now: datetime) -> list[Alarm]:
+def due_alarms(view: CaseState, now: datetime) -> list[Alarm]:
     """The alarms due at or before `now`, in the order they are handled."""
     return [alarm for alarm in pending_alarms(view) if alarm.at <= now]
 
 
-def _deadline_alarms(tracked: TrackedDeadline) -> list[Alarm]:
+def _deadline_alarms(tracked: DeadlineClock) -> list[Alarm]:
     if not tracked.open:
         return []
     if tracked.breached_at is None:
@@ -63,6 +64,6 @@ def _deadline_alarms(tracked: TrackedDeadline) -> list[Alarm]:
     return alarms
 
 
-def is_overdue(view: CaseView) -> bool:
+def is_overdue(view: CaseState) -> bool:
     """A deadline has passed and what it asked for is still not done."""
     return any(t.open and t.breached_at is not None for t in view.tracked_deadlines)

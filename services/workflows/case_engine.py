@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_policy import CasePolicy, Window, shared_policy
-    from services.contracts.case_view import CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
+    from services.contracts.case_view import DeadlineKind, Deadlines, TimelineEntry
     from services.contracts.cases import RoutedCase
     from services.contracts.events import Audience, EventKind
     from services.contracts.tickets import Ticket
@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         POLICY_WITH_FIRST_DEADLINES_PATCH,
         CasePatches,
     )
+    from services.workflows.case_state import CaseState, DeadlineClock
     from services.workflows.deadline_activities import (
         CaseStart,
         CaseStartRequest,
@@ -49,7 +50,7 @@ T = TypeVar("T")
 
 
 class CaseEngine:
-    def __init__(self, view: CaseView, ticket: Ticket) -> None:
+    def __init__(self, view: CaseState, ticket: Ticket) -> None:
         self.view = view
         self.ticket = ticket
         self._policy: CasePolicy | None = None
@@ -132,7 +133,7 @@ class CaseEngine:
         if computed is None:
             computed = await self.compute_all(start, windows)
         for kind, window, counted in zip(kinds, windows, computed, strict=True):
-            tracked = TrackedDeadline(
+            tracked = DeadlineClock(
                 kind=kind,
                 started_at=start,
                 due=counted.due,

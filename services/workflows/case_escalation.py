@@ -12,13 +12,14 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE, EscalationRequest, EscalationTarget
-    from services.contracts.case_view import Breach, DeadlineKind, Escalation, TrackedDeadline
+    from services.contracts.case_view import Breach, DeadlineKind, Escalation
     from services.contracts.case_workflow import TOP_LEVEL_TYPE, TopLevelSignal, top_level_workflow_id
     from services.contracts.cases import CaseStatus
     from services.contracts.events import Audience, EventKind
     from services.workflows.case_alarms import Alarm, AlarmKind
     from services.workflows.case_engine import CaseEngine
     from services.workflows.case_patches import ESCALATION_FROM_DUE_PATCH
+    from services.workflows.case_state import DeadlineClock
     from services.workflows.top_level_models import CaseSummary, TopLevelInput
 
 SYSTEM = "system"
@@ -34,7 +35,7 @@ class CaseEscalation:
         """Handle the deadline alarms due now; deadlines missed at the same instant are one missed step."""
         view = self._engine.view
         # Each missed deadline or step with the moment it was missed (its alarm's time).
-        missed: list[tuple[TrackedDeadline, datetime]] = []
+        missed: list[tuple[DeadlineClock, datetime]] = []
         for alarm in alarms:
             tracked = view.tracked(alarm.deadline) if alarm.deadline else None
             if tracked is None or not tracked.open:
@@ -56,14 +57,14 @@ class CaseEscalation:
             for tracked, missed_at in missed:
                 tracked.next_escalation_at = await self._next_step_due(tracked, missed_at)
 
-    def _same_omission_as_sign_for(self, tracked: TrackedDeadline) -> bool:
+    def _same_omission_as_sign_for(self, tracked: DeadlineClock) -> bool:
         """A transfer window that passes while the missed sign-for is already on record is the same omission."""
         if tracked.kind is not DeadlineKind.TRANSFER:
             return False
         sign_for = self._engine.view.tracked(DeadlineKind.SIGN_FOR)
         return sign_for is not None and sign_for.open and sign_for.breached_at is not None
 
-    def _close_transfer_window(self, tracked: TrackedDeadline) -> None:
+    def _close_transfer_window(self, tracked: DeadlineClock) -> None:
         tracked.breached_at = workflow.now()
         tracked.chase_up_sent = True
         self._engine.record(SYSTEM, "transfer_window_closed", "未签收也未转办，已按签收超时处理；不能再转办")
@@ -151,7 +152,7 @@ class CaseEscalation:
             SYSTEM, "top_level_coordination", f"weekly review every {engine.policy.top_level_review_days} days"
         )
 
-    async def _remind(self, tracked: TrackedDeadline) -> None:
+    async def _remind(self, tracked: DeadlineClock) -> None:
         tracked.reminders_sent += 1
         await self._engine.notify(
             EventKind.REMINDER,
@@ -161,7 +162,7 @@ class CaseEscalation:
             detail=f"{tracked.kind.value} due {tracked.due.isoformat()}",
         )
 
-    async def _breach(self, tracked: TrackedDeadline) -> None:
+    async def _breach(self, tracked: DeadlineClock) -> None:
         """Record it, mark the case overdue, tell the unit and its leader, chase up and ask for an explanation."""
         engine = self._engine
         view = engine.view
@@ -191,13 +192,13 @@ class CaseEscalation:
             )
         tracked.chase_up_at = await engine.next_working_day_start(self._counted_from(tracked.due))
 
-    def _breach_recipient(self, tracked: TrackedDeadline) -> tuple[str, tuple[Audience, ...], str]:
+    def _breach_recipient(self, tracked: DeadlineClock) -> tuple[str, tuple[Audience, ...], str]:
         """Who missed it, who hears of it, and what they are asked."""
         if tracked.kind is DeadlineKind.ARBITRATION:
             return COORDINATION_CENTRE, (Audience.COORDINATION,), "仲裁超时，请尽快确定承办单位"
         return self._engine.handling_unit, (Audience.UNIT, Audience.UNIT_LEADER), "已超时限，请说明原因并报送阶段性成效"
 
-    async def _chase_up(self, tracked: TrackedDeadline) -> None:
+    async def _chase_up(self, tracked: DeadlineClock) -> None:
         """The chase-up notice (催办), sent the next working day after a breach."""
         tracked.chase_up_sent = True
         recipient, audiences, _detail = self._breach_recipient(tracked)
@@ -211,7 +212,7 @@ class CaseEscalation:
             detail="催办：请立即办理并说明超时原因",
         )
 
-    async def _next_step_due(self, tracked: TrackedDeadline, missed_at: datetime) -> datetime | None:
+    async def _next_step_due(self, tracked: DeadlineClock, missed_at: datetime) -> datetime | None:
         """If the breach is not put right by then, the case climbs one more step (None: already at the top).
 
         One chase-up window after the chase-up, or after the missed step itself once the chase-up has passed. A step

@@ -30,7 +30,13 @@ with workflow.unsafe.imports_passed_through():
         UnitAction,
     )
     from services.contracts.case_view import CaseView, DeadlineKind, JointTaskView
-    from services.contracts.case_workflow import STATE_QUERY, WORKFLOW_TYPE, CaseSignal, CaseUpdate
+    from services.contracts.case_workflow import (
+        INTERNAL_STATE_QUERY,
+        STATE_QUERY,
+        WORKFLOW_TYPE,
+        CaseSignal,
+        CaseUpdate,
+    )
     from services.contracts.cases import CaseStatus, RoutedCase
     from services.contracts.events import EventKind
     from services.workflows import case_closure as closure
@@ -41,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case_engine import CaseEngine
     from services.workflows.case_errors import CaseActionRefused
     from services.workflows.case_escalation import CaseEscalation
+    from services.workflows.case_state import CaseState, public_view
     from services.workflows.joint_handling import JointHandling
 
 SYSTEM = "system"
@@ -54,7 +61,7 @@ class FirstContactCase:
     def __init__(self, case: RoutedCase) -> None:
         unit = case.routing.unit
         # `assigned` only once the deadlines are counted (in `run`): until then a query shows the case as received.
-        self._view = CaseView(
+        self._view = CaseState(
             case_id=case.case_id,
             status=CaseStatus.RECEIVED,
             channel=case.ticket.channel.value,
@@ -103,7 +110,7 @@ class FirstContactCase:
             async with self._lock:
                 await self._handle_due_alarms()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._view
+        return public_view(self._view)
 
     async def _wait_for_alarm_or_change(self) -> None:
         alarm = next_alarm(self._view)
@@ -137,10 +144,15 @@ class FirstContactCase:
                 self._engine.refresh()
                 self._changed = True
             await self._escalation.case_changed(self._view.timeline[-1].detail)
-        return self._view
+        return public_view(self._view)
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseView:
+        return public_view(self._view)
+
+    @workflow.query(name=INTERNAL_STATE_QUERY)
+    def internal_state(self) -> CaseState:
+        """The state with the workflow's bookkeeping, for operators and tests; never served by the API."""
         return self._view
 
     # --- signing for, transferring, arbitration ---------------------------------------------------------

@@ -20,8 +20,13 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_policy import CasePolicy
-    from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
-    from services.contracts.case_workflow import STATE_QUERY, TRIAGE_CASE_TYPE, TRIAGE_DECIDE_UPDATE
+    from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines, TimelineEntry
+    from services.contracts.case_workflow import (
+        INTERNAL_STATE_QUERY,
+        STATE_QUERY,
+        TRIAGE_CASE_TYPE,
+        TRIAGE_DECIDE_UPDATE,
+    )
     from services.contracts.cases import CaseStatus, RoutedCase, RoutingMethod
     from services.contracts.events import Audience, EventKind, event_id_for
     from services.contracts.triage import TriageAssignment, TriageDecisionRecord
@@ -29,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case_errors import CaseActionRefused
     from services.workflows.case_events import case_event
+    from services.workflows.case_state import CaseState, DeadlineClock, public_view
     from services.workflows.deadline_activities import ComputedDeadline, DeadlineRequest, PolicyRequest
 
 EVENT_STREAM = "triage"
@@ -39,7 +45,7 @@ class TriageCase:
     @workflow.init
     def __init__(self, case: RoutedCase) -> None:
         self._case = case
-        self._view = CaseView(
+        self._view = CaseState(
             case_id=case.case_id,
             status=CaseStatus.TRIAGE,
             channel=case.ticket.channel.value,
@@ -76,10 +82,15 @@ class TriageCase:
                 await self._handle_due_alarms()
         await self._hand_over(self._assignment)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._view
+        return public_view(self._view)
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseView:
+        return public_view(self._view)
+
+    @workflow.query(name=INTERNAL_STATE_QUERY)
+    def internal_state(self) -> CaseState:
+        """The state with the workflow's bookkeeping, for operators and tests; never served by the API."""
         return self._view
 
     @workflow.update(name=TRIAGE_DECIDE_UPDATE)
@@ -110,7 +121,7 @@ class TriageCase:
             tracked.met_at = now
         view.overdue = False
         self._record(decision.unit, "triaged", f"{routing.item} → {routing.unit}: {decision.note}")
-        return view
+        return public_view(view)
 
     @decide.validator
     def _validate_decide(self, assignment: TriageAssignment) -> None:
@@ -153,7 +164,7 @@ class TriageCase:
         view = self._view
         view.policy_version = policy.version
         view.tracked_deadlines = [
-            TrackedDeadline(
+            DeadlineClock(
                 kind=DeadlineKind.TRIAGE,
                 started_at=start,
                 due=computed.due,
@@ -186,7 +197,7 @@ class TriageCase:
             elif alarm.kind is AlarmKind.BREACH:
                 await self._breach(tracked)
 
-    async def _breach(self, tracked: TrackedDeadline) -> None:
+    async def _breach(self, tracked: DeadlineClock) -> None:
         view, now = self._view, workflow.now()
         tracked.breached_at = now
         view.overdue = True

@@ -33,12 +33,19 @@ from services.contracts import search_attributes as sa
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_policy import DeadlinePolicy, load_policy
 from services.contracts.case_view import CaseView
-from services.contracts.case_workflow import ACTION_REFUSED, STATE_QUERY, WORKFLOW_TYPE, CaseUpdate
+from services.contracts.case_workflow import (
+    ACTION_REFUSED,
+    INTERNAL_STATE_QUERY,
+    STATE_QUERY,
+    WORKFLOW_TYPE,
+    CaseUpdate,
+)
 from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
 from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket, Urgency
 from services.contracts.triage import TriageAssignment, TriageDecision, TriageDecisionRecord
 from services.workflows.case_starter import initial_search_attributes
+from services.workflows.case_state import CaseState
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.worker import WORKFLOWS
 from services.workflows.working_calendar import WorkingCalendar
@@ -306,6 +313,11 @@ class CaseHandle:
     async def state(self) -> CaseView:
         view: CaseView = await self.handle.query(STATE_QUERY, result_type=CaseView)
         return view
+
+    async def internal_state(self) -> CaseState:
+        """The workflow's state with its bookkeeping (reminders, chase-ups, escalation steps)."""
+        state: CaseState = await self.handle.query(INTERNAL_STATE_QUERY, result_type=CaseState)
+        return state
 
     async def act(self, update: CaseUpdate, body: BaseModel) -> CaseView:
         view: CaseView = await self.handle.execute_update(update.value, body, result_type=CaseView)

@@ -61,7 +61,7 @@ async def test_urgent_case_counts_hours_reminds_at_three_quarters_and_breaches_a
     assert view.deadlines.sign_for == view.deadlines.feedback == received + timedelta(hours=2)
     assert view.deadlines.resolution == received + timedelta(hours=24)
     await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
-    feedback = view.tracked(DeadlineKind.FEEDBACK)
+    feedback = (await case.internal_state()).tracked(DeadlineKind.FEEDBACK)
     assert feedback is not None
     three_quarters = received + timedelta(hours=1, minutes=30)
     # Plus 09:00 China time when a working morning falls inside the two hours.

@@ -74,7 +74,7 @@ async def test_unsigned_case_climbs_one_step_per_missed_window_until_signed_for(
     assert cases.published.of_kind(EventKind.CHASE_UP) == []
     await cases.sleep_until(chase_up + MINUTE)
     assert cases.published.to(EventKind.CHASE_UP) == [("water", "unit")]
-    chased = await case.state()
+    chased = await case.internal_state()
     assert [t.chase_up_at for t in chased.tracked_deadlines if t.chase_up_sent and t.chase_up_at] == [chase_up]
     assert all(around(entry.at, chase_up) for entry in chased.timeline if entry.action == "chase_up")
 
@@ -102,7 +102,8 @@ async def test_unsigned_case_climbs_one_step_per_missed_window_until_signed_for(
     assert (top_level.case_id, top_level.following, top_level.reviews_done) == (case.case_id, True, 0)
 
     # Signing for it now stops the sign-for steps; the pending feedback step finds the ladder at its top.
-    accepted = await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water", note="已接单"))
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water", note="已接单"))
+    accepted = await case.internal_state()
     signed = accepted.tracked(DeadlineKind.SIGN_FOR)
     assert signed is not None and signed.met_at is not None and signed.next_escalation_at is None
     feedback_step = accepted.tracked(DeadlineKind.FEEDBACK)
@@ -305,7 +306,7 @@ async def test_a_breach_handled_after_midnight_counts_its_chase_up_and_next_step
     # Counted from the handling time, both would have come a working day later.
     assert calendar.start_of_next_working_day(handled_at).at > chase_up
     level_2_at = calendar.add_working_days(chase_up, 1).at
-    sign_for = view.tracked(DeadlineKind.SIGN_FOR)
+    sign_for = (await case.internal_state()).tracked(DeadlineKind.SIGN_FOR)
     assert sign_for is not None and (sign_for.chase_up_at, sign_for.next_escalation_at) == (chase_up, level_2_at)
 
     await cases.sleep_until(chase_up + MINUTE)

@@ -18,10 +18,17 @@ from temporalio.testing import WorkflowEnvironment
 from services.contracts import search_attributes as sa
 from services.contracts.case_ids import triage_workflow_id
 from services.contracts.case_view import CaseView, DeadlineKind
-from services.contracts.case_workflow import ACTION_REFUSED, STATE_QUERY, TRIAGE_CASE_TYPE, TRIAGE_DECIDE_UPDATE
+from services.contracts.case_workflow import (
+    ACTION_REFUSED,
+    INTERNAL_STATE_QUERY,
+    STATE_QUERY,
+    TRIAGE_CASE_TYPE,
+    TRIAGE_DECIDE_UPDATE,
+)
 from services.contracts.cases import CaseStatus, RoutingMethod
 from services.contracts.events import EventKind
 from services.contracts.triage import TriageAssignment
+from services.workflows.case_state import CaseState
 from tests.workflows.harness import (
     PublishedEvents,
     Sources,
@@ -129,7 +136,7 @@ async def test_the_coordination_centre_is_reminded_at_three_quarters_of_the_wind
     env: WorkflowEnvironment, task_queue: str, published: PublishedEvents
 ) -> None:
     handle = await start(env, task_queue, published)
-    waiting = await state(handle)
+    waiting: CaseState = await handle.query(INTERNAL_STATE_QUERY, result_type=CaseState)
     tracked = waiting.tracked(DeadlineKind.TRIAGE)
     assert tracked is not None
     [reminder] = tracked.reminders

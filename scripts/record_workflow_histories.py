@@ -6,15 +6,12 @@ for the case and its children (`JointTask`, `TopLevelCoordination`), one file pe
 `tests/workflows/histories/<workflow id>.json`, or `<workflow id>.run<N>.json` for a workflow that continued as new.
 
 Replaying these in CI is how a change that breaks determinism is caught before it reaches cases that are still
-running (they live for weeks). So regenerate them only on purpose, when a change is meant to be incompatible — and
-then prefer versioning the workflow (`workflow.patched(...)`, or a new workflow type) so open cases keep replaying.
-Review the diff of the histories like code. Histories of an earlier generation of the code (a subdirectory such as
-`histories/before-local-activities/`) are kept as they are: they stand for cases still open from before a patch.
-When only some scenarios reach a new patch, keep only those in the new generation's directory (as
-`histories/before-escalation-from-due/` holds the escalation case alone) and restore the rest with git. Patches
-that every new case takes can be folded into one marker (`CONSOLIDATIONS` in `case_patches`: a new marker standing
-for the previous one's patches and those added since), with the histories before the fold kept as their own
-generation (`histories/before-consolidated-patches/`, `histories/before-policy-with-first-deadlines/`).
+running (they live for months). Until the first production release nothing is versioned: a change that no longer
+replays these is made outright and the histories are recorded again, once, with it. From the first release on, such
+a change is made behind `workflow.patched(...)` instead, and before recording, the current histories are moved to
+`histories/before-<patch id>/`, where they stand for the cases still open from before the patch and are replayed
+too, until the patch is removed (docs/workflow-versioning.md: the steps and the date each can be taken). Review the
+diff of the histories like code.
 
     .venv/bin/python -m scripts.record_workflow_histories            # from the repository root
 """

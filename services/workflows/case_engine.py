@@ -21,13 +21,6 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.tickets import Ticket
     from services.workflows.case_alarms import is_overdue
     from services.workflows.case_events import case_event, platform_wants
-    from services.workflows.case_patches import (
-        BATCHED_DEADLINES_PATCH,
-        CHANGED_SEARCH_ATTRIBUTES_PATCH,
-        LOCAL_ACTIVITIES_PATCH,
-        POLICY_WITH_FIRST_DEADLINES_PATCH,
-        CasePatches,
-    )
     from services.workflows.case_state import CaseState, DeadlineClock
     from services.workflows.deadline_activities import (
         CaseStart,
@@ -56,15 +49,8 @@ class CaseEngine:
         self._policy: CasePolicy | None = None
         self._sequence = 0
         self._last_platform_sequence = 0
-        self._upserted: dict[str, Any] = {}  # search attribute name → the value last upserted
-        self.patches = CasePatches()
-
-    def decide_patches(self) -> None:
-        """Which code paths this case takes: call at the start of `run`, before any activity."""
-        self.patches.decide()
-        if self.patches.consolidated:
-            # The search attributes the case starter gave the workflow are upserted already.
-            self._upserted = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
+        # Search attribute name → the value last upserted; those the case starter gave the workflow are set already.
+        self._upserted: dict[str, Any] = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
 
     @property
     def policy(self) -> CasePolicy:
@@ -78,29 +64,24 @@ class CaseEngine:
 
     async def load_policy(
         self, case: RoutedCase, *, first_deadlines: list[DeadlineKind], start: datetime
-    ) -> list[ComputedDeadline] | None:
-        """Fix the policy version for the life of the case. Cases with the patch count their first deadlines from
-        `start` in the same activity and get them back (for `start_deadlines`); older ones get None."""
+    ) -> list[ComputedDeadline]:
+        """Fix the policy version for the life of the case, and count its first deadlines from `start` in the same
+        activity (one marker in the history where there would be two): their due times, for `start_deadlines`."""
         request = PolicyRequest(
             item=case.routing.item,
             complexity=case.routing.complexity,
             urgent=case.ticket.urgency.value == "urgent",
             urgent_allowed=case.routing.urgent_allowed,
         )
-        computed: list[ComputedDeadline] | None = None
-        if self.patches.has(POLICY_WITH_FIRST_DEADLINES_PATCH):
-            opened = await self._execute(
-                "start_case", CaseStartRequest(policy=request, start=start, deadlines=first_deadlines), CaseStart
-            )
-            policy, computed = opened.policy, opened.deadlines
-        else:
-            policy = await self._execute("resolve_case_policy", request, CasePolicy)
-        self._policy = shared_policy(policy)
+        opened = await self._execute(
+            "start_case", CaseStartRequest(policy=request, start=start, deadlines=first_deadlines), CaseStart
+        )
+        self._policy = shared_policy(opened.policy)
         self.view.policy_version = self._policy.version
         if self.view.urgency != self._policy.urgency:
             self.record("system", "urgency_not_allowed", f"{case.routing.item} 不适用紧急时限，按一般时限办理")
         self.view.urgency = self._policy.urgency
-        return computed
+        return opened.deadlines
 
     def record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
         self.view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
@@ -118,8 +99,8 @@ class CaseEngine:
         return await self._execute("compute_deadline", request, ComputedDeadline)
 
     async def compute_all(self, start: datetime, windows: list[Window]) -> list[ComputedDeadline]:
-        """Several windows from the same start: in one activity for cases that reached the patch, else one each."""
-        if len(windows) > 1 and self.patches.has(BATCHED_DEADLINES_PATCH):
+        """Several windows from the same start, in one activity (one marker in the history instead of one each)."""
+        if len(windows) > 1:
             batch = DeadlineBatch(requests=[self._deadline_request(start, window) for window in windows])
             return (await self._execute("compute_deadlines", batch, ComputedDeadlines)).deadlines
         return [await self.compute(start, window) for window in windows]
@@ -221,24 +202,14 @@ class CaseEngine:
         return await self._execute("next_working_day_start", NextWorkingDayRequest(after=after), datetime)
 
     async def _execute(self, activity: str, request: Any, result_type: type[T]) -> T:
-        """Run one of the case's activities: local for cases started with the patch, scheduled for the older ones."""
-        result: T
-        if self.patches.has(LOCAL_ACTIVITIES_PATCH):
-            result = await workflow.execute_local_activity(
-                activity,
-                request,
-                result_type=result_type,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
-        else:
-            result = await workflow.execute_activity(
-                activity,
-                request,
-                result_type=result_type,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
+        """Run one of the case's activities, as a local activity (see docs/performance.md for why local)."""
+        result: T = await workflow.execute_local_activity(
+            activity,
+            request,
+            result_type=result_type,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
         return result
 
     # --- what operators see -----------------------------------------------------------------------------
@@ -278,9 +249,9 @@ class CaseEngine:
         updates += [key.value_set(value) for key, value in optional if value is not None]
         if view.deadlines.resolution is not None:
             updates.append(sa.RESOLUTION_DEADLINE.value_set(view.deadlines.resolution))
-        if self.patches.has(CHANGED_SEARCH_ATTRIBUTES_PATCH):
-            updates = [u for u in updates if self._upserted.get(u.key.name) != u.value]
-            if not updates:
-                return
-            self._upserted.update((u.key.name, u.value) for u in updates)
+        # Only what changed: each upsert is a command in the history and a visibility write on the server.
+        updates = [u for u in updates if self._upserted.get(u.key.name) != u.value]
+        if not updates:
+            return
+        self._upserted.update((u.key.name, u.value) for u in updates)
         workflow.upsert_search_attributes(updates)

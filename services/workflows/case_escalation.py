@@ -18,7 +18,6 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.events import Audience, EventKind
     from services.workflows.case_alarms import Alarm, AlarmKind
     from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_patches import ESCALATION_FROM_DUE_PATCH
     from services.workflows.case_state import DeadlineClock
     from services.workflows.top_level_models import CaseSummary, TopLevelInput
 
@@ -190,7 +189,9 @@ class CaseEscalation:
                 due=tracked.due,
                 detail=detail,
             )
-        tracked.chase_up_at = await engine.next_working_day_start(self._counted_from(tracked.due))
+        # Counted from the due time, not from when the worker got round to it: a breach due at 23:59:59 handled a
+        # second late (a busy end-of-day burst, a worker restarting) gives the unit no extra working day.
+        tracked.chase_up_at = await engine.next_working_day_start(tracked.due)
 
     def _breach_recipient(self, tracked: DeadlineClock) -> tuple[str, tuple[Audience, ...], str]:
         """Who missed it, who hears of it, and what they are asked."""
@@ -221,10 +222,5 @@ class CaseEscalation:
         engine = self._engine
         if engine.view.escalation_level >= engine.policy.top_level:
             return None
-        since = self._counted_from(missed_at)
-        start = tracked.chase_up_at if tracked.chase_up_at and tracked.chase_up_at > since else since
+        start = tracked.chase_up_at if tracked.chase_up_at and tracked.chase_up_at > missed_at else missed_at
         return (await engine.compute(start, engine.policy.chase_up_window)).due
-
-    def _counted_from(self, missed_at: datetime) -> datetime:
-        """Where the chase-up and the next step count from: the missed moment (older cases: the handling time)."""
-        return missed_at if self._engine.patches.has(ESCALATION_FROM_DUE_PATCH) else workflow.now()

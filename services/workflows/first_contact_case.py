@@ -88,7 +88,6 @@ class FirstContactCase:
     async def run(self, case: RoutedCase) -> CaseView:
         engine = self._engine
         async with self._lock:
-            engine.decide_patches()
             # A triaged case's windows start when the coordination centre handed it on (the dispatch, 派单).
             start = case.routing.decided_at or case.received_at
             first_deadlines = await engine.load_policy(case, first_deadlines=FIRST_DEADLINES, start=start)

@@ -104,6 +104,7 @@ async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
     # A breach that an approved extension covers is lifted; it stays in the case's record.
     tracked.breached_at = None
     tracked.chase_up_at = None
+    tracked.chase_up_sent = False  # a breach of the extended deadline is chased up again
     tracked.next_escalation_at = None
     extension.new_due = computed.due
     engine.record(

@@ -115,3 +115,29 @@ async def test_a_pending_extension_is_withdrawn_when_the_case_is_resolved(cases:
     assert [e.status for e in resolved.extensions] == [ExtensionStatus.WITHDRAWN]
     late = await case.refused(CaseUpdate.DECIDE_EXTENSION, ExtensionDecision(unit=CENTRE, approved=True))
     assert "no extension request is waiting" in late.message
+
+
+async def test_a_breach_after_an_approved_extension_is_chased_up_again(cases: Cases) -> None:
+    case = await accepted_case(cases)
+    calendar = cases.sources.calendar
+    original = (await case.state()).deadlines.resolution
+    assert original is not None
+    await case.act(CaseUpdate.REQUEST_EXTENSION, asking(5))
+
+    # The centre takes its time: the resolution deadline passes and the unit is chased up once.
+    first_chase_up = calendar.start_of_next_working_day(original).at
+    await cases.sleep_until(first_chase_up + timedelta(minutes=1))
+    assert len(cases.published.of_kind(EventKind.CHASE_UP)) == 1
+
+    approved = await case.act(CaseUpdate.DECIDE_EXTENSION, ExtensionDecision(unit=CENTRE, approved=True))
+    extended = approved.deadlines.resolution
+    assert extended is not None and extended > original
+    assert approved.overdue is False
+
+    # Missed again at the extended deadline: breached and chased up again, the next working day.
+    second_chase_up = calendar.start_of_next_working_day(extended).at
+    await cases.sleep_until(second_chase_up + timedelta(minutes=1))
+    view = await case.state()
+    assert [(b.kind.value, b.due) for b in view.breaches] == [("resolution", original), ("resolution", extended)]
+    chased = cases.published.of_kind(EventKind.CHASE_UP)
+    assert [(e.unit, e.due) for e in chased] == [("water", original), ("water", extended)]

@@ -44,8 +44,14 @@ def next_alarm(view: CaseState) -> Alarm | None:
 
 
 def due_alarms(view: CaseState, now: datetime) -> list[Alarm]:
-    """The alarms due at or before `now`, in the order they are handled."""
-    return [alarm for alarm in pending_alarms(view) if alarm.at <= now]
+    """The alarms due at or before `now`, in the order they are handled.
+
+    A reminder of a deadline that is itself due (the worker was away through both) is dropped: the unit hears of
+    the breach, not of a deadline it has already missed.
+    """
+    due = [alarm for alarm in pending_alarms(view) if alarm.at <= now]
+    missed = {alarm.deadline for alarm in due if alarm.kind is AlarmKind.BREACH}
+    return [alarm for alarm in due if not (alarm.kind is AlarmKind.REMINDER and alarm.deadline in missed)]
 
 
 def _deadline_alarms(tracked: DeadlineClock) -> list[Alarm]:

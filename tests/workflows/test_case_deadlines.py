@@ -120,3 +120,27 @@ async def test_provisional_deadlines_are_counted_again_once_the_year_is_known(ca
         assert (await case.handle.describe()).typed_search_attributes.get(sa.PROVISIONAL_DEADLINE) is False
 
     await eventually(recomputed, "the resolution deadline is recounted on the loaded 2027 schedule")
+
+
+async def test_a_reminder_whose_deadline_has_passed_is_dropped_not_sent(cases: Cases) -> None:
+    """A worker back after an outage finds a deadline's reminders and the deadline itself due: the unit hears of
+    the breach, not a reminder of a deadline already missed."""
+    calendar = cases.sources.calendar
+    received = calendar.start_of_next_working_day(await cases.now()).at + timedelta(hours=1)
+    sign_for_due = calendar.add_working_days(received, 1).at
+    feedback_due = calendar.add_working_days(received, 3).at
+    back_at = sign_for_due + timedelta(hours=1)
+    assert back_at < feedback_due
+    await cases.sleep_until(back_at)
+
+    case = await cases.start(cases.new_case(received, unit="water"))
+
+    async def breached() -> None:
+        assert (await case.state()).overdue
+
+    await eventually(breached, "the missed sign-for is breached at once")
+    reminded = [(e.deadline_kind, e.due) for e in cases.published.of_kind(EventKind.REMINDER)]
+    assert ("sign_for", sign_for_due) not in reminded
+    assert ("transfer", sign_for_due) not in reminded
+    breaches = {e.deadline_kind for e in cases.published.of_kind(EventKind.DEADLINE_BREACHED)}
+    assert "sign_for" in breaches

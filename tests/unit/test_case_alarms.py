@@ -1,0 +1,66 @@
+"""Which alarms a case handles when its worker gets to it (pure): reminders of missed deadlines are dropped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.contracts.case_policy import Window
+from services.contracts.case_view import DeadlineKind
+from services.contracts.cases import CaseStatus
+from services.workflows.case_alarms import AlarmKind, due_alarms
+from services.workflows.case_state import CaseState, DeadlineClock
+
+START = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+DUE = START + timedelta(hours=24)
+REMINDERS = [START + timedelta(hours=18), START + timedelta(hours=23)]
+
+
+def _case(*clocks: DeadlineClock) -> CaseState:
+    return CaseState(
+        case_id="c", status=CaseStatus.ASSIGNED, channel="12345", external_id="T", tracked_deadlines=list(clocks)
+    )
+
+
+def _clock(kind: DeadlineKind, due: datetime = DUE, *, reminders_sent: int = 0) -> DeadlineClock:
+    return DeadlineClock(
+        kind=kind,
+        started_at=START,
+        due=due,
+        window=Window(hours=24),
+        reminders=REMINDERS if due == DUE else [due - timedelta(hours=6)],
+        reminders_sent=reminders_sent,
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "clocks", "expected"),
+    [
+        pytest.param(START + timedelta(hours=1), [_clock(DeadlineKind.SIGN_FOR)], [], id="nothing due yet"),
+        pytest.param(
+            REMINDERS[0], [_clock(DeadlineKind.SIGN_FOR)], [(AlarmKind.REMINDER, "sign_for")], id="a reminder on time"
+        ),
+        pytest.param(
+            DUE + timedelta(hours=2),
+            [_clock(DeadlineKind.SIGN_FOR)],
+            [(AlarmKind.BREACH, "sign_for")],
+            id="back after the deadline: the breach alone",
+        ),
+        pytest.param(
+            DUE + timedelta(hours=2),
+            [_clock(DeadlineKind.SIGN_FOR, reminders_sent=1)],
+            [(AlarmKind.BREACH, "sign_for")],
+            id="the last reminder missed too",
+        ),
+        pytest.param(
+            DUE + timedelta(hours=2),
+            [_clock(DeadlineKind.SIGN_FOR), _clock(DeadlineKind.FEEDBACK, due=DUE + timedelta(hours=5))],
+            [(AlarmKind.REMINDER, "feedback"), (AlarmKind.BREACH, "sign_for")],
+            id="another deadline still ahead keeps its late reminder",
+        ),
+    ],
+)
+def test_due_alarms(now: datetime, clocks: list[DeadlineClock], expected: list[tuple[AlarmKind, str]]) -> None:
+    alarms = due_alarms(_case(*clocks), now)
+    assert sorted((a.kind, a.deadline.value if a.deadline else "") for a in alarms) == sorted(expected)

@@ -34,6 +34,14 @@ def require_status(view: CaseView, allowed: tuple[CaseStatus, ...], verb: str) -
         raise CaseActionRefused(f"case is {view.status.value}; only a case that is {names} can be asked to {verb}")
 
 
+def require_started(view: CaseView, started: bool, verb: str) -> None:
+    """Until its deadlines are counted a case has not reached its unit (nor its policy been loaded): refuse."""
+    if not started:
+        raise CaseActionRefused(
+            f"case is {view.status.value}: it has not reached its unit yet and cannot be {verb}; try again shortly"
+        )
+
+
 def check_accept(view: CaseView, unit: str) -> None:
     require_handling_unit(view, unit, "accept")
     if view.status is not CaseStatus.ASSIGNED:

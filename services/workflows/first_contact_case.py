@@ -170,8 +170,7 @@ class FirstContactCase:
 
     @transfer.validator
     def _validate_transfer(self, request: TransferRequest) -> None:
-        if not self._started:  # the policy is not loaded yet; the handler checks once it is
-            return
+        rules.require_started(self._view, self._started, "transferred")
         rules.check_transfer(self._view, self._engine.policy, request, workflow.now())
 
     async def _transfer(self, request: TransferRequest) -> None:
@@ -250,8 +249,7 @@ class FirstContactCase:
 
     @escalate.validator
     def _validate_escalate(self, request: EscalationRequest) -> None:
-        if not self._started:  # the policy is not loaded yet; the handler checks once it is
-            return
+        rules.require_started(self._view, self._started, "escalated")
         rules.check_escalation(self._view, self._engine.policy, request, leaders=LEADERS)
 
     @workflow.update(name=CaseUpdate.REQUEST_EXTENSION.value)
@@ -263,8 +261,7 @@ class FirstContactCase:
 
     @request_extension.validator
     def _validate_request_extension(self, request: ExtensionRequest) -> None:
-        if not self._started:  # the policy is not loaded yet; the handler checks once it is
-            return
+        rules.require_started(self._view, self._started, "extended")
         rules.check_extension_request(self._view, self._engine.policy, request, workflow.now())
 
     @workflow.update(name=CaseUpdate.DECIDE_EXTENSION.value)

@@ -12,6 +12,7 @@ from services.contracts.tickets import Ticket
 PLATFORM_EVENTS = frozenset(
     {
         EventKind.CASE_ASSIGNED,
+        EventKind.CASE_ACCEPTED,
         EventKind.TRANSFER_NOTICE,
         EventKind.FEEDBACK_GIVEN,
         EventKind.PROGRESS_REPORTED,

@@ -20,6 +20,13 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
     engine.view.status = CaseStatus.ACCEPTED
     engine.meet(DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER)
     engine.record(action.unit, "accepted", action.note)
+    # The unit's own systems get the deadlines it now works to; a first-contact unit that transferred the case
+    # learns that it has been signed for; the platform hears the status change.
+    await engine.notify(EventKind.CASE_ACCEPTED, recipient=engine.handling_unit)
+    first_contact = engine.view.first_contact_unit
+    if first_contact is not None and first_contact != engine.handling_unit:
+        await engine.notify(EventKind.CASE_ACCEPTED, recipient=first_contact)
+    await engine.notify_platform(EventKind.CASE_ACCEPTED)
 
 
 async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:

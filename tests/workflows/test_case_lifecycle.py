@@ -49,6 +49,8 @@ async def test_case_handled_on_time_is_rated_and_closed(cases: Cases) -> None:
     assert [(e.kind.value, e.unit, e.audience.value) for e in cases.published.events] == [
         ("case_assigned", "water", "unit"),
         ("case_assigned", "platform-12345", "platform"),
+        ("case_accepted", "water", "unit"),
+        ("case_accepted", "platform-12345", "platform"),
         ("feedback_given", "platform-12345", "platform"),
         ("case_resolved", "platform-12345", "platform"),
         ("case_closed", "water", "unit"),

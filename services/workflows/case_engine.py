@@ -5,6 +5,7 @@ Runs only inside `FirstContactCase` (workflow code: deterministic, I/O through a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -19,13 +20,13 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import RoutedCase
     from services.contracts.events import Audience, EventKind
     from services.contracts.tickets import Ticket
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_alarms import is_overdue
     from services.workflows.case_events import case_event, platform_wants
     from services.workflows.deadline_activities import (
-        CaseStart,
         CaseStartRequest,
         ComputedDeadline,
-        ComputedDeadlines,
+        DeadlineActivities,
         DeadlineBatch,
         DeadlineRequest,
         NextWorkingDayRequest,
@@ -38,7 +39,8 @@ with workflow.unsafe.imports_passed_through():
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=10)
 
-T = TypeVar("T")
+Request = TypeVar("Request")
+Result = TypeVar("Result")
 
 
 class CaseEngine:
@@ -72,8 +74,8 @@ class CaseEngine:
             urgent=case.ticket.urgency.value == "urgent",
             urgent_allowed=case.routing.urgent_allowed,
         )
-        opened = await self._execute(
-            "start_case", CaseStartRequest(policy=request, start=start, deadlines=first_deadlines), CaseStart
+        opened = await self._local(
+            DeadlineActivities.start_case, CaseStartRequest(policy=request, start=start, deadlines=first_deadlines)
         )
         self._policy = shared_policy(opened.policy)
         self.view.policy_version = self._policy.version
@@ -95,13 +97,13 @@ class CaseEngine:
 
     async def compute(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> ComputedDeadline:
         request = self._deadline_request(start, window, extra_working_days=extra_working_days)
-        return await self._execute("compute_deadline", request, ComputedDeadline)
+        return await self._local(DeadlineActivities.compute_deadline, request)
 
     async def compute_all(self, start: datetime, windows: list[Window]) -> list[ComputedDeadline]:
         """Several windows from the same start, in one activity (one marker in the history instead of one each)."""
         if len(windows) > 1:
             batch = DeadlineBatch(requests=[self._deadline_request(start, window) for window in windows])
-            return (await self._execute("compute_deadlines", batch, ComputedDeadlines)).deadlines
+            return (await self._local(DeadlineActivities.compute_deadlines, batch)).deadlines
         return [await self.compute(start, window) for window in windows]
 
     async def start_deadlines(
@@ -176,7 +178,7 @@ class CaseEngine:
             audience=audience,
             **fields,
         )
-        await self._execute("publish_notification", event, type(None))
+        await self._local(NotificationActivities.publish_notification, event)
 
     async def notify_platform(self, kind: EventKind, **fields: Any) -> None:
         """Tell the originating platform of a status change, when it gave a callback URL."""
@@ -198,18 +200,13 @@ class CaseEngine:
             await self.notify(kind, recipient=target, audience=Audience.LEADER, **fields)
 
     async def next_working_day_start(self, after: datetime) -> datetime:
-        return await self._execute("next_working_day_start", NextWorkingDayRequest(after=after), datetime)
+        return await self._local(DeadlineActivities.next_working_day_start, NextWorkingDayRequest(after=after))
 
-    async def _execute(self, activity: str, request: Any, result_type: type[T]) -> T:
+    async def _local(self, activity: Callable[[Any, Request], Awaitable[Result]], request: Request) -> Result:
         """Run one of the case's activities, as a local activity (see docs/performance.md for why local)."""
-        result: T = await workflow.execute_local_activity(
-            activity,
-            request,
-            result_type=result_type,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+        return await workflow.execute_local_activity_method(
+            activity, request, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
         )
-        return result
 
     # --- what operators see -----------------------------------------------------------------------------
 

@@ -32,8 +32,10 @@ with workflow.unsafe.imports_passed_through():
         ChangeStatus,
     )
     from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from services.workflows.deadline_activities import ComputedDeadline, DeadlineRequest
+    from services.workflows.catalog_change_activities import CatalogChangeActivities
+    from services.workflows.deadline_activities import ComputedDeadline, DeadlineActivities, DeadlineRequest
 
 APPLY_TIMEOUT = timedelta(seconds=60)
 KIND_ZH = {"add": "新增", "remove": "取消", "change": "调整"}
@@ -117,19 +119,17 @@ class CatalogChange:
             raise DecisionRefused(f"this change is {self._view.status.value}; only a pending change can be decided")
 
     async def _decision_deadline(self, start: CatalogChangeInput) -> ComputedDeadline:
-        computed: ComputedDeadline = await workflow.execute_activity(
-            "compute_deadline",
+        return await workflow.execute_activity_method(
+            DeadlineActivities.compute_deadline,
             DeadlineRequest(
                 start=self._view.submitted_at,
                 window=start.decision_window,
                 reminder_fraction=start.reminder_fraction,
                 remind_on_last_working_day=False,
             ),
-            result_type=ComputedDeadline,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        return computed
 
     async def _settle(self, decision: CatalogChangeDecision) -> None:
         view = self._view
@@ -162,14 +162,12 @@ class CatalogChange:
         request = ApplyCatalogChange(
             change_id=view.change_id, request=self._request, submitted_against=view.submitted_against
         )
-        applied: AppliedCatalogChange = await workflow.execute_activity(
-            "apply_catalog_change",
+        return await workflow.execute_activity_method(
+            CatalogChangeActivities.apply_catalog_change,
             request,
-            result_type=AppliedCatalogChange,
             start_to_close_timeout=APPLY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        return applied
 
     async def _expire(self) -> None:
         view = self._view
@@ -187,8 +185,8 @@ class CatalogChange:
 
     async def _record(self) -> None:
         self._view.revision += 1
-        await workflow.execute_activity(
-            "record_catalog_change",
+        await workflow.execute_activity_method(
+            CatalogChangeActivities.record_catalog_change,
             self._view,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
@@ -214,6 +212,9 @@ class CatalogChange:
             deadline_kind=DECISION_DEADLINE_KIND,
             detail=detail,
         )
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import JointTaskStatus, JointTaskView, TimelineEntry
     from services.contracts.case_workflow import JOINT_TASK_TYPE, STATE_QUERY, CaseSignal, JointTaskUpdate
     from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case_errors import CaseActionRefused
 
@@ -157,6 +158,9 @@ class JointTask:
             due=view.due,
             detail=f"[{view.role.value}] {detail}",
         )
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import TOP_LEADERSHIP
     from services.contracts.case_workflow import STATE_QUERY, TOP_LEVEL_TYPE, TopLevelSignal
     from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.top_level_models import CaseSummary, TopLevelInput, TopLevelView
 
@@ -88,6 +89,9 @@ class TopLevelCoordination:
             escalation_level=3,
             detail=detail,
         )
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

@@ -19,17 +19,18 @@ from temporalio.common import SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
-    from services.contracts.case_policy import CasePolicy
     from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
     from services.contracts.case_workflow import STATE_QUERY, TRIAGE_CASE_TYPE, TRIAGE_DECIDE_UPDATE
     from services.contracts.cases import CaseStatus, RoutedCase, RoutingMethod
     from services.contracts.events import Audience, EventKind, event_id_for
     from services.contracts.triage import TriageAssignment, TriageDecisionRecord
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_alarms import AlarmKind, due_alarms, next_alarm
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case_errors import CaseActionRefused
     from services.workflows.case_events import case_event
-    from services.workflows.deadline_activities import ComputedDeadline, DeadlineRequest, PolicyRequest
+    from services.workflows.deadline_activities import DeadlineActivities, DeadlineRequest, PolicyRequest
+    from services.workflows.triage_activities import TriageActivities
 
 EVENT_STREAM = "triage"
 
@@ -131,22 +132,20 @@ class TriageCase:
     # --- the deadline -----------------------------------------------------------------------------------
 
     async def _start_deadline(self, start: datetime) -> None:
-        policy: CasePolicy = await workflow.execute_activity(
-            "resolve_case_policy",
+        policy = await workflow.execute_activity_method(
+            DeadlineActivities.resolve_case_policy,
             PolicyRequest(item=None, urgent=False),
-            result_type=CasePolicy,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        computed: ComputedDeadline = await workflow.execute_activity(
-            "compute_deadline",
+        computed = await workflow.execute_activity_method(
+            DeadlineActivities.compute_deadline,
             DeadlineRequest(
                 start=start,
                 window=policy.triage,
                 reminder_fraction=policy.reminder_fraction,
                 remind_on_last_working_day=False,
             ),
-            result_type=ComputedDeadline,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
@@ -223,12 +222,18 @@ class TriageCase:
             original_runner_up=case.routing.runner_up,
             original_reason=case.routing.reason,
         )
-        await workflow.execute_activity(
-            "record_triage_decision", record, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            TriageActivities.record_triage_decision,
+            record,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )
         routed = RoutedCase(case_id=case.case_id, received_at=case.received_at, ticket=case.ticket, routing=routing)
-        await workflow.execute_activity(
-            "publish_routed_case", routed, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            TriageActivities.publish_routed_case,
+            routed,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )
         self._record("system", "routed", f"handed to {routing.unit} as a routed case")
 
@@ -256,6 +261,9 @@ class TriageCase:
         )
         own_id = event_id_for(self._view.case_id, self._sequence, stream=EVENT_STREAM)
         event = event.model_copy(update={"event_id": own_id})
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

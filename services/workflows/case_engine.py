@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_policy import CasePolicy, Window, shared_policy
+    from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
     from services.contracts.cases import RoutedCase
     from services.contracts.events import Audience, EventKind
@@ -80,11 +81,13 @@ class CaseEngine:
         self._policy = shared_policy(opened.policy)
         self.view.policy_version = self._policy.version
         if self.view.urgency != self._policy.urgency:
-            self.record("system", "urgency_not_allowed", f"{case.routing.item} 不适用紧急时限，按一般时限办理")
+            self.record(
+                SYSTEM, TimelineAction.URGENCY_NOT_ALLOWED, f"{case.routing.item} 不适用紧急时限，按一般时限办理"
+            )
         self.view.urgency = self._policy.urgency
         return opened.deadlines
 
-    def record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
+    def record(self, actor: str, action: TimelineAction, detail: str = "", *, at: datetime | None = None) -> None:
         self.view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
 
     # --- deadlines --------------------------------------------------------------------------------------
@@ -143,7 +146,9 @@ class CaseEngine:
                 tracked.started_at, tracked.window, extra_working_days=tracked.extra_working_days
             )
             if computed.due != tracked.due or not computed.provisional:
-                self.record("system", "deadline_recomputed", f"{tracked.kind.value}: {computed.due.isoformat()}")
+                self.record(
+                    SYSTEM, TimelineAction.DEADLINE_RECOMPUTED, f"{tracked.kind.value}: {computed.due.isoformat()}"
+                )
             tracked.due = computed.due
             tracked.provisional = computed.provisional
             tracked.provisional_years = computed.provisional_years

@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import TimelineEntry
     from services.contracts.catalog_changes import (
         CATALOG_CHANGE_DECIDE_UPDATE,
@@ -74,7 +75,7 @@ class CatalogChange:
     @workflow.run
     async def run(self, start: CatalogChangeInput) -> CatalogChangeView:
         view = self._view
-        self._note(view.unit, "submitted", view.reason)
+        self._note(view.unit, TimelineAction.SUBMITTED, view.reason)
         deadline = await self._decision_deadline(start)
         view.decision_due = deadline.due
         await self._record()
@@ -138,18 +139,18 @@ class CatalogChange:
         view.note = decision.note
         if not decision.approved:
             view.status = ChangeStatus.REFUSED
-            self._note(decision.unit, "refused", decision.note)
+            self._note(decision.unit, TimelineAction.REFUSED, decision.note)
         else:
-            self._note(decision.unit, "approved", decision.note)
+            self._note(decision.unit, TimelineAction.APPROVED, decision.note)
             applied = await self._apply()
             if applied.applied:
                 view.status = ChangeStatus.APPROVED
                 view.catalog_version = applied.version
-                self._note("system", "applied", f"catalog version {applied.version}")
+                self._note(SYSTEM, TimelineAction.APPLIED, f"catalog version {applied.version}")
             else:
                 view.status = ChangeStatus.FAILED
                 view.failure_reason = applied.reason
-                self._note("system", "failed", applied.reason)
+                self._note(SYSTEM, TimelineAction.FAILED, applied.reason)
         await self._record()
         self._settled = True
         detail = view.failure_reason or view.note
@@ -173,14 +174,14 @@ class CatalogChange:
         view = self._view
         view.status = ChangeStatus.EXPIRED
         due = view.decision_due.isoformat() if view.decision_due else "the deadline"
-        self._note("system", "expired", f"no decision by {due}")
+        self._note(SYSTEM, TimelineAction.EXPIRED, f"no decision by {due}")
         await self._record()
         self._settled = True
         detail = f"审核期限 {due} 已过，申请未获决定"
         await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, view.unit, Audience.UNIT, detail)
         await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, COORDINATION_CENTRE, Audience.COORDINATION, detail)
 
-    def _note(self, actor: str, action: str, detail: str) -> None:
+    def _note(self, actor: str, action: TimelineAction, detail: str) -> None:
         self._view.timeline.append(TimelineEntry(at=workflow.now(), actor=actor, action=action, detail=detail))
 
     async def _record(self) -> None:

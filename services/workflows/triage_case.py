@@ -19,6 +19,8 @@ from temporalio.common import SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_policy import EscalationLevel
+    from services.contracts.case_timeline import ROUTER, SYSTEM, TimelineAction
     from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines, TimelineEntry, TrackedDeadline
     from services.contracts.case_workflow import STATE_QUERY, TRIAGE_CASE_TYPE, TRIAGE_DECIDE_UPDATE
     from services.contracts.cases import CaseStatus, RoutedCase, RoutingMethod
@@ -59,8 +61,8 @@ class TriageCase:
 
     @workflow.run
     async def run(self, case: RoutedCase) -> CaseView:
-        self._record(case.ticket.channel.value, "received", case.ticket.title, at=case.received_at)
-        self._record("router", "sent_to_triage", case.routing.reason)
+        self._record(case.ticket.channel.value, TimelineAction.RECEIVED, case.ticket.title, at=case.received_at)
+        self._record(ROUTER, TimelineAction.SENT_TO_TRIAGE, case.routing.reason)
         initial: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_ID.value_set(case.case_id),
             sa.CASE_STATUS.value_set(CaseStatus.TRIAGE.value),
@@ -110,7 +112,7 @@ class TriageCase:
         if tracked is not None:
             tracked.met_at = now
         view.overdue = False
-        self._record(decision.unit, "triaged", f"{routing.item} → {routing.unit}: {decision.note}")
+        self._record(decision.unit, TimelineAction.TRIAGED, f"{routing.item} → {routing.unit}: {decision.note}")
         return view
 
     @decide.validator
@@ -190,9 +192,15 @@ class TriageCase:
         tracked.breached_at = now
         view.overdue = True
         view.breaches.append(
-            Breach(kind=DeadlineKind.TRIAGE, unit=COORDINATION_CENTRE, due=tracked.due, at=now, escalation_level=0)
+            Breach(
+                kind=DeadlineKind.TRIAGE,
+                unit=COORDINATION_CENTRE,
+                due=tracked.due,
+                at=now,
+                escalation_level=EscalationLevel.UNIT,
+            )
         )
-        self._record("system", "deadline_breached", f"triage: due {tracked.due.isoformat()}")
+        self._record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"triage: due {tracked.due.isoformat()}")
         workflow.upsert_search_attributes([sa.OVERDUE.value_set(True)])
         detail = "研判分拨已超时，请尽快确定承办单位"
         for audience in (Audience.COORDINATION, Audience.UNIT_LEADER):
@@ -235,11 +243,11 @@ class TriageCase:
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        self._record("system", "routed", f"handed to {routing.unit} as a routed case")
+        self._record(SYSTEM, TimelineAction.ROUTED, f"handed to {routing.unit} as a routed case")
 
     # --- helpers ----------------------------------------------------------------------------------------
 
-    def _record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
+    def _record(self, actor: str, action: TimelineAction, detail: str = "", *, at: datetime | None = None) -> None:
         self._view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
 
     async def _notify(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,16 @@ class ItemPolicy(BaseModel):
 
     normal: WindowOverrides = WindowOverrides()
     urgent: WindowOverrides = WindowOverrides()
+
+
+class EscalationLevel(IntEnum):
+    """The rungs of the escalation ladder the rules name (`escalation_level` in API v1); the policy file's ladder
+    gives each its name and who is told."""
+
+    UNIT = 0
+    UNIT_LEADER = 1
+    CITY_LEADER = 2  # reached by a request with a plan, or climbing
+    TOP_LEVEL = 3  # top-level coordination (顶格调度)
 
 
 class LadderStep(BaseModel):

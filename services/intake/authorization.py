@@ -14,6 +14,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from services.contracts.case_actions import COORDINATION_CENTRE
+from services.contracts.case_policy import EscalationLevel
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.credentials import ClientKind, Principal
@@ -74,7 +75,7 @@ def require_reader(caller: Principal, view: CaseView) -> None:
         return
     if kind is ClientKind.UNIT and caller.subject in involved_units(view):
         return
-    if kind is ClientKind.LEADER and view.escalation_level >= 2:
+    if kind is ClientKind.LEADER and view.escalation_level >= EscalationLevel.CITY_LEADER:
         return
     raise refuse(403, "not_involved", "this case is not yours to read", client=caller.client_id, case_id=view.case_id)
 
@@ -86,7 +87,7 @@ def require_case_actor(caller: Principal, view: CaseView, claimed: str) -> None:
         raise refuse(
             403, "not_involved", "this case is not yours to act on", client=caller.client_id, case_id=view.case_id
         )
-    if caller.kind is ClientKind.LEADER and view.escalation_level < 2:
+    if caller.kind is ClientKind.LEADER and view.escalation_level < EscalationLevel.CITY_LEADER:
         raise refuse(403, "not_escalated", "this case has not been escalated to you", case_id=view.case_id)
 
 

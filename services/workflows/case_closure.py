@@ -11,12 +11,11 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import ExtensionDecision, ExtensionRequest, RatingSubmission, UnitAction
+    from services.contracts.case_timeline import CALLER, SYSTEM, TimelineAction
     from services.contracts.case_view import DeadlineKind, Extension, ExtensionStatus, Rating, RatingLevel
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
-
-SYSTEM = "system"
 
 
 async def resolve(engine: CaseEngine, action: UnitAction) -> None:
@@ -29,7 +28,7 @@ async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     view.feedback_at = view.feedback_at or now
     engine.meet(DeadlineKind.RESOLUTION, DeadlineKind.FEEDBACK)
     view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
-    engine.record(action.unit, "resolved", action.note)
+    engine.record(action.unit, TimelineAction.RESOLVED, action.note)
     await engine.notify_platform(EventKind.CASE_RESOLVED, detail=action.note)
     for extension in view.extensions:
         if extension.status is ExtensionStatus.PENDING:
@@ -47,7 +46,9 @@ async def request_extension(engine: CaseEngine, request: ExtensionRequest) -> No
             requested_at=workflow.now(),
         )
     )
-    engine.record(request.unit, "extension_requested", f"{request.working_days} 个工作日：{request.reason}")
+    engine.record(
+        request.unit, TimelineAction.EXTENSION_REQUESTED, f"{request.working_days} 个工作日：{request.reason}"
+    )
     await engine.notify_coordination(EventKind.EXTENSION_REQUESTED, detail=request.reason)
 
 
@@ -61,7 +62,7 @@ async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> N
         await extend_resolution(engine, pending)
     else:
         pending.status = ExtensionStatus.REFUSED
-        engine.record(decision.unit, "extension_refused", decision.note)
+        engine.record(decision.unit, TimelineAction.EXTENSION_REFUSED, decision.note)
     await engine.notify(
         EventKind.EXTENSION_DECIDED,
         recipient=engine.handling_unit,
@@ -80,7 +81,7 @@ async def rate(engine: CaseEngine, submission: RatingSubmission) -> None:
         round=view.reworks,
     )
     view.ratings.append(rating)
-    engine.record("caller", "rated", f"速度：{rating.speed.value}；结果：{rating.outcome.value}")
+    engine.record(CALLER, TimelineAction.RATED, f"速度：{rating.speed.value}；结果：{rating.outcome.value}")
     if rating.outcome is not RatingLevel.UNSATISFIED:
         await close(engine, "rated")
     elif view.reworks < engine.policy.max_reworks:
@@ -109,7 +110,7 @@ async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
     extension.new_due = computed.due
     engine.record(
         extension.decided_by or SYSTEM,
-        "extension_approved",
+        TimelineAction.EXTENSION_APPROVED,
         f"办结时限由 {extension.old_due.isoformat()} 延至 {computed.due.isoformat()}：{extension.note}",
     )
 
@@ -121,7 +122,7 @@ async def rework(engine: CaseEngine, rating: Rating) -> None:
     view.reworks += 1
     view.rating_due = None
     view.resolved_at = None
-    engine.record(SYSTEM, "rework", f"第 {view.reworks} 次重办：{rating.comment}")
+    engine.record(SYSTEM, TimelineAction.REWORK, f"第 {view.reworks} 次重办：{rating.comment}")
     await engine.start_deadlines([DeadlineKind.RESOLUTION], start=workflow.now())
     await engine.notify(EventKind.REWORK, recipient=engine.handling_unit, detail=rating.comment)
     await engine.notify_platform(EventKind.REWORK, detail=rating.comment)
@@ -133,7 +134,7 @@ async def close(engine: CaseEngine, reason: str) -> None:
     view.closed_at = workflow.now()
     view.closed_reason = reason
     view.rating_due = None
-    engine.record(SYSTEM, "closed", reason)
+    engine.record(SYSTEM, TimelineAction.CLOSED, reason)
     await engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, detail=reason)
     await engine.notify_platform(EventKind.CASE_CLOSED, detail=reason)
     if reason.startswith("unsatisfied"):

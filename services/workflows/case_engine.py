@@ -5,6 +5,7 @@ Runs only inside `FirstContactCase` (workflow code: deterministic, I/O through a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -15,18 +16,19 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_policy import CasePolicy, Window, shared_policy
+    from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import DeadlineKind, Deadlines, TimelineEntry
     from services.contracts.cases import RoutedCase
     from services.contracts.events import Audience, EventKind
     from services.contracts.tickets import Ticket
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_alarms import is_overdue
     from services.workflows.case_events import case_event, platform_wants
     from services.workflows.case_state import CaseState, DeadlineClock
     from services.workflows.deadline_activities import (
-        CaseStart,
         CaseStartRequest,
         ComputedDeadline,
-        ComputedDeadlines,
+        DeadlineActivities,
         DeadlineBatch,
         DeadlineRequest,
         NextWorkingDayRequest,
@@ -39,7 +41,8 @@ with workflow.unsafe.imports_passed_through():
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=10)
 
-T = TypeVar("T")
+Request = TypeVar("Request")
+Result = TypeVar("Result")
 
 
 class CaseEngine:
@@ -73,17 +76,19 @@ class CaseEngine:
             urgent=case.ticket.urgency.value == "urgent",
             urgent_allowed=case.routing.urgent_allowed,
         )
-        opened = await self._execute(
-            "start_case", CaseStartRequest(policy=request, start=start, deadlines=first_deadlines), CaseStart
+        opened = await self._local(
+            DeadlineActivities.start_case, CaseStartRequest(policy=request, start=start, deadlines=first_deadlines)
         )
         self._policy = shared_policy(opened.policy)
         self.view.policy_version = self._policy.version
         if self.view.urgency != self._policy.urgency:
-            self.record("system", "urgency_not_allowed", f"{case.routing.item} 不适用紧急时限，按一般时限办理")
+            self.record(
+                SYSTEM, TimelineAction.URGENCY_NOT_ALLOWED, f"{case.routing.item} 不适用紧急时限，按一般时限办理"
+            )
         self.view.urgency = self._policy.urgency
         return opened.deadlines
 
-    def record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
+    def record(self, actor: str, action: TimelineAction, detail: str = "", *, at: datetime | None = None) -> None:
         self.view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
 
     # --- deadlines --------------------------------------------------------------------------------------
@@ -96,13 +101,13 @@ class CaseEngine:
 
     async def compute(self, start: datetime, window: Window, *, extra_working_days: int = 0) -> ComputedDeadline:
         request = self._deadline_request(start, window, extra_working_days=extra_working_days)
-        return await self._execute("compute_deadline", request, ComputedDeadline)
+        return await self._local(DeadlineActivities.compute_deadline, request)
 
     async def compute_all(self, start: datetime, windows: list[Window]) -> list[ComputedDeadline]:
         """Several windows from the same start, in one activity (one marker in the history instead of one each)."""
         if len(windows) > 1:
             batch = DeadlineBatch(requests=[self._deadline_request(start, window) for window in windows])
-            return (await self._execute("compute_deadlines", batch, ComputedDeadlines)).deadlines
+            return (await self._local(DeadlineActivities.compute_deadlines, batch)).deadlines
         return [await self.compute(start, window) for window in windows]
 
     async def start_deadlines(
@@ -142,7 +147,9 @@ class CaseEngine:
                 tracked.started_at, tracked.window, extra_working_days=tracked.extra_working_days
             )
             if computed.due != tracked.due or not computed.provisional:
-                self.record("system", "deadline_recomputed", f"{tracked.kind.value}: {computed.due.isoformat()}")
+                self.record(
+                    SYSTEM, TimelineAction.DEADLINE_RECOMPUTED, f"{tracked.kind.value}: {computed.due.isoformat()}"
+                )
             tracked.due = computed.due
             tracked.provisional = computed.provisional
             tracked.provisional_years = computed.provisional_years
@@ -177,7 +184,7 @@ class CaseEngine:
             audience=audience,
             **fields,
         )
-        await self._execute("publish_notification", event, type(None))
+        await self._local(NotificationActivities.publish_notification, event)
 
     async def notify_platform(self, kind: EventKind, **fields: Any) -> None:
         """Tell the originating platform of a status change, when it gave a callback URL."""
@@ -199,18 +206,13 @@ class CaseEngine:
             await self.notify(kind, recipient=target, audience=Audience.LEADER, **fields)
 
     async def next_working_day_start(self, after: datetime) -> datetime:
-        return await self._execute("next_working_day_start", NextWorkingDayRequest(after=after), datetime)
+        return await self._local(DeadlineActivities.next_working_day_start, NextWorkingDayRequest(after=after))
 
-    async def _execute(self, activity: str, request: Any, result_type: type[T]) -> T:
+    async def _local(self, activity: Callable[[Any, Request], Awaitable[Result]], request: Request) -> Result:
         """Run one of the case's activities, as a local activity (see docs/performance.md for why local)."""
-        result: T = await workflow.execute_local_activity(
-            activity,
-            request,
-            result_type=result_type,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+        return await workflow.execute_local_activity_method(
+            activity, request, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
         )
-        return result
 
     # --- what operators see -----------------------------------------------------------------------------
 

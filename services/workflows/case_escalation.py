@@ -12,6 +12,8 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE, EscalationRequest, EscalationTarget
+    from services.contracts.case_policy import EscalationLevel
+    from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import Breach, DeadlineKind, Escalation
     from services.contracts.case_workflow import TOP_LEVEL_TYPE, TopLevelSignal, top_level_workflow_id
     from services.contracts.cases import CaseStatus
@@ -20,8 +22,6 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case_engine import CaseEngine
     from services.workflows.case_state import DeadlineClock
     from services.workflows.top_level_models import CaseSummary, TopLevelInput
-
-SYSTEM = "system"
 
 
 class CaseEscalation:
@@ -66,12 +66,14 @@ class CaseEscalation:
     def _close_transfer_window(self, tracked: DeadlineClock) -> None:
         tracked.breached_at = workflow.now()
         tracked.chase_up_sent = True
-        self._engine.record(SYSTEM, "transfer_window_closed", "未签收也未转办，已按签收超时处理；不能再转办")
+        self._engine.record(
+            SYSTEM, TimelineAction.TRANSFER_WINDOW_CLOSED, "未签收也未转办，已按签收超时处理；不能再转办"
+        )
 
     async def request(self, request: EscalationRequest) -> None:
         """An escalation asked with a proposed plan: to the city leader, or from there to top-level coordination."""
         engine = self._engine
-        level = 2 if request.to is EscalationTarget.CITY_LEADER else engine.policy.top_level
+        level = EscalationLevel.CITY_LEADER if request.to is EscalationTarget.CITY_LEADER else engine.policy.top_level
         reason = f"{request.reason}；方案：{request.plan}"
         engine.view.escalations.append(
             Escalation(
@@ -83,7 +85,7 @@ class CaseEscalation:
                 at=workflow.now(),
             )
         )
-        engine.record(request.unit, "escalation_requested", reason)
+        engine.record(request.unit, TimelineAction.ESCALATION_REQUESTED, reason)
         await self.raise_level_to(level, reason=reason)
 
     async def raise_level_to(self, level: int, *, reason: str) -> None:
@@ -94,7 +96,7 @@ class CaseEscalation:
             return
         engine.view.escalation_level = level
         step = engine.policy.step(level)
-        engine.record(SYSTEM, "escalated", f"level {level} ({step.name}): {reason}")
+        engine.record(SYSTEM, TimelineAction.ESCALATED, f"level {level} ({step.name}): {reason}")
         # The unit leader already hears of each breach; higher levels get an escalation notice.
         if step.notify != "handling_unit_leader":
             await engine.notify_ladder(level, EventKind.ESCALATED, detail=reason)
@@ -148,7 +150,9 @@ class CaseEscalation:
         )
         self._top_level_open = True
         engine.record(
-            SYSTEM, "top_level_coordination", f"weekly review every {engine.policy.top_level_review_days} days"
+            SYSTEM,
+            TimelineAction.TOP_LEVEL_COORDINATION,
+            f"weekly review every {engine.policy.top_level_review_days} days",
         )
 
     async def _remind(self, tracked: DeadlineClock) -> None:
@@ -179,7 +183,7 @@ class CaseEscalation:
                 escalation_level=view.escalation_level,
             )
         )
-        engine.record(SYSTEM, "deadline_breached", f"{tracked.kind.value} due {tracked.due.isoformat()}")
+        engine.record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"{tracked.kind.value} due {tracked.due.isoformat()}")
         for audience in audiences:
             await engine.notify(
                 EventKind.DEADLINE_BREACHED,
@@ -203,7 +207,9 @@ class CaseEscalation:
         """The chase-up notice (催办), sent the next working day after a breach."""
         tracked.chase_up_sent = True
         recipient, audiences, _detail = self._breach_recipient(tracked)
-        self._engine.record(SYSTEM, "chase_up", f"{tracked.kind.value} overdue since {tracked.due.isoformat()}")
+        self._engine.record(
+            SYSTEM, TimelineAction.CHASE_UP, f"{tracked.kind.value} overdue since {tracked.due.isoformat()}"
+        )
         await self._engine.notify(
             EventKind.CHASE_UP,
             recipient=recipient,

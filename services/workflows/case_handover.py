@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import ArbitrationDecision, TransferRequest
+    from services.contracts.case_timeline import TimelineAction
     from services.contracts.case_view import DeadlineKind, Transfer
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
@@ -31,7 +32,9 @@ async def transfer(engine: CaseEngine, request: TransferRequest) -> None:
         )
     )
     view.handling_unit = request.to_unit
-    engine.record(request.unit, "transferred", f"→ {request.to_unit}（{request.catalog_item}）：{request.reason}")
+    engine.record(
+        request.unit, TimelineAction.TRANSFERRED, f"→ {request.to_unit}（{request.catalog_item}）：{request.reason}"
+    )
     # The receiving unit gets its own sign-for and transfer windows from the moment it receives the case.
     await engine.start_deadlines(HANDOVER_DEADLINES, start=now)
     await engine.notify(
@@ -56,7 +59,7 @@ async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> N
     engine.meet(*HANDOVER_DEADLINES)
     engine.record(
         request.unit,
-        "arbitration_requested",
+        TimelineAction.ARBITRATION_REQUESTED,
         f"第 {len(view.transfers) + 1} 次转办被拒（上限 {engine.policy.max_transfers} 次），提请仲裁：{request.reason}",
     )
     await engine.start_deadlines([DeadlineKind.ARBITRATION], start=workflow.now())
@@ -75,7 +78,9 @@ async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
     view.arbitrated = True
     view.handling_unit = decision.handling_unit
     engine.meet(DeadlineKind.ARBITRATION)
-    engine.record(decision.unit, "arbitrated", f"承办单位：{decision.handling_unit}；理由：{decision.reason}")
+    engine.record(
+        decision.unit, TimelineAction.ARBITRATED, f"承办单位：{decision.handling_unit}；理由：{decision.reason}"
+    )
     await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=workflow.now())
     await engine.notify(
         EventKind.ARBITRATION_DECIDED,

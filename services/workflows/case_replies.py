@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import FeedbackReport, ProgressReport, UnitAction
+    from services.contracts.case_timeline import TimelineAction
     from services.contracts.case_view import DeadlineKind
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
@@ -19,7 +20,7 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
     """The handling unit signs for the case (承接); it can no longer transfer it."""
     engine.view.status = CaseStatus.ACCEPTED
     engine.meet(DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER)
-    engine.record(action.unit, "accepted", action.note)
+    engine.record(action.unit, TimelineAction.ACCEPTED, action.note)
     # The unit's own systems get the deadlines it now works to; a first-contact unit that transferred the case
     # learns that it has been signed for; the platform hears the status change.
     await engine.notify(EventKind.CASE_ACCEPTED, recipient=engine.handling_unit)
@@ -33,7 +34,7 @@ async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
     """The first reply to the caller; the platform hears it too."""
     engine.view.feedback_at = engine.view.feedback_at or workflow.now()
     engine.meet(DeadlineKind.FEEDBACK)
-    engine.record(report.unit, "feedback", report.message)
+    engine.record(report.unit, TimelineAction.FEEDBACK, report.message)
     await engine.notify_platform(EventKind.FEEDBACK_GIVEN, detail=report.message)
 
 
@@ -43,5 +44,5 @@ async def progress(engine: CaseEngine, report: ProgressReport) -> None:
     if report.explanation:
         detail += f"；说明：{report.explanation}"
         engine.view.explanation_required = False
-    engine.record(report.unit, "progress", detail)
+    engine.record(report.unit, TimelineAction.PROGRESS, detail)
     await engine.notify_platform(EventKind.PROGRESS_REPORTED, detail=detail)

@@ -15,7 +15,7 @@ from services.contracts.case_actions import (
     JointHandlingRequest,
     TransferRequest,
 )
-from services.contracts.case_policy import CasePolicy
+from services.contracts.case_policy import CasePolicy, EscalationLevel
 from services.contracts.case_view import CaseView, DeadlineKind, ExtensionStatus
 from services.contracts.cases import CaseStatus
 from services.workflows.case_errors import CaseActionRefused
@@ -108,7 +108,7 @@ def check_escalation(view: CaseView, policy: CasePolicy, request: EscalationRequ
     if request.to is EscalationTarget.CITY_LEADER:
         if request.unit not in (view.handling_unit, COORDINATION_CENTRE):
             raise CaseActionRefused("only the handling unit or the coordination centre can escalate to the city leader")
-        if view.escalation_level >= 2:
+        if view.escalation_level >= EscalationLevel.CITY_LEADER:
             raise CaseActionRefused("the case is already with the city leader or above")
         return
     if request.unit not in leaders | {COORDINATION_CENTRE}:
@@ -117,7 +117,7 @@ def check_escalation(view: CaseView, policy: CasePolicy, request: EscalationRequ
         )
     if view.escalation_level >= policy.top_level:
         raise CaseActionRefused("the case is already under top-level coordination")
-    if view.escalation_level < 2:
+    if view.escalation_level < EscalationLevel.CITY_LEADER:
         raise CaseActionRefused("escalate to the city leader first; top-level coordination is asked from there")
 
 

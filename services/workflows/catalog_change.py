@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import TimelineEntry
     from services.contracts.catalog_changes import (
         CATALOG_CHANGE_DECIDE_UPDATE,
@@ -32,8 +33,10 @@ with workflow.unsafe.imports_passed_through():
         ChangeStatus,
     )
     from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from services.workflows.deadline_activities import ComputedDeadline, DeadlineRequest
+    from services.workflows.catalog_change_activities import CatalogChangeActivities
+    from services.workflows.deadline_activities import ComputedDeadline, DeadlineActivities, DeadlineRequest
 
 APPLY_TIMEOUT = timedelta(seconds=60)
 KIND_ZH = {"add": "新增", "remove": "取消", "change": "调整"}
@@ -72,7 +75,7 @@ class CatalogChange:
     @workflow.run
     async def run(self, start: CatalogChangeInput) -> CatalogChangeView:
         view = self._view
-        self._note(view.unit, "submitted", view.reason)
+        self._note(view.unit, TimelineAction.SUBMITTED, view.reason)
         deadline = await self._decision_deadline(start)
         view.decision_due = deadline.due
         await self._record()
@@ -117,19 +120,17 @@ class CatalogChange:
             raise DecisionRefused(f"this change is {self._view.status.value}; only a pending change can be decided")
 
     async def _decision_deadline(self, start: CatalogChangeInput) -> ComputedDeadline:
-        computed: ComputedDeadline = await workflow.execute_activity(
-            "compute_deadline",
+        return await workflow.execute_activity_method(
+            DeadlineActivities.compute_deadline,
             DeadlineRequest(
                 start=self._view.submitted_at,
                 window=start.decision_window,
                 reminder_fraction=start.reminder_fraction,
                 remind_on_last_working_day=False,
             ),
-            result_type=ComputedDeadline,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        return computed
 
     async def _settle(self, decision: CatalogChangeDecision) -> None:
         view = self._view
@@ -138,18 +139,18 @@ class CatalogChange:
         view.note = decision.note
         if not decision.approved:
             view.status = ChangeStatus.REFUSED
-            self._note(decision.unit, "refused", decision.note)
+            self._note(decision.unit, TimelineAction.REFUSED, decision.note)
         else:
-            self._note(decision.unit, "approved", decision.note)
+            self._note(decision.unit, TimelineAction.APPROVED, decision.note)
             applied = await self._apply()
             if applied.applied:
                 view.status = ChangeStatus.APPROVED
                 view.catalog_version = applied.version
-                self._note("system", "applied", f"catalog version {applied.version}")
+                self._note(SYSTEM, TimelineAction.APPLIED, f"catalog version {applied.version}")
             else:
                 view.status = ChangeStatus.FAILED
                 view.failure_reason = applied.reason
-                self._note("system", "failed", applied.reason)
+                self._note(SYSTEM, TimelineAction.FAILED, applied.reason)
         await self._record()
         self._settled = True
         detail = view.failure_reason or view.note
@@ -162,33 +163,31 @@ class CatalogChange:
         request = ApplyCatalogChange(
             change_id=view.change_id, request=self._request, submitted_against=view.submitted_against
         )
-        applied: AppliedCatalogChange = await workflow.execute_activity(
-            "apply_catalog_change",
+        return await workflow.execute_activity_method(
+            CatalogChangeActivities.apply_catalog_change,
             request,
-            result_type=AppliedCatalogChange,
             start_to_close_timeout=APPLY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        return applied
 
     async def _expire(self) -> None:
         view = self._view
         view.status = ChangeStatus.EXPIRED
         due = view.decision_due.isoformat() if view.decision_due else "the deadline"
-        self._note("system", "expired", f"no decision by {due}")
+        self._note(SYSTEM, TimelineAction.EXPIRED, f"no decision by {due}")
         await self._record()
         self._settled = True
         detail = f"审核期限 {due} 已过，申请未获决定"
         await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, view.unit, Audience.UNIT, detail)
         await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, COORDINATION_CENTRE, Audience.COORDINATION, detail)
 
-    def _note(self, actor: str, action: str, detail: str) -> None:
+    def _note(self, actor: str, action: TimelineAction, detail: str) -> None:
         self._view.timeline.append(TimelineEntry(at=workflow.now(), actor=actor, action=action, detail=detail))
 
     async def _record(self) -> None:
         self._view.revision += 1
-        await workflow.execute_activity(
-            "record_catalog_change",
+        await workflow.execute_activity_method(
+            CatalogChangeActivities.record_catalog_change,
             self._view,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
@@ -214,6 +213,9 @@ class CatalogChange:
             deadline_kind=DECISION_DEADLINE_KIND,
             detail=detail,
         )
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

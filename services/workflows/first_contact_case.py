@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         TransferRequest,
         UnitAction,
     )
+    from services.contracts.case_timeline import ROUTER, SYSTEM, TimelineAction
     from services.contracts.case_view import CaseView, DeadlineKind, JointTaskView
     from services.contracts.case_workflow import (
         INTERNAL_STATE_QUERY,
@@ -50,7 +51,6 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case_state import CaseState, public_view
     from services.workflows.joint_handling import JointHandling
 
-SYSTEM = "system"
 LEADERS = {CITY_LEADER}
 FIRST_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER, DeadlineKind.FEEDBACK, DeadlineKind.RESOLUTION]
 
@@ -91,11 +91,13 @@ class FirstContactCase:
             # A triaged case's windows start when the coordination centre handed it on (the dispatch, 派单).
             start = case.routing.decided_at or case.received_at
             first_deadlines = await engine.load_policy(case, first_deadlines=FIRST_DEADLINES, start=start)
-            engine.record(case.ticket.channel.value, "received", case.ticket.title, at=case.received_at)
+            engine.record(case.ticket.channel.value, TimelineAction.RECEIVED, case.ticket.title, at=case.received_at)
             # A triaged case names who decided (the coordination centre); any other, the router.
-            router = case.routing.decided_by or "router"
-            engine.record(router, "routed", f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})")
-            engine.record(SYSTEM, "assigned", f"first-contact unit {self._view.first_contact_unit}")
+            router = case.routing.decided_by or ROUTER
+            engine.record(
+                router, TimelineAction.ROUTED, f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})"
+            )
+            engine.record(SYSTEM, TimelineAction.ASSIGNED, f"first-contact unit {self._view.first_contact_unit}")
             await engine.start_deadlines(FIRST_DEADLINES, start=start, computed=first_deadlines)
             # This frame lives as long as the case: it must not keep what the tracked deadlines were made from.
             del first_deadlines

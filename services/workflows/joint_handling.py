@@ -13,6 +13,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import JointHandlingRequest, UnitAction
     from services.contracts.case_policy import Window
+    from services.contracts.case_timeline import JOINT_TASK_ACTIONS, SYSTEM, TimelineAction
     from services.contracts.case_view import JointPhase, JointTaskStatus, JointTaskView
     from services.contracts.case_workflow import JOINT_TASK_TYPE, joint_task_workflow_id
     from services.contracts.events import EventKind
@@ -32,7 +33,11 @@ class JointHandling:
             number=len(view.joint_phases) + 1, requested_by=request.unit, reason=request.reason, started_at=now
         )
         view.joint_phases.append(phase)
-        engine.record(request.unit, "joint_handling_started", f"{request.reason}（{len(request.participants)} 个单位）")
+        engine.record(
+            request.unit,
+            TimelineAction.JOINT_HANDLING_STARTED,
+            f"{request.reason}（{len(request.participants)} 个单位）",
+        )
         for participant in request.participants:
             window = (
                 Window(working_days=participant.working_days) if participant.working_days else engine.policy.joint_task
@@ -68,9 +73,10 @@ class JointHandling:
         phase.tasks = [task if t.workflow_id == task.workflow_id else t for t in phase.tasks]
         latest = task.reports[-1] if task.reports else None
         if latest is not None:
-            self._engine.record(latest.actor, f"joint_task_{latest.action}", f"{task.unit}：{latest.detail}")
+            action = JOINT_TASK_ACTIONS[latest.action]
+            self._engine.record(latest.actor, action, f"{task.unit}：{latest.detail}")
         if phase.open and all(t.finished for t in phase.tasks):
-            await self._close(phase, closed_by="system", note="all joint tasks completed")
+            await self._close(phase, closed_by=SYSTEM, note="all joint tasks completed")
 
     async def close_by_lead(self, action: UnitAction) -> None:
         """The lead ends the joint phase; tasks still open are cancelled and shown as closed by the lead."""
@@ -88,7 +94,7 @@ class JointHandling:
         engine = self._engine
         phase.closed_at = workflow.now()
         phase.closed_by = closed_by
-        engine.record(closed_by, "joint_handling_closed", note)
+        engine.record(closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note)
         await engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, detail=note)
 
     def _phase_of(self, task: JointTaskView) -> JointPhase | None:

@@ -14,9 +14,11 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import UnitAction
+    from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import JointTaskStatus, JointTaskView, TimelineEntry
     from services.contracts.case_workflow import JOINT_TASK_TYPE, STATE_QUERY, CaseSignal, JointTaskUpdate
     from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case_errors import CaseActionRefused
 
@@ -80,7 +82,7 @@ class JointTask:
     async def _breach(self) -> None:
         view = self._view
         view.overdue = True
-        self._note("system", "deadline_breached", f"due {view.due.isoformat()}")
+        self._note(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"due {view.due.isoformat()}")
         detail = f"{view.unit} 的联动任务已超时：{view.task}"
         await self._publish(EventKind.JOINT_TASK_BREACHED, view.unit, Audience.UNIT, detail)
         await self._publish(EventKind.JOINT_TASK_BREACHED, view.unit, Audience.UNIT_LEADER, detail)
@@ -94,7 +96,7 @@ class JointTask:
     @workflow.update(name=JointTaskUpdate.ACCEPT.value)
     async def accept(self, action: UnitAction) -> JointTaskView:
         self._view.status = JointTaskStatus.ACCEPTED
-        return await self._changed_by(action, "accepted")
+        return await self._changed_by(action, TimelineAction.ACCEPTED)
 
     @accept.validator
     def _validate_accept(self, action: UnitAction) -> None:
@@ -102,7 +104,7 @@ class JointTask:
 
     @workflow.update(name=JointTaskUpdate.REPORT.value)
     async def report(self, action: UnitAction) -> JointTaskView:
-        return await self._changed_by(action, "reported")
+        return await self._changed_by(action, TimelineAction.REPORTED)
 
     @report.validator
     def _validate_report(self, action: UnitAction) -> None:
@@ -112,7 +114,7 @@ class JointTask:
     async def complete(self, action: UnitAction) -> JointTaskView:
         self._view.status = JointTaskStatus.COMPLETED
         self._view.completed_at = workflow.now()
-        return await self._changed_by(action, "completed")
+        return await self._changed_by(action, TimelineAction.COMPLETED)
 
     @complete.validator
     def _validate_complete(self, action: UnitAction) -> None:
@@ -126,13 +128,13 @@ class JointTask:
                 f"joint task is {self._view.status.value}; only a {status.value} task can be {verb}"
             )
 
-    async def _changed_by(self, action: UnitAction, what: str) -> JointTaskView:
+    async def _changed_by(self, action: UnitAction, what: TimelineAction) -> JointTaskView:
         self._note(action.unit, what, action.note)
         self._changed = True
         await self._report_to_case()
         return self._view
 
-    def _note(self, actor: str, action: str, detail: str) -> None:
+    def _note(self, actor: str, action: TimelineAction, detail: str) -> None:
         self._view.reports.append(TimelineEntry(at=workflow.now(), actor=actor, action=action, detail=detail))
 
     async def _report_to_case(self) -> None:
@@ -157,6 +159,9 @@ class JointTask:
             due=view.due,
             detail=f"[{view.role.value}] {detail}",
         )
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

@@ -11,8 +11,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import TOP_LEADERSHIP
+    from services.contracts.case_policy import EscalationLevel
     from services.contracts.case_workflow import STATE_QUERY, TOP_LEVEL_TYPE, TopLevelSignal
     from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.top_level_models import CaseSummary, TopLevelInput, TopLevelView
 
@@ -85,9 +87,12 @@ class TopLevelCoordination:
             title=matter.title,
             status=self._latest.status if self._latest else matter.status,
             handling_unit=self._latest.handling_unit if self._latest else matter.handling_unit,
-            escalation_level=3,
+            escalation_level=EscalationLevel.TOP_LEVEL,
             detail=detail,
         )
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

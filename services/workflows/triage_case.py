@@ -19,7 +19,8 @@ from temporalio.common import SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
-    from services.contracts.case_policy import CasePolicy
+    from services.contracts.case_policy import EscalationLevel
+    from services.contracts.case_timeline import ROUTER, SYSTEM, TimelineAction
     from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines, TimelineEntry
     from services.contracts.case_workflow import (
         INTERNAL_STATE_QUERY,
@@ -30,12 +31,14 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus, RoutedCase, RoutingMethod
     from services.contracts.events import Audience, EventKind, event_id_for
     from services.contracts.triage import TriageAssignment, TriageDecisionRecord
+    from services.workflows.activities import NotificationActivities
     from services.workflows.case_alarms import AlarmKind, due_alarms, next_alarm
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case_errors import CaseActionRefused
     from services.workflows.case_events import case_event
     from services.workflows.case_state import CaseState, DeadlineClock, public_view
-    from services.workflows.deadline_activities import ComputedDeadline, DeadlineRequest, PolicyRequest
+    from services.workflows.deadline_activities import DeadlineActivities, DeadlineRequest, PolicyRequest
+    from services.workflows.triage_activities import TriageActivities
 
 EVENT_STREAM = "triage"
 
@@ -64,8 +67,8 @@ class TriageCase:
 
     @workflow.run
     async def run(self, case: RoutedCase) -> CaseView:
-        self._record(case.ticket.channel.value, "received", case.ticket.title, at=case.received_at)
-        self._record("router", "sent_to_triage", case.routing.reason)
+        self._record(case.ticket.channel.value, TimelineAction.RECEIVED, case.ticket.title, at=case.received_at)
+        self._record(ROUTER, TimelineAction.SENT_TO_TRIAGE, case.routing.reason)
         initial: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_ID.value_set(case.case_id),
             sa.CASE_STATUS.value_set(CaseStatus.TRIAGE.value),
@@ -120,7 +123,7 @@ class TriageCase:
         if tracked is not None:
             tracked.met_at = now
         view.overdue = False
-        self._record(decision.unit, "triaged", f"{routing.item} → {routing.unit}: {decision.note}")
+        self._record(decision.unit, TimelineAction.TRIAGED, f"{routing.item} → {routing.unit}: {decision.note}")
         return public_view(view)
 
     @decide.validator
@@ -142,22 +145,20 @@ class TriageCase:
     # --- the deadline -----------------------------------------------------------------------------------
 
     async def _start_deadline(self, start: datetime) -> None:
-        policy: CasePolicy = await workflow.execute_activity(
-            "resolve_case_policy",
+        policy = await workflow.execute_activity_method(
+            DeadlineActivities.resolve_case_policy,
             PolicyRequest(item=None, urgent=False),
-            result_type=CasePolicy,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        computed: ComputedDeadline = await workflow.execute_activity(
-            "compute_deadline",
+        computed = await workflow.execute_activity_method(
+            DeadlineActivities.compute_deadline,
             DeadlineRequest(
                 start=start,
                 window=policy.triage,
                 reminder_fraction=policy.reminder_fraction,
                 remind_on_last_working_day=False,
             ),
-            result_type=ComputedDeadline,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
@@ -202,9 +203,15 @@ class TriageCase:
         tracked.breached_at = now
         view.overdue = True
         view.breaches.append(
-            Breach(kind=DeadlineKind.TRIAGE, unit=COORDINATION_CENTRE, due=tracked.due, at=now, escalation_level=0)
+            Breach(
+                kind=DeadlineKind.TRIAGE,
+                unit=COORDINATION_CENTRE,
+                due=tracked.due,
+                at=now,
+                escalation_level=EscalationLevel.UNIT,
+            )
         )
-        self._record("system", "deadline_breached", f"triage: due {tracked.due.isoformat()}")
+        self._record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"triage: due {tracked.due.isoformat()}")
         workflow.upsert_search_attributes([sa.OVERDUE.value_set(True)])
         detail = "研判分拨已超时，请尽快确定承办单位"
         for audience in (Audience.COORDINATION, Audience.UNIT_LEADER):
@@ -234,18 +241,24 @@ class TriageCase:
             original_runner_up=case.routing.runner_up,
             original_reason=case.routing.reason,
         )
-        await workflow.execute_activity(
-            "record_triage_decision", record, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            TriageActivities.record_triage_decision,
+            record,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )
         routed = RoutedCase(case_id=case.case_id, received_at=case.received_at, ticket=case.ticket, routing=routing)
-        await workflow.execute_activity(
-            "publish_routed_case", routed, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            TriageActivities.publish_routed_case,
+            routed,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )
-        self._record("system", "routed", f"handed to {routing.unit} as a routed case")
+        self._record(SYSTEM, TimelineAction.ROUTED, f"handed to {routing.unit} as a routed case")
 
     # --- helpers ----------------------------------------------------------------------------------------
 
-    def _record(self, actor: str, action: str, detail: str = "", *, at: datetime | None = None) -> None:
+    def _record(self, actor: str, action: TimelineAction, detail: str = "", *, at: datetime | None = None) -> None:
         self._view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
 
     async def _notify(
@@ -267,6 +280,9 @@ class TriageCase:
         )
         own_id = event_id_for(self._view.case_id, self._sequence, stream=EVENT_STREAM)
         event = event.model_copy(update={"event_id": own_id})
-        await workflow.execute_activity(
-            "publish_notification", event, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        await workflow.execute_activity_method(
+            NotificationActivities.publish_notification,
+            event,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )

@@ -20,19 +20,23 @@ class CaseIndexRecord(BaseModel):
     external_id: str
     title: str
     township: str | None = None
+    calling_unit: str | None = None
     received_at: datetime
     status: CaseStatus = CaseStatus.RECEIVED
     routing: RoutingDecision | None = None
     updated_at: datetime | None = None
 
     @classmethod
-    def from_received(cls, case_id: str, ticket: Ticket, received_at: datetime) -> CaseIndexRecord:
+    def from_received(
+        cls, case_id: str, ticket: Ticket, received_at: datetime, *, calling_unit: str | None = None
+    ) -> CaseIndexRecord:
         return cls(
             case_id=case_id,
             channel=ticket.channel.value,
             external_id=ticket.external_id,
             title=ticket.title,
             township=ticket.township,
+            calling_unit=calling_unit,
             received_at=received_at,
         )
 
@@ -45,6 +49,7 @@ class CaseIndexRecord(BaseModel):
             external_id=self.external_id,
             title=self.title,
             township=self.township,
+            calling_unit=self.calling_unit,
             received_at=self.received_at,
             catalog_item=self.routing.item if self.routing else None,
             catalog_version=self.routing.catalog_version if self.routing else None,

@@ -59,9 +59,19 @@ class CaseRouter:
         # An unreadable payload raises ValidationError: the consumer loop terminates the message.
         received = ReceivedTicket.model_validate_json(msg.data)
         classifier = self._classifier() if self._classifier is not None else None
-        decision = route_ticket(received.ticket, self._catalog(), tables=self._tables, classifier=classifier)
+        decision = route_ticket(
+            received.ticket,
+            self._catalog(),
+            tables=self._tables,
+            classifier=classifier,
+            calling_unit=received.calling_unit,
+        )
         routed = RoutedCase(
-            case_id=received.case_id, received_at=received.received_at, ticket=received.ticket, routing=decision
+            case_id=received.case_id,
+            received_at=received.received_at,
+            ticket=received.ticket,
+            routing=decision,
+            calling_unit=received.calling_unit,
         )
         if decision.unit is not None:
             subject, msg_id = routed_subject(decision.unit), routed_msg_id(received.case_id)
@@ -102,7 +112,9 @@ class CaseRouter:
         except KeyNotFoundError:
             if attempt < INDEX_WAIT_ATTEMPTS:
                 return False
-            record = CaseIndexRecord.from_received(routed.case_id, routed.ticket, routed.received_at)
+            record = CaseIndexRecord.from_received(
+                routed.case_id, routed.ticket, routed.received_at, calling_unit=routed.calling_unit
+            )
         record = record.model_copy(
             update={
                 "status": CaseStatus.TRIAGE,

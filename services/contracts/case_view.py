@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from services.contracts.cases import CaseStatus, RoutingDecision
+from services.contracts.cases import CALLING_UNIT, CaseStatus, RoutingDecision
 
 
 class DeadlineKind(StrEnum):
@@ -187,6 +187,7 @@ class CaseView(BaseModel):
     handling_unit: str | None = None
     township: str | None = None
     supporting_units: list[str] = Field(default_factory=list)
+    calling_unit: str | None = Field(default=None, description=CALLING_UNIT)
     received_at: datetime | None = None
     deadlines: Deadlines = Field(default_factory=Deadlines)
     tracked_deadlines: list[TrackedDeadline] = Field(default_factory=list)

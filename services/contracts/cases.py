@@ -9,6 +9,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from services.contracts.tickets import Ticket
 
+CALLING_UNIT = (
+    "A township or key-work call: the unit that called (the submitting credential's), part of the case's identity; "
+    "it rates the case and never handles it. None for a platform's ticket."
+)
+
 
 class CaseStatus(StrEnum):
     RECEIVED = "received"
@@ -38,6 +43,7 @@ class ReceivedTicket(BaseModel):
     case_id: str
     received_at: AwareDatetime
     ticket: Ticket
+    calling_unit: str | None = Field(default=None, description=CALLING_UNIT)
 
 
 class RoutingDecision(BaseModel):
@@ -70,3 +76,4 @@ class RoutedCase(BaseModel):
     received_at: AwareDatetime
     ticket: Ticket
     routing: RoutingDecision
+    calling_unit: str | None = Field(default=None, description=CALLING_UNIT)

@@ -58,7 +58,7 @@ NOTIFY_DEAD_STREAM = StreamSpec(
 STREAMS: list[StreamSpec] = [CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, NOTIFY_STREAM, NOTIFY_DEAD_STREAM]
 
 # Create-only record per case id: makes "duplicate ticket → 200, same case id" hold for ever.
-CASE_INDEX_BUCKET = BucketSpec(name="case_index", description="Case id → intake record and pre-workflow status.")
+CASE_INDEX_BUCKET = BucketSpec(name="case_index", description="Case id → intake's record of the received ticket.")
 UNIT_CHANNELS_BUCKET = BucketSpec(name="unit_channels", description="Unit code → delivery channels.")
 # Official holiday schedules operators load for years the calendar library does not know (key: the year).
 HOLIDAY_SCHEDULES_BUCKET = BucketSpec(

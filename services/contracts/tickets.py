@@ -25,6 +25,12 @@ class Channel(StrEnum):
     ASSIGNED = "assigned"
 
 
+# Channels on which units call other units (乡呼区应, 重点工作呼应联动): any unit may call, and each numbers its
+# own calls, so the calling unit is part of a call's identity. The platforms' channels (12345, 89000, grid) and
+# the coordination centre's assignments (交办) each have a single submitter numbering its own tickets.
+UNIT_CALL_CHANNELS = frozenset({Channel.TOWNSHIP_CALL, Channel.KEY_WORK_CALL})
+
+
 class Urgency(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"

@@ -1,9 +1,11 @@
 """What each kind of client may do, and on which cases (403 "not yours"; 404 where existence must not leak).
 
-- platform: submit tickets on its own channel; read and rate its own tickets only (another platform's ticket is
-  404, not 403: a platform must not learn that a ticket id exists on another platform);
+- platform: submit tickets on its own channel; read and rate its own tickets only (another platform's ticket, or
+  a unit's call on the platform's channel, is 404, not 403: a platform must not learn that a ticket id exists
+  elsewhere);
 - unit: read and act on cases where it is the first-contact or handling unit or a joint participant, in its own
-  name only (the acting unit is the credential's, whatever the body says);
+  name only (the acting unit is the credential's, whatever the body says); submit township and key-work calls,
+  then read and rate its own calls (the calling unit rates, as the caller does for a hotline ticket);
 - coordination centre: every case; triage, arbitration, extension decisions, catalog approvals;
 - leaders: cases escalated to the city leader or above; escalation decisions;
 - admin: units' channels, credentials, platforms' keys; operator: the codec server.
@@ -18,14 +20,14 @@ from services.contracts.case_policy import EscalationLevel
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.credentials import ClientKind, Principal
-from services.contracts.tickets import Channel
+from services.contracts.tickets import UNIT_CALL_CHANNELS, Channel
 from services.intake.auth import note_refusal, refuse
 from services.intake.dependencies import IntakeServices
 from services.intake.errors import NotFound
 
 CASE_ACTORS = (ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
 # Channels a unit may submit on (township calls, key-work calls) and the coordination centre's own.
-UNIT_CHANNELS = {Channel.TOWNSHIP_CALL, Channel.KEY_WORK_CALL}
+UNIT_CHANNELS = UNIT_CALL_CHANNELS
 COORDINATION_CHANNELS = {Channel.ASSIGNED, Channel.KEY_WORK_CALL}
 
 
@@ -57,6 +59,13 @@ def require_submitter(caller: Principal, channel: Channel) -> None:
         raise refuse(403, "channel", f"this client may not submit tickets on channel {channel.value!r}")
 
 
+def calling_unit_of(caller: Principal, channel: Channel) -> str | None:
+    """The unit whose call a submission is: the credential's, on a unit-call channel; None for a platform's ticket."""
+    if channel not in UNIT_CALL_CHANNELS or caller.kind not in (ClientKind.UNIT, ClientKind.COORDINATION):
+        return None
+    return acting_as(caller)
+
+
 def involved_units(view: CaseView) -> set[str]:
     units = {view.first_contact_unit, view.handling_unit}
     units |= {transfer.from_unit for transfer in view.transfers}
@@ -68,12 +77,12 @@ def require_reader(caller: Principal, view: CaseView) -> None:
     """Read access to one case (platforms get 404 for others' tickets, everyone else 403)."""
     kind = caller.kind
     if kind is ClientKind.PLATFORM:
-        if view.channel != caller.subject:
+        if not _platforms_own(caller, view):
             raise _hidden(caller, view)
         return
     if kind in (ClientKind.COORDINATION, ClientKind.OPERATOR):
         return
-    if kind is ClientKind.UNIT and caller.subject in involved_units(view):
+    if kind is ClientKind.UNIT and caller.subject in involved_units(view) | {view.calling_unit}:
         return
     if kind is ClientKind.LEADER and view.escalation_level >= EscalationLevel.CITY_LEADER:
         return
@@ -92,14 +101,18 @@ def require_case_actor(caller: Principal, view: CaseView, claimed: str) -> None:
 
 
 def require_rater(caller: Principal, view: CaseView) -> None:
-    """The platform the ticket came from (for its caller), or the coordination centre's return visit (回访)."""
+    """The ticket's platform (for its caller), a unit call's calling unit, or the centre's return visit (回访)."""
     if caller.kind is ClientKind.COORDINATION:
         return
-    if caller.kind is ClientKind.PLATFORM and view.channel == caller.subject:
+    if caller.kind is ClientKind.PLATFORM and _platforms_own(caller, view):
         return
     if caller.kind is ClientKind.PLATFORM:
         raise _hidden(caller, view)
-    raise refuse(403, "kind", "ratings come from the platform of the ticket or the coordination centre")
+    if caller.kind is ClientKind.UNIT and view.calling_unit is not None and caller.subject == view.calling_unit:
+        return
+    raise refuse(
+        403, "kind", "ratings come from the platform of the ticket, the calling unit or the coordination centre"
+    )
 
 
 def require_own_channels(caller: Principal, code: str) -> None:
@@ -107,6 +120,11 @@ def require_own_channels(caller: Principal, code: str) -> None:
     if caller.kind is ClientKind.ADMIN or acting_as(caller) == code:
         return
     raise refuse(403, "not_own", f"only the admin or {code!r} itself may see or change its channels")
+
+
+def _platforms_own(caller: Principal, view: CaseView) -> bool:
+    """A platform's own ticket: on its channel, and not a unit's call (which is the calling unit's)."""
+    return view.channel == caller.subject and view.calling_unit is None
 
 
 def _hidden(caller: Principal, view: CaseView) -> NotFound:

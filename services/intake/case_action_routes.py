@@ -103,6 +103,7 @@ async def resolve_case(case_id: str, action: UnitAction, services: Services, cal
 
 @router.post("/rating")
 async def rate_case(case_id: str, rating: RatingSubmission, services: Services, caller: Caller) -> CaseView:
-    """The caller's rating, sent by the platform: unsatisfied outcome → rework; otherwise the case closes."""
+    """The caller's rating, sent by the platform (for a unit's call, by the calling unit): unsatisfied outcome →
+    rework; otherwise the case closes."""
     require_rater(caller, await services.cases.view(case_id))
     return await services.cases.act(case_id, CaseUpdate.RATE, rating)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from services.contracts.case_view import CaseView
 from services.contracts.tickets import Ticket, TicketReceipt
 from services.intake.auth import Caller
-from services.intake.authorization import require_reader, require_submitter
+from services.intake.authorization import calling_unit_of, require_reader, require_submitter
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import UnprocessableInput
@@ -21,11 +21,17 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES
     responses={200: {"model": TicketReceipt, "description": "A resubmitted ticket: the same case id."}},
 )
 async def submit_ticket(ticket: Ticket, response: Response, services: Services, caller: Caller) -> TicketReceipt:
-    """Receive a ticket: 202 with its case id once JetStream holds it; 200 with the same id for a duplicate."""
+    """Receive a ticket: 202 with its case id once JetStream holds it; 200 with the same id for a duplicate.
+
+    A township or key-work call from a unit is the calling unit's: `(channel, calling unit, external_id)` is its
+    identity, and a platform's ticket is `(channel, external_id)`.
+    """
     require_submitter(caller, ticket.channel)
     if ticket.township is not None and services.catalog.unit(ticket.township) is None:
         raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}")
-    receipt, created = await services.tickets.submit(ticket)
+    # A unit's call is keyed by the unit too: two townships numbering their calls alike make two cases.
+    calling_unit = calling_unit_of(caller, ticket.channel)
+    receipt, created = await services.tickets.submit(ticket, calling_unit=calling_unit)
     if not created:
         response.status_code = status.HTTP_200_OK
     return receipt

@@ -29,7 +29,10 @@ def check_triage_decision(catalog: ResponsibilityCatalog, decision: TriageDecisi
 def triage_routing(
     catalog: ResponsibilityCatalog, item: CatalogItem, decision: TriageDecision, case: CaseView
 ) -> RoutingDecision:
-    """The routing the decision gives: the named handling unit, else the item's (its township's, if primary)."""
+    """The routing the decision gives: the named handling unit, else the item's (its township's, if primary).
+
+    422 naming the field when that unit is the calling unit of a unit's call: a call never goes back to its caller.
+    """
     known = case.routing
     township = decision.township or case.township
     if decision.township is not None:
@@ -50,6 +53,11 @@ def triage_routing(
     else:
         assert item.primary_unit is not None  # the catalog refuses an item with neither
         unit, why = item.primary_unit, "primary unit"
+    if unit == case.calling_unit:
+        field = "handling_unit" if decision.handling_unit is not None else "township" if township == unit else "item"
+        raise UnprocessableInput(
+            f"{field}: {unit!r} is the calling unit of this call and cannot answer its own call; name another unit"
+        )
     supporting = list(item.supporting_units)
     if item.township_role is TownshipRole.SUPPORT and township is not None:
         supporting.append(township)

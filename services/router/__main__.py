@@ -9,7 +9,7 @@ import structlog
 
 from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.gc_pauses import observe_gc_pauses
-from services.contracts.subjects import CASE_INDEX_BUCKET, CATALOG_BUCKET, ROUTER_CONSUMER
+from services.contracts.subjects import CATALOG_BUCKET, ROUTER_CONSUMER
 from services.contracts.telemetry import configure_logging
 from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
@@ -41,13 +41,7 @@ async def main(stop: asyncio.Event) -> None:
     catalog = await catalogs.start()
     await classifiers.start(catalog)
     _warn_about_tables(tables, catalog)
-    router = CaseRouter(
-        js=js,
-        case_index=await key_value(js, CASE_INDEX_BUCKET),
-        catalog=catalogs.current,
-        classifier=classifiers.current,
-        tables=tables,
-    )
+    router = CaseRouter(js=js, catalog=catalogs.current, classifier=classifiers.current, tables=tables)
     log.info("router.ready", catalog_version=catalog.version, items=len(catalog.items))
 
     async def health() -> dict[str, bool]:

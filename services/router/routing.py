@@ -3,7 +3,8 @@
 The item comes from the first of: the ticket's `category_code` when it is a catalog item; the platform's own
 category code mapped by the platform table; the free-text classifier on title and description. The unit is the
 item's primary unit, or the ticket's township for items the township handles. Whatever cannot be decided with
-confidence goes to the coordination centre for triage (`unit=None`), with the reason.
+confidence goes to the coordination centre for triage (`unit=None`), with the reason; so does a unit's call that
+would go back to the calling unit itself (a call asks others to respond).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def route_ticket(
     *,
     tables: RoutingTables = NO_TABLES,
     classifier: TextClassifier | None = None,
+    calling_unit: str | None = None,
 ) -> RoutingDecision:
     """Decide the item and the handling unit; `unit=None` means the case needs triage (the reason says why)."""
     decision, item = identify_item(ticket, catalog, tables, classifier)
@@ -56,7 +58,15 @@ def route_ticket(
         decision = decision.model_copy(update={"township": township, "township_source": source})
     if item is None:
         return decision
-    return _assign(decision, item, township, found_in)
+    return not_back_to_the_caller(_assign(decision, item, township, found_in), calling_unit)
+
+
+def not_back_to_the_caller(decision: RoutingDecision, calling_unit: str | None) -> RoutingDecision:
+    """A unit's call that routing would hand to the calling unit itself goes to triage instead, saying why."""
+    if calling_unit is None or decision.unit != calling_unit:
+        return decision
+    reason = f"{decision.reason}; but {calling_unit} is the calling unit and cannot answer its own call: needs triage"
+    return decision.model_copy(update={"unit": None, "reason": reason})
 
 
 def identify_item(

@@ -74,6 +74,7 @@ class FirstContactCase:
             handling_unit=unit,
             township=case.routing.township or case.ticket.township,
             supporting_units=case.routing.supporting_units,
+            calling_unit=case.calling_unit,
             received_at=case.received_at,
             routing=case.routing,
         )

@@ -58,6 +58,7 @@ class TriageCase:
             catalog_item=case.routing.item,
             catalog_version=case.routing.catalog_version,
             township=case.routing.township or case.ticket.township,
+            calling_unit=case.calling_unit,
             received_at=case.received_at,
             routing=case.routing,
         )
@@ -247,7 +248,7 @@ class TriageCase:
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        routed = RoutedCase(case_id=case.case_id, received_at=case.received_at, ticket=case.ticket, routing=routing)
+        routed = case.model_copy(update={"routing": routing})
         await workflow.execute_activity_method(
             TriageActivities.publish_routed_case,
             routed,

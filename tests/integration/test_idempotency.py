@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import httpx
 from temporalio.client import Client
 
-from services.contracts.case_ids import case_id_for
-from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
-from services.contracts.subjects import CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, routed_subject
+from services.contracts.case_ids import case_id_for, intake_msg_id
+from services.contracts.cases import ReceivedTicket, RoutedCase, RoutingDecision, RoutingMethod
+from services.contracts.subjects import (
+    CASE_INTAKE_STREAM,
+    CASE_ROUTING_STREAM,
+    ROUTER_CONSUMER,
+    intake_subject,
+    routed_subject,
+)
 from services.contracts.tickets import Ticket
 from tests.integration.test_end_to_end import set_webhook, wait_for_status
+from tests.support.case_lifecycle import wait_for_case
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
 from tests.support.system import RunningSystem
@@ -114,3 +122,46 @@ async def test_a_redelivered_routed_message_starts_no_second_workflow(
     assert len(receiver.for_case(case_id)) == 1
     metrics = (await httpx.AsyncClient().get(f"{system.services['workflows'].base_url}/metrics/")).text
     assert 'hotline_case_workflow_starts_total{result="duplicate"}' in metrics
+
+
+async def test_the_first_submission_is_202_even_when_the_router_handled_it_first(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    """Intake's index record is intake's alone: a router that routed the ticket to triage before intake wrote it
+    (intake slow or restarted between its publish and its write) leaves nothing that turns the 202 into a 200."""
+    body = ticket_body(title="物业和电梯", description="物业不管事，电梯也坏了。", category_code=None)
+    ticket = Ticket.model_validate(body)
+    case_id = case_id_for(ticket.channel, ticket.external_id)
+    received = ReceivedTicket(case_id=case_id, received_at=datetime.now(UTC), ticket=ticket)
+    nc = await system.nats.connect()
+    js = nc.jetstream()
+    try:
+        # Intake's publish, as intake makes it, landed; its index write has not happened yet.
+        await js.publish(
+            intake_subject(ticket.channel),
+            received.model_dump_json().encode(),
+            stream=CASE_INTAKE_STREAM.name,
+            headers={"Nats-Msg-Id": intake_msg_id(ticket.channel, ticket.external_id)},
+        )
+        await wait_for_case(
+            api,
+            case_id,
+            lambda c: c["status"] == "triage" and c["deadlines"]["triage"] is not None,
+            what="waiting for triage, with its deadline",
+        )
+
+        async def router_done() -> None:
+            info = await js.consumer_info(ROUTER_CONSUMER.stream.name, ROUTER_CONSUMER.durable)
+            assert (info.num_pending, info.num_ack_pending) == (0, 0), (info.num_pending, info.num_ack_pending)
+
+        await assert_eventually(router_done, timeout=30, what="the router has acknowledged the ticket")
+    finally:
+        await nc.close()
+
+    first = await api.post("/v1/cases", json=body)
+
+    assert (first.status_code, first.json()["case_id"]) == (202, case_id), first.text
+    again = await api.post("/v1/cases", json=body)
+    assert (again.status_code, again.json()["case_id"]) == (200, case_id), again.text
+    case = (await api.get(f"/v1/cases/{case_id}")).json()
+    assert (case["status"], case["routing"]["method"]) == ("triage", "text")

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from services.contracts.case_ids import case_id_for, intake_msg_id, routed_msg_id, workflow_id_for
+from services.contracts.case_ids import case_id_for, intake_msg_id, routed_msg_id, ticket_key, workflow_id_for
 from services.contracts.tickets import Channel
 
 
@@ -53,3 +53,96 @@ def test_routed_msg_id_and_workflow_id_are_prefixed_case_ids() -> None:
 
     assert routed_msg_id(case_id) == f"routed:{case_id}"
     assert workflow_id_for(case_id) == f"case-{case_id}"
+
+
+# --- calls from units: the calling unit is part of the identity --------------------------------------------------
+
+PINNED = uuid.UUID("6f1c7c52-3b8e-4c8e-9d57-3c1f0b8a2e11")
+
+
+@pytest.mark.parametrize(
+    ("channel", "external_id"),
+    [
+        pytest.param("12345", "12345-20261122-000187", id="12345"),
+        pytest.param("89000", "89000-7", id="89000"),
+        pytest.param("grid", "g-1", id="grid"),
+        pytest.param("assigned", "jb-2026-01", id="assigned"),
+        pytest.param("township_call", "TC-0001", id="township-call-from-its-platform"),
+        pytest.param("key_work_call", "KW-0001", id="key-work-call-from-its-platform"),
+    ],
+)
+def test_tickets_without_a_calling_unit_keep_todays_ids(channel: str, external_id: str) -> None:
+    # Pinned: existing cases (and their workflows, index records and msg ids) keep their ids.
+    assert case_id_for(channel, external_id) == str(uuid.uuid5(PINNED, f"{channel}:{external_id}"))
+    assert intake_msg_id(channel, external_id) == f"{channel}:{external_id}"
+
+
+@pytest.mark.parametrize(
+    ("channel", "calling_unit", "external_id", "key"),
+    [
+        ("township_call", "hekou-town", "TC-0001", "township_call@hekou-town:TC-0001"),
+        ("township_call", "shiqiao-town", "TC-0001", "township_call@shiqiao-town:TC-0001"),
+        ("key_work_call", "water", "KW-0001", "key_work_call@water:KW-0001"),
+        ("key_work_call", "coordination-centre", "KW-0001", "key_work_call@coordination-centre:KW-0001"),
+    ],
+)
+def test_a_units_call_is_keyed_by_its_calling_unit(channel: str, calling_unit: str, external_id: str, key: str) -> None:
+    assert ticket_key(channel, external_id, calling_unit=calling_unit) == key
+    assert intake_msg_id(channel, external_id, calling_unit=calling_unit) == key
+    assert case_id_for(channel, external_id, calling_unit=calling_unit) == str(uuid.uuid5(PINNED, key))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param(
+            ("township_call", "TC-0001", "hekou-town"),
+            ("township_call", "TC-0001", "shiqiao-town"),
+            id="two-townships-numbering-alike",
+        ),
+        pytest.param(
+            ("key_work_call", "KW-1", "water"), ("key_work_call", "KW-1", "hekou-town"), id="two-units-key-work"
+        ),
+        pytest.param(
+            ("township_call", "TC-0001", "hekou-town"), ("key_work_call", "TC-0001", "hekou-town"), id="two-channels"
+        ),
+        pytest.param(
+            ("township_call", "TC-0001", "hekou-town"), ("township_call", "TC-0001", None), id="unit-and-platform"
+        ),
+        pytest.param(
+            # A platform's external id shaped like a unit's key still makes another case.
+            ("township_call", "TC-0001", "hekou-town"),
+            ("township_call", "@hekou-town:TC-0001", None),
+            id="no-key-forgery",
+        ),
+        pytest.param(
+            ("township_call", "x:TC-1", "hekou-town"),
+            ("township_call", "TC-1", "hekou-town"),
+            id="colon-in-external-id",
+        ),
+    ],
+)
+def test_different_callers_get_different_cases(
+    first: tuple[str, str, str | None], second: tuple[str, str, str | None]
+) -> None:
+    (channel_a, id_a, unit_a), (channel_b, id_b, unit_b) = first, second
+
+    assert case_id_for(channel_a, id_a, calling_unit=unit_a) != case_id_for(channel_b, id_b, calling_unit=unit_b)
+    assert intake_msg_id(channel_a, id_a, calling_unit=unit_a) != intake_msg_id(channel_b, id_b, calling_unit=unit_b)
+
+
+@pytest.mark.parametrize(
+    ("channel", "calling_unit", "message"),
+    [
+        pytest.param("12345", "hekou-town", "takes no calling unit", id="platform-channel"),
+        pytest.param("grid", "hekou-town", "takes no calling unit", id="grid"),
+        pytest.param("assigned", "coordination-centre", "takes no calling unit", id="assigned"),
+        pytest.param("township_call", "Hekou Town", "not a unit code", id="not-a-code"),
+        pytest.param("township_call", "hekou:town", "not a unit code", id="colon"),
+        pytest.param("township_call", "hekou-town\n", "not a unit code", id="trailing-newline"),
+        pytest.param("township_call", "", "not a unit code", id="empty"),
+    ],
+)
+def test_a_calling_unit_is_refused_where_it_cannot_be(channel: str, calling_unit: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        case_id_for(channel, "x-1", calling_unit=calling_unit)

@@ -111,3 +111,38 @@ def test_item_complexity_is_carried_on_the_decision(
     decision = route_ticket(make_ticket(category_code=category_code), catalog)
 
     assert decision.complexity == complexity
+
+
+# --- a unit's call never goes back to the calling unit -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "calling_unit", "category_code", "township", "unit"),
+    [
+        pytest.param("township_call", "hekou-town", "EE-04", "hekou-town", None, id="township-matter-of-the-caller"),
+        pytest.param("township_call", "hekou-town", "EE-04", "qingshan-town", "qingshan-town", id="another-township"),
+        pytest.param("township_call", "hekou-town", "LS-06", "hekou-town", "water", id="a-departments-matter"),
+        pytest.param("key_work_call", "water", "LS-06", "hekou-town", None, id="key-work-call-of-the-primary-unit"),
+        pytest.param("key_work_call", "health", "LS-06", "hekou-town", "water", id="key-work-call-of-another-unit"),
+        pytest.param("12345", None, "EE-04", "hekou-town", "hekou-town", id="a-platforms-ticket"),
+    ],
+)
+def test_a_call_routed_to_its_calling_unit_goes_to_triage(
+    catalog: ResponsibilityCatalog,
+    channel: str,
+    calling_unit: str | None,
+    category_code: str,
+    township: str,
+    unit: str | None,
+) -> None:
+    ticket = make_ticket(channel=channel, category_code=category_code, township=township)
+    decision = route_ticket(ticket, catalog, calling_unit=calling_unit)
+
+    assert decision.unit == unit
+    assert decision.item == category_code  # the item stays, as the best guess for the coordination centre
+    if unit is None:
+        assert decision.reason.endswith(
+            f"{calling_unit} is the calling unit and cannot answer its own call: needs triage"
+        )
+    else:
+        assert "calling unit" not in decision.reason

@@ -24,7 +24,7 @@ def decision(**fields: Any) -> TriageDecision:
     return TriageDecision.model_validate({"unit": "coordination-centre", "item": "EE-05", "note": "研判", **fields})
 
 
-def waiting(township: str | None = None, source: str | None = None) -> CaseView:
+def waiting(township: str | None = None, source: str | None = None, calling_unit: str | None = None) -> CaseView:
     routing = RoutingDecision(
         method=RoutingMethod.TEXT, catalog_version="1", item="EE-04", township=township, township_source=source
     )
@@ -34,6 +34,7 @@ def waiting(township: str | None = None, source: str | None = None) -> CaseView:
         channel="12345",
         external_id="e",
         township=township,
+        calling_unit=calling_unit,
         received_at=datetime.now(UTC),
         routing=routing,
     )
@@ -96,3 +97,31 @@ def test_a_named_handling_unit_overrides_the_catalog_and_leaves_the_supporting_l
     assert routing.unit == "water"
     assert routing.supporting_units == ["public-security", "qingshan-town"]
     assert "named by the coordination centre" in routing.reason
+
+
+@pytest.mark.parametrize(
+    ("fields", "calling_unit", "field"),
+    [
+        pytest.param({"item": "EE-04"}, "hekou-town", "township", id="the-callers-township-known-to-the-case"),
+        pytest.param({"item": "EE-04", "township": "hekou-town"}, "hekou-town", "township", id="named-township"),
+        pytest.param({"item": "LS-06"}, "water", "item", id="the-items-primary-unit"),
+        pytest.param({"item": "LS-06", "handling_unit": "health"}, "health", "handling_unit", id="named-unit"),
+    ],
+)
+def test_a_call_is_never_handed_back_to_its_calling_unit(
+    catalog: ResponsibilityCatalog, fields: dict[str, str], calling_unit: str, field: str
+) -> None:
+    chosen = decision(**fields)
+    item = check_triage_decision(catalog, chosen)
+
+    with pytest.raises(UnprocessableInput, match=f"^{field}: '{calling_unit}' is the calling unit"):
+        triage_routing(catalog, item, chosen, waiting("hekou-town", "ticket", calling_unit=calling_unit))
+
+
+def test_a_call_goes_to_any_other_unit(catalog: ResponsibilityCatalog) -> None:
+    chosen = decision(item="EE-04", township="qingshan-town")
+    routing = triage_routing(
+        catalog, check_triage_decision(catalog, chosen), chosen, waiting("hekou-town", "ticket", "hekou-town")
+    )
+
+    assert routing.unit == "qingshan-town"

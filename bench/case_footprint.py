@@ -30,6 +30,7 @@ from temporalio.client import Client
 from bench.engine_limit import routed_cases, start_case
 from services.contracts.cases import RoutedCase
 from services.contracts.events import EventKind, NotificationEvent
+from services.workflows.activities import CaseChanges
 from services.workflows.worker import workflow_runner
 from tests.support.polling import assert_eventually
 from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping
@@ -50,6 +51,11 @@ class CountedEvents(PublishedEvents):
     async def publish_notification(self, event: NotificationEvent) -> None:
         if event.kind is EventKind.CASE_ASSIGNED:
             self.assigned += 1
+
+    @activity.defn(name="publish_case_changes")
+    async def publish_case_changes(self, changes: CaseChanges) -> None:
+        for event in changes.notifications:
+            await self.publish_notification(event)
 
 
 def type_census(objects: Iterable[object]) -> Counter[str]:

@@ -76,4 +76,7 @@ class RoutedCase(BaseModel):
     received_at: AwareDatetime
     ticket: Ticket
     routing: RoutingDecision
+    events_published: int = Field(
+        default=0, ge=0, description="Events of the case's log its triage published before it was routed."
+    )
     calling_unit: str | None = Field(default=None, description=CALLING_UNIT)

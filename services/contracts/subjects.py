@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.contracts.case_event_log import CASE_EVENTS_PREFIX
 from services.contracts.tickets import Channel
 
 INTAKE_PREFIX = "cases.intake"
@@ -55,7 +56,22 @@ NOTIFY_DEAD_STREAM = StreamSpec(
     max_age_seconds=365 * DAY,
     description="Events whose delivery ran out of its retry budget; redelivered on request.",
 )
-STREAMS: list[StreamSpec] = [CASE_INTAKE_STREAM, CASE_ROUTING_STREAM, NOTIFY_STREAM, NOTIFY_DEAD_STREAM]
+CASE_EVENTS_STREAM = StreamSpec(
+    name="CASE_EVENTS",
+    subjects=[f"{CASE_EVENTS_PREFIX}.>"],
+    max_age_seconds=365 * DAY,
+    # Wider than the default: a workflow task retried after a worker outage may publish an event again minutes
+    # later; consumers still treat (case_id, sequence) as the identity beyond this window.
+    duplicate_window_seconds=600.0,
+    description="Every change of every case, per case in order (docs/case-events.md): the feed of the case records.",
+)
+STREAMS: list[StreamSpec] = [
+    CASE_INTAKE_STREAM,
+    CASE_ROUTING_STREAM,
+    NOTIFY_STREAM,
+    NOTIFY_DEAD_STREAM,
+    CASE_EVENTS_STREAM,
+]
 
 # Create-only record per case id: makes "duplicate ticket → 200, same case id" hold for ever.
 CASE_INDEX_BUCKET = BucketSpec(name="case_index", description="Case id → intake's record of the received ticket.")

@@ -60,7 +60,7 @@ async def main(stop: asyncio.Event) -> None:
     change_records = CatalogChangeRecords(await key_value(js, CATALOG_CHANGES_BUCKET, replicas=settings.nats_replicas))
     worker = build_worker(
         client,
-        notifications=NotificationActivities(js),
+        notifications=NotificationActivities(js, settings.payload_keyring()),
         deadlines=DeadlineActivities(calendar=calendar.current, policy=lambda: policy),
         catalog_changes=CatalogChangeActivities(catalogs=catalogs, records=change_records),
         triage=TriageActivities(js, await key_value(js, TRIAGE_DECISIONS_BUCKET, replicas=settings.nats_replicas)),

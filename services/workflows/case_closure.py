@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_events import Notice
 
 
 async def resolve(engine: CaseEngine, action: UnitAction) -> None:
@@ -29,7 +30,7 @@ async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     engine.meet(DeadlineKind.RESOLUTION, DeadlineKind.FEEDBACK)
     view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
     engine.record(action.unit, TimelineAction.RESOLVED, action.note)
-    await engine.notify_platform(EventKind.CASE_RESOLVED, detail=action.note)
+    engine.notify_platform(EventKind.CASE_RESOLVED, Notice(detail=action.note))
     for extension in view.extensions:
         if extension.status is ExtensionStatus.PENDING:
             extension.status = ExtensionStatus.WITHDRAWN
@@ -49,7 +50,7 @@ async def request_extension(engine: CaseEngine, request: ExtensionRequest) -> No
     engine.record(
         request.unit, TimelineAction.EXTENSION_REQUESTED, f"{request.working_days} 个工作日：{request.reason}"
     )
-    await engine.notify_coordination(EventKind.EXTENSION_REQUESTED, detail=request.reason)
+    engine.notify_coordination(EventKind.EXTENSION_REQUESTED, Notice(detail=request.reason))
 
 
 async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> None:
@@ -63,10 +64,10 @@ async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> N
     else:
         pending.status = ExtensionStatus.REFUSED
         engine.record(decision.unit, TimelineAction.EXTENSION_REFUSED, decision.note)
-    await engine.notify(
+    engine.notify(
         EventKind.EXTENSION_DECIDED,
         recipient=engine.handling_unit,
-        detail=f"{pending.status.value}：{decision.note}",
+        notice=Notice(detail=f"{pending.status.value}：{decision.note}"),
     )
 
 
@@ -124,8 +125,8 @@ async def rework(engine: CaseEngine, rating: Rating) -> None:
     view.resolved_at = None
     engine.record(SYSTEM, TimelineAction.REWORK, f"第 {view.reworks} 次重办：{rating.comment}")
     await engine.start_deadlines([DeadlineKind.RESOLUTION], start=workflow.now())
-    await engine.notify(EventKind.REWORK, recipient=engine.handling_unit, detail=rating.comment)
-    await engine.notify_platform(EventKind.REWORK, detail=rating.comment)
+    engine.notify(EventKind.REWORK, recipient=engine.handling_unit, notice=Notice(detail=rating.comment))
+    engine.notify_platform(EventKind.REWORK, Notice(detail=rating.comment))
 
 
 async def close(engine: CaseEngine, reason: str) -> None:
@@ -135,7 +136,7 @@ async def close(engine: CaseEngine, reason: str) -> None:
     view.closed_reason = reason
     view.rating_due = None
     engine.record(SYSTEM, TimelineAction.CLOSED, reason)
-    await engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, detail=reason)
-    await engine.notify_platform(EventKind.CASE_CLOSED, detail=reason)
+    engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=reason))
+    engine.notify_platform(EventKind.CASE_CLOSED, Notice(detail=reason))
     if reason.startswith("unsatisfied"):
-        await engine.notify_coordination(EventKind.CASE_CLOSED, detail=reason)
+        engine.notify_coordination(EventKind.CASE_CLOSED, Notice(detail=reason))

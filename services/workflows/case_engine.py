@@ -1,6 +1,7 @@
 """The moving parts of a case inside its workflow: policy, deadlines, alarms, notifications, search attributes.
 
-Runs only inside `FirstContactCase` (workflow code: deterministic, I/O through activities).
+Runs only inside `FirstContactCase` (workflow code: deterministic, I/O through activities). What a step records and
+sends waits in the case's log and goes out in one activity when the step ends (`flush`).
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_event_log import EventFields
     from services.contracts.case_policy import CasePolicy, Window, shared_policy
     from services.contracts.case_timeline import SYSTEM, TimelineAction
-    from services.contracts.case_view import DeadlineKind, Deadlines, TimelineEntry
+    from services.contracts.case_view import DeadlineKind, Deadlines
     from services.contracts.cases import RoutedCase
     from services.contracts.events import Audience, EventKind
     from services.contracts.tickets import Ticket
-    from services.workflows.activities import NotificationActivities
     from services.workflows.case_alarms import is_overdue
-    from services.workflows.case_events import case_event, platform_wants
+    from services.workflows.case_events import NO_NOTICE, Notice, case_event, platform_wants
+    from services.workflows.case_log import CaseLog
     from services.workflows.case_state import CaseState, DeadlineClock
     from services.workflows.deadline_activities import (
         CaseStartRequest,
@@ -46,12 +48,11 @@ Result = TypeVar("Result")
 
 
 class CaseEngine:
-    def __init__(self, view: CaseState, ticket: Ticket) -> None:
+    def __init__(self, view: CaseState, ticket: Ticket, log: CaseLog) -> None:
         self.view = view
         self.ticket = ticket
+        self.log = log
         self._policy: CasePolicy | None = None
-        self._sequence = 0
-        self._last_platform_sequence = 0
         # Search attribute name → the value last upserted; those the case starter gave the workflow are set already.
         self._upserted: dict[str, Any] = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
 
@@ -88,8 +89,23 @@ class CaseEngine:
         self.view.urgency = self._policy.urgency
         return opened.deadlines
 
-    def record(self, actor: str, action: TimelineAction, detail: str = "", *, at: datetime | None = None) -> None:
-        self.view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
+    def record(
+        self,
+        actor: str,
+        action: TimelineAction,
+        detail: str = "",
+        *,
+        at: datetime | None = None,
+        fields: EventFields | None = None,
+        publish: bool = True,
+    ) -> None:
+        """One change of the case: a timeline entry and an event on the case event log (`CaseLog.record`)."""
+        self.log.record(actor, action, detail, at=at, fields=fields, publish=publish)
+
+    async def flush(self) -> None:
+        """End of a step: publish what it recorded and the notifications it sends."""
+        self.summarise()
+        await self.log.flush()
 
     # --- deadlines --------------------------------------------------------------------------------------
 
@@ -158,52 +174,54 @@ class CaseEngine:
 
     # --- notifications ----------------------------------------------------------------------------------
 
-    async def notify(
+    def notify(
         self,
         kind: EventKind,
         *,
         recipient: str,
         audience: Audience = Audience.UNIT,
-        **fields: Any,
+        notice: Notice = NO_NOTICE,
     ) -> None:
-        """Publish one event (an activity); its id comes from the case's event sequence, so retries are harmless."""
-        self._sequence += 1
+        """Send one notification when the step ends; its id comes from the case's notification sequence, so a
+        retried publish is harmless."""
+        state = self.view
+        state.notification_sequence += 1
+        previous: int | None = None
         if audience is Audience.PLATFORM:
-            fields["previous_sequence"] = self._last_platform_sequence
-            self._last_platform_sequence = self._sequence
-        # The event carries the deadlines as they are now (an action may have just moved one), not as of the last
-        # refresh; `summarise` issues no command, so replaying older histories is unaffected.
+            previous, state.last_platform_sequence = state.last_platform_sequence, state.notification_sequence
+        # The event carries the deadlines as they are now (an action may have just moved one).
         self.summarise()
         event = case_event(
-            self.view,
+            state,
             self.ticket,
             kind=kind,
-            sequence=self._sequence,
+            sequence=state.notification_sequence,
             at=workflow.now(),
             recipient=recipient,
             audience=audience,
-            **fields,
+            notice=notice,
+            previous_sequence=previous,
         )
-        await self._local(NotificationActivities.publish_notification, event)
+        self.log.notify(event)
 
-    async def notify_platform(self, kind: EventKind, **fields: Any) -> None:
+    def notify_platform(self, kind: EventKind, notice: Notice = NO_NOTICE) -> None:
         """Tell the originating platform of a status change, when it gave a callback URL."""
         platform = platform_wants(kind, self.ticket)
         if platform is not None:
-            await self.notify(kind, recipient=platform, audience=Audience.PLATFORM, **fields)
+            self.notify(kind, recipient=platform, audience=Audience.PLATFORM, notice=notice)
 
-    async def notify_coordination(self, kind: EventKind, **fields: Any) -> None:
-        await self.notify(kind, recipient=COORDINATION_CENTRE, audience=Audience.COORDINATION, **fields)
+    def notify_coordination(self, kind: EventKind, notice: Notice = NO_NOTICE) -> None:
+        self.notify(kind, recipient=COORDINATION_CENTRE, audience=Audience.COORDINATION, notice=notice)
 
-    async def notify_ladder(self, level: int, kind: EventKind, **fields: Any) -> None:
+    def notify_ladder(self, level: int, kind: EventKind, notice: Notice = NO_NOTICE) -> None:
         """Tell whoever the escalation ladder names for this level."""
         target = self.policy.step(level).notify
         if target == "handling_unit":
-            await self.notify(kind, recipient=self.handling_unit, **fields)
+            self.notify(kind, recipient=self.handling_unit, notice=notice)
         elif target == "handling_unit_leader":
-            await self.notify(kind, recipient=self.handling_unit, audience=Audience.UNIT_LEADER, **fields)
+            self.notify(kind, recipient=self.handling_unit, audience=Audience.UNIT_LEADER, notice=notice)
         else:
-            await self.notify(kind, recipient=target, audience=Audience.LEADER, **fields)
+            self.notify(kind, recipient=target, audience=Audience.LEADER, notice=notice)
 
     async def next_working_day_start(self, after: datetime) -> datetime:
         return await self._local(DeadlineActivities.next_working_day_start, NextWorkingDayRequest(after=after))

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.events import Audience, EventKind
     from services.workflows.case_alarms import Alarm, AlarmKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_events import Notice
     from services.workflows.case_state import DeadlineClock
     from services.workflows.top_level_models import CaseSummary, TopLevelInput
 
@@ -99,7 +100,7 @@ class CaseEscalation:
         engine.record(SYSTEM, TimelineAction.ESCALATED, f"level {level} ({step.name}): {reason}")
         # The unit leader already hears of each breach; higher levels get an escalation notice.
         if step.notify != "handling_unit_leader":
-            await engine.notify_ladder(level, EventKind.ESCALATED, detail=reason)
+            engine.notify_ladder(level, EventKind.ESCALATED, Notice(detail=reason))
         if level == engine.policy.top_level:
             await self._start_top_level(reason)
 
@@ -157,12 +158,10 @@ class CaseEscalation:
 
     async def _remind(self, tracked: DeadlineClock) -> None:
         tracked.reminders_sent += 1
-        await self._engine.notify(
+        self._engine.notify(
             EventKind.REMINDER,
             recipient=self._engine.handling_unit,
-            deadline_kind=tracked.kind.value,
-            due=tracked.due,
-            detail=f"{tracked.kind.value} due {tracked.due.isoformat()}",
+            notice=Notice(deadline_kind=tracked.kind.value, due=tracked.due),
         )
 
     async def _breach(self, tracked: DeadlineClock) -> None:
@@ -173,7 +172,7 @@ class CaseEscalation:
         tracked.breached_at = now
         view.explanation_required = True
         # The breach counts against whoever missed it: the coordination centre for a late arbitration.
-        recipient, audiences, detail = self._breach_recipient(tracked)
+        recipient, audiences = self._breach_recipient(tracked)
         view.breaches.append(
             Breach(
                 kind=tracked.kind,
@@ -184,39 +183,31 @@ class CaseEscalation:
             )
         )
         engine.record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"{tracked.kind.value} due {tracked.due.isoformat()}")
+        missed = Notice(deadline_kind=tracked.kind.value, due=tracked.due)
         for audience in audiences:
-            await engine.notify(
-                EventKind.DEADLINE_BREACHED,
-                recipient=recipient,
-                audience=audience,
-                deadline_kind=tracked.kind.value,
-                due=tracked.due,
-                detail=detail,
-            )
+            engine.notify(EventKind.DEADLINE_BREACHED, recipient=recipient, audience=audience, notice=missed)
         # Counted from the due time, not from when the worker got round to it: a breach due at 23:59:59 handled a
         # second late (a busy end-of-day burst, a worker restarting) gives the unit no extra working day.
         tracked.chase_up_at = await engine.next_working_day_start(tracked.due)
 
-    def _breach_recipient(self, tracked: DeadlineClock) -> tuple[str, tuple[Audience, ...], str]:
-        """Who missed it, who hears of it, and what they are asked."""
+    def _breach_recipient(self, tracked: DeadlineClock) -> tuple[str, tuple[Audience, ...]]:
+        """Who missed it and who hears of it (what they are asked is the notifier's template's to say)."""
         if tracked.kind is DeadlineKind.ARBITRATION:
-            return COORDINATION_CENTRE, (Audience.COORDINATION,), "仲裁超时，请尽快确定承办单位"
-        return self._engine.handling_unit, (Audience.UNIT, Audience.UNIT_LEADER), "已超时限，请说明原因并报送阶段性成效"
+            return COORDINATION_CENTRE, (Audience.COORDINATION,)
+        return self._engine.handling_unit, (Audience.UNIT, Audience.UNIT_LEADER)
 
     async def _chase_up(self, tracked: DeadlineClock) -> None:
         """The chase-up notice (催办), sent the next working day after a breach."""
         tracked.chase_up_sent = True
-        recipient, audiences, _detail = self._breach_recipient(tracked)
+        recipient, audiences = self._breach_recipient(tracked)
         self._engine.record(
             SYSTEM, TimelineAction.CHASE_UP, f"{tracked.kind.value} overdue since {tracked.due.isoformat()}"
         )
-        await self._engine.notify(
+        self._engine.notify(
             EventKind.CHASE_UP,
             recipient=recipient,
             audience=audiences[0],
-            deadline_kind=tracked.kind.value,
-            due=tracked.due,
-            detail="催办：请立即办理并说明超时原因",
+            notice=Notice(deadline_kind=tracked.kind.value, due=tracked.due),
         )
 
     async def _next_step_due(self, tracked: DeadlineClock, missed_at: datetime) -> datetime | None:

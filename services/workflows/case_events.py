@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.contracts.case_view import CaseView
@@ -23,6 +24,21 @@ PLATFORM_EVENTS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What a notification says beyond the case itself: the deadline it is about, the units a transfer moved
+    between, and the free text a person gave (a reason, a note)."""
+
+    detail: str = ""
+    deadline_kind: str | None = None
+    due: datetime | None = None
+    from_unit: str | None = None
+    to_unit: str | None = None
+
+
+NO_NOTICE = Notice()
+
+
 def case_event(
     view: CaseView,
     ticket: Ticket,
@@ -32,11 +48,7 @@ def case_event(
     at: datetime,
     recipient: str,
     audience: Audience = Audience.UNIT,
-    detail: str = "",
-    deadline_kind: str | None = None,
-    due: datetime | None = None,
-    from_unit: str | None = None,
-    to_unit: str | None = None,
+    notice: Notice = NO_NOTICE,
     previous_sequence: int | None = None,
 ) -> NotificationEvent:
     """An event about the case for one recipient; personal data stays out (units get the address only)."""
@@ -61,12 +73,12 @@ def case_event(
         address=None if to_platform else ticket.address,
         urgency=view.urgency,
         deadlines=view.deadlines,
-        deadline_kind=deadline_kind,
-        due=due,
+        deadline_kind=notice.deadline_kind,
+        due=notice.due,
         escalation_level=view.escalation_level,
-        from_unit=from_unit,
-        to_unit=to_unit,
-        detail=detail,
+        from_unit=notice.from_unit,
+        to_unit=notice.to_unit,
+        detail=notice.detail,
         previous_sequence=previous_sequence,
     )
 

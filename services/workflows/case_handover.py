@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_events import Notice
 
 HANDOVER_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
 
@@ -37,19 +38,10 @@ async def transfer(engine: CaseEngine, request: TransferRequest) -> None:
     )
     # The receiving unit gets its own sign-for and transfer windows from the moment it receives the case.
     await engine.start_deadlines(HANDOVER_DEADLINES, start=now)
-    await engine.notify(
-        EventKind.CASE_ASSIGNED,
-        recipient=request.to_unit,
-        from_unit=request.unit,
-        to_unit=request.to_unit,
-        detail=f"由 {request.unit} 转办：{request.reason}",
-    )
-    await engine.notify_platform(
-        EventKind.TRANSFER_NOTICE,
-        from_unit=request.unit,
-        to_unit=request.to_unit,
-        detail=f"您反映的问题已转至 {request.to_unit} 办理。原因：{request.reason}",
-    )
+    # Unit names and the sentences around the reason are the notifier's templates' to write.
+    moved = Notice(detail=request.reason, from_unit=request.unit, to_unit=request.to_unit)
+    engine.notify(EventKind.CASE_ASSIGNED, recipient=request.to_unit, notice=moved)
+    engine.notify_platform(EventKind.TRANSFER_NOTICE, moved)
 
 
 async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> None:
@@ -63,11 +55,8 @@ async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> N
         f"第 {len(view.transfers) + 1} 次转办被拒（上限 {engine.policy.max_transfers} 次），提请仲裁：{request.reason}",
     )
     await engine.start_deadlines([DeadlineKind.ARBITRATION], start=workflow.now())
-    await engine.notify_coordination(
-        EventKind.ARBITRATION_NEEDED,
-        from_unit=request.unit,
-        to_unit=request.to_unit,
-        detail=f"{request.unit} 认为应由 {request.to_unit} 办理：{request.reason}",
+    engine.notify_coordination(
+        EventKind.ARBITRATION_NEEDED, Notice(detail=request.reason, from_unit=request.unit, to_unit=request.to_unit)
     )
 
 
@@ -82,9 +71,6 @@ async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
         decision.unit, TimelineAction.ARBITRATED, f"承办单位：{decision.handling_unit}；理由：{decision.reason}"
     )
     await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=workflow.now())
-    await engine.notify(
-        EventKind.ARBITRATION_DECIDED,
-        recipient=decision.handling_unit,
-        detail=f"经协调中心仲裁，由贵单位承办：{decision.reason}",
-    )
-    await engine.notify_platform(EventKind.CASE_ASSIGNED, detail=f"经协调中心确定由 {decision.handling_unit} 办理")
+    decided = Notice(detail=decision.reason)
+    engine.notify(EventKind.ARBITRATION_DECIDED, recipient=decision.handling_unit, notice=decided)
+    engine.notify_platform(EventKind.CASE_ASSIGNED, decided)

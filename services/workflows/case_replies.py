@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_events import Notice
 
 
 async def accept(engine: CaseEngine, action: UnitAction) -> None:
@@ -23,11 +24,11 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
     engine.record(action.unit, TimelineAction.ACCEPTED, action.note)
     # The unit's own systems get the deadlines it now works to; a first-contact unit that transferred the case
     # learns that it has been signed for; the platform hears the status change.
-    await engine.notify(EventKind.CASE_ACCEPTED, recipient=engine.handling_unit)
+    engine.notify(EventKind.CASE_ACCEPTED, recipient=engine.handling_unit)
     first_contact = engine.view.first_contact_unit
     if first_contact is not None and first_contact != engine.handling_unit:
-        await engine.notify(EventKind.CASE_ACCEPTED, recipient=first_contact)
-    await engine.notify_platform(EventKind.CASE_ACCEPTED)
+        engine.notify(EventKind.CASE_ACCEPTED, recipient=first_contact)
+    engine.notify_platform(EventKind.CASE_ACCEPTED)
 
 
 async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
@@ -35,7 +36,7 @@ async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
     engine.view.feedback_at = engine.view.feedback_at or workflow.now()
     engine.meet(DeadlineKind.FEEDBACK)
     engine.record(report.unit, TimelineAction.FEEDBACK, report.message)
-    await engine.notify_platform(EventKind.FEEDBACK_GIVEN, detail=report.message)
+    engine.notify_platform(EventKind.FEEDBACK_GIVEN, Notice(detail=report.message))
 
 
 async def progress(engine: CaseEngine, report: ProgressReport) -> None:
@@ -45,4 +46,4 @@ async def progress(engine: CaseEngine, report: ProgressReport) -> None:
         detail += f"；说明：{report.explanation}"
         engine.view.explanation_required = False
     engine.record(report.unit, TimelineAction.PROGRESS, detail)
-    await engine.notify_platform(EventKind.PROGRESS_REPORTED, detail=detail)
+    engine.notify_platform(EventKind.PROGRESS_REPORTED, Notice(detail=detail))

@@ -29,6 +29,9 @@ class CaseState(CaseView):
 
     # The same field as the view's, holding clocks: a clock is a tracked deadline with its bookkeeping.
     tracked_deadlines: list[DeadlineClock] = Field(default_factory=list)  # type: ignore[assignment]
+    event_sequence: int = Field(default=0, description="The last event published on the case event log.")
+    notification_sequence: int = Field(default=0, description="The last notification the case sent.")
+    last_platform_sequence: int = Field(default=0, description="The last status callback sent to the platform.")
 
     def tracked(self, kind: DeadlineKind) -> DeadlineClock | None:
         return next((d for d in self.tracked_deadlines if d.kind is kind), None)

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         TransferRequest,
         UnitAction,
     )
+    from services.contracts.case_event_log import EventFields, EventSource, PersonalData
     from services.contracts.case_timeline import ROUTER, SYSTEM, TimelineAction
     from services.contracts.case_view import CaseView, DeadlineKind, JointTaskView
     from services.contracts.case_workflow import (
@@ -48,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case_engine import CaseEngine
     from services.workflows.case_errors import CaseActionRefused
     from services.workflows.case_escalation import CaseEscalation
+    from services.workflows.case_log import CaseLog
     from services.workflows.case_state import CaseState, public_view
     from services.workflows.joint_handling import JointHandling
 
@@ -78,7 +80,13 @@ class FirstContactCase:
             received_at=case.received_at,
             routing=case.routing,
         )
-        self._engine = CaseEngine(self._view, case.ticket)
+        # A case that waited for triage continues the log its triage began (which published `received`).
+        self._view.event_sequence = case.events_published
+        personal = PersonalData(
+            description=case.ticket.description, address=case.ticket.address, caller=case.ticket.caller
+        )
+        log = CaseLog(self._view, source=EventSource.CASE, personal=personal)
+        self._engine = CaseEngine(self._view, case.ticket, log)
         self._escalation = CaseEscalation(self._engine)
         self._joint = JointHandling(self._engine)
         self._lock = asyncio.Lock()
@@ -91,21 +99,36 @@ class FirstContactCase:
         async with self._lock:
             # A triaged case's windows start when the coordination centre handed it on (the dispatch, 派单).
             start = case.routing.decided_at or case.received_at
+            engine.record(
+                case.ticket.channel.value,
+                TimelineAction.RECEIVED,
+                case.ticket.title,
+                at=case.received_at,
+                publish=case.events_published == 0,
+            )
             first_deadlines = await engine.load_policy(case, first_deadlines=FIRST_DEADLINES, start=start)
-            engine.record(case.ticket.channel.value, TimelineAction.RECEIVED, case.ticket.title, at=case.received_at)
             # A triaged case names who decided (the coordination centre); any other, the router.
             router = case.routing.decided_by or ROUTER
             engine.record(
-                router, TimelineAction.ROUTED, f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})"
+                router,
+                TimelineAction.ROUTED,
+                f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})",
+                fields=EventFields(item=case.routing.item, unit=case.routing.unit, reason=case.routing.reason),
             )
-            engine.record(SYSTEM, TimelineAction.ASSIGNED, f"first-contact unit {self._view.first_contact_unit}")
+            engine.record(
+                SYSTEM,
+                TimelineAction.ASSIGNED,
+                f"first-contact unit {self._view.first_contact_unit}",
+                fields=EventFields(unit=self._view.first_contact_unit),
+            )
             await engine.start_deadlines(FIRST_DEADLINES, start=start, computed=first_deadlines)
             # This frame lives as long as the case: it must not keep what the tracked deadlines were made from.
             del first_deadlines
             self._view.status = CaseStatus.ASSIGNED
             engine.refresh()
-            await engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)
-            await engine.notify_platform(EventKind.CASE_ASSIGNED)
+            engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)
+            engine.notify_platform(EventKind.CASE_ASSIGNED)
+            await engine.flush()
         self._started = True
         while self._view.status is not CaseStatus.CLOSED:
             await self._wait_for_alarm_or_change()
@@ -133,6 +156,7 @@ class FirstContactCase:
             await closure.close(self._engine, "not rated")
         await self._escalation.handle_alarms([a for a in alarms if a.kind is not AlarmKind.RATING_TIMEOUT])
         self._engine.refresh()
+        await self._engine.flush()
         await self._escalation.case_changed(self._view.timeline[-1].detail)
 
     async def _apply(self, check: Callable[[], None], change: Callable[[], Awaitable[None]]) -> CaseView:
@@ -145,6 +169,7 @@ class FirstContactCase:
             finally:
                 self._engine.refresh()
                 self._changed = True
+                await self._engine.flush()
             await self._escalation.case_changed(self._view.timeline[-1].detail)
         return public_view(self._view)
 

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_workflow import JOINT_TASK_TYPE, joint_task_workflow_id
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_events import Notice
     from services.workflows.joint_task import JointTaskInput
 
 
@@ -95,7 +96,7 @@ class JointHandling:
         phase.closed_at = workflow.now()
         phase.closed_by = closed_by
         engine.record(closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note)
-        await engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, detail=note)
+        engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=note))
 
     def _phase_of(self, task: JointTaskView) -> JointPhase | None:
         for phase in self._engine.view.joint_phases:

@@ -19,9 +19,10 @@ from temporalio.common import SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
+    from services.contracts.case_event_log import EventFields, EventSource, PersonalData
     from services.contracts.case_policy import EscalationLevel
     from services.contracts.case_timeline import ROUTER, SYSTEM, TimelineAction
-    from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines, TimelineEntry
+    from services.contracts.case_view import Breach, CaseView, DeadlineKind, Deadlines
     from services.contracts.case_workflow import (
         INTERNAL_STATE_QUERY,
         STATE_QUERY,
@@ -31,11 +32,11 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus, RoutedCase, RoutingMethod
     from services.contracts.events import Audience, EventKind, event_id_for
     from services.contracts.triage import TriageAssignment, TriageDecisionRecord
-    from services.workflows.activities import NotificationActivities
     from services.workflows.case_alarms import AlarmKind, due_alarms, next_alarm
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case_errors import CaseActionRefused
-    from services.workflows.case_events import case_event
+    from services.workflows.case_events import Notice, case_event
+    from services.workflows.case_log import CaseLog
     from services.workflows.case_state import CaseState, DeadlineClock, public_view
     from services.workflows.deadline_activities import DeadlineActivities, DeadlineRequest, PolicyRequest
     from services.workflows.triage_activities import TriageActivities
@@ -62,6 +63,10 @@ class TriageCase:
             received_at=case.received_at,
             routing=case.routing,
         )
+        personal = PersonalData(
+            description=case.ticket.description, address=case.ticket.address, caller=case.ticket.caller
+        )
+        self._log = CaseLog(self._view, source=EventSource.TRIAGE, personal=personal)
         self._assignment: TriageAssignment | None = None
         self._sequence = 0
         self._started = False
@@ -79,11 +84,13 @@ class TriageCase:
         workflow.upsert_search_attributes(initial)
         await self._start_deadline(case.received_at)
         self._started = True
-        await self._notify(EventKind.TRIAGE_NEEDED, COORDINATION_CENTRE, Audience.COORDINATION, case.routing.reason)
+        self._notify(EventKind.TRIAGE_NEEDED, COORDINATION_CENTRE, Audience.COORDINATION, case.routing.reason)
+        await self._log.flush()
         while self._assignment is None:
             await self._wait_for_alarm_or_decision()
             if self._assignment is None:
                 await self._handle_due_alarms()
+                await self._log.flush()
         await self._hand_over(self._assignment)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return public_view(self._view)
@@ -194,12 +201,11 @@ class TriageCase:
         for alarm in due_alarms(self._view, workflow.now()):
             if alarm.kind is AlarmKind.REMINDER:
                 tracked.reminders_sent += 1
-                detail = f"待研判分拨，将于 {tracked.due.isoformat()} 到期"
-                await self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION, detail)
+                self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION)
             elif alarm.kind is AlarmKind.BREACH:
-                await self._breach(tracked)
+                self._breach(tracked)
 
-    async def _breach(self, tracked: DeadlineClock) -> None:
+    def _breach(self, tracked: DeadlineClock) -> None:
         view, now = self._view, workflow.now()
         tracked.breached_at = now
         view.overdue = True
@@ -214,9 +220,8 @@ class TriageCase:
         )
         self._record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"triage: due {tracked.due.isoformat()}")
         workflow.upsert_search_attributes([sa.OVERDUE.value_set(True)])
-        detail = "研判分拨已超时，请尽快确定承办单位"
         for audience in (Audience.COORDINATION, Audience.UNIT_LEADER):
-            await self._notify(EventKind.DEADLINE_BREACHED, COORDINATION_CENTRE, audience, detail, tracked.due)
+            self._notify(EventKind.DEADLINE_BREACHED, COORDINATION_CENTRE, audience, due=tracked.due)
 
     # --- after the decision -----------------------------------------------------------------------------
 
@@ -248,25 +253,42 @@ class TriageCase:
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        routed = case.model_copy(update={"routing": routing})
+        # The triage's part of the case's log is on the stream before the case workflow can add to it.
+        self._record(
+            SYSTEM,
+            TimelineAction.ROUTED,
+            f"handed to {routing.unit} as a routed case",
+            fields=EventFields(item=routing.item, unit=routing.unit, reason=routing.note),
+        )
+        await self._log.flush()
+        routed = case.model_copy(update={"routing": routing, "events_published": self._view.event_sequence})
         await workflow.execute_activity_method(
             TriageActivities.publish_routed_case,
             routed,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        self._record(SYSTEM, TimelineAction.ROUTED, f"handed to {routing.unit} as a routed case")
 
     # --- helpers ----------------------------------------------------------------------------------------
 
-    def _record(self, actor: str, action: TimelineAction, detail: str = "", *, at: datetime | None = None) -> None:
-        self._view.timeline.append(TimelineEntry(at=at or workflow.now(), actor=actor, action=action, detail=detail))
-
-    async def _notify(
-        self, kind: EventKind, recipient: str, audience: Audience, detail: str, due: datetime | None = None
+    def _record(
+        self,
+        actor: str,
+        action: TimelineAction,
+        detail: str = "",
+        *,
+        at: datetime | None = None,
+        fields: EventFields | None = None,
     ) -> None:
-        """Publish one event; its own id stream (`<case>:triage:<n>`) keeps it apart from the case's events."""
+        self._log.record(actor, action, detail, at=at, fields=fields)
+
+    def _notify(
+        self, kind: EventKind, recipient: str, audience: Audience, detail: str = "", *, due: datetime | None = None
+    ) -> None:
+        """Send one notification with the step's events; its own id stream (`<case>:triage:<n>`) keeps it apart
+        from the case's notifications."""
         self._sequence += 1
+        notice = Notice(detail=detail, deadline_kind=DeadlineKind.TRIAGE.value, due=due or self._view.deadlines.triage)
         event = case_event(
             self._view,
             self._case.ticket,
@@ -275,15 +297,7 @@ class TriageCase:
             at=workflow.now(),
             recipient=recipient,
             audience=audience,
-            detail=detail,
-            deadline_kind=DeadlineKind.TRIAGE.value,
-            due=due or self._view.deadlines.triage,
+            notice=notice,
         )
         own_id = event_id_for(self._view.case_id, self._sequence, stream=EVENT_STREAM)
-        event = event.model_copy(update={"event_id": own_id})
-        await workflow.execute_activity_method(
-            NotificationActivities.publish_notification,
-            event,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        self._log.notify(event.model_copy(update={"event_id": own_id}))

@@ -55,6 +55,7 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=[
             notifications.publish_notification,
+            notifications.publish_case_changes,
             *deadlines.all(),
             catalog_changes.apply_catalog_change,
             catalog_changes.record_catalog_change,

@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import nats
 import pytest
 import pytest_asyncio
 from google.protobuf import json_format
@@ -22,8 +23,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import History, HistoryEvent
 from temporalio.client import Client
 
+from services.contracts.case_event_log import CaseEvent, case_events_subject
 from services.contracts.case_ids import workflow_id_for
+from services.contracts.payload_keys import build_keyring
 from services.engines.payload_codec import ENCODING, KEY_ID_METADATA
+from services.engines.sealed_data import unseal
 from tests.integration.test_end_to_end import wait_for_status
 from tests.support.credentials import bearer
 from tests.support.system import RunningSystem
@@ -219,3 +223,36 @@ async def test_a_case_started_under_the_old_key_is_readable_and_actionable_after
         decoded = await http.post("/codec/decode", json=body, headers=bearer(system.keys["operator"]))
     assert decoded.status_code == 200, decoded.text
     assert decoded_text(decoded).count(PHONE) == 2
+
+
+async def case_log(nats_url: str, case_id: str, *, until: str) -> list[bytes]:
+    """The raw messages of a case's event log, read from its first up to the first event of kind `until`."""
+    nc = await nats.connect(nats_url)
+    try:
+        sub = await nc.jetstream().subscribe(case_events_subject(case_id), ordered_consumer=True)
+        messages: list[bytes] = []
+        while not messages or CaseEvent.model_validate_json(messages[-1]).kind != until:
+            messages.append((await sub.next_msg(timeout=30)).data)
+        return messages
+    finally:
+        await nc.close()
+
+
+async def test_the_case_event_log_carries_personal_data_sealed_on_received_only(
+    system: RunningSystem, api: httpx.AsyncClient
+) -> None:
+    case_id = await open_case(api)
+
+    raw = await case_log(system.nats.url, case_id, until="assigned")
+
+    for message in raw:
+        for needle in NEEDLES:
+            assert needle.encode() not in message and json.dumps(needle)[1:-1].encode() not in message
+    events = [CaseEvent.model_validate_json(message) for message in raw]
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    assert events[0].kind == "received"
+    sealed = [e for e in events if e.personal is not None]
+    assert [e.kind for e in sealed] == ["received"]
+    personal = unseal(sealed[0].personal, build_keyring("", "", development=True))  # type: ignore[arg-type]
+    assert (personal.address, personal.caller and personal.caller.phone) == (ADDRESS, PHONE)
+    assert events[-1].view is not None and events[-1].view.case_id == case_id

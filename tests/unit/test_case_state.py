@@ -12,6 +12,7 @@ from services.workflows.case_state import CaseState, DeadlineClock, public_view
 
 RECEIVED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 BOOKKEEPING = {"window", "reminders", "reminders_sent", "chase_up_sent", "next_escalation_at"}
+COUNTERS = {"event_sequence", "notification_sequence", "last_platform_sequence"}
 
 
 def _state() -> CaseState:
@@ -38,13 +39,15 @@ def test_the_public_view_carries_no_bookkeeping() -> None:
     assert BOOKKEEPING.isdisjoint(deadline)
     assert deadline["chase_up_at"] == "2026-12-11T09:00:00Z"
     assert set(body) == set(CaseView.model_fields)
+    assert COUNTERS.isdisjoint(body)
 
 
 def test_the_public_view_shows_every_public_field_as_the_state_has_it() -> None:
     state = _state()
     view = public_view(state)
     assert type(view) is CaseView
-    assert view.model_dump(exclude={"tracked_deadlines"}) == state.model_dump(exclude={"tracked_deadlines"})
+    public = state.model_dump(include=set(CaseView.model_fields), exclude={"tracked_deadlines"})
+    assert view.model_dump(exclude={"tracked_deadlines"}) == public
     tracked = view.tracked(DeadlineKind.FEEDBACK)
     assert tracked is not None and (tracked.due, tracked.breached_at) == (
         state.tracked_deadlines[0].due,

@@ -86,6 +86,31 @@ def test_units_are_named_and_times_are_china_time(renderer: TemplateRenderer) ->
     assert sms == "【市民热线】新工单待签收：小区停水两天无人处理。请于2026-03-02 12:15前签收。工单号3f6c1a9e。"
 
 
+def test_the_transfer_notice_names_the_units_and_gives_the_reason(renderer: TemplateRenderer) -> None:
+    notice = realistic_event(EventKind.TRANSFER_NOTICE).model_copy(
+        update={"from_unit": "housing-construction", "to_unit": "water", "detail": "供水管网归水务局管理"}
+    )
+
+    text = renderer.render(notice, Part.TEXT)
+
+    assert "- 您反映的问题已转至水务局办理，原因：供水管网归水务局管理" in text
+    assert "water" not in text and "housing-construction" not in text
+    assert renderer.render(notice, Part.SMS).endswith("已转水务局办理。工单号3f6c1a9e。")
+
+
+@pytest.mark.parametrize(
+    ("deadline_kind", "asked"), [("feedback", "请说明原因并报送阶段性成效"), ("arbitration", "请尽快确定承办单位")]
+)
+def test_what_a_breach_asks_for_is_the_template_s_to_say(
+    renderer: TemplateRenderer, deadline_kind: str, asked: str
+) -> None:
+    breached = realistic_event(EventKind.DEADLINE_BREACHED).model_copy(
+        update={"deadline_kind": deadline_kind, "detail": ""}
+    )
+
+    assert f"- 要求：{asked}" in renderer.render(breached, Part.TEXT)
+
+
 def test_deadlines_are_named_in_chinese(renderer: TemplateRenderer) -> None:
     breached = realistic_event(EventKind.DEADLINE_BREACHED)
     reminder = realistic_event(EventKind.REMINDER)

@@ -30,6 +30,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker, WorkflowRunner
 
 from services.contracts import search_attributes as sa
+from services.contracts.case_event_log import CaseEvent, PersonalData
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_policy import DeadlinePolicy, load_policy
 from services.contracts.case_view import CaseView
@@ -44,6 +45,7 @@ from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
 from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket, Urgency
 from services.contracts.triage import TriageAssignment, TriageDecision, TriageDecisionRecord
+from services.workflows.activities import CaseChanges
 from services.workflows.case_starter import initial_search_attributes
 from services.workflows.case_state import CaseState
 from services.workflows.deadline_activities import DeadlineActivities
@@ -93,14 +95,28 @@ async def register_search_attributes(client: Client) -> None:
 
 
 class PublishedEvents:
-    """Stands in for `publish_notification` (registered by that name): records every event, in order."""
+    """Stands in for `publish_notification` and `publish_case_changes` (registered by those names): records every
+    notification and every case event, in order."""
 
     def __init__(self) -> None:
         self.events: list[NotificationEvent] = []
+        self.case_events: list[CaseEvent] = []
+        self.personal: dict[str, PersonalData] = {}
 
     @activity.defn(name="publish_notification")
     async def publish_notification(self, event: NotificationEvent) -> None:
         self.events.append(event)
+
+    @activity.defn(name="publish_case_changes")
+    async def publish_case_changes(self, changes: CaseChanges) -> None:
+        self.case_events += changes.events
+        if changes.personal is not None:
+            self.personal[changes.events[0].case_id] = changes.personal
+        self.events += changes.notifications
+
+    def log_of(self, case_id: str) -> list[CaseEvent]:
+        """The case's events on its log, in the order published."""
+        return [event for event in self.case_events if event.case_id == case_id]
 
     def of_kind(self, kind: EventKind) -> list[NotificationEvent]:
         return [event for event in self.events if event.kind is kind]
@@ -190,6 +206,7 @@ async def case_worker(
             workflows=WORKFLOWS,
             activities=[
                 published.publish_notification,
+                published.publish_case_changes,
                 *deadlines.all(),
                 outbox.record_triage_decision,
                 outbox.publish_routed_case,

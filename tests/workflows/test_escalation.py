@@ -331,6 +331,11 @@ async def test_steps_that_fell_due_before_the_case_ran_are_taken_at_once_one_per
     level_3_at = calendar.add_working_days(level_2_at, 1).at
     assert level_3_at < now
     view = await eventually(lambda: at_level(case, 3), "the ladder catches up with the time already missed")
+
+    async def leaders_told() -> None:  # published when the step that reached the top ends
+        assert len(cases.published.of_kind(EventKind.ESCALATED)) == 2
+
+    await eventually(leaders_told, "both leaders are told")
     assert cases.published.to(EventKind.CHASE_UP)[:1] == [("water", "unit")]
     assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader"), ("top-leadership", "leader")]
     assert view.tracked(DeadlineKind.SIGN_FOR) is not None

@@ -96,7 +96,7 @@ def test_cases_run_their_activities_locally() -> None:
 def test_cases_resolve_their_policy_and_first_deadlines_in_one_activity() -> None:
     for name in CASE_SCENARIOS:
         # One local activity (a marker, an activation) for the policy and the four first deadlines.
-        assert local_activities(case_history(name))[:2] == ["start_case", "publish_notification"], name
+        assert local_activities(case_history(name))[:2] == ["start_case", "publish_case_changes"], name
 
 
 def test_cases_count_deadlines_started_together_in_one_activity() -> None:

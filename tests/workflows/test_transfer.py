@@ -42,7 +42,8 @@ async def test_transfer_hands_the_case_on_and_tells_the_caller_once(cases: Cases
     assert cases.published.to(EventKind.TRANSFER_NOTICE) == [("platform-12345", "platform")]
     [notice] = cases.published.of_kind(EventKind.TRANSFER_NOTICE)
     assert (notice.from_unit, notice.to_unit) == ("housing-construction", "water")
-    assert "已转至 water 办理" in notice.detail
+    # The reason as the unit gave it: the sentence around it, with the units' names, is the notifier's to write.
+    assert notice.detail == "不属于 housing-construction 职责，应由 water 办理"
     assert notice.callback_url is not None
     assert cases.published.to(EventKind.CASE_ASSIGNED) == [
         ("housing-construction", "unit"),

@@ -1,0 +1,93 @@
+"""A case's timeline and its event log, and what the current step of its workflow will publish.
+
+Workflow code, shared by `FirstContactCase` and `TriageCase`: every change is recorded here once, as a timeline
+entry on the case and as an event on `cases.events.<case_id>` (docs/case-events.md). Notifications the step sends
+wait beside the events; `flush` publishes both in one local activity at the end of the step, so a step costs one
+marker in the history however many events it made.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_event_log import (
+        CaseEvent,
+        EventFields,
+        EventSource,
+        PersonalData,
+        case_event_id,
+    )
+    from services.contracts.case_timeline import TimelineAction
+    from services.contracts.case_view import TimelineEntry
+    from services.contracts.events import NotificationEvent
+    from services.workflows.activities import CaseChanges, NotificationActivities
+    from services.workflows.case_state import CaseState, public_view
+
+# Publishing is retried for as long as it takes: an event is never given up.
+PUBLISH_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+PUBLISH_TIMEOUT = timedelta(seconds=10)
+
+
+class CaseLog:
+    def __init__(self, state: CaseState, *, source: EventSource, personal: PersonalData | None = None) -> None:
+        self._state = state
+        self._source = source
+        self._personal = personal
+        self._events: list[CaseEvent] = []
+        self._notifications: list[NotificationEvent] = []
+
+    def record(
+        self,
+        actor: str,
+        action: TimelineAction,
+        detail: str = "",
+        *,
+        at: datetime | None = None,
+        fields: EventFields | None = None,
+        publish: bool = True,
+    ) -> None:
+        """One change: a timeline entry, and (unless `publish` is false) the next event of the case's log."""
+        state = self._state
+        at = at or workflow.now()
+        state.timeline.append(TimelineEntry(at=at, actor=actor, action=action.value, detail=detail))
+        if not publish:
+            return
+        state.event_sequence += 1
+        self._events.append(
+            CaseEvent(
+                event_id=case_event_id(state.case_id, state.event_sequence),
+                case_id=state.case_id,
+                sequence=state.event_sequence,
+                source=self._source,
+                kind=action.value,
+                at=at,
+                actor=actor,
+                fields=fields or EventFields(),
+            )
+        )
+
+    def notify(self, notification: NotificationEvent) -> None:
+        """Send this notification with the step's events (after them)."""
+        self._notifications.append(notification)
+
+    async def flush(self) -> None:
+        """Publish what the step recorded and the notifications it sends, each event with the view after the step."""
+        if not (self._events or self._notifications):
+            return
+        view = public_view(self._state).model_copy(update={"timeline": []})
+        events = [event.model_copy(update={"view": view}) for event in self._events]
+        received = any(event.kind == TimelineAction.RECEIVED.value for event in events)
+        changes = CaseChanges(
+            events=events, personal=self._personal if received else None, notifications=self._notifications
+        )
+        self._events, self._notifications = [], []
+        await workflow.execute_local_activity_method(
+            NotificationActivities.publish_case_changes,
+            changes,
+            start_to_close_timeout=PUBLISH_TIMEOUT,
+            retry_policy=PUBLISH_RETRY,
+        )

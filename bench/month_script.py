@@ -2,7 +2,8 @@
 
 Every case gets a profile and a rating drawn from the stated mix; its actions are placed on the hour (7 minutes
 past), counted in working days after receipt on the same calendar the deadline activities use, so "in time" and
-"late" here mean what they mean to the workflows. The plan also says what the workflows should make of it
+"late" here mean what they mean to the workflows (items the policy gives windows of their own, in hours for the
+utility outages, are left out). The plan also says what the workflows should make of it
 (breaches, escalation level, closing reason), which the run checks.
 """
 
@@ -37,6 +38,7 @@ from services.contracts.case_actions import (
     TransferRequest,
     UnitAction,
 )
+from services.contracts.case_policy import DeadlinePolicy
 from services.contracts.case_view import DeadlineKind, JointRole, RatingLevel
 from services.contracts.case_workflow import CaseUpdate, JointTaskUpdate
 from services.contracts.catalog import CatalogItem, Complexity, ResponsibilityCatalog, TownshipRole
@@ -87,6 +89,7 @@ def build_month(
     start: datetime,
     calendar: WorkingCalendar,
     catalog: ResponsibilityCatalog,
+    policy: DeadlinePolicy,
     mix: Mapping[Profile, float] = PROFILE_MIX,
 ) -> MonthPlan:
     """Draw `cases` arrivals over 30 days from `start` and script each one, profiles drawn from `mix`."""
@@ -97,7 +100,9 @@ def build_month(
     hours = _arrival_hours(start, calendar)
     weights = [weight for _, weight in hours]
     arrivals = sorted(rng.choices([moment for moment, _ in hours], weights=weights, k=cases))
-    items = [item for item in catalog.items.values() if item.primary_unit is not None]
+    items = [
+        item for item in catalog.items.values() if item.primary_unit is not None and item.item_code not in policy.items
+    ]
     departments = sorted({item.primary_unit for item in items if item.primary_unit})
     townships = sorted(unit.code for unit in catalog.townships())
     plans = []

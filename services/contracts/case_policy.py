@@ -164,8 +164,8 @@ def policy_for_case(
     overrides = policy.items.get(item or "")
     if overrides is not None:
         chosen = overrides.urgent if urgency == "urgent" else overrides.normal
-        windows = windows.model_copy(update=chosen.model_dump(exclude_none=True))
-        windows = WindowSet.model_validate(windows.model_dump())
+        # Window objects, not their dumps: a dict in a model field is accepted but warned about on every dump.
+        windows = windows.model_copy(update={name: window for name, window in chosen if window is not None})
     shared = policy.model_dump(exclude={"normal", "urgent", "complex_resolution", "items"})
     return CasePolicy.model_validate({**shared, "urgency": urgency, "windows": windows.model_dump()})
 

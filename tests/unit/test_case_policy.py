@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from pydantic import ValidationError
 
-from services.contracts.case_policy import CasePolicy, LadderStep, load_policy, policy_for_case, shared_policy
+from services.contracts.case_policy import (
+    CasePolicy,
+    ItemPolicy,
+    LadderStep,
+    Window,
+    WindowOverrides,
+    load_policy,
+    policy_for_case,
+    shared_policy,
+)
 
 
 def decoded(policy: CasePolicy) -> CasePolicy:
@@ -24,9 +35,9 @@ def test_equal_policies_decoded_apart_are_one_shared_instance() -> None:
 
 def test_policies_that_differ_are_not_shared() -> None:
     policy = load_policy()
-    normal = decoded(policy_for_case(policy, item="LS-06", complexity="normal", urgent=False))
-    urgent = decoded(policy_for_case(policy, item="LS-06", complexity="normal", urgent=True))
-    complex_ = decoded(policy_for_case(policy, item="LS-06", complexity="complex", urgent=False))
+    normal = decoded(policy_for_case(policy, item="LS-07", complexity="normal", urgent=False))
+    urgent = decoded(policy_for_case(policy, item="LS-07", complexity="normal", urgent=True))
+    complex_ = decoded(policy_for_case(policy, item="LS-07", complexity="complex", urgent=False))
     renamed = decoded(normal.model_copy(update={"version": f"{normal.version}-next"}))
 
     shared = [shared_policy(p) for p in (normal, urgent, complex_, renamed)]
@@ -59,3 +70,49 @@ def test_the_ladder_reads_from_a_json_array_as_recorded_in_older_histories() -> 
     assert reread == policy
     assert reread.step(0) == LadderStep.model_validate(recorded["escalation_ladder"][0])
     assert reread.step(99) == reread.escalation_ladder[-1]
+
+
+def test_an_item_window_in_hours_replaces_a_normal_working_day_window_as_a_window() -> None:
+    """Per-item overrides in hours for a non-urgent case: resolved into windows, without serializer warnings (an
+    activity's log would show one for every new case of the item)."""
+    policy = load_policy().model_copy(
+        update={"items": {"XX-01": ItemPolicy(normal=WindowOverrides(resolution=Window(hours=24)))}}
+    )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        case = policy_for_case(policy, item="XX-01", complexity="normal", urgent=False)
+
+    assert case.urgency == "normal"
+    assert case.windows.resolution == Window(hours=24)
+    assert isinstance(case.windows.resolution, Window)
+    assert case.windows.feedback == policy.normal.feedback
+    assert policy_for_case(policy, item="XX-02", complexity="normal", urgent=False).windows == policy.normal
+
+
+UTILITY_OUTAGE_ITEMS = ("LS-06", "UC-07", "EM-02")  # water supply, heating, gas
+
+
+@pytest.mark.parametrize("item", UTILITY_OUTAGE_ITEMS)
+def test_the_sample_policy_gives_utility_outages_24_hours_around_the_clock(item: str) -> None:
+    policy = load_policy()
+
+    normal = policy_for_case(policy, item=item, complexity="normal", urgent=False)
+    urgent = policy_for_case(policy, item=item, complexity="normal", urgent=True)
+
+    assert normal.urgency == "normal"
+    assert normal.windows.resolution == Window(hours=24)
+    windows = (normal.windows.sign_for, normal.windows.transfer, normal.windows.feedback)
+    # Shorter steps, in hours too: a working day would end after the 24 hours on a Friday evening.
+    assert all(w.hours is not None and w.hours < 24 for w in windows), windows
+    assert normal.windows.sign_for.hours <= normal.windows.feedback.hours  # type: ignore[operator]
+    # An urgent ticket on these items keeps the urgent windows, which are no longer.
+    assert urgent.windows == policy.urgent
+
+
+def test_other_items_keep_the_working_day_windows_and_the_policy_version_moved_on() -> None:
+    policy = load_policy()
+
+    assert set(policy.items) == set(UTILITY_OUTAGE_ITEMS)
+    assert policy_for_case(policy, item="LS-07", complexity="normal", urgent=False).windows == policy.normal
+    assert policy.version != "2026.1", "cases started under 2026.1 keep it; the new windows are a new version"

@@ -154,6 +154,7 @@ class CaseScripter:
             complexity=item.complexity.value,
             urgent=profile is Profile.URGENT,
             urgent_allowed=item.urgent_allowed,
+            major=item.major,
             township=township,
             case_id=case_id,
         )
@@ -169,7 +170,10 @@ class CaseScripter:
             return self.rng.choice([i for i in self.items if i.supporting_units])
         if profile is Profile.LATE_RESOLUTION:
             # Late against 7 working days; a complex item's 30 would still be running.
-            return self.rng.choice([i for i in self.items if i.complexity is Complexity.NORMAL])
+            return self.rng.choice([i for i in self.items if i.complexity is Complexity.NORMAL and not i.major])
+        if profile is Profile.NEGLECTED:
+            # Only a major matter climbs past the unit leader by itself.
+            return self.rng.choice([i for i in self.items if i.major])
         return self.rng.choice(self.items)
 
     def _handle(self, plan: CasePlan, item: CatalogItem, unit: str, township: str) -> datetime:
@@ -199,7 +203,7 @@ class CaseScripter:
             k, hour = 2, rng.randint(10, 14)  # after the 09:00 chase-up of the missed sign-for
             plan.expected_breaches, plan.expected_level = frozenset({DeadlineKind.SIGN_FOR}), 1
         if profile is Profile.NEGLECTED:
-            k, hour = 5, rng.randint(10, 12)  # level 1 at the end of day 1, 2 at day 3, 3 at day 4
+            k, hour = 5, rng.randint(10, 12)  # level 1 at the end of day 1, 2 at day 3, 3 at day 4 (major items)
             plan.expected_breaches = frozenset({DeadlineKind.SIGN_FOR, DeadlineKind.FEEDBACK})
             plan.expected_level = 3
         add(Action(clock.day(k, hour), CaseUpdate.ACCEPT, UnitAction(unit=unit, note="已签收")))
@@ -229,9 +233,10 @@ class CaseScripter:
             add(Action(asked + timedelta(hours=1), CaseUpdate.DECIDE_EXTENSION, decision))
             resolve_day = rng.randint(8, 11)  # past the first deadline (day 7), inside the extended one (day 12)
         elif profile is Profile.LATE_RESOLUTION:
-            resolve_day = rng.choice((8, 8, 10))  # the chase-up window ends with day 9: day 10 is a second step
+            # The chase-up window ends with day 9: day 10 is a second step, held where the automatic ladder ends.
+            resolve_day = rng.choice((8, 8, 10))
             plan.expected_breaches = frozenset({DeadlineKind.RESOLUTION})
-            plan.expected_level = 1 if resolve_day == 8 else 2
+            plan.expected_level = 1
         else:
             resolve_day = rng.randint(max(k + 1, 3), 6)
         resolved = clock.day(resolve_day, rng.randint(14, 17))

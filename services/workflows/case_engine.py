@@ -85,6 +85,7 @@ class CaseEngine:
             complexity=case.routing.complexity,
             urgent=case.ticket.urgency.value == "urgent",
             urgent_allowed=case.routing.urgent_allowed,
+            major=case.routing.major,
         )
         computed: list[ComputedDeadline] | None = None
         if self.patches.has(POLICY_WITH_FIRST_DEADLINES_PATCH):

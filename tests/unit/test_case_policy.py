@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -11,8 +13,10 @@ from services.contracts.case_policy import (
     CasePolicy,
     ItemPolicy,
     LadderStep,
+    PolicyError,
     Window,
     WindowOverrides,
+    default_policy_path,
     load_policy,
     policy_for_case,
     shared_policy,
@@ -116,3 +120,41 @@ def test_other_items_keep_the_working_day_windows_and_the_policy_version_moved_o
     assert set(policy.items) == set(UTILITY_OUTAGE_ITEMS)
     assert policy_for_case(policy, item="LS-07", complexity="normal", urgent=False).windows == policy.normal
     assert policy.version != "2026.1", "cases started under 2026.1 keep it; the new windows are a new version"
+
+
+def test_missed_deadlines_climb_by_themselves_to_the_unit_leader_and_for_major_items_to_the_top() -> None:
+    policy = load_policy()
+
+    routine = policy_for_case(policy, item="LS-07", complexity="normal", urgent=False)
+    major = policy_for_case(policy, item="EM-05", complexity="complex", urgent=False, major=True)
+
+    assert policy.automatic_escalation_max_level == 1
+    assert (routine.automatic_top, routine.top_level) == (1, 3)
+    assert (major.automatic_top, major.top_level) == (3, 3)
+    # The coordination centre is told when a case reaches the unit leader, as the leader is.
+    assert routine.step(1).also_notify == ("coordination-centre",)
+    assert [step.also_notify for step in routine.escalation_ladder] == [(), ("coordination-centre",), (), ()]
+    hash(major)  # still shareable by value
+
+
+def test_a_policy_recorded_before_the_automatic_end_climbs_to_the_top() -> None:
+    """Cases started before the field keep climbing as they did (their policy is read back from their history)."""
+    recorded = policy_for_case(load_policy(), item=None, complexity="normal", urgent=False).model_dump(mode="json")
+    del recorded["automatic_escalation_max_level"]
+    for step in recorded["escalation_ladder"]:
+        del step["also_notify"]
+
+    reread = CasePolicy.model_validate(recorded)
+
+    assert reread.automatic_top == reread.top_level == 3
+    assert all(step.also_notify == () for step in reread.escalation_ladder)
+
+
+def test_an_automatic_end_above_the_ladder_is_refused(tmp_path: Path) -> None:
+    document = json.loads(default_policy_path().read_text(encoding="utf-8"))
+    document["automatic_escalation_max_level"] = 4
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    with pytest.raises(PolicyError, match="automatic_escalation_max_level: must not be above the ladder's top"):
+        load_policy(path)

@@ -111,3 +111,11 @@ def test_item_complexity_is_carried_on_the_decision(
     decision = route_ticket(make_ticket(category_code=category_code), catalog)
 
     assert decision.complexity == complexity
+
+
+def test_a_major_item_is_marked_major_on_its_routing(catalog: ResponsibilityCatalog) -> None:
+    major = route_ticket(make_ticket(category_code="EM-05", township="hekou-town"), catalog)
+    routine = route_ticket(make_ticket(category_code="LS-06", township="hekou-town"), catalog)
+
+    assert (major.unit, major.major) == ("emergency-management", True)
+    assert routine.major is False

@@ -96,3 +96,12 @@ def test_a_named_handling_unit_overrides_the_catalog_and_leaves_the_supporting_l
     assert routing.unit == "water"
     assert routing.supporting_units == ["public-security", "qingshan-town"]
     assert "named by the coordination centre" in routing.reason
+
+
+def test_a_major_item_chosen_in_triage_is_marked_major(catalog: ResponsibilityCatalog) -> None:
+    chosen = decision(item="NR-05", township="hekou-town")
+    routing = triage_routing(catalog, check_triage_decision(catalog, chosen), chosen, waiting())
+
+    assert (routing.item, routing.major) == ("NR-05", True)
+    plain = decision()
+    assert triage_routing(catalog, check_triage_decision(catalog, plain), plain, waiting()).major is False

@@ -200,6 +200,7 @@ def routed_case(
     complexity: str = "normal",
     urgent: bool = False,
     urgent_allowed: bool = True,
+    major: bool = False,
     callback: bool = False,
     township: str | None = "hekou-town",
     case_id: str | None = None,
@@ -234,6 +235,7 @@ def routed_case(
             reason=f"{item}: primary unit",
             complexity=complexity,
             urgent_allowed=urgent_allowed,
+            major=major,
         ),
     )
 

@@ -98,6 +98,10 @@ class DeadlinePolicy(BaseModel):
     max_extension_working_days: int = Field(default=30, ge=1)
     max_reworks: int = Field(default=2, ge=0)
     rating_wait_days: int = Field(default=7, ge=1, description="Calendar days to wait for a rating.")
+    unreasonable_demand_window: Window = Field(
+        default=Window(working_days=3),
+        description="After an unsatisfied rating, time for the coordination centre to judge the demand unreasonable.",
+    )
     top_level_review_days: int = Field(default=7, ge=1)
     top_level_reviews_per_run: int = Field(
         default=26, ge=1, description="Weekly reviews before top-level coordination continues as new (bounded history)."
@@ -136,6 +140,7 @@ class CasePolicy(BaseModel):
     max_extension_working_days: int
     max_reworks: int
     rating_wait_days: int
+    unreasonable_demand_window: Window = Window(working_days=3)
     top_level_review_days: int
     top_level_reviews_per_run: int
 

@@ -4,7 +4,8 @@
   404, not 403: a platform must not learn that a ticket id exists on another platform);
 - unit: read and act on cases where it is the first-contact or handling unit or a joint participant, in its own
   name only (the acting unit is the credential's, whatever the body says);
-- coordination centre: every case; triage, arbitration, extension decisions, catalog approvals;
+- coordination centre: every case; triage, arbitration, extension decisions, unreasonable-demand judgements,
+  catalog approvals;
 - leaders: cases escalated to the city leader or above; escalation decisions;
 - admin: units' channels, credentials, platforms' keys; operator: the codec server.
 """

@@ -31,8 +31,8 @@ class Profile(StrEnum):
     EXTENSION = "extension"  # an extension asked and approved; resolved after the first deadline, in time
     LATE_SIGN_FOR = "late_sign_for"  # signed for the morning after the chase-up
     LATE_FEEDBACK = "late_feedback"  # the caller answered a working day late
-    LATE_RESOLUTION = "late_resolution"  # resolved one (level 1) or three (level 2) working days late
-    NEGLECTED = "neglected"  # untouched for four working days: climbs to top-level coordination
+    LATE_RESOLUTION = "late_resolution"  # resolved one or three working days late (level 1; the second step held)
+    NEGLECTED = "neglected"  # a major matter untouched for four working days: climbs to top-level coordination
 
 
 class Rating(StrEnum):

@@ -2,7 +2,8 @@
 
 Every case gets a profile and a rating drawn from the stated mix; its actions are placed on the hour (7 minutes
 past), counted in working days after receipt on the same calendar the deadline activities use, so "in time" and
-"late" here mean what they mean to the workflows. The plan also says what the workflows should make of it
+"late" here mean what they mean to the workflows (items the policy gives windows of their own, in hours for the
+utility outages, are left out). The plan also says what the workflows should make of it
 (breaches, escalation level, closing reason), which the run checks.
 """
 
@@ -37,6 +38,7 @@ from services.contracts.case_actions import (
     TransferRequest,
     UnitAction,
 )
+from services.contracts.case_policy import DeadlinePolicy
 from services.contracts.case_view import DeadlineKind, JointRole, RatingLevel
 from services.contracts.case_workflow import CaseUpdate, JointTaskUpdate
 from services.contracts.catalog import CatalogItem, Complexity, ResponsibilityCatalog, TownshipRole
@@ -87,6 +89,7 @@ def build_month(
     start: datetime,
     calendar: WorkingCalendar,
     catalog: ResponsibilityCatalog,
+    policy: DeadlinePolicy,
     mix: Mapping[Profile, float] = PROFILE_MIX,
 ) -> MonthPlan:
     """Draw `cases` arrivals over 30 days from `start` and script each one, profiles drawn from `mix`."""
@@ -97,7 +100,9 @@ def build_month(
     hours = _arrival_hours(start, calendar)
     weights = [weight for _, weight in hours]
     arrivals = sorted(rng.choices([moment for moment, _ in hours], weights=weights, k=cases))
-    items = [item for item in catalog.items.values() if item.primary_unit is not None]
+    items = [
+        item for item in catalog.items.values() if item.primary_unit is not None and item.item_code not in policy.items
+    ]
     departments = sorted({item.primary_unit for item in items if item.primary_unit})
     townships = sorted(unit.code for unit in catalog.townships())
     plans = []
@@ -149,6 +154,7 @@ class CaseScripter:
             complexity=item.complexity.value,
             urgent=profile is Profile.URGENT,
             urgent_allowed=item.urgent_allowed,
+            major=item.major,
             township=township,
             case_id=case_id,
         )
@@ -164,7 +170,10 @@ class CaseScripter:
             return self.rng.choice([i for i in self.items if i.supporting_units])
         if profile is Profile.LATE_RESOLUTION:
             # Late against 7 working days; a complex item's 30 would still be running.
-            return self.rng.choice([i for i in self.items if i.complexity is Complexity.NORMAL])
+            return self.rng.choice([i for i in self.items if i.complexity is Complexity.NORMAL and not i.major])
+        if profile is Profile.NEGLECTED:
+            # Only a major matter climbs past the unit leader by itself.
+            return self.rng.choice([i for i in self.items if i.major])
         return self.rng.choice(self.items)
 
     def _handle(self, plan: CasePlan, item: CatalogItem, unit: str, township: str) -> datetime:
@@ -194,7 +203,7 @@ class CaseScripter:
             k, hour = 2, rng.randint(10, 14)  # after the 09:00 chase-up of the missed sign-for
             plan.expected_breaches, plan.expected_level = frozenset({DeadlineKind.SIGN_FOR}), 1
         if profile is Profile.NEGLECTED:
-            k, hour = 5, rng.randint(10, 12)  # level 1 at the end of day 1, 2 at day 3, 3 at day 4
+            k, hour = 5, rng.randint(10, 12)  # level 1 at the end of day 1, 2 at day 3, 3 at day 4 (major items)
             plan.expected_breaches = frozenset({DeadlineKind.SIGN_FOR, DeadlineKind.FEEDBACK})
             plan.expected_level = 3
         add(Action(clock.day(k, hour), CaseUpdate.ACCEPT, UnitAction(unit=unit, note="已签收")))
@@ -224,9 +233,10 @@ class CaseScripter:
             add(Action(asked + timedelta(hours=1), CaseUpdate.DECIDE_EXTENSION, decision))
             resolve_day = rng.randint(8, 11)  # past the first deadline (day 7), inside the extended one (day 12)
         elif profile is Profile.LATE_RESOLUTION:
-            resolve_day = rng.choice((8, 8, 10))  # the chase-up window ends with day 9: day 10 is a second step
+            # The chase-up window ends with day 9: day 10 is a second step, held where the automatic ladder ends.
+            resolve_day = rng.choice((8, 8, 10))
             plan.expected_breaches = frozenset({DeadlineKind.RESOLUTION})
-            plan.expected_level = 1 if resolve_day == 8 else 2
+            plan.expected_level = 1
         else:
             resolve_day = rng.randint(max(k + 1, 3), 6)
         resolved = clock.day(resolve_day, rng.randint(14, 17))

@@ -138,9 +138,16 @@ class MonthSpec:
 
     def plan(self) -> MonthPlan:
         """The whole month (seeded, no clock read): built once, in the parent, and dealt out to the shards."""
-        calendar, catalog = Sources().calendar, load_catalog()
-        mix = self.mix
-        return build_month(self.cases, seed=self.seed, start=self.start, calendar=calendar, catalog=catalog, mix=mix)
+        sources, catalog = Sources(), load_catalog()
+        return build_month(
+            self.cases,
+            seed=self.seed,
+            start=self.start,
+            calendar=sources.calendar,
+            catalog=catalog,
+            policy=sources.policy,
+            mix=self.mix,
+        )
 
 
 @dataclass

@@ -147,17 +147,22 @@ async def rework(cases: Cases) -> list[str]:
 
 
 async def escalation(cases: Cases) -> list[str]:
-    """Missed sign-for up the ladder to top-level coordination, weekly reviews across continue-as-new."""
+    """Missed sign-for on a major item up the ladder to top-level coordination (a routine item stops at the unit
+    leader), weekly reviews across continue-as-new."""
     cases.sources.policy = load_policy().model_copy(update={"top_level_reviews_per_run": 2})
-    case = await cases.start(cases.new_case(await cases.now(), case_id="replay-escalation", unit="water"))
+    unit = "emergency-management"
+    major = cases.new_case(
+        await cases.now(), case_id="replay-escalation", unit=unit, item="EM-05", complexity="complex", major=True
+    )
+    case = await cases.start(major)
     calendar = cases.sources.calendar
     sign_for_due = calendar.add_working_days(case.case.received_at, 1).at
     level_2 = calendar.add_working_days(calendar.start_of_next_working_day(sign_for_due).at, 1).at
     await cases.sleep_until(calendar.add_working_days(level_2, 1).at + timedelta(minutes=1))
-    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
-    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit=unit))
+    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit=unit, message="已联系您"))
     await cases.env.sleep(timedelta(days=15))  # three weekly reviews: two in the first run, one in the second
-    await resolve_and_close(case, "water")
+    await resolve_and_close(case, unit)
     await cases.child(top_level_workflow_id(case.case_id), TopLevelView).result()
     return [case.handle.id, top_level_workflow_id(case.case_id)]
 

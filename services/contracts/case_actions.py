@@ -197,6 +197,22 @@ class ArbitrationDecision(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class UnreasonableDemandJudgement(BaseModel):
+    """The coordination centre judges the demand behind an unsatisfied rating unreasonable (不合理诉求)."""
+
+    model_config = ConfigDict(
+        **_STRICT,
+        json_schema_extra={
+            "examples": [
+                {"unit": "coordination-centre", "reason": "要求赔偿停水期间误工费，超出供水服务范围，已向来电人解释"}
+            ]
+        },
+    )
+
+    unit: str = UnitCode
+    reason: str = Field(min_length=1, max_length=2000, description="Why the demand is unreasonable; the case keeps it.")
+
+
 class RatingSubmission(BaseModel):
     """The caller's rating of a resolved case, sent by the platform."""
 

@@ -75,6 +75,9 @@ class LadderStep(BaseModel):
     level: int = Field(ge=0)
     name: str
     notify: str = Field(description="'handling_unit', 'handling_unit_leader', or an actor code such as 'city-leader'.")
+    also_notify: tuple[str, ...] = Field(
+        default=(), description="Actor codes also told of the escalation, such as 'coordination-centre'."
+    )
 
 
 class DeadlinePolicy(BaseModel):
@@ -93,6 +96,12 @@ class DeadlinePolicy(BaseModel):
     arbitration: Window
     chase_up_window: Window = Field(description="After a chase-up notice, time to act before the next escalation step.")
     escalation_ladder: list[LadderStep] = Field(min_length=2)
+    automatic_escalation_max_level: int = Field(
+        default=1,
+        ge=0,
+        description="How far missed deadlines climb the ladder by themselves; higher only by a decision (an "
+        "escalation request), or for items the catalog marks major, which climb to the top.",
+    )
     joint_task: Window
     triage: Window = Field(
         default=Window(working_days=1), description="For the coordination centre to decide a case sent to triage."
@@ -100,6 +109,10 @@ class DeadlinePolicy(BaseModel):
     max_extension_working_days: int = Field(default=30, ge=1)
     max_reworks: int = Field(default=2, ge=0)
     rating_wait_days: int = Field(default=7, ge=1, description="Calendar days to wait for a rating.")
+    unreasonable_demand_window: Window = Field(
+        default=Window(working_days=3),
+        description="After an unsatisfied rating, time for the coordination centre to judge the demand unreasonable.",
+    )
     top_level_review_days: int = Field(default=7, ge=1)
     top_level_reviews_per_run: int = Field(
         default=26, ge=1, description="Weekly reviews before top-level coordination continues as new (bounded history)."
@@ -109,6 +122,8 @@ class DeadlinePolicy(BaseModel):
     def _ladder_in_order(self) -> DeadlinePolicy:
         if [step.level for step in self.escalation_ladder] != list(range(len(self.escalation_ladder))):
             raise ValueError("escalation_ladder: levels must be 0, 1, 2, ... in order")
+        if self.automatic_escalation_max_level > self.escalation_ladder[-1].level:
+            raise ValueError("automatic_escalation_max_level: must not be above the ladder's top level")
         return self
 
 
@@ -129,17 +144,27 @@ class CasePolicy(BaseModel):
     arbitration: Window
     chase_up_window: Window
     escalation_ladder: tuple[LadderStep, ...]
+    # None: up to the top (a policy recorded before automatic climbing had an end).
+    automatic_escalation_max_level: int | None = None
     joint_task: Window
     triage: Window = Window(working_days=1)
     max_extension_working_days: int
     max_reworks: int
     rating_wait_days: int
+    unreasonable_demand_window: Window = Window(working_days=3)
     top_level_review_days: int
     top_level_reviews_per_run: int
 
     @property
     def top_level(self) -> int:
         return self.escalation_ladder[-1].level
+
+    @property
+    def automatic_top(self) -> int:
+        """The highest level missed deadlines reach by themselves."""
+        if self.automatic_escalation_max_level is None:
+            return self.top_level
+        return min(self.automatic_escalation_max_level, self.top_level)
 
     def step(self, level: int) -> LadderStep:
         return self.escalation_ladder[min(level, self.top_level)]
@@ -165,9 +190,16 @@ class PolicyError(ValueError):
 
 
 def policy_for_case(
-    policy: DeadlinePolicy, *, item: str | None, complexity: str, urgent: bool, urgent_allowed: bool = True
+    policy: DeadlinePolicy,
+    *,
+    item: str | None,
+    complexity: str,
+    urgent: bool,
+    urgent_allowed: bool = True,
+    major: bool = False,
 ) -> CasePolicy:
-    """Resolve the windows for one case: urgency (if the item allows it), complexity, then item overrides."""
+    """Resolve the windows for one case: urgency (if the item allows it), complexity, then item overrides; and how
+    far missed deadlines climb by themselves (to the top for a major item)."""
     urgency = "urgent" if urgent and urgent_allowed else "normal"
     windows = policy.urgent if urgency == "urgent" else policy.normal
     if urgency == "normal" and complexity == "complex":
@@ -175,9 +207,11 @@ def policy_for_case(
     overrides = policy.items.get(item or "")
     if overrides is not None:
         chosen = overrides.urgent if urgency == "urgent" else overrides.normal
-        windows = windows.model_copy(update=chosen.model_dump(exclude_none=True))
-        windows = WindowSet.model_validate(windows.model_dump())
+        # Window objects, not their dumps: a dict in a model field is accepted but warned about on every dump.
+        windows = windows.model_copy(update={name: window for name, window in chosen if window is not None})
     shared = policy.model_dump(exclude={"normal", "urgent", "complex_resolution", "items"})
+    if major:
+        shared["automatic_escalation_max_level"] = policy.escalation_ladder[-1].level
     return CasePolicy.model_validate({**shared, "urgency": urgency, "windows": windows.model_dump()})
 
 

@@ -44,6 +44,7 @@ class TimelineAction(StrEnum):
     CHASE_UP = "chase_up"
     ESCALATION_REQUESTED = "escalation_requested"
     ESCALATED = "escalated"
+    ESCALATION_HELD = "escalation_held"
     TOP_LEVEL_COORDINATION = "top_level_coordination"
     EXTENSION_REQUESTED = "extension_requested"
     EXTENSION_APPROVED = "extension_approved"
@@ -52,6 +53,7 @@ class TimelineAction(StrEnum):
     RESOLVED = "resolved"
     RATED = "rated"
     REWORK = "rework"
+    DEMAND_JUDGED_UNREASONABLE = "demand_judged_unreasonable"
     CLOSED = "closed"
     # A catalog change
     SUBMITTED = "submitted"

@@ -107,6 +107,22 @@ class Rating(BaseModel):
     comment: str = ""
     at: datetime
     round: int = Field(description="Which resolution was rated: 0 the first, 1 after the first rework, ...")
+    judged_unreasonable: bool = Field(
+        default=False, description="The coordination centre judged the demand behind it unreasonable (不合理诉求)."
+    )
+
+
+# `closed_reason` of a case closed on the coordination centre's judgement of the demand.
+UNREASONABLE_DEMAND = "unreasonable_demand"
+
+
+class UnreasonableDemand(BaseModel):
+    """The coordination centre's judgement that the demand behind an unsatisfied rating is unreasonable."""
+
+    judged_by: str
+    judged_at: datetime
+    reason: str
+    rating_round: int = Field(description="The `round` of the rating it judged.")
 
 
 class JointRole(StrEnum):
@@ -206,6 +222,7 @@ class CaseView(BaseModel):
     resolution_note: str | None = None
     reworks: int = 0
     ratings: list[Rating] = Field(default_factory=list)
+    unreasonable_demand: UnreasonableDemand | None = None
     rating_due: datetime | None = Field(default=None, description="Closed as not rated if no rating comes by then.")
     closed_at: datetime | None = None
     closed_reason: str | None = None

@@ -32,6 +32,7 @@ class CaseUpdate(StrEnum):
     DECIDE_EXTENSION = "decide_extension"
     RESOLVE = "resolve"
     RATE = "rate"
+    JUDGE_UNREASONABLE_DEMAND = "judge_unreasonable_demand"
 
 
 class JointTaskUpdate(StrEnum):

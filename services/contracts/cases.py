@@ -56,6 +56,9 @@ class RoutingDecision(BaseModel):
     reason: str = ""
     complexity: str = "normal"
     urgent_allowed: bool = True
+    major: bool = Field(
+        default=False, description="A major item: missed deadlines may climb by themselves to top-level coordination."
+    )
     supporting_units: list[str] = Field(default_factory=list)
     confidence: float | None = Field(default=None, description="Text classification: how sure, 0 to 1.")
     runner_up: str | None = Field(default=None, description="Text classification: the next best item.")

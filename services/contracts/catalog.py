@@ -55,6 +55,9 @@ class CatalogItem(BaseModel):
     complexity: Complexity
     urgent_allowed: bool
     description_zh: str = ""
+    # Optional column: a major matter (重大事项) may climb by itself to top-level coordination when its deadlines
+    # are missed; any other stops where the policy's automatic ladder ends. Blank or absent: no.
+    major: bool = False
 
     @field_validator("primary_unit", mode="before")
     @classmethod
@@ -76,6 +79,13 @@ class CatalogItem(BaseModel):
                 raise ValueError("must be 'yes' or 'no'")
             return value == "yes"
         return value
+
+    @field_validator("major", mode="before")
+    @classmethod
+    def _optional_yes_no(cls, value: object) -> object:
+        if value is None or value == "":
+            return False
+        return cls._yes_no(value)
 
 
 class CatalogError(ValueError):
@@ -129,7 +139,11 @@ def catalog_digest(units: dict[str, Unit], items: dict[str, CatalogItem]) -> str
     content = json.dumps(
         {
             "units": [units[code].model_dump(mode="json") for code in sorted(units)],
-            "items": [items[code].model_dump(mode="json") for code in sorted(items)],
+            # `major` only where set: catalogs stored before the column keep their digest.
+            "items": [
+                items[code].model_dump(mode="json", exclude=None if items[code].major else {"major"})
+                for code in sorted(items)
+            ],
         },
         ensure_ascii=False,
         sort_keys=True,

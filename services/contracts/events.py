@@ -25,6 +25,8 @@ class EventKind(StrEnum):
     JOINT_TASK_BREACHED = "joint_task_breached"
     JOINT_PHASE_CLOSED = "joint_phase_closed"
     ESCALATED = "escalated"
+    # A missed step where the automatic ladder ends: recorded, and the coordination centre asked to judge (研判).
+    ESCALATION_HELD = "escalation_held"
     WEEKLY_REVIEW = "weekly_review"
     EXTENSION_REQUESTED = "extension_requested"
     EXTENSION_DECIDED = "extension_decided"

@@ -6,7 +6,8 @@
 - unit: read and act on cases where it is the first-contact or handling unit or a joint participant, in its own
   name only (the acting unit is the credential's, whatever the body says); submit township and key-work calls,
   then read and rate its own calls (the calling unit rates, as the caller does for a hotline ticket);
-- coordination centre: every case; triage, arbitration, extension decisions, catalog approvals;
+- coordination centre: every case; triage, arbitration, extension decisions, unreasonable-demand judgements,
+  catalog approvals;
 - leaders: cases escalated to the city leader or above; escalation decisions;
 - admin: units' channels, credentials, platforms' keys; operator: the codec server.
 """

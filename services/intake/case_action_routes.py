@@ -18,6 +18,7 @@ from services.contracts.case_actions import (
     RatingSubmission,
     TransferRequest,
     UnitAction,
+    UnreasonableDemandJudgement,
 )
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
@@ -107,3 +108,14 @@ async def rate_case(case_id: str, rating: RatingSubmission, services: Services, 
     rework; otherwise the case closes."""
     require_rater(caller, await services.cases.view(case_id))
     return await services.cases.act(case_id, CaseUpdate.RATE, rating)
+
+
+@router.post("/unreasonable-demand")
+async def judge_unreasonable_demand(
+    case_id: str, judgement: UnreasonableDemandJudgement, services: Services, caller: Caller
+) -> CaseView:
+    """The coordination centre judges the demand behind an unsatisfied rating unreasonable (不合理诉求), with a reason,
+    within the policy's window after the rating: the rework ends and the case closes as `unreasonable_demand`."""
+    require_coordination(caller, action="judge a demand unreasonable")
+    require_actor(services.catalog, judgement.unit)
+    return await act_on_case(caller, services, case_id, CaseUpdate.JUDGE_UNREASONABLE_DEMAND, judgement)

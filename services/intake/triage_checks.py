@@ -69,6 +69,7 @@ def triage_routing(
         reason=f"triaged by {decision.unit}: {item.item_code} → {unit} ({why})",
         complexity=item.complexity.value,
         urgent_allowed=item.urgent_allowed,
+        major=item.major,
         supporting_units=[code for code in supporting if code != unit],
         township=township,
         township_source=source,

@@ -136,6 +136,7 @@ def _assign(
         update={
             "complexity": item.complexity.value,
             "urgent_allowed": item.urgent_allowed,
+            "major": item.major,
             "supporting_units": supporting,
         }
     )

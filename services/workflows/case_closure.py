@@ -1,4 +1,4 @@
-"""Resolution, extensions, the caller's rating, rework and closing.
+"""Resolution, extensions, the caller's rating, rework, unreasonable demands and closing.
 
 Workflow code, run inside `FirstContactCase`.
 """
@@ -10,12 +10,27 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from services.contracts.case_actions import ExtensionDecision, ExtensionRequest, RatingSubmission, UnitAction
+    from services.contracts.case_actions import (
+        ExtensionDecision,
+        ExtensionRequest,
+        RatingSubmission,
+        UnitAction,
+        UnreasonableDemandJudgement,
+    )
     from services.contracts.case_timeline import CALLER, SYSTEM, TimelineAction
-    from services.contracts.case_view import DeadlineKind, Extension, ExtensionStatus, Rating, RatingLevel
+    from services.contracts.case_view import (
+        UNREASONABLE_DEMAND,
+        DeadlineKind,
+        Extension,
+        ExtensionStatus,
+        Rating,
+        RatingLevel,
+        UnreasonableDemand,
+    )
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_errors import CaseActionRefused
     from services.workflows.case_events import Notice
 
 
@@ -129,14 +144,41 @@ async def rework(engine: CaseEngine, rating: Rating) -> None:
     engine.notify_platform(EventKind.REWORK, Notice(detail=rating.comment))
 
 
-async def close(engine: CaseEngine, reason: str) -> None:
+async def judge_unreasonable_demand(engine: CaseEngine, judgement: UnreasonableDemandJudgement) -> None:
+    """Within the policy's window after the unsatisfied rating: the rework ends and the case closes, keeping the
+    judgement; the rating stays on record, marked, for the rates to count as their definitions say."""
+    view = engine.view
+    rating = view.ratings[-1]
+    window = engine.policy.unreasonable_demand_window
+    until = (await engine.compute(rating.at, window)).due
+    now = workflow.now()
+    if now > until:
+        raise CaseActionRefused(
+            f"a demand may be judged unreasonable within {window.label()} of the unsatisfied rating, "
+            f"until {until.isoformat()}; the rework goes on"
+        )
+    rating.judged_unreasonable = True
+    view.unreasonable_demand = UnreasonableDemand(
+        judged_by=judgement.unit, judged_at=now, reason=judgement.reason, rating_round=rating.round
+    )
+    engine.meet(DeadlineKind.RESOLUTION, DeadlineKind.FEEDBACK)
+    for extension in view.extensions:
+        if extension.status is ExtensionStatus.PENDING:
+            extension.status = ExtensionStatus.WITHDRAWN
+            extension.note = "demand judged unreasonable before a decision"
+    engine.record(judgement.unit, TimelineAction.DEMAND_JUDGED_UNREASONABLE, judgement.reason)
+    await close(engine, UNREASONABLE_DEMAND, detail=judgement.reason)
+
+
+async def close(engine: CaseEngine, reason: str, *, detail: str | None = None) -> None:
+    """Close the case for `reason` (its `closed_reason`); the unit and the platform are told `detail` or the reason."""
     view = engine.view
     view.status = CaseStatus.CLOSED
     view.closed_at = workflow.now()
     view.closed_reason = reason
     view.rating_due = None
     engine.record(SYSTEM, TimelineAction.CLOSED, reason)
-    engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=reason))
-    engine.notify_platform(EventKind.CASE_CLOSED, Notice(detail=reason))
+    engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=detail or reason))
+    engine.notify_platform(EventKind.CASE_CLOSED, Notice(detail=detail or reason))
     if reason.startswith("unsatisfied"):
         engine.notify_coordination(EventKind.CASE_CLOSED, Notice(detail=reason))

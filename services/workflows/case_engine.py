@@ -76,6 +76,7 @@ class CaseEngine:
             complexity=case.routing.complexity,
             urgent=case.ticket.urgency.value == "urgent",
             urgent_allowed=case.routing.urgent_allowed,
+            major=case.routing.major,
         )
         opened = await self._local(
             DeadlineActivities.start_case, CaseStartRequest(policy=request, start=start, deadlines=first_deadlines)

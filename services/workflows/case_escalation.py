@@ -1,5 +1,7 @@
 """Breaches and the escalation ladder: unit → unit leader → city leader in charge → top-level coordination.
 
+Missed deadlines climb by themselves only as far as the case's policy says (`automatic_top`: the unit leader, told
+with the coordination centre; the top for a major item); higher levels come by decision (`request`).
 Workflow code, run inside `FirstContactCase`.
 """
 
@@ -12,6 +14,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE, EscalationRequest, EscalationTarget
+    from services.contracts.case_event_log import EventFields
     from services.contracts.case_policy import EscalationLevel
     from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import Breach, DeadlineKind, Escalation
@@ -53,9 +56,34 @@ class CaseEscalation:
                 tracked.next_escalation_at = None
                 missed.append((tracked, alarm.at))
         if missed:
-            await self.raise_level_to(view.escalation_level + 1, reason="未按时限办理")
+            climbed = await self._climb(reason="未按时限办理", deadline_kind=missed[0][0].kind.value)
             for tracked, missed_at in missed:
-                tracked.next_escalation_at = await self._next_step_due(tracked, missed_at)
+                # A step held at the end of the automatic ladder is the last one these deadlines take by themselves.
+                tracked.next_escalation_at = await self._next_step_due(tracked, missed_at) if climbed else None
+
+    async def _climb(self, *, reason: str, deadline_kind: str) -> bool:
+        """A missed step: one level up, if the automatic ladder goes that far; whether the case climbed.
+
+        Where the automatic ladder ends (below the top) the step is recorded and the coordination centre told that
+        the case is stuck there: the city leader and top-level coordination are reached by a decision. At the top,
+        top-level coordination follows the case already.
+        """
+        engine = self._engine
+        level = engine.view.escalation_level
+        if level >= engine.policy.top_level:
+            return False
+        if level >= engine.policy.automatic_top:
+            step = engine.policy.step(level)
+            engine.record(
+                SYSTEM,
+                TimelineAction.ESCALATION_HELD,
+                f"level {level} ({step.name}), where automatic escalation ends",
+                fields=EventFields(level=level, level_name=step.name, deadline_kind=deadline_kind, reason=reason),
+            )
+            engine.notify_coordination(EventKind.ESCALATION_HELD, Notice(deadline_kind=deadline_kind, detail=reason))
+            return False
+        await self.raise_level_to(level + 1, reason=reason)
+        return True
 
     def _same_omission_as_sign_for(self, tracked: DeadlineClock) -> bool:
         """A transfer window that passes while the missed sign-for is already on record is the same omission."""
@@ -101,6 +129,9 @@ class CaseEscalation:
         # The unit leader already hears of each breach; higher levels get an escalation notice.
         if step.notify != "handling_unit_leader":
             engine.notify_ladder(level, EventKind.ESCALATED, Notice(detail=reason))
+        for actor in step.also_notify:
+            audience = Audience.COORDINATION if actor == COORDINATION_CENTRE else Audience.LEADER
+            engine.notify(EventKind.ESCALATED, recipient=actor, audience=audience, notice=Notice(detail=reason))
         if level == engine.policy.top_level:
             await self._start_top_level(reason)
 

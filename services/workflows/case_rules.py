@@ -16,7 +16,7 @@ from services.contracts.case_actions import (
     TransferRequest,
 )
 from services.contracts.case_policy import CasePolicy, EscalationLevel
-from services.contracts.case_view import CaseView, DeadlineKind, ExtensionStatus
+from services.contracts.case_view import CaseView, DeadlineKind, ExtensionStatus, RatingLevel
 from services.contracts.cases import CaseStatus
 from services.workflows.case_errors import CaseActionRefused
 
@@ -159,3 +159,17 @@ def check_resolve(view: CaseView, unit: str) -> None:
 def check_rating(view: CaseView) -> None:
     if view.status is not CaseStatus.RESOLVED:
         raise CaseActionRefused(f"case is {view.status.value}; only a resolved case can be rated")
+
+
+def check_unreasonable_demand(view: CaseView, unit: str) -> None:
+    """The window after the rating is checked by the handler: counting it needs the calendar."""
+    if unit != COORDINATION_CENTRE:
+        raise CaseActionRefused("only the coordination centre judges a demand unreasonable")
+    rating = view.rating
+    if view.status is not CaseStatus.REWORK or rating is None or rating.outcome is not RatingLevel.UNSATISFIED:
+        raise CaseActionRefused(
+            f"case is {view.status.value}; only a case in rework after an unsatisfied outcome can have its demand "
+            "judged unreasonable"
+        )
+    if view.open_joint_phase() is not None:
+        raise CaseActionRefused("joint handling is still open; close it first (the coordination centre may)")

@@ -32,6 +32,7 @@ class PolicyRequest(BaseModel):
     complexity: str = "normal"
     urgent: bool = False
     urgent_allowed: bool = True
+    major: bool = False
 
 
 class DeadlineRequest(BaseModel):
@@ -114,6 +115,7 @@ class DeadlineActivities:
             complexity=request.complexity,
             urgent=request.urgent,
             urgent_allowed=request.urgent_allowed,
+            major=request.major,
         )
 
     @activity.defn(name="compute_deadline")

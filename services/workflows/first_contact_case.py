@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         RatingSubmission,
         TransferRequest,
         UnitAction,
+        UnreasonableDemandJudgement,
     )
     from services.contracts.case_event_log import EventFields, EventSource, PersonalData
     from services.contracts.case_timeline import ROUTER, SYSTEM, TimelineAction
@@ -322,6 +323,16 @@ class FirstContactCase:
     @rate.validator
     def _validate_rate(self, submission: RatingSubmission) -> None:
         rules.check_rating(self._view)
+
+    @workflow.update(name=CaseUpdate.JUDGE_UNREASONABLE_DEMAND.value)
+    async def judge_unreasonable_demand(self, judgement: UnreasonableDemandJudgement) -> CaseView:
+        return await self._apply(
+            lambda: self._validate_judge(judgement), lambda: closure.judge_unreasonable_demand(self._engine, judgement)
+        )
+
+    @judge_unreasonable_demand.validator
+    def _validate_judge(self, judgement: UnreasonableDemandJudgement) -> None:
+        rules.check_unreasonable_demand(self._view, judgement.unit)
 
     @workflow.signal(name=CaseSignal.RECOMPUTE_DEADLINES.value)
     async def recompute_deadlines(self) -> None:

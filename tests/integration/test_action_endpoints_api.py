@@ -37,6 +37,7 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
     "extension/decision": {"unit": "coordination-centre", "approved": True, "note": "同意"},
     "resolve": {"unit": "water", "note": "已恢复供水"},
     "rating": {"speed": "satisfied", "outcome": "satisfied"},
+    "unreasonable-demand": {"unit": "coordination-centre", "reason": "超出职责范围的诉求"},
 }
 ACTION_PATHS = {
     f"/v1/cases/{{case_id}}/{action.replace('joint-tasks/water', 'joint-tasks/{unit}')}" for action in ACTION_BODIES
@@ -72,7 +73,12 @@ async def test_every_action_on_a_case_waiting_for_triage_is_refused_with_the_rea
         else:
             assert response.status_code == 409, (action, response.text)
             assert "triage" in response.json()["detail"], action
-    assert {a for a, r in answers.items() if r.status_code == 409} >= {"arbitration", "extension/decision", "rating"}
+    assert {a for a, r in answers.items() if r.status_code == 409} >= {
+        "arbitration",
+        "extension/decision",
+        "rating",
+        "unreasonable-demand",
+    }
     assert (await api.get(f"/v1/cases/{case_id}")).json()["status"] == "triage"
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from services.contracts.case_policy import load_policy
 from services.contracts.case_workflow import top_level_workflow_id
 from tests.support.case_lifecycle import accepted_case, act, actions, open_case, refusal, tracked
 from tests.support.tickets import ticket_body
@@ -44,6 +45,19 @@ async def test_a_case_shows_as_assigned_only_once_its_deadlines_are_counted(api:
     assert case["deadlines"]["feedback"] and case["deadlines"]["resolution"]
     assert actions(case) == ["received", "routed", "assigned"]
     assert case["handling_unit"] == "civil-affairs"
+
+
+async def test_a_water_outage_gets_the_shipped_policys_hours_counted_around_the_clock(api: httpx.AsyncClient) -> None:
+    """The workflows service reads the shipped policy: a normal water-supply ticket (LS-06) is resolved within 24
+    hours of receipt, whatever the day, and says which policy version counted it."""
+    case = await open_case(api, category="LS-06", title="整栋楼停水")
+    received, deadlines = at(case["received_at"]), case["deadlines"]
+
+    assert (case["urgency"], case["policy_version"]) == ("normal", load_policy().version)
+    assert at(deadlines["sign_for"]) - received == at(deadlines["transfer"]) - received == timedelta(hours=2)
+    assert at(deadlines["feedback"]) - received == timedelta(hours=4)
+    assert at(deadlines["resolution"]) - received == timedelta(hours=24)
+    assert tracked(case, "resolution")["window"] == {"working_days": None, "hours": 24.0}
 
 
 # --- replies to the caller -------------------------------------------------------------------------------

@@ -59,6 +59,13 @@ KIND_FIELDS: dict[EventKind, dict[str, Any]] = {
         "escalation_level": 2,
         "detail": "涉及多部门：水务牵头、住建配合",
     },
+    EventKind.ESCALATION_HELD: {
+        "unit": "coordination-centre",
+        "audience": Audience.COORDINATION,
+        "escalation_level": 1,
+        "deadline_kind": DeadlineKind.FEEDBACK.value,
+        "detail": "未按时限办理",
+    },
     EventKind.WEEKLY_REVIEW: {"unit": "top-leadership", "audience": Audience.LEADER, "detail": "第2次周调度：仍在抢修"},
     EventKind.EXTENSION_REQUESTED: {"unit": "coordination-centre", "detail": "需更换主管道，施工需五个工作日"},
     EventKind.EXTENSION_DECIDED: {"detail": "approved：同意延期四个工作日"},

@@ -15,8 +15,9 @@ PUBLISHED_ACTIONS = {
     "accepted", "transferred", "transfer_window_closed", "arbitration_requested", "arbitrated", "feedback",
     "progress", "joint_handling_started", "joint_task_accepted", "joint_task_reported", "joint_task_completed",
     "joint_task_deadline_breached", "joint_handling_closed", "reported", "completed", "deadline_breached",
-    "chase_up", "escalation_requested", "escalated", "top_level_coordination", "extension_requested",
-    "extension_approved", "extension_refused", "resolved", "rated", "rework", "closed", "submitted", "approved",
+    "chase_up", "escalation_requested", "escalated", "escalation_held", "top_level_coordination",
+    "extension_requested", "extension_approved", "extension_refused", "resolved", "rated", "rework",
+    "demand_judged_unreasonable", "closed", "submitted", "approved",
     "refused", "applied", "failed", "expired",
 }  # fmt: skip
 

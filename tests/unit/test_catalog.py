@@ -246,3 +246,46 @@ def test_an_extra_unquoted_comma_is_refused(tmp_path: Path) -> None:
     (directory / "items.csv").write_text("\n".join(items) + "\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"^items.csv row 2: more values than columns"):
         load_catalog(directory)
+
+
+def test_a_table_without_the_major_column_loads_with_no_major_item(tmp_path: Path) -> None:
+    catalog = load_catalog(write_catalog(tmp_path))
+
+    assert not any(item.major for item in catalog.items.values())
+
+
+def test_the_optional_major_column_marks_items_yes_no_or_blank(tmp_path: Path) -> None:
+    header = f"{ITEMS_HEADER},major"
+    items = [f"{ITEMS[0]},yes", f"{ITEMS[1]},"]
+    directory = write_catalog(tmp_path / "with", items=items)
+    (directory / "items.csv").write_text("\n".join([header, *items]) + "\n", encoding="utf-8")
+
+    catalog = load_catalog(directory)
+
+    assert (catalog.items["LS-06"].major, catalog.items["HE-01"].major) == (True, False)
+    (directory / "items.csv").write_text("\n".join([header, f"{ITEMS[0]},maybe"]) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"^items.csv row 2 column major: Value error, must be 'yes' or 'no'"):
+        load_catalog(directory)
+
+
+def test_a_major_column_of_noes_keeps_the_digest_of_the_table_without_it(tmp_path: Path) -> None:
+    """Catalogs stored before the column existed keep their digest: importing them again changes nothing."""
+    without = load_catalog(write_catalog(tmp_path / "without"))
+    directory = write_catalog(tmp_path / "noes")
+    (directory / "items.csv").write_text(
+        "\n".join([f"{ITEMS_HEADER},major", *(f"{row},no" for row in ITEMS)]) + "\n", encoding="utf-8"
+    )
+    marked = tmp_path / "marked"
+    shutil.copytree(directory, marked)
+    (marked / "items.csv").write_text(
+        "\n".join([f"{ITEMS_HEADER},major", f"{ITEMS[0]},yes", f"{ITEMS[1]},no"]) + "\n", encoding="utf-8"
+    )
+
+    assert load_catalog(directory).digest == without.digest
+    assert load_catalog(marked).digest != without.digest
+
+
+def test_the_shipped_catalog_marks_serious_safety_hazards_as_major() -> None:
+    catalog = load_catalog()
+
+    assert sorted(code for code, item in catalog.items.items() if item.major) == ["EM-05", "NR-05"]

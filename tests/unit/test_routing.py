@@ -146,3 +146,11 @@ def test_a_call_routed_to_its_calling_unit_goes_to_triage(
         )
     else:
         assert "calling unit" not in decision.reason
+
+
+def test_a_major_item_is_marked_major_on_its_routing(catalog: ResponsibilityCatalog) -> None:
+    major = route_ticket(make_ticket(category_code="EM-05", township="hekou-town"), catalog)
+    routine = route_ticket(make_ticket(category_code="LS-06", township="hekou-town"), catalog)
+
+    assert (major.unit, major.major) == ("emergency-management", True)
+    assert routine.major is False

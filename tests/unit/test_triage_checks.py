@@ -125,3 +125,12 @@ def test_a_call_goes_to_any_other_unit(catalog: ResponsibilityCatalog) -> None:
     )
 
     assert routing.unit == "qingshan-town"
+
+
+def test_a_major_item_chosen_in_triage_is_marked_major(catalog: ResponsibilityCatalog) -> None:
+    chosen = decision(item="NR-05", township="hekou-town")
+    routing = triage_routing(catalog, check_triage_decision(catalog, chosen), chosen, waiting())
+
+    assert (routing.item, routing.major) == ("NR-05", True)
+    plain = decision()
+    assert triage_routing(catalog, check_triage_decision(catalog, plain), plain, waiting()).major is False

@@ -220,21 +220,25 @@ def routed_case(
     *,
     received_at: datetime,
     unit: str = "water",
-    item: str = "LS-06",
+    item: str = "EM-04",
     complexity: str = "normal",
     urgent: bool = False,
     urgent_allowed: bool = True,
+    major: bool = False,
     callback: bool = False,
     township: str | None = "hekou-town",
     case_id: str | None = None,
 ) -> RoutedCase:
-    """A 12345 hotline ticket routed by its category to `unit`; a new case id unless one is given."""
+    """A 12345 hotline ticket routed by its category to `unit`; a new case id unless one is given.
+
+    The default item is a water matter the sample policy counts in working days (EM-04, waterlogging): water
+    supply (LS-06) has windows in hours, which a test asks for by naming it."""
     external_id = f"12345-{uuid.uuid4().hex[:12]}"
     ticket = Ticket(
         channel=Channel.HOTLINE_12345,
         external_id=external_id,
-        title="小区停水两天无人处理",
-        description="幸福家园小区从前天早上开始停水，至今没有恢复供水。",
+        title="小区积水两天无人处理",
+        description="幸福家园小区暴雨后地下车库积水，排水泵坏了，至今没有抽干。",
         category_code=item,
         township=township,
         address="河口镇幸福家园小区3号楼",
@@ -255,6 +259,7 @@ def routed_case(
             reason=f"{item}: primary unit",
             complexity=complexity,
             urgent_allowed=urgent_allowed,
+            major=major,
         ),
     )
 

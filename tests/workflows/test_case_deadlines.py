@@ -1,20 +1,21 @@
-"""Deadlines as a case counts them: working days on the official calendar, urgent windows in hours, and provisional
-deadlines over a year with no holiday schedule yet."""
+"""Deadlines as a case counts them: working days on the official calendar, urgent windows and utility outages in
+hours, provisional deadlines over a year with no holiday schedule yet, and the policy version a case keeps."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
 from services.contracts import search_attributes as sa
-from services.contracts.case_actions import UnitAction
-from services.contracts.case_view import DeadlineKind
+from services.contracts.case_actions import FeedbackReport, RatingSubmission, UnitAction
+from services.contracts.case_policy import ItemPolicy, Window, WindowOverrides, load_policy
+from services.contracts.case_view import CaseView, DeadlineKind, RatingLevel
 from services.contracts.case_workflow import CaseSignal, CaseUpdate
 from services.contracts.events import EventKind
 from services.contracts.holiday_schedule import HolidaySchedule
 from services.workflows.working_calendar import CHINA_TZ, WorkingCalendar
-from tests.workflows.harness import Cases, actions, eventually
+from tests.workflows.harness import CaseHandle, Cases, actions, eventually
 
 # Not the State Council's 2027 notice (not published when this was written): a made-up schedule for the test only.
 TEST_FIXTURE_2027 = HolidaySchedule(
@@ -33,7 +34,7 @@ def end_of_day(day: date) -> datetime:
 @pytest.mark.parametrize(
     ("item", "complexity", "resolution_day"),
     [
-        ("LS-06", "normal", date(2025, 10, 16)),  # 7 working days
+        ("NR-03", "normal", date(2025, 10, 16)),  # 7 working days
         ("NR-01", "complex", date(2025, 11, 18)),  # 30 working days
     ],
 )
@@ -144,3 +145,77 @@ async def test_a_reminder_whose_deadline_has_passed_is_dropped_not_sent(cases: C
     assert ("transfer", sign_for_due) not in reminded
     breaches = {e.deadline_kind for e in cases.published.of_kind(EventKind.DEADLINE_BREACHED)}
     assert "sign_for" in breaches
+
+
+UNSATISFIED = RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.UNSATISFIED, comment="还是没水")
+
+
+async def test_a_utility_outage_counts_hours_around_the_clock_without_being_urgent(cases: Cases) -> None:
+    """Water supply (LS-06) in the sample policy: 24 hours to resolve, on a day off too, for a normal ticket."""
+    calendar = cases.sources.calendar
+    day = (await cases.now()).astimezone(CHINA_TZ).date() + timedelta(days=2)
+    while calendar.is_working_day(day):
+        day += timedelta(days=1)
+    received = datetime.combine(day, time(20, 0), tzinfo=CHINA_TZ)  # the evening of a day off
+
+    def hours(n: float) -> datetime:
+        return received + timedelta(hours=n)
+
+    case = await cases.start(cases.new_case(received, unit="water", item="LS-06"))
+    view = await case.internal_state()
+
+    assert (view.urgency, view.policy_version) == ("normal", load_policy().version)
+    assert view.deadlines.sign_for == view.deadlines.transfer == hours(2)
+    assert view.deadlines.feedback == hours(4)
+    assert view.deadlines.resolution == hours(24)
+    resolution = view.tracked(DeadlineKind.RESOLUTION)
+    assert resolution is not None and resolution.window == Window(hours=24)
+    assert resolution.reminders == calendar.reminder_times(received, hours(24))
+    assert hours(18) in resolution.reminders  # three quarters of the window, at 14:00 on the next day
+
+    await cases.sleep_until(hours(1))
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已安排抢修"))
+    await cases.sleep_until(hours(24) + timedelta(minutes=1))
+    late = await case.state()
+
+    assert [(b.kind, b.due) for b in late.breaches] == [(DeadlineKind.RESOLUTION, hours(24))]
+    assert (late.overdue, late.escalation_level) == (True, 1)
+    reminded = [e.due for e in cases.published.of_kind(EventKind.REMINDER) if e.deadline_kind == "resolution"]
+    assert reminded and set(reminded) == {hours(24)}
+
+    reworked = await rated_unsatisfied(case)
+    again = reworked.tracked(DeadlineKind.RESOLUTION)
+    assert again is not None and again.due == reworked.ratings[-1].at + timedelta(hours=24)
+
+
+async def rated_unsatisfied(case: CaseHandle) -> CaseView:
+    """Resolve the case (accepting and answering it first if needed) and rate its outcome unsatisfied: rework."""
+    view = await case.state()
+    if view.status.value == "assigned":
+        await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+        await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已恢复供水"))
+    return await case.act(CaseUpdate.RATE, UNSATISFIED)
+
+
+async def test_a_case_keeps_the_policy_version_it_started_with(cases: Cases) -> None:
+    """A new policy version applies to cases started after it; a running case counts every later window (here its
+    rework's) with the policy it started under."""
+    shipped = load_policy()
+    first = await cases.start(unit="water", item="LS-06")
+    cases.sources.policy = shipped.model_copy(
+        update={
+            "version": "test-next",
+            "items": {"LS-06": ItemPolicy(normal=WindowOverrides(resolution=Window(hours=48)))},
+        }
+    )
+    second = await cases.start(unit="water", item="LS-06")
+
+    old, new = await rated_unsatisfied(first), await rated_unsatisfied(second)
+
+    assert (old.policy_version, new.policy_version) == (shipped.version, "test-next")
+    old_rework, new_rework = old.tracked(DeadlineKind.RESOLUTION), new.tracked(DeadlineKind.RESOLUTION)
+    assert old_rework is not None and new_rework is not None
+    assert old_rework.due == old.ratings[-1].at + timedelta(hours=24)
+    assert new_rework.due == new.ratings[-1].at + timedelta(hours=48)

@@ -49,7 +49,7 @@ async def test_every_change_of_a_case_is_on_its_log_once_in_order(cases: Cases) 
     assert [(e.kind, e.actor, e.at) for e in log] == [(t.action, t.actor, t.at) for t in result.timeline]
     assert {e.source for e in log} == {EventSource.CASE}
     routed = next(e for e in log if e.kind == "routed")
-    assert (routed.fields.item, routed.fields.unit) == ("LS-06", "water")
+    assert (routed.fields.item, routed.fields.unit) == (case.case.routing.item, "water")
     # Each event carries the view after its step, without the timeline (the events are the timeline).
     assert all(e.view is not None and e.view.timeline == [] for e in log)
     assert [e.view.status for e in log if e.view][-1] is CaseStatus.CLOSED

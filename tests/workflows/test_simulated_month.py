@@ -20,6 +20,7 @@ from bench.month_script import build_month
 from bench.month_tally import check
 from bench.processes import descendants, running
 from bench.simulated_month import lane_cores, run_simulated_month
+from services.contracts.case_policy import load_policy
 from services.contracts.case_view import Breach, CaseView, DeadlineKind
 from services.contracts.cases import CaseStatus
 from services.contracts.catalog import load_catalog
@@ -153,6 +154,7 @@ def test_the_check_reports_a_case_that_breached_or_never_finished_against_its_sc
         start=datetime(2026, 3, 2, 16, tzinfo=UTC),
         calendar=WorkingCalendar(),
         catalog=load_catalog(),
+        policy=load_policy(),
         mix={Profile.ON_TIME: 1.0},
     )
     punctual, unfinished = plan.cases

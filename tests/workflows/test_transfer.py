@@ -21,7 +21,8 @@ def transfer(unit: str, to_unit: str, item: str = "LS-06") -> TransferRequest:
 
 
 async def test_transfer_hands_the_case_on_and_tells_the_caller_once(cases: Cases) -> None:
-    case = await cases.start(unit="housing-construction", item="LS-06", callback=True)
+    # Routed as a property-service matter (UC-03); its windows, in working days, stay the case's after a transfer.
+    case = await cases.start(unit="housing-construction", item="UC-03", callback=True)
     first_due = (await case.state()).deadlines.sign_for
     assert first_due is not None
 

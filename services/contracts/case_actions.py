@@ -226,3 +226,12 @@ class RatingSubmission(BaseModel):
     speed: RatingLevel
     outcome: RatingLevel
     comment: str = Field(default="", max_length=2000)
+
+
+class ActionDone(BaseModel):
+    """What a case's Update answers once the action is applied: kept small, since every answer stays in the case's
+    history; the API then reads the case itself (the `state` query)."""
+
+    case_id: str
+    status: str
+    event_sequence: int = Field(description="The last event of the case's log after the action.")

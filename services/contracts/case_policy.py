@@ -117,6 +117,17 @@ class DeadlinePolicy(BaseModel):
     top_level_reviews_per_run: int = Field(
         default=26, ge=1, description="Weekly reviews before top-level coordination continues as new (bounded history)."
     )
+    max_progress_reports: int = Field(
+        default=100, ge=1, description="Interim reports a case takes in all: a case is not a chat (bounded history)."
+    )
+    max_joint_phases: int = Field(default=5, ge=1, description="Joint handling phases a case may open in all.")
+    continue_as_new_after_events: int = Field(
+        default=4000,
+        ge=100,
+        le=40_000,
+        description="A case's workflow continues as new (its state carried over) past this many history events, "
+        "or sooner when the server suggests it; Temporal's hard limit is 51,200.",
+    )
 
     @model_validator(mode="after")
     def _ladder_in_order(self) -> DeadlinePolicy:
@@ -154,6 +165,9 @@ class CasePolicy(BaseModel):
     unreasonable_demand_window: Window = Window(working_days=3)
     top_level_review_days: int
     top_level_reviews_per_run: int
+    max_progress_reports: int = 100
+    max_joint_phases: int = 5
+    continue_as_new_after_events: int = 4000
 
     @property
     def top_level(self) -> int:

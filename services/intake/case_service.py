@@ -14,6 +14,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from services.contracts.case_actions import ActionDone
 from services.contracts.case_ids import triage_workflow_id, workflow_id_for
 from services.contracts.case_index import CaseIndexRecord
 from services.contracts.case_view import CaseView, JointTaskView
@@ -62,7 +63,9 @@ class CaseService:
     async def act(self, case_id: str, update: CaseUpdate, body: BaseModel) -> CaseView:
         """Run an action on the case; 409 with the workflow's reason when the case refuses it."""
         actor = getattr(body, "unit", "platform")
-        return await self._update(case_id, self._handle(case_id), update.value, body, CaseView, actor=actor)
+        # The update answers briefly (its answer stays in the case's history); the case is then read as it stands.
+        await self._update(case_id, self._handle(case_id), update.value, body, ActionDone, actor=actor)
+        return await self.view(case_id)
 
     async def triage(self, case_id: str, assignment: TriageAssignment) -> CaseView:
         """The coordination centre's decision on a case waiting for triage (its `TriageCase` workflow)."""

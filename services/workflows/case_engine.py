@@ -56,6 +56,10 @@ class CaseEngine:
         # Search attribute name → the value last upserted; those the case starter gave the workflow are set already.
         self._upserted: dict[str, Any] = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
 
+    def resume(self, policy: CasePolicy) -> None:
+        """A case continued as new: the policy it started under, carried over."""
+        self._policy = shared_policy(policy)
+
     @property
     def policy(self) -> CasePolicy:
         assert self._policy is not None, "policy is loaded before any handler runs"

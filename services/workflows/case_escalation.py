@@ -34,6 +34,11 @@ class CaseEscalation:
         self._top_level_runs = 0
         self._top_level_open = False
 
+    @property
+    def top_level_open(self) -> bool:
+        """Whether top-level coordination, a child of this run, follows the case."""
+        return self._top_level_open
+
     async def handle_alarms(self, alarms: list[Alarm]) -> None:
         """Handle the deadline alarms due now; deadlines missed at the same instant are one missed step."""
         view = self._engine.view

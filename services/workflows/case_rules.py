@@ -16,6 +16,7 @@ from services.contracts.case_actions import (
     TransferRequest,
 )
 from services.contracts.case_policy import CasePolicy, EscalationLevel
+from services.contracts.case_timeline import TimelineAction
 from services.contracts.case_view import CaseView, DeadlineKind, ExtensionStatus, RatingLevel
 from services.contracts.cases import CaseStatus
 from services.workflows.case_errors import CaseActionRefused
@@ -80,17 +81,28 @@ def check_feedback(view: CaseView, unit: str) -> None:
     require_status(view, WORKING, "give feedback")
 
 
-def check_progress(view: CaseView, unit: str) -> None:
+def check_progress(view: CaseView, policy: CasePolicy, unit: str) -> None:
     require_handling_unit(view, unit, "report progress on")
     require_status(view, WORKING, "report progress")
+    reports = sum(1 for entry in view.timeline if entry.action == TimelineAction.PROGRESS)
+    if reports >= policy.max_progress_reports:
+        raise CaseActionRefused(
+            f"the case has {reports} progress reports, the most it takes; resolve it, ask for joint handling, "
+            "an extension or an escalation instead"
+        )
 
 
-def check_joint_handling(view: CaseView, request: JointHandlingRequest) -> None:
+def check_joint_handling(view: CaseView, policy: CasePolicy, request: JointHandlingRequest) -> None:
     if request.unit not in (view.handling_unit, COORDINATION_CENTRE):
         raise CaseActionRefused("only the handling unit or the coordination centre can start joint handling")
     require_status(view, WORKING, "start joint handling")
     if view.open_joint_phase() is not None:
         raise CaseActionRefused("joint handling is already under way; close it before starting another")
+    if len(view.joint_phases) >= policy.max_joint_phases:
+        raise CaseActionRefused(
+            f"the case has had {len(view.joint_phases)} joint handling phases, the most allowed; "
+            "escalate it for coordination instead"
+        )
 
 
 def check_close_joint_phase(view: CaseView, unit: str) -> None:

@@ -18,6 +18,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import (
         CITY_LEADER,
+        ActionDone,
         ArbitrationDecision,
         EscalationRequest,
         ExtensionDecision,
@@ -30,9 +31,8 @@ with workflow.unsafe.imports_passed_through():
         UnitAction,
         UnreasonableDemandJudgement,
     )
-    from services.contracts.case_event_log import EventFields, EventSource, PersonalData
-    from services.contracts.case_timeline import ROUTER, SYSTEM, TimelineAction
-    from services.contracts.case_view import CaseView, DeadlineKind, JointTaskView
+    from services.contracts.case_event_log import EventSource, PersonalData
+    from services.contracts.case_view import CaseView, JointTaskView
     from services.contracts.case_workflow import (
         INTERNAL_STATE_QUERY,
         STATE_QUERY,
@@ -40,49 +40,31 @@ with workflow.unsafe.imports_passed_through():
         CaseSignal,
         CaseUpdate,
     )
-    from services.contracts.cases import CaseStatus, RoutedCase
-    from services.contracts.events import EventKind
+    from services.contracts.cases import CaseStatus
     from services.workflows import case_closure as closure
     from services.workflows import case_handover as handover
     from services.workflows import case_replies as replies
     from services.workflows import case_rules as rules
     from services.workflows.case_alarms import AlarmKind, due_alarms, next_alarm
+    from services.workflows.case_continuation import CaseContinuation, CaseInput, continue_as_new_due
     from services.workflows.case_engine import CaseEngine
     from services.workflows.case_errors import CaseActionRefused
     from services.workflows.case_escalation import CaseEscalation
     from services.workflows.case_log import CaseLog
+    from services.workflows.case_opening import initial_state, open_case
     from services.workflows.case_state import CaseState, public_view
     from services.workflows.joint_handling import JointHandling
 
 LEADERS = {CITY_LEADER}
-FIRST_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER, DeadlineKind.FEEDBACK, DeadlineKind.RESOLUTION]
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
 class FirstContactCase:
     @workflow.init
-    def __init__(self, case: RoutedCase) -> None:
-        unit = case.routing.unit
-        # `assigned` only once the deadlines are counted (in `run`): until then a query shows the case as received.
-        self._view = CaseState(
-            case_id=case.case_id,
-            status=CaseStatus.RECEIVED,
-            channel=case.ticket.channel.value,
-            external_id=case.ticket.external_id,
-            title=case.ticket.title,
-            urgency=case.ticket.urgency.value,
-            catalog_item=case.routing.item,
-            catalog_version=case.routing.catalog_version,
-            first_contact_unit=unit,
-            handling_unit=unit,
-            township=case.routing.township or case.ticket.township,
-            supporting_units=case.routing.supporting_units,
-            calling_unit=case.calling_unit,
-            received_at=case.received_at,
-            routing=case.routing,
-        )
-        # A case that waited for triage continues the log its triage began (which published `received`).
-        self._view.event_sequence = case.events_published
+    def __init__(self, case: CaseInput) -> None:
+        self._input = case
+        continued = case.continued
+        self._view = continued.state if continued else initial_state(case)
         personal = PersonalData(
             description=case.ticket.description, address=case.ticket.address, caller=case.ticket.caller
         )
@@ -91,52 +73,41 @@ class FirstContactCase:
         self._escalation = CaseEscalation(self._engine)
         self._joint = JointHandling(self._engine)
         self._lock = asyncio.Lock()
-        self._started = False
+        # A continued case is set up already: its policy and deadlines came with it.
+        self._started = continued is not None
+        if continued is not None:
+            self._engine.resume(continued.policy)
         self._changed = False
 
     @workflow.run
-    async def run(self, case: RoutedCase) -> CaseView:
-        engine = self._engine
-        async with self._lock:
-            # A triaged case's windows start when the coordination centre handed it on (the dispatch, 派单).
-            start = case.routing.decided_at or case.received_at
-            engine.record(
-                case.ticket.channel.value,
-                TimelineAction.RECEIVED,
-                case.ticket.title,
-                at=case.received_at,
-                publish=case.events_published == 0,
-            )
-            first_deadlines = await engine.load_policy(case, first_deadlines=FIRST_DEADLINES, start=start)
-            # A triaged case names who decided (the coordination centre); any other, the router.
-            router = case.routing.decided_by or ROUTER
-            engine.record(
-                router,
-                TimelineAction.ROUTED,
-                f"{case.routing.item} → {case.routing.unit} ({case.routing.reason})",
-                fields=EventFields(item=case.routing.item, unit=case.routing.unit, reason=case.routing.reason),
-            )
-            engine.record(
-                SYSTEM,
-                TimelineAction.ASSIGNED,
-                f"first-contact unit {self._view.first_contact_unit}",
-                fields=EventFields(unit=self._view.first_contact_unit),
-            )
-            await engine.start_deadlines(FIRST_DEADLINES, start=start, computed=first_deadlines)
-            # This frame lives as long as the case: it must not keep what the tracked deadlines were made from.
-            del first_deadlines
-            self._view.status = CaseStatus.ASSIGNED
-            engine.refresh()
-            engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)
-            engine.notify_platform(EventKind.CASE_ASSIGNED)
-            await engine.flush()
-        self._started = True
+    async def run(self, case: CaseInput) -> CaseView:
+        if case.continued is None:
+            async with self._lock:
+                await open_case(self._engine, case)
+            self._started = True
         while self._view.status is not CaseStatus.CLOSED:
             await self._wait_for_alarm_or_change()
             async with self._lock:
                 await self._handle_due_alarms()
+            if self._continue_as_new_due():
+                # Every update in flight finishes on this run; none is lost across the continuation.
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._continue_as_new_due():
+                    runs = case.continued.runs + 1 if case.continued else 2
+                    continuation = CaseContinuation(state=self._view, policy=self._engine.policy, runs=runs)
+                    workflow.continue_as_new(case.model_copy(update={"continued": continuation}))
         await workflow.wait_condition(workflow.all_handlers_finished)
         return public_view(self._view)
+
+    def _continue_as_new_due(self) -> bool:
+        info = workflow.info()
+        return continue_as_new_due(
+            self._view,
+            self._engine.policy,
+            history_length=info.get_current_history_length(),
+            suggested=info.is_continue_as_new_suggested(),
+            children_open=self._escalation.top_level_open,
+        )
 
     async def _wait_for_alarm_or_change(self) -> None:
         alarm = next_alarm(self._view)
@@ -160,7 +131,7 @@ class FirstContactCase:
         await self._engine.flush()
         await self._escalation.case_changed(self._view.timeline[-1].detail)
 
-    async def _apply(self, check: Callable[[], None], change: Callable[[], Awaitable[None]]) -> CaseView:
+    async def _apply(self, check: Callable[[], None], change: Callable[[], Awaitable[None]]) -> ActionDone:
         """Run one action: wait until the case is set up, take the lock, check again, change, show the change."""
         await workflow.wait_condition(lambda: self._started)
         async with self._lock:
@@ -172,7 +143,8 @@ class FirstContactCase:
                 self._changed = True
                 await self._engine.flush()
             await self._escalation.case_changed(self._view.timeline[-1].detail)
-        return public_view(self._view)
+        view = self._view
+        return ActionDone(case_id=view.case_id, status=view.status.value, event_sequence=view.event_sequence)
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseView:
@@ -186,7 +158,7 @@ class FirstContactCase:
     # --- signing for, transferring, arbitration ---------------------------------------------------------
 
     @workflow.update(name=CaseUpdate.ACCEPT.value)
-    async def accept(self, action: UnitAction) -> CaseView:
+    async def accept(self, action: UnitAction) -> ActionDone:
         return await self._apply(lambda: self._validate_accept(action), lambda: replies.accept(self._engine, action))
 
     @accept.validator
@@ -194,7 +166,7 @@ class FirstContactCase:
         rules.check_accept(self._view, action.unit)
 
     @workflow.update(name=CaseUpdate.TRANSFER.value)
-    async def transfer(self, request: TransferRequest) -> CaseView:
+    async def transfer(self, request: TransferRequest) -> ActionDone:
         return await self._apply(lambda: self._validate_transfer(request), lambda: self._transfer(request))
 
     @transfer.validator
@@ -215,7 +187,7 @@ class FirstContactCase:
         )
 
     @workflow.update(name=CaseUpdate.ARBITRATE.value)
-    async def arbitrate(self, decision: ArbitrationDecision) -> CaseView:
+    async def arbitrate(self, decision: ArbitrationDecision) -> ActionDone:
         return await self._apply(
             lambda: self._validate_arbitrate(decision), lambda: handover.arbitrate(self._engine, decision)
         )
@@ -227,7 +199,7 @@ class FirstContactCase:
     # --- replies to the caller --------------------------------------------------------------------------
 
     @workflow.update(name=CaseUpdate.FEEDBACK.value)
-    async def feedback(self, report: FeedbackReport) -> CaseView:
+    async def feedback(self, report: FeedbackReport) -> ActionDone:
         return await self._apply(
             lambda: self._validate_feedback(report), lambda: replies.feedback(self._engine, report)
         )
@@ -237,27 +209,29 @@ class FirstContactCase:
         rules.check_feedback(self._view, report.unit)
 
     @workflow.update(name=CaseUpdate.PROGRESS.value)
-    async def progress(self, report: ProgressReport) -> CaseView:
+    async def progress(self, report: ProgressReport) -> ActionDone:
         return await self._apply(
             lambda: self._validate_progress(report), lambda: replies.progress(self._engine, report)
         )
 
     @progress.validator
     def _validate_progress(self, report: ProgressReport) -> None:
-        rules.check_progress(self._view, report.unit)
+        rules.require_started(self._view, self._started, "reported on")
+        rules.check_progress(self._view, self._engine.policy, report.unit)
 
     # --- joint handling ---------------------------------------------------------------------------------
 
     @workflow.update(name=CaseUpdate.REQUEST_JOINT_HANDLING.value)
-    async def request_joint_handling(self, request: JointHandlingRequest) -> CaseView:
+    async def request_joint_handling(self, request: JointHandlingRequest) -> ActionDone:
         return await self._apply(lambda: self._validate_joint_handling(request), lambda: self._joint.start(request))
 
     @request_joint_handling.validator
     def _validate_joint_handling(self, request: JointHandlingRequest) -> None:
-        rules.check_joint_handling(self._view, request)
+        rules.require_started(self._view, self._started, "handled jointly")
+        rules.check_joint_handling(self._view, self._engine.policy, request)
 
     @workflow.update(name=CaseUpdate.CLOSE_JOINT_PHASE.value)
-    async def close_joint_phase(self, action: UnitAction) -> CaseView:
+    async def close_joint_phase(self, action: UnitAction) -> ActionDone:
         return await self._apply(
             lambda: self._validate_close_joint_phase(action), lambda: self._joint.close_by_lead(action)
         )
@@ -273,7 +247,7 @@ class FirstContactCase:
     # --- escalation and extensions ----------------------------------------------------------------------
 
     @workflow.update(name=CaseUpdate.ESCALATE.value)
-    async def escalate(self, request: EscalationRequest) -> CaseView:
+    async def escalate(self, request: EscalationRequest) -> ActionDone:
         return await self._apply(lambda: self._validate_escalate(request), lambda: self._escalation.request(request))
 
     @escalate.validator
@@ -282,7 +256,7 @@ class FirstContactCase:
         rules.check_escalation(self._view, self._engine.policy, request, leaders=LEADERS)
 
     @workflow.update(name=CaseUpdate.REQUEST_EXTENSION.value)
-    async def request_extension(self, request: ExtensionRequest) -> CaseView:
+    async def request_extension(self, request: ExtensionRequest) -> ActionDone:
         return await self._apply(
             lambda: self._validate_request_extension(request),
             lambda: closure.request_extension(self._engine, request),
@@ -294,7 +268,7 @@ class FirstContactCase:
         rules.check_extension_request(self._view, self._engine.policy, request, workflow.now())
 
     @workflow.update(name=CaseUpdate.DECIDE_EXTENSION.value)
-    async def decide_extension(self, decision: ExtensionDecision) -> CaseView:
+    async def decide_extension(self, decision: ExtensionDecision) -> ActionDone:
         return await self._apply(
             lambda: self._validate_decide_extension(decision),
             lambda: closure.decide_extension(self._engine, decision),
@@ -307,7 +281,7 @@ class FirstContactCase:
     # --- resolution, rating, rework ---------------------------------------------------------------------
 
     @workflow.update(name=CaseUpdate.RESOLVE.value)
-    async def resolve(self, action: UnitAction) -> CaseView:
+    async def resolve(self, action: UnitAction) -> ActionDone:
         return await self._apply(lambda: self._validate_resolve(action), lambda: closure.resolve(self._engine, action))
 
     @resolve.validator
@@ -315,7 +289,7 @@ class FirstContactCase:
         rules.check_resolve(self._view, action.unit)
 
     @workflow.update(name=CaseUpdate.RATE.value)
-    async def rate(self, submission: RatingSubmission) -> CaseView:
+    async def rate(self, submission: RatingSubmission) -> ActionDone:
         return await self._apply(
             lambda: self._validate_rate(submission), lambda: closure.rate(self._engine, submission)
         )
@@ -325,7 +299,7 @@ class FirstContactCase:
         rules.check_rating(self._view)
 
     @workflow.update(name=CaseUpdate.JUDGE_UNREASONABLE_DEMAND.value)
-    async def judge_unreasonable_demand(self, judgement: UnreasonableDemandJudgement) -> CaseView:
+    async def judge_unreasonable_demand(self, judgement: UnreasonableDemandJudgement) -> ActionDone:
         return await self._apply(
             lambda: self._validate_judge(judgement), lambda: closure.judge_unreasonable_demand(self._engine, judgement)
         )

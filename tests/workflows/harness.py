@@ -30,6 +30,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker, WorkflowRunner
 
 from services.contracts import search_attributes as sa
+from services.contracts.case_actions import ActionDone
 from services.contracts.case_event_log import CaseEvent, PersonalData
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_policy import DeadlinePolicy, load_policy
@@ -342,8 +343,9 @@ class CaseHandle:
         return state
 
     async def act(self, update: CaseUpdate, body: BaseModel) -> CaseView:
-        view: CaseView = await self.handle.execute_update(update.value, body, result_type=CaseView)
-        return view
+        """Run the action as intake does: the update, then the case as it stands."""
+        await self.handle.execute_update(update.value, body, result_type=ActionDone)
+        return await self.state()
 
     async def refused(self, update: CaseUpdate, body: BaseModel) -> ApplicationError:
         """Run an action that must be refused; the refusal the client sees (a `CaseActionRefused`)."""

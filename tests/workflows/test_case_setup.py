@@ -9,7 +9,13 @@ from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedEr
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
-from services.contracts.case_actions import EscalationRequest, EscalationTarget, ExtensionRequest, TransferRequest
+from services.contracts.case_actions import (
+    ActionDone,
+    EscalationRequest,
+    EscalationTarget,
+    ExtensionRequest,
+    TransferRequest,
+)
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import ACTION_REFUSED, WORKFLOW_TYPE, CaseUpdate
@@ -51,7 +57,7 @@ async def test_an_action_in_the_case_s_first_task_is_refused_with_a_reason(
     )
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await cases.env.client.execute_update_with_start_workflow(
-            update.value, body, start_workflow_operation=start, result_type=CaseView
+            update.value, body, start_workflow_operation=start, result_type=ActionDone
         )
 
     cause = failed.value.cause

@@ -112,6 +112,7 @@ class FirstContactCase:
             async with self._lock:
                 await self._handle_due_alarms()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._escalation.top_level_finished()
         return public_view(self._view)
 
     async def _wait_for_alarm_or_change(self) -> None:

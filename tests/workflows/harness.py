@@ -97,10 +97,20 @@ class PublishedEvents:
 
     def __init__(self) -> None:
         self.events: list[NotificationEvent] = []
+        self._holds: list[tuple[Callable[[NotificationEvent], bool], asyncio.Event]] = []
 
     @activity.defn(name="publish_notification")
     async def publish_notification(self, event: NotificationEvent) -> None:
         self.events.append(event)
+        for matches, gate in self._holds:
+            if matches(event):
+                await gate.wait()
+
+    def hold(self, matches: Callable[[NotificationEvent], bool]) -> asyncio.Event:
+        """Keep the publication of the events `matches` picks running (recorded on arrival) until the gate is set."""
+        gate = asyncio.Event()
+        self._holds.append((matches, gate))
+        return gate
 
     def of_kind(self, kind: EventKind) -> list[NotificationEvent]:
         return [event for event in self.events if event.kind is kind]

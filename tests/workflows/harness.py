@@ -44,10 +44,10 @@ from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
 from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket, Urgency
 from services.contracts.triage import TriageAssignment, TriageDecision, TriageDecisionRecord
-from services.workflows.case_starter import initial_search_attributes
 from services.workflows.case_state import CaseState
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.worker import WORKFLOWS
+from services.workflows.workflow_starter import case_search_attributes
 from services.workflows.working_calendar import WorkingCalendar
 from tests.support.polling import assert_eventually
 
@@ -375,7 +375,7 @@ class Cases:
             id=workflow_id_for(case.case_id),
             task_queue=self.task_queue,
             result_type=CaseView,
-            search_attributes=initial_search_attributes(case),
+            search_attributes=case_search_attributes(case),
         )
 
         async def unit_told() -> None:

@@ -26,8 +26,8 @@ from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_TASK_QUEUE
 from services.contracts.tickets import Ticket
 from services.router.routing import route_ticket
-from services.workflows.case_starter import initial_search_attributes
 from services.workflows.first_contact_case import FirstContactCase
+from services.workflows.workflow_starter import case_search_attributes
 
 # A step is over when every case it started has completed: an overloaded step leaves a backlog, and the next step
 # must not start on top of it (it would measure the backlog, not its own rate). Latencies include the wait.
@@ -55,7 +55,7 @@ async def start_case(client: Client, routed: RoutedCase, *, task_queue: str = CA
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-        search_attributes=initial_search_attributes(routed),
+        search_attributes=case_search_attributes(routed),
     )
 
 

@@ -56,5 +56,6 @@ def joint_task_workflow_id(case_id: str, phase: int, unit: str) -> str:
     return f"case-{case_id}-joint-{phase}-{unit}"
 
 
-def top_level_workflow_id(case_id: str, run: int = 1) -> str:
-    return f"toplevel-{case_id}" if run == 1 else f"toplevel-{case_id}-{run}"
+def top_level_workflow_id(case_id: str) -> str:
+    """The case's one top-level coordination: it follows the case through reworks until the case closes."""
+    return f"toplevel-{case_id}"

@@ -1,4 +1,4 @@
-"""Run the workflows worker and the case starter: `python -m services.workflows`."""
+"""Run the workflows worker and the workflow starter's consumers: `python -m services.workflows`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from services.contracts.gc_pauses import (
     observe_gc_pauses,
 )
 from services.contracts.subjects import (
-    CASE_STARTER_CONSUMER,
     CATALOG_BUCKET,
     CATALOG_CHANGES_BUCKET,
     HOLIDAY_SCHEDULES_BUCKET,
     TRIAGE_DECISIONS_BUCKET,
-    TRIAGE_STARTER_CONSUMER,
 )
 from services.contracts.telemetry import configure_logging
 from services.engines.catalog_change_records import CatalogChangeRecords
@@ -30,14 +28,13 @@ from services.engines.pull_consumer import run_pull_consumer
 from services.engines.temporal import connect_temporal, ensure_search_attributes, temporal_healthy
 from services.workflows.activities import NotificationActivities
 from services.workflows.calendar_store import CalendarStore
-from services.workflows.case_starter import CaseStarter
 from services.workflows.catalog_change_activities import CatalogChangeActivities
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.provisional_recompute import recompute_provisional_deadlines
 from services.workflows.settings import WorkflowsSettings
 from services.workflows.triage_activities import TriageActivities
-from services.workflows.triage_starter import TriageStarter
 from services.workflows.worker import build_worker
+from services.workflows.workflow_starter import STARTS, WorkflowStarter
 
 log = structlog.get_logger("services.workflows")
 
@@ -66,8 +63,8 @@ async def main(stop: asyncio.Event) -> None:
         triage=TriageActivities(js, await key_value(js, TRIAGE_DECISIONS_BUCKET, replicas=settings.nats_replicas)),
         settings=settings,
     )
-    starter = CaseStarter(client)
-    triage_starter = TriageStarter(client)
+    # One starter per spec: `case-starter` (FirstContactCase) and `triage-starter` (TriageCase).
+    starters = [WorkflowStarter(client, spec) for spec in STARTS]
     frozen = freeze_startup_objects()
     gc_threshold = consider_full_collection_every(settings.gc_full_collection_every)
     log.info(
@@ -95,8 +92,10 @@ async def main(stop: asyncio.Event) -> None:
     await asyncio.gather(
         run_worker(),
         keep_running("calendar-watch", lambda: calendar.watch(stop=stop, on_change=recompute), stop=stop),
-        run_pull_consumer(js, CASE_STARTER_CONSUMER, starter.handle, stop=stop, batch=settings.fetch_batch),
-        run_pull_consumer(js, TRIAGE_STARTER_CONSUMER, triage_starter.handle, stop=stop, batch=settings.fetch_batch),
+        *(
+            run_pull_consumer(js, starter.consumer, starter.handle, stop=stop, batch=settings.fetch_batch)
+            for starter in starters
+        ),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )
     await close_nats(nc)

@@ -8,9 +8,12 @@ Workflow code, run inside `FirstContactCase`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from temporalio import workflow
-from temporalio.workflow import ParentClosePolicy
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ChildWorkflowError
+from temporalio.workflow import ChildWorkflowHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE, EscalationRequest, EscalationTarget
@@ -31,13 +34,15 @@ with workflow.unsafe.imports_passed_through():
 class CaseEscalation:
     def __init__(self, engine: CaseEngine) -> None:
         self._engine = engine
-        self._top_level_runs = 0
-        self._top_level_open = False
+        # The case's one top-level coordination, once started; it ends when the case closes.
+        self._top_level: ChildWorkflowHandle[Any, Any] | None = None
+        self._top_level_following = False
+        self._top_level_closed = False
 
     @property
     def top_level_open(self) -> bool:
-        """Whether top-level coordination, a child of this run, follows the case."""
-        return self._top_level_open
+        """Whether top-level coordination, a child of this run (until the case closes), is running."""
+        return self._top_level is not None and not self._top_level_closed
 
     async def handle_alarms(self, alarms: list[Alarm]) -> None:
         """Handle the deadline alarms due now; deadlines missed at the same instant are one missed step."""
@@ -141,15 +146,15 @@ class CaseEscalation:
             await self._start_top_level(reason)
 
     async def case_changed(self, note: str) -> None:
-        """Keep top-level coordination informed; it stops following the case once it is resolved."""
+        """Keep top-level coordination informed: it pauses at a resolution, follows a rework, ends at the closing."""
         view = self._engine.view
-        at_top = view.escalation_level >= self._engine.policy.top_level
-        if not self._top_level_open and at_top and view.status is CaseStatus.REWORK:
-            # The matter is not resolved after all: top-level coordination follows it again.
-            await self._start_top_level(note)
+        if self._top_level is None or self._top_level_closed:
             return
-        if not self._top_level_open:
-            return
+        following = view.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        if following and not self._top_level_following:
+            # The matter is not resolved after all: the same coordination follows it again.
+            self._record_top_level()
+        self._top_level_following = following
         summary = CaseSummary(
             status=view.status.value,
             handling_unit=view.handling_unit,
@@ -157,19 +162,28 @@ class CaseEscalation:
             note=note,
             at=workflow.now(),
         )
-        handle = workflow.get_external_workflow_handle(top_level_workflow_id(view.case_id, self._top_level_runs))
+        handle = workflow.get_external_workflow_handle(top_level_workflow_id(view.case_id))
         await handle.signal(TopLevelSignal.CASE_CHANGED.value, summary)
-        if view.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-            self._top_level_open = False
+        if view.status is CaseStatus.CLOSED:
+            self._top_level_closed = True
+
+    async def top_level_finished(self) -> None:
+        """Wait until the coordination has ended after the case's closing (before the case completes and cancels it)."""
+        if self._top_level is None:
+            return
+        try:
+            await self._top_level
+        except ChildWorkflowError:
+            # Ended otherwise (an operator terminated it): nothing left to wait for.
+            return
 
     async def _start_top_level(self, reason: str) -> None:
-        if self._top_level_open:
+        if self._top_level is not None:
             return
         engine = self._engine
         view = engine.view
-        self._top_level_runs += 1
         plan = view.escalations[-1].plan if view.escalations else ""
-        await workflow.start_child_workflow(
+        self._top_level = await workflow.start_child_workflow(
             TOP_LEVEL_TYPE,
             TopLevelInput(
                 case_id=view.case_id,
@@ -180,12 +194,17 @@ class CaseEscalation:
                 review_days=engine.policy.top_level_review_days,
                 reviews_per_run=engine.policy.top_level_reviews_per_run,
                 status=view.status.value,
-                coordination=self._top_level_runs,
             ),
-            id=top_level_workflow_id(view.case_id, self._top_level_runs),
+            # One coordination per case, ever: it follows the case through reworks until the case closes.
+            id=top_level_workflow_id(view.case_id),
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
         )
-        self._top_level_open = True
+        self._top_level_following = view.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        self._record_top_level()
+
+    def _record_top_level(self) -> None:
+        engine = self._engine
         engine.record(
             SYSTEM,
             TimelineAction.TOP_LEVEL_COORDINATION,

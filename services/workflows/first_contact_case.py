@@ -97,6 +97,7 @@ class FirstContactCase:
                     continuation = CaseContinuation(state=self._view, policy=self._engine.policy, runs=runs)
                     workflow.continue_as_new(case.model_copy(update={"continued": continuation}))
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._escalation.top_level_finished()
         return public_view(self._view)
 
     def _continue_as_new_due(self) -> bool:

@@ -32,7 +32,11 @@ class TopLevelInput(BaseModel):
     latest: CaseSummary | None = None
     notes: list[str] = Field(default_factory=list)
     runs: int = Field(default=1, description="Which run of the coordination this is (1 + continue-as-new count).")
-    coordination: int = Field(default=1, description="1 for the first coordination of the case, 2 after a rework, ...")
+    coordination: int = Field(
+        default=1, description="Always 1: a case has one coordination, which follows it through reworks."
+    )
+    following: bool = Field(default=True, description="Whether the case was still open and unresolved.")
+    events_published: int = Field(default=0, description="Events told to the leadership so far (their sequence).")
 
 
 class TopLevelView(BaseModel):

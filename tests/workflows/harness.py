@@ -47,10 +47,10 @@ from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket, Urgency
 from services.contracts.triage import TriageAssignment, TriageDecision, TriageDecisionRecord
 from services.workflows.activities import CaseChanges
-from services.workflows.case_starter import initial_search_attributes
 from services.workflows.case_state import CaseState
 from services.workflows.deadline_activities import DeadlineActivities
 from services.workflows.worker import WORKFLOWS
+from services.workflows.workflow_starter import case_search_attributes
 from services.workflows.working_calendar import WorkingCalendar
 from tests.support.polling import assert_eventually
 
@@ -103,17 +103,28 @@ class PublishedEvents:
         self.events: list[NotificationEvent] = []
         self.case_events: list[CaseEvent] = []
         self.personal: dict[str, PersonalData] = {}
+        self._holds: list[tuple[Callable[[NotificationEvent], bool], asyncio.Event]] = []
 
     @activity.defn(name="publish_notification")
     async def publish_notification(self, event: NotificationEvent) -> None:
         self.events.append(event)
+        for matches, gate in self._holds:
+            if matches(event):
+                await gate.wait()
+
+    def hold(self, matches: Callable[[NotificationEvent], bool]) -> asyncio.Event:
+        """Keep the publication of the events `matches` picks running (recorded on arrival) until the gate is set."""
+        gate = asyncio.Event()
+        self._holds.append((matches, gate))
+        return gate
 
     @activity.defn(name="publish_case_changes")
     async def publish_case_changes(self, changes: CaseChanges) -> None:
         self.case_events += changes.events
         if changes.personal is not None:
             self.personal[changes.events[0].case_id] = changes.personal
-        self.events += changes.notifications
+        for notification in changes.notifications:
+            await self.publish_notification(notification)
 
     def log_of(self, case_id: str) -> list[CaseEvent]:
         """The case's events on its log, in the order published."""
@@ -389,7 +400,7 @@ class Cases:
             id=workflow_id_for(case.case_id),
             task_queue=self.task_queue,
             result_type=CaseView,
-            search_attributes=initial_search_attributes(case),
+            search_attributes=case_search_attributes(case),
         )
 
         async def unit_told() -> None:

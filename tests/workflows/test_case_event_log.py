@@ -15,7 +15,7 @@ from services.contracts.case_view import CaseView, RatingLevel
 from services.contracts.case_workflow import TRIAGE_CASE_TYPE, TRIAGE_DECIDE_UPDATE, WORKFLOW_TYPE, CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
-from services.workflows.case_starter import initial_search_attributes
+from services.workflows.workflow_starter import case_search_attributes
 from tests.workflows.harness import (
     Cases,
     PublishedEvents,
@@ -93,7 +93,7 @@ async def test_a_triaged_case_continues_the_log_its_triage_began(
         routed,
         id=workflow_id_for(case.case_id),
         task_queue=queue,
-        search_attributes=initial_search_attributes(routed),
+        search_attributes=case_search_attributes(routed),
     )
 
     async def assigned() -> None:

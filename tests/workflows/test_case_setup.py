@@ -19,7 +19,7 @@ from services.contracts.case_actions import (
 from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import ACTION_REFUSED, WORKFLOW_TYPE, CaseUpdate
-from services.workflows.case_starter import initial_search_attributes
+from services.workflows.workflow_starter import case_search_attributes
 from tests.workflows.harness import Cases, routed_case
 
 TOO_EARLY = [
@@ -53,7 +53,7 @@ async def test_an_action_in_the_case_s_first_task_is_refused_with_a_reason(
         task_queue=cases.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
         result_type=CaseView,
-        search_attributes=initial_search_attributes(case),
+        search_attributes=case_search_attributes(case),
     )
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await cases.env.client.execute_update_with_start_workflow(

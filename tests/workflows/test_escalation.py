@@ -5,7 +5,7 @@ continue-as-new."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from services.contracts import search_attributes as sa
 from services.contracts.case_actions import (
+    TOP_LEADERSHIP,
     EscalationRequest,
     EscalationTarget,
     FeedbackReport,
@@ -23,7 +24,7 @@ from services.contracts.case_actions import (
 )
 from services.contracts.case_policy import load_policy
 from services.contracts.case_view import CaseView, DeadlineKind, RatingLevel
-from services.contracts.case_workflow import CaseUpdate, top_level_workflow_id
+from services.contracts.case_workflow import TOP_LEVEL_TYPE, CaseUpdate, top_level_workflow_id
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
 from services.workflows.top_level_models import TopLevelView
@@ -211,18 +212,140 @@ async def test_top_level_coordination_reviews_weekly_across_continue_as_new_unti
     assert state.runs == 3
     assert (await cases.child(top_level_id, TopLevelView).describe()).run_id != first_run
 
+    # Resolved: the leadership hears it once and the reviews stop; the caller's rating closes the case and with it
+    # the coordination.
     await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已恢复供水"))
-
-    async def coordination_finished() -> None:
-        description = await cases.child(top_level_id, TopLevelView).describe()
-        assert description.status is WorkflowExecutionStatus.COMPLETED
-
-    await eventually(coordination_finished, "top-level coordination completes once the case is resolved")
+    await eventually(lambda: _resolution_announced(cases, 1), "the leadership hears of the resolution")
+    state = await cases.query_child(top_level_id, TopLevelView)
+    assert (state.reviews_done, state.following) == (5, False)
+    await case.act(CaseUpdate.RATE, SATISFIED)
     finished = await cases.child(top_level_id, TopLevelView).result()
     assert (finished.reviews_done, finished.following) == (5, False)
-    assert finished.latest is not None and finished.latest.status == "resolved"
+    assert finished.latest is not None and finished.latest.status == "closed"
     assert cases.published.to(EventKind.CASE_RESOLVED) == [("top-leadership", "leader")]
     assert len(cases.published.of_kind(EventKind.WEEKLY_REVIEW)) == 5
+
+
+async def test_a_resolution_that_arrives_as_a_run_ends_is_not_lost_across_continue_as_new(cases: Cases) -> None:
+    """The case is resolved while the review that ends a run is being published: the coordination tells the
+    leadership and stops reviewing instead of carrying on, in a new run, with a matter that is settled."""
+    # A caller slow to rate: weeks in which a coordination that missed the resolution would go on reviewing.
+    policy = load_policy().model_copy(update={"top_level_reviews_per_run": 2, "rating_wait_days": 30})
+    cases.sources.policy = policy
+    case, started_at = await at_top_level(cases)
+    top_level_id = top_level_workflow_id(case.case_id)
+    last_review = cases.published.hold(lambda e: e.kind is EventKind.WEEKLY_REVIEW and e.sequence == 2)
+
+    # Up to just before the second review; the last seconds pass in real time, so the review is held mid-flight.
+    await cases.sleep_until(started_at + timedelta(days=14) - timedelta(seconds=2))
+    await eventually(lambda: _published(cases, EventKind.WEEKLY_REVIEW, 2), "the run's last review is on its way")
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已恢复供水"))
+
+    async def resolution_heard() -> None:
+        state = await cases.query_child(top_level_id, TopLevelView)
+        assert state.latest is not None and state.latest.status == "resolved"
+
+    await eventually(resolution_heard, "the coordination hears the resolution while the review is published")
+    last_review.set()
+    await eventually(lambda: _resolution_announced(cases, 1), "the leadership hears of the resolution")
+
+    await cases.sleep_until(started_at + timedelta(days=14 + 28))
+    assert len(cases.published.of_kind(EventKind.WEEKLY_REVIEW)) == 2
+    state = await cases.query_child(top_level_id, TopLevelView)
+    assert (state.following, state.reviews_done, state.runs) == (False, 2, 1)
+
+    # No rating comes: the case closes as not rated, and the coordination with it, in its first run.
+    closed = await case.result()
+    assert closed.closed_reason == "not rated"
+    finished = await cases.child(top_level_id, TopLevelView).result()
+    assert finished.following is False and finished.latest is not None and finished.latest.status == "closed"
+    assert await count_runs(cases, top_level_id) == 1
+    assert cases.published.to(EventKind.CASE_RESOLVED).count((TOP_LEADERSHIP, "leader")) == 1
+    assert len(cases.published.of_kind(EventKind.WEEKLY_REVIEW)) == 2
+
+
+async def test_one_coordination_follows_the_case_through_a_rework(cases: Cases) -> None:
+    """Resolved, reworked (unsatisfied rating), resolved again: at no moment do two coordinations run for the case,
+    not even when the rework arrives while the leadership is still being told of the first resolution."""
+    case, _started_at = await at_top_level(cases)
+    top_level_id = top_level_workflow_id(case.case_id)
+    assert await running_coordinations(cases, case) == [top_level_id]
+    telling = cases.published.hold(lambda e: e.kind is EventKind.CASE_RESOLVED and e.unit == TOP_LEADERSHIP)
+
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已恢复供水"))
+    await eventually(lambda: _resolution_announced(cases, 1), "the leadership is being told of the resolution")
+    assert await running_coordinations(cases, case) == [top_level_id]
+    reworked = await case.act(
+        CaseUpdate.RATE,
+        RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.UNSATISFIED, comment="没修好"),
+    )
+    assert reworked.status is CaseStatus.REWORK
+    assert await running_coordinations(cases, case) == [top_level_id]
+    telling.set()
+
+    async def following_again() -> TopLevelView:
+        state = await cases.query_child(top_level_id, TopLevelView)
+        assert state.following is True and state.latest is not None and state.latest.status == "rework"
+        return state
+
+    await eventually(following_again, "the coordination follows the reworked case")
+    assert actions(reworked).count(("top_level_coordination", "system")) == 2
+    await cases.sleep_until(reworked.timeline[-1].at + timedelta(days=7, hours=1))
+    assert len(cases.published.of_kind(EventKind.WEEKLY_REVIEW)) == 1
+    assert await running_coordinations(cases, case) == [top_level_id]
+
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已更换管道"))
+    await eventually(lambda: _resolution_announced(cases, 2), "the leadership hears of the second resolution")
+    assert await running_coordinations(cases, case) == [top_level_id]
+    await case.act(CaseUpdate.RATE, SATISFIED)
+    closed = await case.result()
+    assert closed.status is CaseStatus.CLOSED
+    assert await running_coordinations(cases, case) == []
+    assert await started_coordinations(cases, case) == [top_level_id]
+    leadership = [e for e in cases.published.events if e.unit == TOP_LEADERSHIP and e.kind is not EventKind.ESCALATED]
+    assert [e.kind for e in leadership] == [EventKind.CASE_RESOLVED, EventKind.WEEKLY_REVIEW, EventKind.CASE_RESOLVED]
+    # One coordination, one numbering: none of its events is dropped as a duplicate of another.
+    assert len({e.event_id for e in leadership}) == len({e.sequence for e in leadership}) == 3
+
+
+async def at_top_level(cases: Cases) -> tuple[CaseHandle, datetime]:
+    """A case signed for, answered and escalated to top-level coordination; when the coordination started."""
+    case = await cases.start(unit="water")
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
+    await case.act(CaseUpdate.ESCALATE, TO_CITY_LEADER)
+    view = await case.act(CaseUpdate.ESCALATE, TO_TOP_LEVEL)
+    [started] = [entry for entry in view.timeline if entry.action == "top_level_coordination"]
+    return case, started.at
+
+
+async def started_coordinations(cases: Cases, case: CaseHandle) -> list[str]:
+    """The workflow ids of every top-level coordination the case has started, from the case's history."""
+    history = await case.handle.fetch_history()
+    return [
+        event.start_child_workflow_execution_initiated_event_attributes.workflow_id
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
+        and event.start_child_workflow_execution_initiated_event_attributes.workflow_type.name == TOP_LEVEL_TYPE
+    ]
+
+
+async def running_coordinations(cases: Cases, case: CaseHandle) -> list[str]:
+    """Those of them running now."""
+    running = []
+    for workflow_id in await started_coordinations(cases, case):
+        description = await cases.child(workflow_id, TopLevelView).describe()
+        if description.status is WorkflowExecutionStatus.RUNNING:
+            running.append(workflow_id)
+    return running
+
+
+async def _published(cases: Cases, kind: EventKind, count: int) -> None:
+    assert len(cases.published.of_kind(kind)) >= count
+
+
+async def _resolution_announced(cases: Cases, count: int) -> None:
+    assert cases.published.to(EventKind.CASE_RESOLVED).count((TOP_LEADERSHIP, "leader")) >= count
 
 
 async def test_escalation_requests_the_ladder_does_not_allow_are_refused(cases: Cases) -> None:
@@ -246,12 +369,8 @@ async def test_escalation_requests_the_ladder_does_not_allow_are_refused(cases: 
     assert cases.published.to(EventKind.ESCALATED) == [("city-leader", "leader")]
 
 
-async def test_progress_reaches_top_level_and_a_reworked_case_is_followed_again(cases: Cases) -> None:
-    case = await cases.start(unit="water")
-    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
-    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
-    await case.act(CaseUpdate.ESCALATE, TO_CITY_LEADER)
-    await case.act(CaseUpdate.ESCALATE, TO_TOP_LEVEL)
+async def test_progress_reaches_top_level_coordination(cases: Cases) -> None:
+    case, _started_at = await at_top_level(cases)
     await case.act(CaseUpdate.PROGRESS, ProgressReport(unit="water", done="已更换主管道阀门", next="试压"))
 
     async def progress_heard() -> TopLevelView:
@@ -260,32 +379,6 @@ async def test_progress_reaches_top_level_and_a_reworked_case_is_followed_again(
         return state
 
     await eventually(progress_heard, "top-level coordination hears the interim report")
-
-    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已恢复供水"))
-    await eventually(
-        lambda: _completed(cases, top_level_workflow_id(case.case_id)), "the first coordination ends at resolution"
-    )
-    reworked = await case.act(
-        CaseUpdate.RATE,
-        RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.UNSATISFIED, comment="没修好"),
-    )
-    assert reworked.status is CaseStatus.REWORK
-
-    second = top_level_workflow_id(case.case_id, 2)
-    state = await eventually(
-        lambda: cases.query_child(second, TopLevelView), "a second coordination follows the rework"
-    )
-    assert state.following is True
-    await cases.sleep_until(reworked.timeline[-1].at + timedelta(days=7, hours=1))
-    reviews = cases.published.of_kind(EventKind.WEEKLY_REVIEW)
-    # Ids of the second coordination's events differ from the first's: none is dropped as a duplicate.
-    assert len({e.event_id for e in reviews}) == len(reviews) >= 1
-    assert all(":toplevel-2:" in e.event_id for e in reviews)
-
-
-async def _completed(cases: Cases, workflow_id: str) -> None:
-    description = await cases.child(workflow_id, TopLevelView).describe()
-    assert description.status is WorkflowExecutionStatus.COMPLETED
 
 
 async def test_a_breach_handled_after_midnight_counts_its_chase_up_and_next_step_from_the_deadline(

@@ -29,6 +29,11 @@ class Deadlines(BaseModel):
     arbitration: datetime | None = None
     triage: datetime | None = Field(default=None, description="For the coordination centre's triage decision.")
     provisional: bool = Field(default=False, description="Some deadline counts days of a year with no schedule yet.")
+    paused: list[DeadlineKind] = Field(
+        default_factory=list,
+        description="Deadlines whose clock stands still (the case awaits arbitration): their due time above is null "
+        "until they resume; `tracked_deadlines` keeps the due time each had when it stopped.",
+    )
 
 
 class TrackedDeadline(BaseModel):
@@ -46,6 +51,10 @@ class TrackedDeadline(BaseModel):
     met_at: datetime | None = None
     breached_at: datetime | None = None
     chase_up_at: datetime | None = Field(default=None, description="When the chase-up notice (催办) is or was sent.")
+    paused_at: datetime | None = Field(
+        default=None,
+        description="Since when its clock stands still, the case being out of the unit's hands; null while it runs.",
+    )
 
     @property
     def open(self) -> bool:

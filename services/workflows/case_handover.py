@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_pauses import PAUSED_FOR_ARBITRATION, pause, resume
 
 HANDOVER_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
 
@@ -62,6 +63,8 @@ async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> N
         TimelineAction.ARBITRATION_REQUESTED,
         f"第 {len(view.transfers) + 1} 次转办被拒（上限 {engine.policy.max_transfers} 次），提请仲裁：{request.reason}",
     )
+    # No unit holds the case until the centre names one: what it owes the caller stands still meanwhile.
+    pause(engine, PAUSED_FOR_ARBITRATION)
     await engine.start_deadlines([DeadlineKind.ARBITRATION], start=workflow.now())
     await engine.notify_coordination(
         EventKind.ARBITRATION_NEEDED,
@@ -81,6 +84,7 @@ async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
     engine.record(
         decision.unit, TimelineAction.ARBITRATED, f"承办单位：{decision.handling_unit}；理由：{decision.reason}"
     )
+    await resume(engine, engine.policy.after_arbitration)
     await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=workflow.now())
     await engine.notify(
         EventKind.ARBITRATION_DECIDED,

@@ -143,7 +143,11 @@ async def test_transfers_past_the_cap_go_to_arbitration_by_the_coordination_cent
     assert waiting["handling_unit"] == "law-enforcement"
     assert len(waiting["transfers"]) == 2
     assert waiting["deadlines"]["arbitration"] is not None
-    assert actions(waiting)[-1] == "arbitration_requested"
+    assert actions(waiting)[-3:] == ["arbitration_requested", "deadline_paused", "deadline_paused"]
+    # What the unit owes the caller stands still while the centre decides: no due time is shown for it.
+    assert waiting["deadlines"]["paused"] == ["feedback", "resolution"]
+    assert (waiting["deadlines"]["feedback"], waiting["deadlines"]["resolution"]) == (None, None)
+    assert tracked(waiting, "feedback")["paused_at"] is not None
     # While it waits, nobody signs for it or passes it on.
     assert "arbitration" in await refusal(api, case_id, "transfer", third)
     assert "arbitration" in await refusal(api, case_id, "accept", {"unit": "law-enforcement"})
@@ -164,6 +168,10 @@ async def test_transfers_past_the_cap_go_to_arbitration_by_the_coordination_cent
     assert decided["first_contact_unit"] == "transport"
     assert tracked(decided, "arbitration")["met_at"] is not None
     assert "arbitrated" in actions(decided)
+    assert actions(decided).count("deadline_resumed") == 2
+    assert decided["deadlines"]["paused"] == []
+    assert tracked(decided, "feedback")["paused_at"] is None
+    assert at(decided["deadlines"]["feedback"]) >= at(tracked(waiting, "feedback")["due"])
     # The unit the centre names handles the case: no transfer, no second arbitration.
     no_transfer = await refusal(
         api,

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from services.contracts.case_policy import CasePolicy, LadderStep, load_policy, policy_for_case, shared_policy
+from services.contracts.case_policy import (
+    AfterPause,
+    CasePolicy,
+    DeadlinePolicy,
+    LadderStep,
+    load_policy,
+    policy_for_case,
+    shared_policy,
+)
 
 
 def decoded(policy: CasePolicy) -> CasePolicy:
@@ -59,3 +67,17 @@ def test_the_ladder_reads_from_a_json_array_as_recorded_in_older_histories() -> 
     assert reread == policy
     assert reread.step(0) == LadderStep.model_validate(recorded["escalation_ladder"][0])
     assert reread.step(99) == reread.escalation_ladder[-1]
+
+
+def test_deadlines_paused_for_arbitration_resume_unless_the_policy_says_restart() -> None:
+    policy = load_policy()
+    assert policy.after_arbitration is AfterPause.RESUME
+    restart = DeadlinePolicy.model_validate({**policy.model_dump(), "after_arbitration": "restart"})
+    case = policy_for_case(restart, item=None, complexity="normal", urgent=False)
+    assert case.after_arbitration is AfterPause.RESTART
+    with pytest.raises(ValidationError, match="after_arbitration"):
+        DeadlinePolicy.model_validate({**policy.model_dump(), "after_arbitration": "forget"})
+    # A policy recorded in a case's history before the field existed reads as resume.
+    recorded = policy_for_case(policy, item=None, complexity="normal", urgent=False).model_dump(mode="json")
+    del recorded["after_arbitration"]
+    assert CasePolicy.model_validate(recorded).after_arbitration is AfterPause.RESUME

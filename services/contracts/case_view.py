@@ -76,6 +76,22 @@ class Transfer(BaseModel):
     at: datetime
 
 
+class TransferNotice(BaseModel):
+    """The transfer notice (告知单): tells the caller once where the matter went and why. Part of the case record
+    whatever the channel; sent where the caller has one."""
+
+    at: datetime
+    from_unit: str
+    to_unit: str
+    reason: str
+    catalog_item: str
+    sent_to: list[str] = Field(
+        default_factory=list,
+        description="Where it was sent: the platform's status callback, a unit's call's calling unit; empty when "
+        "the caller has no channel (the hotline reads it from the case).",
+    )
+
+
 class Breach(BaseModel):
     kind: DeadlineKind
     unit: str
@@ -206,6 +222,7 @@ class CaseView(BaseModel):
     explanation_required: bool = False
     routing: RoutingDecision | None = None
     transfers: list[Transfer] = Field(default_factory=list)
+    transfer_notices: list[TransferNotice] = Field(default_factory=list)
     arbitrated: bool = False
     breaches: list[Breach] = Field(default_factory=list)
     extensions: list[Extension] = Field(default_factory=list)

@@ -10,10 +10,11 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import ArbitrationDecision, TransferRequest
     from services.contracts.case_timeline import TimelineAction
-    from services.contracts.case_view import DeadlineKind, Transfer
+    from services.contracts.case_view import DeadlineKind, Transfer, TransferNotice
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
+    from services.workflows.case_events import platform_wants
     from services.workflows.case_pauses import PAUSED_FOR_ARBITRATION, pause, resume
 
 HANDOVER_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
@@ -45,12 +46,32 @@ async def transfer(engine: CaseEngine, request: TransferRequest) -> None:
         to_unit=request.to_unit,
         detail=f"由 {request.unit} 转办：{request.reason}",
     )
-    await engine.notify_platform(
-        EventKind.TRANSFER_NOTICE,
-        from_unit=request.unit,
-        to_unit=request.to_unit,
-        detail=f"您反映的问题已转至 {request.to_unit} 办理。原因：{request.reason}",
+    await send_transfer_notice(engine, view.transfers[-1])
+
+
+async def send_transfer_notice(engine: CaseEngine, handed_over: Transfer) -> None:
+    """Record the notice (告知单) on the case, and send it to the caller wherever the caller can be reached: the
+    platform's status callback, or the calling unit of a unit's call."""
+    view = engine.view
+    platform = platform_wants(EventKind.TRANSFER_NOTICE, engine.ticket)
+    notice = TransferNotice(
+        **handed_over.model_dump(),
+        sent_to=[recipient for recipient in (platform, view.calling_unit) if recipient is not None],
     )
+    view.transfer_notices.append(notice)
+    detail = f"您反映的问题已转至 {notice.to_unit} 办理。原因：{notice.reason}"
+    if platform is not None:
+        await engine.notify_platform(
+            EventKind.TRANSFER_NOTICE, from_unit=notice.from_unit, to_unit=notice.to_unit, detail=detail
+        )
+    if view.calling_unit is not None:
+        await engine.notify(
+            EventKind.TRANSFER_NOTICE,
+            recipient=view.calling_unit,
+            from_unit=notice.from_unit,
+            to_unit=notice.to_unit,
+            detail=detail,
+        )
 
 
 async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> None:

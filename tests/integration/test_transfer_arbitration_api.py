@@ -45,6 +45,14 @@ async def test_transfer_hands_the_case_to_the_responsible_unit_and_keeps_the_fir
         "law-enforcement",
         "EE-05",
     )
+    # The ticket gave no callback URL: the transfer notice (告知单) is on the case record all the same.
+    [notice] = moved["transfer_notices"]
+    assert (notice["from_unit"], notice["to_unit"], notice["catalog_item"]) == (
+        "ecology-environment",
+        "law-enforcement",
+        "EE-05",
+    )
+    assert (notice["reason"], notice["at"], notice["sent_to"]) == ("餐饮油烟归综合执法", transfer["at"], [])
     assert moved["timeline"][-1]["actor"] == "ecology-environment"
     assert moved["timeline"][-1]["action"] == "transferred"
     # The receiving unit's own sign-for window starts when it receives the case.

@@ -9,6 +9,7 @@ from services.contracts.case_view import DeadlineKind
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
+from services.contracts.tickets import Channel
 from tests.workflows.harness import CaseHandle, Cases, actions
 
 MINUTE = timedelta(minutes=1)
@@ -40,6 +41,9 @@ async def test_transfer_hands_the_case_on_and_tells_the_caller_once(cases: Cases
     assert actions(moved)[-1] == ("transferred", "housing-construction")
 
     assert cases.published.to(EventKind.TRANSFER_NOTICE) == [("platform-12345", "platform")]
+    [recorded] = moved.transfer_notices
+    assert (recorded.from_unit, recorded.to_unit, recorded.catalog_item) == ("housing-construction", "water", "LS-06")
+    assert (recorded.at, recorded.reason, recorded.sent_to) == (handover.at, handover.reason, ["platform-12345"])
     [notice] = cases.published.of_kind(EventKind.TRANSFER_NOTICE)
     assert (notice.from_unit, notice.to_unit) == ("housing-construction", "water")
     assert "已转至 water 办理" in notice.detail
@@ -57,6 +61,38 @@ async def test_transfer_hands_the_case_on_and_tells_the_caller_once(cases: Cases
     accepted = await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
     assert accepted.status is CaseStatus.ACCEPTED
     assert len(cases.published.of_kind(EventKind.TRANSFER_NOTICE)) == 1
+
+
+async def test_the_transfer_notice_is_on_the_case_record_when_the_ticket_gave_no_channel(cases: Cases) -> None:
+    case = await cases.start(unit="housing-construction", callback=False)
+
+    moved = await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+
+    [notice] = moved.transfer_notices
+    assert (notice.from_unit, notice.to_unit, notice.catalog_item) == ("housing-construction", "water", "LS-06")
+    assert notice.reason == moved.transfers[0].reason
+    # Nowhere to send it: the case record holds it, for the hotline to read out and the return visit.
+    assert notice.sent_to == []
+    assert cases.published.of_kind(EventKind.TRANSFER_NOTICE) == []
+    assert (await case.state()).transfer_notices == [notice]
+
+
+async def test_a_units_call_has_its_transfer_notice_sent_to_the_calling_unit(cases: Cases) -> None:
+    routed = cases.new_case(await cases.now(), unit="housing-construction")
+    call = routed.model_copy(
+        update={
+            "calling_unit": "hekou-town",
+            "ticket": routed.ticket.model_copy(update={"channel": Channel.TOWNSHIP_CALL}),
+        }
+    )
+    case = await cases.start(call)
+
+    moved = await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+
+    assert [n.sent_to for n in moved.transfer_notices] == [["hekou-town"]]
+    assert cases.published.to(EventKind.TRANSFER_NOTICE) == [("hekou-town", "unit")]
+    [sent] = cases.published.of_kind(EventKind.TRANSFER_NOTICE)
+    assert (sent.from_unit, sent.to_unit) == ("housing-construction", "water")
 
 
 async def test_no_transfer_back_to_a_unit_that_sent_it_away_nor_after_acceptance(cases: Cases) -> None:

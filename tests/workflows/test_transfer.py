@@ -77,15 +77,17 @@ async def test_the_transfer_notice_is_on_the_case_record_when_the_ticket_gave_no
     assert (await case.state()).transfer_notices == [notice]
 
 
-async def test_a_units_call_has_its_transfer_notice_sent_to_the_calling_unit(cases: Cases) -> None:
-    routed = cases.new_case(await cases.now(), unit="housing-construction")
+async def township_call(cases: Cases, *, unit: str, caller: str = "hekou-town") -> CaseHandle:
+    """A township's call (乡呼区应) routed to `unit`."""
+    routed = cases.new_case(await cases.now(), unit=unit)
     call = routed.model_copy(
-        update={
-            "calling_unit": "hekou-town",
-            "ticket": routed.ticket.model_copy(update={"channel": Channel.TOWNSHIP_CALL}),
-        }
+        update={"calling_unit": caller, "ticket": routed.ticket.model_copy(update={"channel": Channel.TOWNSHIP_CALL})}
     )
-    case = await cases.start(call)
+    return await cases.start(call)
+
+
+async def test_a_units_call_has_its_transfer_notice_sent_to_the_calling_unit(cases: Cases) -> None:
+    case = await township_call(cases, unit="housing-construction")
 
     moved = await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
 
@@ -208,3 +210,24 @@ async def test_arbitration_not_decided_in_time_is_a_breach_of_the_coordination_c
     ]
     assert arbitration_notices == [("coordination-centre", "coordination")]
     assert view.overdue is True
+
+
+async def test_a_call_is_never_handed_to_its_calling_unit(cases: Cases) -> None:
+    case = await township_call(cases, unit="water")
+
+    back = await case.refused(CaseUpdate.TRANSFER, transfer("water", "hekou-town", item="EE-04"))
+
+    assert "'hekou-town' is the calling unit of this call and cannot answer its own call" in back.message
+    assert (await case.state()).transfers == []
+
+    await case.act(CaseUpdate.TRANSFER, transfer("water", "law-enforcement", item="EE-05"))
+    await case.act(CaseUpdate.TRANSFER, transfer("law-enforcement", "housing-construction", item="UC-04"))
+    await case.refused(CaseUpdate.TRANSFER, transfer("housing-construction", "natural-resources", item="NR-01"))
+    to_caller = ArbitrationDecision(unit="coordination-centre", handling_unit="hekou-town", reason="属地管理")
+
+    named = await case.refused(CaseUpdate.ARBITRATE, to_caller)
+
+    assert "'hekou-town' is the calling unit of this call and cannot answer its own call" in named.message
+    assert (await case.state()).status is CaseStatus.ARBITRATION
+    decided = await case.act(CaseUpdate.ARBITRATE, to_caller.model_copy(update={"handling_unit": "water"}))
+    assert (decided.status, decided.handling_unit, decided.calling_unit) == (CaseStatus.ASSIGNED, "water", "hekou-town")

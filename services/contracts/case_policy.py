@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -67,6 +67,13 @@ class EscalationLevel(IntEnum):
     TOP_LEVEL = 3  # top-level coordination (顶格调度)
 
 
+class AfterPause(StrEnum):
+    """What a deadline that stood still does when the case is back in its unit's hands (docs/case-lifecycle.md)."""
+
+    RESUME = "resume"  # with the time it had left when it stopped
+    RESTART = "restart"  # with its whole window again, from the hand-back
+
+
 class LadderStep(BaseModel):
     """One rung of the escalation ladder and who is told when a case reaches it."""
 
@@ -94,6 +101,10 @@ class DeadlinePolicy(BaseModel):
     remind_on_last_working_day: bool = True
     max_transfers: int = Field(default=2, ge=0)
     arbitration: Window
+    after_arbitration: AfterPause = Field(
+        default=AfterPause.RESUME,
+        description="The feedback and resolution deadlines stand still while the case awaits arbitration; then this.",
+    )
     chase_up_window: Window = Field(description="After a chase-up notice, time to act before the next escalation step.")
     escalation_ladder: list[LadderStep] = Field(min_length=2)
     automatic_escalation_max_level: int = Field(
@@ -153,6 +164,7 @@ class CasePolicy(BaseModel):
     remind_on_last_working_day: bool
     max_transfers: int
     arbitration: Window
+    after_arbitration: AfterPause = AfterPause.RESUME  # the default for policies recorded before it existed
     chase_up_window: Window
     escalation_ladder: tuple[LadderStep, ...]
     # None: up to the top (a policy recorded before automatic climbing had an end).

@@ -22,6 +22,8 @@ class TimelineAction(StrEnum):
     ASSIGNED = "assigned"
     URGENCY_NOT_ALLOWED = "urgency_not_allowed"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
+    DEADLINE_PAUSED = "deadline_paused"
+    DEADLINE_RESUMED = "deadline_resumed"
     # Signing for, handing over, replying
     ACCEPTED = "accepted"
     TRANSFERRED = "transferred"

@@ -29,6 +29,11 @@ class Deadlines(BaseModel):
     arbitration: datetime | None = None
     triage: datetime | None = Field(default=None, description="For the coordination centre's triage decision.")
     provisional: bool = Field(default=False, description="Some deadline counts days of a year with no schedule yet.")
+    paused: list[DeadlineKind] = Field(
+        default_factory=list,
+        description="Deadlines whose clock stands still (the case awaits arbitration): their due time above is null "
+        "until they resume; `tracked_deadlines` keeps the due time each had when it stopped.",
+    )
 
 
 class TrackedDeadline(BaseModel):
@@ -46,6 +51,10 @@ class TrackedDeadline(BaseModel):
     met_at: datetime | None = None
     breached_at: datetime | None = None
     chase_up_at: datetime | None = Field(default=None, description="When the chase-up notice (催办) is or was sent.")
+    paused_at: datetime | None = Field(
+        default=None,
+        description="Since when its clock stands still, the case being out of the unit's hands; null while it runs.",
+    )
 
     @property
     def open(self) -> bool:
@@ -65,6 +74,22 @@ class Transfer(BaseModel):
     reason: str
     catalog_item: str
     at: datetime
+
+
+class TransferNotice(BaseModel):
+    """The transfer notice (告知单): tells the caller once where the matter went and why. Part of the case record
+    whatever the channel; sent where the caller has one."""
+
+    at: datetime
+    from_unit: str
+    to_unit: str
+    reason: str
+    catalog_item: str
+    sent_to: list[str] = Field(
+        default_factory=list,
+        description="Where it was sent: the platform's status callback, a unit's call's calling unit; empty when "
+        "the caller has no channel (the hotline reads it from the case).",
+    )
 
 
 class Breach(BaseModel):
@@ -213,6 +238,7 @@ class CaseView(BaseModel):
     explanation_required: bool = False
     routing: RoutingDecision | None = None
     transfers: list[Transfer] = Field(default_factory=list)
+    transfer_notices: list[TransferNotice] = Field(default_factory=list)
     arbitrated: bool = False
     breaches: list[Breach] = Field(default_factory=list)
     extensions: list[Extension] = Field(default_factory=list)

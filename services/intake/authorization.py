@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel
 
 from services.contracts.case_actions import COORDINATION_CENTRE
@@ -134,13 +136,22 @@ def _hidden(caller: Principal, view: CaseView) -> NotFound:
 
 
 async def act_on_case(
-    caller: Principal, services: IntakeServices, case_id: str, update: CaseUpdate, body: BaseModel
+    caller: Principal,
+    services: IntakeServices,
+    case_id: str,
+    update: CaseUpdate,
+    body: BaseModel,
+    *,
+    fits: Callable[[CaseView], None] | None = None,
 ) -> CaseView:
-    """Check the caller may act on this case in the body's name, then run the action."""
+    """Check the caller may act on this case in the body's name (and, with `fits`, that the body fits the case: 422),
+    then run the action."""
     view = await services.cases.view(case_id)
     if caller.kind is ClientKind.PLATFORM:
         require_reader(caller, view)  # another platform's case stays hidden
     require_case_actor(caller, view, str(getattr(body, "unit", "")))
+    if fits is not None:
+        fits(view)
     return await services.cases.act(case_id, update, body)
 
 

@@ -1,7 +1,8 @@
 """`/v1/cases/{id}/…`: what units, the coordination centre, leaders and platforms do to a case.
 
 Each action is a Temporal Update: `200` with the new state, `409` with the reason the case refuses it,
-`404` for an unknown case, `422` for a body that names an unknown unit or item.
+`404` for an unknown case, `422` for a body that names an unknown unit or item, or a unit that cannot take this
+case (a call's own calling unit).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
 from services.intake.auth import Caller
 from services.intake.authorization import act_on_case, require_coordination, require_rater
+from services.intake.case_checks import require_not_calling_unit
 from services.intake.catalog_checks import require_actor, require_handling_unit, require_responsible
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
@@ -47,7 +49,14 @@ async def transfer_case(case_id: str, request: TransferRequest, services: Servic
     """
     require_actor(services.catalog, request.unit)
     require_responsible(services.catalog, request.to_unit, request.catalog_item)
-    return await act_on_case(caller, services, case_id, CaseUpdate.TRANSFER, request)
+    return await act_on_case(
+        caller,
+        services,
+        case_id,
+        CaseUpdate.TRANSFER,
+        request,
+        fits=lambda view: require_not_calling_unit(view, request.to_unit, "to_unit"),
+    )
 
 
 @router.post("/arbitration")
@@ -56,7 +65,14 @@ async def arbitrate_case(case_id: str, decision: ArbitrationDecision, services: 
     require_coordination(caller, action="arbitrate")
     require_actor(services.catalog, decision.unit)
     require_handling_unit(services.catalog, decision.handling_unit, "handling_unit")
-    return await act_on_case(caller, services, case_id, CaseUpdate.ARBITRATE, decision)
+    return await act_on_case(
+        caller,
+        services,
+        case_id,
+        CaseUpdate.ARBITRATE,
+        decision,
+        fits=lambda view: require_not_calling_unit(view, decision.handling_unit, "handling_unit"),
+    )
 
 
 @router.post("/feedback")

@@ -55,7 +55,8 @@ def due_alarms(view: CaseState, now: datetime) -> list[Alarm]:
 
 
 def _deadline_alarms(tracked: DeadlineClock) -> list[Alarm]:
-    if not tracked.open:
+    # A paused clock raises nothing: the case is out of the unit's hands (its alarms are counted again on resume).
+    if not tracked.open or tracked.paused_at is not None:
         return []
     if tracked.breached_at is None:
         alarms = [Alarm(tracked.due, AlarmKind.BREACH, tracked.kind)]

@@ -112,7 +112,7 @@ async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
     assert tracked is not None
     extension.old_due = tracked.due
     tracked.extra_working_days += extension.working_days
-    computed = await engine.compute(tracked.started_at, tracked.window, extra_working_days=tracked.extra_working_days)
+    computed = await engine.recount(tracked)
     tracked.due = computed.due
     tracked.provisional = computed.provisional
     tracked.provisional_years = computed.provisional_years

@@ -124,6 +124,17 @@ class CaseEngine:
         request = self._deadline_request(start, window, extra_working_days=extra_working_days)
         return await self._local(DeadlineActivities.compute_deadline, request)
 
+    async def recount(self, clock: DeadlineClock) -> ComputedDeadline:
+        """The clock's due time and reminders counted again from its own record: start, window, extensions, pauses."""
+        request = deadline_request(
+            self.policy,
+            clock.started_at,
+            clock.window,
+            extra_working_days=clock.extra_working_days,
+            pauses=clock.pauses,
+        )
+        return await self._local(DeadlineActivities.compute_deadline, request)
+
     async def compute_all(self, start: datetime, windows: list[Window]) -> list[ComputedDeadline]:
         """Several windows from the same start, in one activity (one marker in the history instead of one each)."""
         if len(windows) > 1:
@@ -162,11 +173,10 @@ class CaseEngine:
     async def recompute_provisional(self) -> None:
         """Count open provisional deadlines again, now that the calendar may know their years."""
         for tracked in self.view.tracked_deadlines:
-            if not (tracked.open and tracked.provisional and tracked.breached_at is None):
+            # A paused clock is counted again when it resumes.
+            if not (tracked.open and tracked.provisional and tracked.breached_at is None and tracked.paused_at is None):
                 continue
-            computed = await self.compute(
-                tracked.started_at, tracked.window, extra_working_days=tracked.extra_working_days
-            )
+            computed = await self.recount(tracked)
             if computed.due != tracked.due or not computed.provisional:
                 self.record(
                     SYSTEM, TimelineAction.DEADLINE_RECOMPUTED, f"{tracked.kind.value}: {computed.due.isoformat()}"
@@ -243,7 +253,8 @@ class CaseEngine:
         """Derive the summary fields (`overdue`, `deadlines`) from the tracked deadlines."""
         view = self.view
         view.overdue = is_overdue(view)
-        due = {d.kind: d.due for d in view.tracked_deadlines}
+        # A due time that is not running is not shown: the clock stands still and the time will move.
+        due = {d.kind: d.due for d in view.tracked_deadlines if d.paused_at is None}
         view.deadlines = Deadlines(
             sign_for=due.get(DeadlineKind.SIGN_FOR),
             transfer=due.get(DeadlineKind.TRANSFER),
@@ -251,6 +262,7 @@ class CaseEngine:
             resolution=due.get(DeadlineKind.RESOLUTION),
             arbitration=due.get(DeadlineKind.ARBITRATION),
             provisional=any(d.provisional for d in view.tracked_deadlines if d.open),
+            paused=[d.kind for d in view.tracked_deadlines if d.open and d.paused_at is not None],
         )
 
     def refresh(self) -> None:
@@ -274,6 +286,8 @@ class CaseEngine:
         updates += [key.value_set(value) for key, value in optional if value is not None]
         if view.deadlines.resolution is not None:
             updates.append(sa.RESOLUTION_DEADLINE.value_set(view.deadlines.resolution))
+        elif DeadlineKind.RESOLUTION in view.deadlines.paused:
+            updates.append(sa.RESOLUTION_DEADLINE.value_unset())
         # Only what changed: each upsert is a command in the history and a visibility write on the server.
         updates = [u for u in updates if self._upserted.get(u.key.name) != u.value]
         if not updates:

@@ -10,11 +10,12 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import ArbitrationDecision, TransferRequest
     from services.contracts.case_timeline import TimelineAction
-    from services.contracts.case_view import DeadlineKind, Transfer
+    from services.contracts.case_view import DeadlineKind, Transfer, TransferNotice
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_events import Notice
+    from services.workflows.case_events import Notice, platform_wants
+    from services.workflows.case_pauses import PAUSED_FOR_ARBITRATION, pause, resume
 
 HANDOVER_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
 
@@ -41,7 +42,23 @@ async def transfer(engine: CaseEngine, request: TransferRequest) -> None:
     # Unit names and the sentences around the reason are the notifier's templates' to write.
     moved = Notice(detail=request.reason, from_unit=request.unit, to_unit=request.to_unit)
     engine.notify(EventKind.CASE_ASSIGNED, recipient=request.to_unit, notice=moved)
-    engine.notify_platform(EventKind.TRANSFER_NOTICE, moved)
+    send_transfer_notice(engine, view.transfers[-1])
+
+
+def send_transfer_notice(engine: CaseEngine, handed_over: Transfer) -> None:
+    """Record the notice (告知单) on the case, and send it to the caller wherever the caller can be reached: the
+    platform's status callback, or the calling unit of a unit's call."""
+    view = engine.view
+    platform = platform_wants(EventKind.TRANSFER_NOTICE, engine.ticket)
+    notice = TransferNotice(
+        **handed_over.model_dump(),
+        sent_to=[recipient for recipient in (platform, view.calling_unit) if recipient is not None],
+    )
+    view.transfer_notices.append(notice)
+    told = Notice(detail=notice.reason, from_unit=notice.from_unit, to_unit=notice.to_unit)
+    engine.notify_platform(EventKind.TRANSFER_NOTICE, told)
+    if view.calling_unit is not None:
+        engine.notify(EventKind.TRANSFER_NOTICE, recipient=view.calling_unit, notice=told)
 
 
 async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> None:
@@ -54,6 +71,8 @@ async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> N
         TimelineAction.ARBITRATION_REQUESTED,
         f"第 {len(view.transfers) + 1} 次转办被拒（上限 {engine.policy.max_transfers} 次），提请仲裁：{request.reason}",
     )
+    # No unit holds the case until the centre names one: what it owes the caller stands still meanwhile.
+    pause(engine, PAUSED_FOR_ARBITRATION)
     await engine.start_deadlines([DeadlineKind.ARBITRATION], start=workflow.now())
     engine.notify_coordination(
         EventKind.ARBITRATION_NEEDED, Notice(detail=request.reason, from_unit=request.unit, to_unit=request.to_unit)
@@ -70,6 +89,7 @@ async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
     engine.record(
         decision.unit, TimelineAction.ARBITRATED, f"承办单位：{decision.handling_unit}；理由：{decision.reason}"
     )
+    await resume(engine, engine.policy.after_arbitration)
     await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=workflow.now())
     decided = Notice(detail=decision.reason)
     engine.notify(EventKind.ARBITRATION_DECIDED, recipient=decision.handling_unit, notice=decided)

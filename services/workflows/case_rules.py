@@ -9,6 +9,7 @@ from datetime import datetime
 
 from services.contracts.case_actions import (
     COORDINATION_CENTRE,
+    ArbitrationDecision,
     EscalationRequest,
     EscalationTarget,
     ExtensionRequest,
@@ -43,6 +44,14 @@ def require_started(view: CaseView, started: bool, verb: str) -> None:
         )
 
 
+def require_not_calling_unit(view: CaseView, unit: str) -> None:
+    """A township's or key-work call asks others to respond: it is never handed back to the unit that called."""
+    if view.calling_unit is not None and unit == view.calling_unit:
+        raise CaseActionRefused(
+            f"{unit!r} is the calling unit of this call and cannot answer its own call; name another unit"
+        )
+
+
 def check_accept(view: CaseView, unit: str) -> None:
     require_handling_unit(view, unit, "accept")
     if view.status is not CaseStatus.ASSIGNED:
@@ -64,16 +73,18 @@ def check_transfer(view: CaseView, policy: CasePolicy, request: TransferRequest,
         )
     if request.to_unit == request.unit:
         raise CaseActionRefused("a case cannot be transferred to the unit that holds it")
+    require_not_calling_unit(view, request.to_unit)
     earlier = {t.from_unit for t in view.transfers}
     if request.to_unit in earlier:
         raise CaseActionRefused(f"{request.to_unit!r} already transferred this case away; disputes go to arbitration")
 
 
-def check_arbitration(view: CaseView, unit: str) -> None:
-    if unit != COORDINATION_CENTRE:
+def check_arbitration(view: CaseView, decision: ArbitrationDecision) -> None:
+    if decision.unit != COORDINATION_CENTRE:
         raise CaseActionRefused("only the coordination centre arbitrates")
     if view.status is not CaseStatus.ARBITRATION:
         raise CaseActionRefused(f"case is {view.status.value}; only a case awaiting arbitration can be arbitrated")
+    require_not_calling_unit(view, decision.handling_unit)
 
 
 def check_feedback(view: CaseView, unit: str) -> None:

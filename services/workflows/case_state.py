@@ -12,6 +12,7 @@ from pydantic import Field
 
 from services.contracts.case_policy import Window
 from services.contracts.case_view import CaseView, DeadlineKind, TrackedDeadline
+from services.workflows.deadline_pauses import Pause
 
 
 class DeadlineClock(TrackedDeadline):
@@ -22,6 +23,7 @@ class DeadlineClock(TrackedDeadline):
     reminders_sent: int = 0
     chase_up_sent: bool = False
     next_escalation_at: datetime | None = None
+    pauses: list[Pause] = Field(default_factory=list, description="Spans it stood still, which moved its due time.")
 
 
 class CaseState(CaseView):

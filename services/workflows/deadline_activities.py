@@ -5,7 +5,7 @@ Their results are recorded in each case's history: a case keeps the policy and t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from temporalio import activity
 
 from services.contracts.case_policy import CasePolicy, DeadlinePolicy, Window, policy_for_case
 from services.contracts.case_view import DeadlineKind
+from services.workflows.deadline_pauses import Pause, due_after_pauses
 from services.workflows.working_calendar import WorkingCalendar, WorkingDeadline
 
 log = structlog.get_logger(__name__)
@@ -41,6 +42,9 @@ class DeadlineRequest(BaseModel):
     extra_working_days: int = 0
     reminder_fraction: float | None = Field(default=0.75, description="None: no reminders.")
     remind_on_last_working_day: bool = True
+    pauses: list[Pause] = Field(
+        default_factory=list, description="Spans the clock stood still, in order; extra working days count after them."
+    )
 
 
 class ComputedDeadline(BaseModel):
@@ -141,9 +145,11 @@ class DeadlineActivities:
                 hint="no holiday schedule loaded for these years: counted Monday to Friday",
             )
         reminders: list[datetime] = []
-        if request.reminder_fraction is not None:
+        # After a pause, reminders are counted over what is left from the last resume.
+        counted_from = request.pauses[-1].resumed_at if request.pauses else request.start
+        if request.reminder_fraction is not None and due.at > counted_from:
             reminders = calendar.reminder_times(
-                request.start,
+                counted_from,
                 due.at,
                 fraction=request.reminder_fraction,
                 last_working_day=request.remind_on_last_working_day,
@@ -172,13 +178,19 @@ def window_for(policy: CasePolicy, kind: DeadlineKind) -> Window:
 
 
 def deadline_request(
-    policy: CasePolicy, start: datetime, window: Window, *, extra_working_days: int = 0
+    policy: CasePolicy,
+    start: datetime,
+    window: Window,
+    *,
+    extra_working_days: int = 0,
+    pauses: Sequence[Pause] = (),
 ) -> DeadlineRequest:
     """What to count for a window from `start`, with the reminders the case's policy asks for."""
     return DeadlineRequest(
         start=start,
         window=window,
         extra_working_days=extra_working_days,
+        pauses=list(pauses),
         reminder_fraction=policy.reminder_fraction,
         remind_on_last_working_day=policy.remind_on_last_working_day,
     )
@@ -186,6 +198,8 @@ def deadline_request(
 
 def _due(calendar: WorkingCalendar, request: DeadlineRequest) -> WorkingDeadline:
     window = request.window
+    if request.pauses:
+        return _due_after_pauses(calendar, request)
     if window.working_days is not None:
         return calendar.add_working_days(request.start, window.working_days + request.extra_working_days)
     assert window.hours is not None
@@ -193,3 +207,20 @@ def _due(calendar: WorkingCalendar, request: DeadlineRequest) -> WorkingDeadline
     if request.extra_working_days:
         return calendar.add_working_days(due.at, request.extra_working_days)
     return due
+
+
+def _due_after_pauses(calendar: WorkingCalendar, request: DeadlineRequest) -> WorkingDeadline:
+    """The window's due time moved by its pauses, then by its extra working days.
+
+    Extensions are granted only once the unit has signed for the case, and the clocks pause only before that
+    (awaiting arbitration): the days they add count from the due time the pauses left.
+    """
+    plain = request.model_copy(update={"pauses": [], "extra_working_days": 0})
+    due = due_after_pauses(
+        calendar, _due(calendar, plain), request.pauses, working_days=request.window.working_days is not None
+    )
+    if not request.extra_working_days:
+        return due
+    extended = calendar.add_working_days(due.at, request.extra_working_days)
+    years = sorted(set(due.provisional_years) | set(extended.provisional_years))
+    return WorkingDeadline(at=extended.at, provisional=bool(years), provisional_years=years)

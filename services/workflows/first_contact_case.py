@@ -195,7 +195,7 @@ class FirstContactCase:
 
     @arbitrate.validator
     def _validate_arbitrate(self, decision: ArbitrationDecision) -> None:
-        rules.check_arbitration(self._view, decision.unit)
+        rules.check_arbitration(self._view, decision)
 
     # --- replies to the caller --------------------------------------------------------------------------
 

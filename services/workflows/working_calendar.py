@@ -19,6 +19,7 @@ from services.contracts.holiday_schedule import HolidaySchedule
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = time(23, 59, 59)
+DAY = timedelta(days=1)
 WORKDAY_START = time(9, 0)
 SATURDAY = 5
 
@@ -88,6 +89,39 @@ class WorkingCalendar:
             raise ValueError(f"hours must be positive, got {hours}")
         _require_aware(start)
         return WorkingDeadline(at=(start + timedelta(hours=hours)).astimezone(UTC))
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """The part of `start`..`end` on working days (whole days, China time); zero if `end` is not later."""
+        _require_aware(start)
+        _require_aware(end)
+        total = timedelta(0)
+        day = _local_date(start)
+        while day <= _local_date(end):
+            if self.is_working_day(day):
+                day_start = _start_of_day(day)
+                total += max(timedelta(0), min(end, day_start + DAY) - max(start, day_start))
+            day += DAY
+        return total
+
+    def add_working_time(self, start: datetime, amount: timedelta) -> WorkingDeadline:
+        """The moment `amount` of working-day time after `start`, days off skipped (the inverse of
+        `working_time_between`), in UTC; provisional if a day it counts over is."""
+        _require_aware(start)
+        if amount < timedelta(0):
+            raise ValueError(f"working time must not be negative, got {amount}")
+        if not amount:
+            return WorkingDeadline(at=start.astimezone(UTC))
+        day = _local_date(start)
+        while True:
+            if self.is_working_day(day):
+                begin = max(start, _start_of_day(day))
+                day_end = _start_of_day(day) + DAY
+                if begin + amount <= day_end:
+                    break
+                amount -= day_end - begin
+            day += DAY
+        years = self.provisional_years(_local_date(start), day)
+        return WorkingDeadline(at=(begin + amount).astimezone(UTC), provisional=bool(years), provisional_years=years)
 
     def start_of_next_working_day(self, after: datetime, *, at: time = WORKDAY_START) -> WorkingDeadline:
         """`at` (China time) on the first working day strictly after `after`'s local date, in UTC."""
@@ -163,6 +197,11 @@ def _plain_date(day: date) -> date:
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment.isoformat()} has no time zone")
+
+
+def _start_of_day(day: date) -> datetime:
+    """00:00 China time on a local date."""
+    return datetime.combine(day, time(0), tzinfo=CHINA_TZ)
 
 
 def _local_date(moment: datetime) -> date:

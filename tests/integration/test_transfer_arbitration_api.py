@@ -45,6 +45,14 @@ async def test_transfer_hands_the_case_to_the_responsible_unit_and_keeps_the_fir
         "law-enforcement",
         "EE-05",
     )
+    # The ticket gave no callback URL: the transfer notice (告知单) is on the case record all the same.
+    [notice] = moved["transfer_notices"]
+    assert (notice["from_unit"], notice["to_unit"], notice["catalog_item"]) == (
+        "ecology-environment",
+        "law-enforcement",
+        "EE-05",
+    )
+    assert (notice["reason"], notice["at"], notice["sent_to"]) == ("餐饮油烟归综合执法", transfer["at"], [])
     assert moved["timeline"][-1]["actor"] == "ecology-environment"
     assert moved["timeline"][-1]["action"] == "transferred"
     # The receiving unit's own sign-for window starts when it receives the case.
@@ -143,7 +151,11 @@ async def test_transfers_past_the_cap_go_to_arbitration_by_the_coordination_cent
     assert waiting["handling_unit"] == "law-enforcement"
     assert len(waiting["transfers"]) == 2
     assert waiting["deadlines"]["arbitration"] is not None
-    assert actions(waiting)[-1] == "arbitration_requested"
+    assert actions(waiting)[-3:] == ["arbitration_requested", "deadline_paused", "deadline_paused"]
+    # What the unit owes the caller stands still while the centre decides: no due time is shown for it.
+    assert waiting["deadlines"]["paused"] == ["feedback", "resolution"]
+    assert (waiting["deadlines"]["feedback"], waiting["deadlines"]["resolution"]) == (None, None)
+    assert tracked(waiting, "feedback")["paused_at"] is not None
     # While it waits, nobody signs for it or passes it on.
     assert "arbitration" in await refusal(api, case_id, "transfer", third)
     assert "arbitration" in await refusal(api, case_id, "accept", {"unit": "law-enforcement"})
@@ -164,6 +176,10 @@ async def test_transfers_past_the_cap_go_to_arbitration_by_the_coordination_cent
     assert decided["first_contact_unit"] == "transport"
     assert tracked(decided, "arbitration")["met_at"] is not None
     assert "arbitrated" in actions(decided)
+    assert actions(decided).count("deadline_resumed") == 2
+    assert decided["deadlines"]["paused"] == []
+    assert tracked(decided, "feedback")["paused_at"] is None
+    assert at(decided["deadlines"]["feedback"]) >= at(tracked(waiting, "feedback")["due"])
     # The unit the centre names handles the case: no transfer, no second arbitration.
     no_transfer = await refusal(
         api,

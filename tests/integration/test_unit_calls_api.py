@@ -148,3 +148,41 @@ async def test_a_call_that_routing_would_hand_back_to_its_caller_goes_to_triage(
 
     assigned = await wait_for_case(api, case_id, lambda c: c["status"] == "assigned", what="assigned after triage")
     assert (assigned["handling_unit"], assigned["calling_unit"]) == ("ecology-environment", "taoyuan-township")
+
+
+async def test_a_call_is_never_transferred_or_arbitrated_back_to_its_caller(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    submitted = await submit(api, system, "hekou-town", call_body(f"TC-{uuid.uuid4().hex[:8]}"))
+    assert submitted.status_code == 202, submitted.text
+    case_id = submitted.json()["case_id"]
+    await wait_for_case(api, case_id, lambda c: c["status"] == "assigned", what="assigned to water")
+
+    # Burst mains flooding the street could be read as the township's matter (EE-04 is township-primary), but not
+    # the township that called: it asked for a response from above.
+    back = {"unit": "water", "to_unit": "hekou-town", "reason": "属地处置", "catalog_item": "EE-04"}
+    refused = await act_as(api, system, "water", case_id, "transfer", back)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"].startswith("to_unit: 'hekou-town' is the calling unit of this call")
+
+    hops = [
+        ("water", "law-enforcement", "EE-05"),
+        ("law-enforcement", "housing-construction", "UC-04"),
+        ("housing-construction", "natural-resources", "NR-01"),
+    ]
+    for unit, to_unit, item in hops:
+        body = {"unit": unit, "to_unit": to_unit, "reason": "不属本单位职责", "catalog_item": item}
+        moved = await act_as(api, system, unit, case_id, "transfer", body)
+        assert moved.status_code in (200, 409), moved.text
+    waiting = (await case_as(api, system, CENTRE, case_id)).json()
+    assert waiting["status"] == "arbitration"
+    # The calling township heard where its call went, twice, though it gave no callback URL.
+    assert [n["sent_to"] for n in waiting["transfer_notices"]] == [["hekou-town"], ["hekou-town"]]
+
+    decision = {"unit": CENTRE, "handling_unit": "hekou-town", "reason": "属地管理"}
+    named = await act_as(api, system, CENTRE, case_id, "arbitration", decision)
+    assert named.status_code == 422, named.text
+    assert named.json()["detail"].startswith("handling_unit: 'hekou-town' is the calling unit of this call")
+    decided = await act_as(api, system, CENTRE, case_id, "arbitration", {**decision, "handling_unit": "water"})
+    assert decided.status_code == 200, decided.text
+    assert (decided.json()["handling_unit"], decided.json()["calling_unit"]) == ("water", "hekou-town")

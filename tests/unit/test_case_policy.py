@@ -10,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from services.contracts.case_policy import (
+    AfterPause,
     CasePolicy,
+    DeadlinePolicy,
     ItemPolicy,
     LadderStep,
     PolicyError,
@@ -158,3 +160,17 @@ def test_an_automatic_end_above_the_ladder_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(PolicyError, match="automatic_escalation_max_level: must not be above the ladder's top"):
         load_policy(path)
+
+
+def test_deadlines_paused_for_arbitration_resume_unless_the_policy_says_restart() -> None:
+    policy = load_policy()
+    assert policy.after_arbitration is AfterPause.RESUME
+    restart = DeadlinePolicy.model_validate({**policy.model_dump(), "after_arbitration": "restart"})
+    case = policy_for_case(restart, item=None, complexity="normal", urgent=False)
+    assert case.after_arbitration is AfterPause.RESTART
+    with pytest.raises(ValidationError, match="after_arbitration"):
+        DeadlinePolicy.model_validate({**policy.model_dump(), "after_arbitration": "forget"})
+    # A policy recorded in a case's history before the field existed reads as resume.
+    recorded = policy_for_case(policy, item=None, complexity="normal", urgent=False).model_dump(mode="json")
+    del recorded["after_arbitration"]
+    assert CasePolicy.model_validate(recorded).after_arbitration is AfterPause.RESUME

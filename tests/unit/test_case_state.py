@@ -9,9 +9,10 @@ from services.contracts.case_policy import Window
 from services.contracts.case_view import CaseView, DeadlineKind
 from services.contracts.cases import CaseStatus
 from services.workflows.case_state import CaseState, DeadlineClock, public_view
+from services.workflows.deadline_pauses import Pause
 
 RECEIVED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-BOOKKEEPING = {"window", "reminders", "reminders_sent", "chase_up_sent", "next_escalation_at"}
+BOOKKEEPING = {"window", "reminders", "reminders_sent", "chase_up_sent", "next_escalation_at", "pauses"}
 COUNTERS = {"event_sequence", "notification_sequence", "last_platform_sequence"}
 
 
@@ -27,6 +28,8 @@ def _state() -> CaseState:
         chase_up_at=RECEIVED + timedelta(days=4),
         chase_up_sent=True,
         next_escalation_at=RECEIVED + timedelta(days=5),
+        pauses=[Pause(paused_at=RECEIVED + timedelta(hours=1), resumed_at=RECEIVED + timedelta(hours=2))],
+        paused_at=RECEIVED + timedelta(days=3, hours=1),
     )
     return CaseState(
         case_id="c-1", status=CaseStatus.ACCEPTED, channel="12345", external_id="T-1", tracked_deadlines=[clock]
@@ -38,6 +41,8 @@ def test_the_public_view_carries_no_bookkeeping() -> None:
     [deadline] = body["tracked_deadlines"]
     assert BOOKKEEPING.isdisjoint(deadline)
     assert deadline["chase_up_at"] == "2026-12-11T09:00:00Z"
+    # That the clock stands still is public; the pauses that moved its due time are the workflow's bookkeeping.
+    assert deadline["paused_at"] == "2026-12-10T10:00:00Z"
     assert set(body) == set(CaseView.model_fields)
     assert COUNTERS.isdisjoint(body)
 

@@ -12,6 +12,7 @@ from services.contracts.case_view import TimelineEntry
 # Pinned: renaming one would change what `GET /v1/cases/{id}` answers for every case.
 PUBLISHED_ACTIONS = {
     "received", "sent_to_triage", "triaged", "routed", "assigned", "urgency_not_allowed", "deadline_recomputed",
+    "deadline_paused", "deadline_resumed",
     "accepted", "transferred", "transfer_window_closed", "arbitration_requested", "arbitrated", "feedback",
     "progress", "joint_handling_started", "joint_task_accepted", "joint_task_reported", "joint_task_completed",
     "joint_task_deadline_breached", "joint_handling_closed", "reported", "completed", "deadline_breached",

@@ -9,6 +9,7 @@ from services.contracts.case_view import DeadlineKind
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
+from services.contracts.tickets import Channel
 from tests.workflows.harness import CaseHandle, Cases, actions
 
 MINUTE = timedelta(minutes=1)
@@ -41,6 +42,9 @@ async def test_transfer_hands_the_case_on_and_tells_the_caller_once(cases: Cases
     assert actions(moved)[-1] == ("transferred", "housing-construction")
 
     assert cases.published.to(EventKind.TRANSFER_NOTICE) == [("platform-12345", "platform")]
+    [recorded] = moved.transfer_notices
+    assert (recorded.from_unit, recorded.to_unit, recorded.catalog_item) == ("housing-construction", "water", "LS-06")
+    assert (recorded.at, recorded.reason, recorded.sent_to) == (handover.at, handover.reason, ["platform-12345"])
     [notice] = cases.published.of_kind(EventKind.TRANSFER_NOTICE)
     assert (notice.from_unit, notice.to_unit) == ("housing-construction", "water")
     # The reason as the unit gave it: the sentence around it, with the units' names, is the notifier's to write.
@@ -59,6 +63,40 @@ async def test_transfer_hands_the_case_on_and_tells_the_caller_once(cases: Cases
     accepted = await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
     assert accepted.status is CaseStatus.ACCEPTED
     assert len(cases.published.of_kind(EventKind.TRANSFER_NOTICE)) == 1
+
+
+async def test_the_transfer_notice_is_on_the_case_record_when_the_ticket_gave_no_channel(cases: Cases) -> None:
+    case = await cases.start(unit="housing-construction", callback=False)
+
+    moved = await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+
+    [notice] = moved.transfer_notices
+    assert (notice.from_unit, notice.to_unit, notice.catalog_item) == ("housing-construction", "water", "LS-06")
+    assert notice.reason == moved.transfers[0].reason
+    # Nowhere to send it: the case record holds it, for the hotline to read out and the return visit.
+    assert notice.sent_to == []
+    assert cases.published.of_kind(EventKind.TRANSFER_NOTICE) == []
+    assert (await case.state()).transfer_notices == [notice]
+
+
+async def township_call(cases: Cases, *, unit: str, caller: str = "hekou-town") -> CaseHandle:
+    """A township's call (乡呼区应) routed to `unit`."""
+    routed = cases.new_case(await cases.now(), unit=unit)
+    call = routed.model_copy(
+        update={"calling_unit": caller, "ticket": routed.ticket.model_copy(update={"channel": Channel.TOWNSHIP_CALL})}
+    )
+    return await cases.start(call)
+
+
+async def test_a_units_call_has_its_transfer_notice_sent_to_the_calling_unit(cases: Cases) -> None:
+    case = await township_call(cases, unit="housing-construction")
+
+    moved = await case.act(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
+
+    assert [n.sent_to for n in moved.transfer_notices] == [["hekou-town"]]
+    assert cases.published.to(EventKind.TRANSFER_NOTICE) == [("hekou-town", "unit")]
+    [sent] = cases.published.of_kind(EventKind.TRANSFER_NOTICE)
+    assert (sent.from_unit, sent.to_unit) == ("housing-construction", "water")
 
 
 async def test_no_transfer_back_to_a_unit_that_sent_it_away_nor_after_acceptance(cases: Cases) -> None:
@@ -174,3 +212,24 @@ async def test_arbitration_not_decided_in_time_is_a_breach_of_the_coordination_c
     ]
     assert arbitration_notices == [("coordination-centre", "coordination")]
     assert view.overdue is True
+
+
+async def test_a_call_is_never_handed_to_its_calling_unit(cases: Cases) -> None:
+    case = await township_call(cases, unit="water")
+
+    back = await case.refused(CaseUpdate.TRANSFER, transfer("water", "hekou-town", item="EE-04"))
+
+    assert "'hekou-town' is the calling unit of this call and cannot answer its own call" in back.message
+    assert (await case.state()).transfers == []
+
+    await case.act(CaseUpdate.TRANSFER, transfer("water", "law-enforcement", item="EE-05"))
+    await case.act(CaseUpdate.TRANSFER, transfer("law-enforcement", "housing-construction", item="UC-04"))
+    await case.refused(CaseUpdate.TRANSFER, transfer("housing-construction", "natural-resources", item="NR-01"))
+    to_caller = ArbitrationDecision(unit="coordination-centre", handling_unit="hekou-town", reason="属地管理")
+
+    named = await case.refused(CaseUpdate.ARBITRATE, to_caller)
+
+    assert "'hekou-town' is the calling unit of this call and cannot answer its own call" in named.message
+    assert (await case.state()).status is CaseStatus.ARBITRATION
+    decided = await case.act(CaseUpdate.ARBITRATE, to_caller.model_copy(update={"handling_unit": "water"}))
+    assert (decided.status, decided.handling_unit, decided.calling_unit) == (CaseStatus.ASSIGNED, "water", "hekou-town")

@@ -79,6 +79,8 @@ class NotificationEvent(BaseModel):
     escalation_level: int = 0
     from_unit: str | None = None
     to_unit: str | None = None
+    role: str | None = Field(default=None, description="Joint handling: the recipient's role (a code).")
+    plan: str | None = Field(default=None, description="Escalation: the proposed plan (free text).")
     detail: str = ""
     previous_sequence: int | None = Field(
         default=None,

@@ -27,6 +27,7 @@ DEADLINE_NAMES = {
     "triage": "研判分拨",
     "catalog_change_decision": "目录调整审批",
 }
+ROLE_NAMES = {"lead": "牵头单位", "co_managing": "协管单位", "enforcement": "执法单位", "township": "属地"}
 STATUS_NAMES = {
     "received": "已接收",
     "triage": "待研判分拨",
@@ -74,6 +75,7 @@ class TemplateRenderer:
             "when": lambda moment: moment.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M") if moment else "—",
             "deadline": lambda kind: DEADLINE_NAMES.get(kind or "", kind or "—"),
             "status": lambda status: STATUS_NAMES.get(status or "", status or "—"),
+            "role": lambda role: ROLE_NAMES.get(role or "", role or "—"),
         }
 
 

@@ -26,9 +26,9 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.events import Audience, EventKind
     from services.workflows.case_alarms import Alarm, AlarmKind
     from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_events import Notice
     from services.workflows.case_state import DeadlineClock
     from services.workflows.top_level_models import CaseSummary, TopLevelInput
+    from services.workflows.workflow_notices import Notice
 
 
 class CaseEscalation:

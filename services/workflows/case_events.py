@@ -1,13 +1,13 @@
-"""Builds the notification events a case publishes, from its state (pure)."""
+"""Builds the notification events a case publishes, from its state (pure): what the case is, for `notification`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from services.contracts.case_view import CaseView
-from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for, platform_recipient
+from services.contracts.events import Audience, EventKind, NotificationEvent, platform_recipient
 from services.contracts.tickets import Ticket
+from services.workflows.workflow_notices import NO_NOTICE, About, Notice, notification
 
 # Status changes a platform is told about through its callback URL.
 PLATFORM_EVENTS = frozenset(
@@ -24,21 +24,6 @@ PLATFORM_EVENTS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Notice:
-    """What a notification says beyond the case itself: the deadline it is about, the units a transfer moved
-    between, and the free text a person gave (a reason, a note)."""
-
-    detail: str = ""
-    deadline_kind: str | None = None
-    due: datetime | None = None
-    from_unit: str | None = None
-    to_unit: str | None = None
-
-
-NO_NOTICE = Notice()
-
-
 def case_event(
     view: CaseView,
     ticket: Ticket,
@@ -53,32 +38,30 @@ def case_event(
 ) -> NotificationEvent:
     """An event about the case for one recipient; personal data stays out (units get the address only)."""
     to_platform = audience is Audience.PLATFORM
-    return NotificationEvent(
-        event_id=event_id_for(view.case_id, sequence),
-        kind=kind,
+    about = About(
         case_id=view.case_id,
-        unit=recipient,
-        audience=audience,
-        sequence=sequence,
-        occurred_at=at,
         title=view.title or "",
         status=view.status.value,
-        channel=view.channel,
-        external_id=view.external_id,
-        callback_url=str(ticket.callback_url) if to_platform and ticket.callback_url else None,
-        catalog_item=view.catalog_item,
         handling_unit=view.handling_unit,
         first_contact_unit=view.first_contact_unit,
+        escalation_level=view.escalation_level,
+        channel=view.channel,
+        external_id=view.external_id,
+        catalog_item=view.catalog_item,
         township=view.township,
-        address=None if to_platform else ticket.address,
         urgency=view.urgency,
         deadlines=view.deadlines,
-        deadline_kind=notice.deadline_kind,
-        due=notice.due,
-        escalation_level=view.escalation_level,
-        from_unit=notice.from_unit,
-        to_unit=notice.to_unit,
-        detail=notice.detail,
+    )
+    return notification(
+        about,
+        kind=kind,
+        sequence=sequence,
+        at=at,
+        recipient=recipient,
+        audience=audience,
+        notice=notice,
+        address=None if to_platform else ticket.address,
+        callback_url=str(ticket.callback_url) if to_platform and ticket.callback_url else None,
         previous_sequence=previous_sequence,
     )
 

@@ -8,10 +8,9 @@ marker in the history however many events it made.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_event_log import (
@@ -22,14 +21,10 @@ with workflow.unsafe.imports_passed_through():
         case_event_id,
     )
     from services.contracts.case_timeline import TimelineAction
-    from services.contracts.case_view import TimelineEntry
     from services.contracts.events import NotificationEvent
     from services.workflows.activities import CaseChanges, NotificationActivities
     from services.workflows.case_state import CaseState, public_view
-
-# Publishing is retried for as long as it takes: an event is never given up.
-PUBLISH_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
-PUBLISH_TIMEOUT = timedelta(seconds=10)
+    from services.workflows.workflow_notices import PUBLISH_RETRY, PUBLISH_TIMEOUT, timeline_entry
 
 
 class CaseLog:
@@ -53,7 +48,7 @@ class CaseLog:
         """One change: a timeline entry, and (unless `publish` is false) the next event of the case's log."""
         state = self._state
         at = at or workflow.now()
-        state.timeline.append(TimelineEntry(at=at, actor=actor, action=action.value, detail=detail))
+        state.timeline.append(timeline_entry(actor, action, detail, at=at))
         if not publish:
             return
         state.event_sequence += 1

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_events import Notice
+    from services.workflows.workflow_notices import Notice
 
 
 async def accept(engine: CaseEngine, action: UnitAction) -> None:

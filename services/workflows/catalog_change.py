@@ -18,7 +18,6 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_timeline import SYSTEM, TimelineAction
-    from services.contracts.case_view import TimelineEntry
     from services.contracts.catalog_changes import (
         CATALOG_CHANGE_DECIDE_UPDATE,
         CATALOG_CHANGE_STATE_QUERY,
@@ -32,11 +31,11 @@ with workflow.unsafe.imports_passed_through():
         CatalogChangeView,
         ChangeStatus,
     )
-    from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
-    from services.workflows.activities import NotificationActivities
+    from services.contracts.events import Audience, EventKind
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.catalog_change_activities import CatalogChangeActivities
     from services.workflows.deadline_activities import ComputedDeadline, DeadlineActivities, DeadlineRequest
+    from services.workflows.workflow_notices import About, Notice, notification, publish, timeline_entry
 
 APPLY_TIMEOUT = timedelta(seconds=60)
 KIND_ZH = {"add": "新增", "remove": "取消", "change": "调整"}
@@ -182,7 +181,7 @@ class CatalogChange:
         await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, COORDINATION_CENTRE, Audience.COORDINATION, detail)
 
     def _note(self, actor: str, action: TimelineAction, detail: str) -> None:
-        self._view.timeline.append(TimelineEntry(at=workflow.now(), actor=actor, action=action, detail=detail))
+        self._view.timeline.append(timeline_entry(actor, action, detail))
 
     async def _record(self) -> None:
         self._view.revision += 1
@@ -197,25 +196,21 @@ class CatalogChange:
         """Publish one event; its id comes from the change's event sequence, so retries are harmless."""
         self._sequence += 1
         view = self._view
-        event = NotificationEvent(
-            event_id=event_id_for(view.workflow_id, self._sequence),
-            kind=kind,
+        change = About(
             case_id=view.workflow_id,
-            unit=recipient,
-            audience=audience,
-            sequence=self._sequence,
-            occurred_at=workflow.now(),
             title=f"清单动态调整申请：{KIND_ZH[view.kind.value]} {view.item_code}（{view.unit}）",
             status=view.status.value,
             catalog_item=view.item_code,
-            from_unit=view.unit,
-            due=view.decision_due,
-            deadline_kind=DECISION_DEADLINE_KIND,
-            detail=detail,
         )
-        await workflow.execute_activity_method(
-            NotificationActivities.publish_notification,
-            event,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+        notice = Notice(detail=detail, due=view.decision_due, deadline_kind=DECISION_DEADLINE_KIND, from_unit=view.unit)
+        await publish(
+            notification(
+                change,
+                kind=kind,
+                sequence=self._sequence,
+                at=workflow.now(),
+                recipient=recipient,
+                audience=audience,
+                notice=notice,
+            )
         )

@@ -18,8 +18,8 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_workflow import JOINT_TASK_TYPE, joint_task_workflow_id
     from services.contracts.events import EventKind
     from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_events import Notice
     from services.workflows.joint_task import JointTaskInput
+    from services.workflows.workflow_notices import Notice
 
 
 class JointHandling:
@@ -61,6 +61,7 @@ class JointHandling:
                     title=view.title or "",
                     handling_unit=engine.handling_unit,
                     reminders=computed.reminders,
+                    max_reports=engine.policy.max_progress_reports,
                 ),
                 id=task.workflow_id,
                 parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,

@@ -15,12 +15,11 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import UnitAction
     from services.contracts.case_timeline import SYSTEM, TimelineAction
-    from services.contracts.case_view import JointTaskStatus, JointTaskView, TimelineEntry
+    from services.contracts.case_view import JointTaskStatus, JointTaskView
     from services.contracts.case_workflow import JOINT_TASK_TYPE, STATE_QUERY, CaseSignal, JointTaskUpdate
-    from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
-    from services.workflows.activities import NotificationActivities
-    from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from services.contracts.events import Audience, EventKind
     from services.workflows.case_errors import CaseActionRefused
+    from services.workflows.workflow_notices import About, Notice, notification, publish, timeline_entry
 
 
 class JointTaskInput(BaseModel):
@@ -29,6 +28,9 @@ class JointTaskInput(BaseModel):
     title: str
     handling_unit: str
     reminders: list[datetime] = Field(default_factory=list)
+    max_reports: int = Field(
+        default=100, ge=1, description="Reports the task takes (the case's policy; bounded history)."
+    )
 
 
 @workflow.defn(name=JOINT_TASK_TYPE)
@@ -72,9 +74,7 @@ class JointTask:
                 break
             if reminders and reminders[0] <= workflow.now():
                 reminders.pop(0)
-                await self._publish(
-                    EventKind.REMINDER, view.unit, Audience.UNIT, f"联动任务将于 {view.due.isoformat()} 到期"
-                )
+                await self._publish(EventKind.REMINDER, view.unit, Audience.UNIT)
             if workflow.now() >= view.due and not view.overdue:
                 await self._breach()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -83,7 +83,7 @@ class JointTask:
         view = self._view
         view.overdue = True
         self._note(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"due {view.due.isoformat()}")
-        detail = f"{view.unit} 的联动任务已超时：{view.task}"
+        detail = view.task
         await self._publish(EventKind.JOINT_TASK_BREACHED, view.unit, Audience.UNIT, detail)
         await self._publish(EventKind.JOINT_TASK_BREACHED, view.unit, Audience.UNIT_LEADER, detail)
         await self._publish(EventKind.JOINT_TASK_BREACHED, self._assignment.handling_unit, Audience.UNIT, detail)
@@ -109,6 +109,9 @@ class JointTask:
     @report.validator
     def _validate_report(self, action: UnitAction) -> None:
         self._require(action, JointTaskStatus.ACCEPTED, "reported on")
+        reports = sum(1 for entry in self._view.reports if entry.action == TimelineAction.REPORTED)
+        if reports >= self._assignment.max_reports:
+            raise CaseActionRefused(f"this joint task has {reports} reports, the most it takes; complete it instead")
 
     @workflow.update(name=JointTaskUpdate.COMPLETE.value)
     async def complete(self, action: UnitAction) -> JointTaskView:
@@ -135,7 +138,7 @@ class JointTask:
         return self._view
 
     def _note(self, actor: str, action: TimelineAction, detail: str) -> None:
-        self._view.reports.append(TimelineEntry(at=workflow.now(), actor=actor, action=action, detail=detail))
+        self._view.reports.append(timeline_entry(actor, action, detail))
 
     async def _report_to_case(self) -> None:
         parent = workflow.info().parent
@@ -143,25 +146,18 @@ class JointTask:
             handle = workflow.get_external_workflow_handle(parent.workflow_id)
             await handle.signal(CaseSignal.JOINT_TASK_CHANGED.value, self._view)
 
-    async def _publish(self, kind: EventKind, recipient: str, audience: Audience, detail: str) -> None:
+    async def _publish(self, kind: EventKind, recipient: str, audience: Audience, detail: str = "") -> None:
         self._sequence += 1
-        view = self._view
-        event = NotificationEvent(
-            event_id=event_id_for(view.case_id, self._sequence, stream=f"joint-{self._assignment.phase}-{view.unit}"),
+        view, assignment = self._view, self._assignment
+        about = About(case_id=view.case_id, title=assignment.title, handling_unit=assignment.handling_unit)
+        event = notification(
+            about,
             kind=kind,
-            case_id=view.case_id,
-            unit=recipient,
-            audience=audience,
             sequence=self._sequence,
-            occurred_at=workflow.now(),
-            title=self._assignment.title,
-            handling_unit=self._assignment.handling_unit,
-            due=view.due,
-            detail=f"[{view.role.value}] {detail}",
+            at=workflow.now(),
+            recipient=recipient,
+            audience=audience,
+            notice=Notice(detail=detail, due=view.due, to_unit=view.unit, role=view.role.value),
+            stream=f"joint-{assignment.phase}-{view.unit}",
         )
-        await workflow.execute_activity_method(
-            NotificationActivities.publish_notification,
-            event,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        await publish(event)

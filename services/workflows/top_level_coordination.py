@@ -16,10 +16,9 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_policy import EscalationLevel
     from services.contracts.case_workflow import STATE_QUERY, TOP_LEVEL_TYPE, TopLevelSignal
     from services.contracts.cases import CaseStatus
-    from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
-    from services.workflows.activities import NotificationActivities
-    from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from services.contracts.events import Audience, EventKind
     from services.workflows.top_level_models import CaseSummary, TopLevelInput, TopLevelView
+    from services.workflows.workflow_notices import About, Notice, notification, publish
 
 FINISHED = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
 
@@ -44,7 +43,7 @@ class TopLevelCoordination:
         while True:
             if self._untold is not None:
                 resolution, self._untold = self._untold, None
-                await self._publish(EventKind.CASE_RESOLVED, f"顶格调度事项已办结：{resolution.note}", resolution)
+                await self._publish(EventKind.CASE_RESOLVED, Notice(detail=resolution.note), resolution)
             if self._closed:
                 break
             if not self._following:
@@ -60,7 +59,9 @@ class TopLevelCoordination:
                 pass
             self._reviews_done += 1
             reviews_this_run += 1
-            await self._publish(EventKind.WEEKLY_REVIEW, self._review_text(), self._latest)
+            # The review's number, the latest word from the case and the plan: the template words them.
+            review = Notice(detail=self._latest.note if self._latest else "", plan=self._matter.plan)
+            await self._publish(EventKind.WEEKLY_REVIEW, review, self._latest)
             if reviews_this_run >= matter.reviews_per_run or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 # A resolution or the closing heard meanwhile is told (and the closing ends it) in this run.
@@ -101,35 +102,26 @@ class TopLevelCoordination:
             }
         )
 
-    def _review_text(self) -> str:
-        latest = self._latest
-        status = (
-            f"当前状态：{latest.status}，承办单位：{latest.handling_unit}，{latest.note}" if latest else "尚无进展报告"
-        )
-        return f"第 {self._reviews_done} 次周调度。{status}。方案：{self._matter.plan}"
-
-    async def _publish(self, kind: EventKind, detail: str, about: CaseSummary | None) -> None:
+    async def _publish(self, kind: EventKind, notice: Notice, about: CaseSummary | None) -> None:
         """Tell the leadership; `about`: the word from the case the event reports (None: the matter as started)."""
         matter = self._matter
         # One numbering for all the coordination's events, across runs: none is a duplicate of another.
         self._published += 1
-        event = NotificationEvent(
-            event_id=event_id_for(matter.case_id, self._published, stream=f"toplevel-{matter.coordination}"),
-            kind=kind,
+        case = About(
             case_id=matter.case_id,
-            unit=TOP_LEADERSHIP,
-            audience=Audience.LEADER,
-            sequence=self._published,
-            occurred_at=workflow.now(),
             title=matter.title,
             status=about.status if about else matter.status,
             handling_unit=about.handling_unit if about else matter.handling_unit,
             escalation_level=EscalationLevel.TOP_LEVEL,
-            detail=detail,
         )
-        await workflow.execute_activity_method(
-            NotificationActivities.publish_notification,
-            event,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+        event = notification(
+            case,
+            kind=kind,
+            sequence=self._published,
+            at=workflow.now(),
+            recipient=TOP_LEADERSHIP,
+            audience=Audience.LEADER,
+            notice=notice,
+            stream=f"toplevel-{matter.coordination}",
         )
+        await publish(event)

@@ -35,11 +35,12 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case_alarms import AlarmKind, due_alarms, next_alarm
     from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case_errors import CaseActionRefused
-    from services.workflows.case_events import Notice, case_event
+    from services.workflows.case_events import case_event
     from services.workflows.case_log import CaseLog
     from services.workflows.case_state import CaseState, DeadlineClock, public_view
     from services.workflows.deadline_activities import DeadlineActivities, DeadlineRequest, PolicyRequest
     from services.workflows.triage_activities import TriageActivities
+    from services.workflows.workflow_notices import Notice
 
 EVENT_STREAM = "triage"
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from temporalio.client import WorkflowExecutionStatus
+import pytest
+from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from services.contracts.case_actions import FeedbackReport, JointHandlingRequest, JointParticipant, UnitAction
 from services.contracts.case_view import CaseView, JointRole, JointTaskStatus, JointTaskView
@@ -174,3 +176,24 @@ async def test_lead_closes_the_phase_early_and_open_tasks_are_closed_by_the_lead
     assert cases.published.of_kind(EventKind.JOINT_TASK_BREACHED) == []
     resolved = await case.act(CaseUpdate.RESOLVE, UnitAction(unit=LEAD, note="违建已拆除"))
     assert resolved.status is CaseStatus.RESOLVED
+
+
+async def test_joint_phases_and_a_task_s_reports_are_capped_with_a_reason(cases: Cases) -> None:
+    cases.sources.policy = cases.sources.policy.model_copy(update={"max_joint_phases": 1, "max_progress_reports": 2})
+    case = await accepted_case(cases)
+    await case.act(CaseUpdate.REQUEST_JOINT_HANDLING, REQUEST)
+    await on_task(cases, case, CO_MANAGING, JointTaskUpdate.ACCEPT)
+    for n in (1, 2):
+        await on_task(cases, case, CO_MANAGING, JointTaskUpdate.REPORT, note=f"核查进展{n}")
+
+    task = cases.child(joint_task_workflow_id(case.case_id, 1, CO_MANAGING), JointTaskView)
+    with pytest.raises(WorkflowUpdateFailedError) as third:
+        await task.execute_update(
+            JointTaskUpdate.REPORT.value, UnitAction(unit=CO_MANAGING, note="核查进展3"), result_type=JointTaskView
+        )
+    assert isinstance(third.value.cause, ApplicationError)
+    assert "2 reports, the most it takes" in third.value.cause.message
+
+    await case.act(CaseUpdate.CLOSE_JOINT_PHASE, UnitAction(unit=LEAD, note="已处置完毕"))
+    second = await case.refused(CaseUpdate.REQUEST_JOINT_HANDLING, REQUEST)
+    assert "1 joint handling phases, the most allowed" in second.message

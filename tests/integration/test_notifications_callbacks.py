@@ -57,9 +57,9 @@ async def test_callbacks_are_signed_with_the_platforms_key_shown_once(
     unit = case["handling_unit"]
     await act(api, case["case_id"], "accept", {"unit": unit})
     await act(api, case["case_id"], "feedback", {"unit": unit, "message": "已派维修人员上门排查管道"})
-    _assigned, feedback = await callbacks_at(receiver, path, 2)
+    _assigned, accepted, feedback = await callbacks_at(receiver, path, 3)
 
-    assert feedback.json()["kind"] == "feedback_given"
+    assert (accepted.json()["kind"], feedback.json()["kind"]) == ("case_accepted", "feedback_given")
     assert verify(chosen, httpx.Headers(feedback.headers), feedback.body)
     assert not verify(key, httpx.Headers(feedback.headers), feedback.body)
 
@@ -81,12 +81,18 @@ async def test_a_later_status_never_overtakes_a_callback_still_being_retried(
     await act(api, case_id, "progress", {"unit": unit, "done": "已排查楼内管道", "next": "更换阀门"})
     await act(api, case_id, "resolve", {"unit": unit, "note": "已更换阀门，室温恢复到二十度"})
 
-    arrived = await callbacks_at(receiver, path, 4)
+    arrived = await callbacks_at(receiver, path, 5)
 
     events = [r.json() for r in arrived]
-    assert [e["kind"] for e in events] == ["case_assigned", "feedback_given", "progress_reported", "case_resolved"]
+    assert [e["kind"] for e in events] == [
+        "case_assigned",
+        "case_accepted",
+        "feedback_given",
+        "progress_reported",
+        "case_resolved",
+    ]
     sequences = [e["sequence"] for e in events]
-    assert sequences == sorted(sequences) and len(set(sequences)) == 4
+    assert sequences == sorted(sequences) and len(set(sequences)) == 5
     # Complete: each callback names the one before it, and that one had arrived.
     assert [e["previous_sequence"] for e in events] == [0, *sequences[:-1]]
     # Not even an attempt of a later status reached the platform before the first one was acknowledged.

@@ -128,20 +128,25 @@ async def test_a_dead_lettered_callback_lets_the_later_statuses_go_and_is_redeli
     await act(own_api, case_id, "accept", {"unit": unit})
     await act(own_api, case_id, "feedback", {"unit": unit, "message": "已约谈养老院负责人"})
 
-    async def feedback_arrived() -> dict[str, object]:
+    async def later_arrived() -> dict[str, dict[str, object]]:
         kinds = {r.json()["kind"]: r.json() for r in receiver.received if r.path == path}
         assert "feedback_given" in kinds, list(kinds)
-        return kinds["feedback_given"]
+        return kinds
 
-    feedback = await assert_eventually(feedback_arrived, what="feedback callback after the dead one")
-    assert feedback["previous_sequence"] == dead["sequence"]
+    later = await assert_eventually(later_arrived, what="the later callbacks after the dead one")
+    assert later["case_accepted"]["previous_sequence"] == dead["sequence"]
+    assert later["feedback_given"]["previous_sequence"] == later["case_accepted"]["sequence"]
 
     receiver.failures_to_answer = 0
     assert (await own_api.post(f"/v1/notifications/{dead['event_id']}/redeliver")).status_code == 202
     await wait_for_notification(
         own_api, case_id, of("case_assigned", unit="platform-12345", status="delivered"), what="redelivered"
     )
-    assert [r.json()["kind"] for r in receiver.received if r.path == path] == ["feedback_given", "case_assigned"]
+    assert [r.json()["kind"] for r in receiver.received if r.path == path] == [
+        "case_accepted",
+        "feedback_given",
+        "case_assigned",
+    ]
 
 
 async def test_a_channel_that_cannot_be_rendered_costs_the_others_nothing_and_is_dead_lettered(

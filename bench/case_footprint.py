@@ -30,7 +30,7 @@ from temporalio.client import Client
 from bench.engine_limit import routed_cases, start_case
 from services.contracts.cases import RoutedCase
 from services.contracts.events import EventKind, NotificationEvent
-from services.workflows.activities import CaseChanges
+from services.workflows.publishing.activities import CaseChanges
 from services.workflows.worker import workflow_runner
 from tests.support.polling import assert_eventually
 from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping

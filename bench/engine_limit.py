@@ -26,7 +26,7 @@ from services.contracts.catalog import load_catalog
 from services.contracts.subjects import CASE_TASK_QUEUE
 from services.contracts.tickets import Ticket
 from services.router.routing import route_ticket
-from services.workflows.first_contact_case import FirstContactCase
+from services.workflows.case.first_contact_case import FirstContactCase
 from services.workflows.workflow_starter import case_search_attributes
 
 # A step is over when every case it started has completed: an overloaded step leaves a backlog, and the next step

@@ -42,7 +42,7 @@ from services.contracts.case_policy import DeadlinePolicy
 from services.contracts.case_view import DeadlineKind, JointRole, RatingLevel
 from services.contracts.case_workflow import CaseUpdate, JointTaskUpdate
 from services.contracts.catalog import CatalogItem, Complexity, ResponsibilityCatalog, TownshipRole
-from services.workflows.working_calendar import CHINA_TZ, WorkingCalendar
+from services.workflows.calendar.working_calendar import CHINA_TZ, WorkingCalendar
 from tests.workflows.harness import routed_case
 
 MONTH_DAYS = 30

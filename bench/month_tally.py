@@ -11,7 +11,7 @@ from bench.interpreters import describe
 from bench.month_plan import RATING_MIX, MonthPlan
 from services.contracts.case_view import CaseView, ExtensionStatus
 from services.contracts.events import Audience, EventKind, NotificationEvent
-from services.workflows.working_calendar import CHINA_TZ
+from services.workflows.calendar.working_calendar import CHINA_TZ
 
 LEVELS = (1, 2, 3)
 

@@ -76,8 +76,8 @@ from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import WORKFLOW_TYPE, joint_task_workflow_id
 from services.contracts.catalog import load_catalog
 from services.contracts.events import EventKind, NotificationEvent
+from services.workflows.calendar.working_calendar import CHINA_TZ
 from services.workflows.worker import workflow_runner as production_runner
-from services.workflows.working_calendar import CHINA_TZ
 from tests.workflows.harness import PublishedEvents, Sources, WorkerTuning, case_worker, start_time_skipping
 
 RESULTS = Path(__file__).resolve().parent / "results" / "simulated_month.json"

@@ -48,7 +48,7 @@ from services.contracts.case_workflow import (
     JointTaskUpdate,
     top_level_workflow_id,
 )
-from services.workflows.top_level_models import TopLevelView
+from services.workflows.top_level.top_level_models import TopLevelView
 from tests.workflows.harness import (
     CaseHandle,
     Cases,

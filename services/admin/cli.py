@@ -11,8 +11,8 @@ from services.admin.catalog_commands import import_tables, show_versions
 from services.contracts.catalog import CatalogError
 from services.contracts.settings import ServiceSettings
 from services.contracts.telemetry import configure_logging
-from services.workflows.calendar_admin import list_years
-from services.workflows.calendar_admin import load as load_schedule
+from services.workflows.calendar.calendar_admin import list_years
+from services.workflows.calendar.calendar_admin import load as load_schedule
 
 
 def parser() -> argparse.ArgumentParser:

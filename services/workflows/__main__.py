@@ -26,13 +26,13 @@ from services.engines.lifecycle import keep_running, run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
 from services.engines.temporal import connect_temporal, ensure_search_attributes, temporal_healthy
-from services.workflows.activities import NotificationActivities
-from services.workflows.calendar_store import CalendarStore
-from services.workflows.catalog_change_activities import CatalogChangeActivities
-from services.workflows.deadline_activities import DeadlineActivities
-from services.workflows.provisional_recompute import recompute_provisional_deadlines
+from services.workflows.calendar.calendar_store import CalendarStore
+from services.workflows.calendar.deadline_activities import DeadlineActivities
+from services.workflows.calendar.provisional_recompute import recompute_provisional_deadlines
+from services.workflows.catalog_change.catalog_change_activities import CatalogChangeActivities
+from services.workflows.publishing.activities import NotificationActivities
 from services.workflows.settings import WorkflowsSettings
-from services.workflows.triage_activities import TriageActivities
+from services.workflows.triage.triage_activities import TriageActivities
 from services.workflows.worker import build_worker
 from services.workflows.workflow_starter import STARTS, WorkflowStarter
 

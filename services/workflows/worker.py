@@ -7,16 +7,16 @@ from temporalio.worker import Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from services.contracts.subjects import CASE_TASK_QUEUE
-from services.workflows.activities import NotificationActivities
-from services.workflows.catalog_change import CatalogChange
-from services.workflows.catalog_change_activities import CatalogChangeActivities
-from services.workflows.deadline_activities import DeadlineActivities
-from services.workflows.first_contact_case import FirstContactCase
-from services.workflows.joint_task import JointTask
+from services.workflows.calendar.deadline_activities import DeadlineActivities
+from services.workflows.case.first_contact_case import FirstContactCase
+from services.workflows.catalog_change.catalog_change import CatalogChange
+from services.workflows.catalog_change.catalog_change_activities import CatalogChangeActivities
+from services.workflows.joint.joint_task import JointTask
+from services.workflows.publishing.activities import NotificationActivities
 from services.workflows.settings import WorkflowsSettings
-from services.workflows.top_level_coordination import TopLevelCoordination
-from services.workflows.triage_activities import TriageActivities
-from services.workflows.triage_case import TriageCase
+from services.workflows.top_level.top_level_coordination import TopLevelCoordination
+from services.workflows.triage.triage_activities import TriageActivities
+from services.workflows.triage.triage_case import TriageCase
 
 WORKFLOWS = [FirstContactCase, JointTask, TopLevelCoordination, CatalogChange, TriageCase]
 # Our own package, imported once and shared by every case instead of re-imported into each case's sandbox.

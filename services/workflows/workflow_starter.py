@@ -35,8 +35,8 @@ from services.contracts.subjects import (
     ConsumerSpec,
 )
 from services.engines.pull_consumer import DEFAULT_RETRY, Outcome, RetryPolicy
-from services.workflows.first_contact_case import FirstContactCase
-from services.workflows.triage_case import TriageCase
+from services.workflows.case.first_contact_case import FirstContactCase
+from services.workflows.triage.triage_case import TriageCase
 
 log = structlog.get_logger(__name__)
 

@@ -37,12 +37,12 @@ FIXTURE_2027 = Path(__file__).parent / "fixtures" / "holiday-schedule-2027.TEST-
 
 
 async def calendar_admin(system: RunningSystem, *args: str) -> tuple[int, str, str]:
-    """Run `python -m services.workflows.calendar_admin ARGS` against the test NATS server, as an operator would."""
+    """Run `python -m services.workflows.calendar.calendar_admin ARGS` against the test NATS server, as an operator would."""
     env = service_env(nats_url=system.nats.url, temporal_address=system.temporal.address)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "services.workflows.calendar_admin",
+        "services.workflows.calendar.calendar_admin",
         *args,
         cwd=REPO_ROOT,
         env=env,

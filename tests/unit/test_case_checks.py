@@ -8,8 +8,8 @@ from services.contracts.case_view import CaseView
 from services.contracts.cases import CaseStatus
 from services.intake.case_checks import require_not_calling_unit
 from services.intake.errors import UnprocessableInput
-from services.workflows import case_rules
-from services.workflows.case_errors import CaseActionRefused
+from services.workflows.case import case_rules
+from services.workflows.case.case_errors import CaseActionRefused
 
 
 def _case(calling_unit: str | None) -> CaseView:

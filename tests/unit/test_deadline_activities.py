@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from services.contracts.case_policy import Window, load_policy
 from services.contracts.case_view import DeadlineKind
-from services.workflows.deadline_activities import (
+from services.workflows.calendar.deadline_activities import (
     CaseStartRequest,
     DeadlineActivities,
     DeadlineBatch,
@@ -20,7 +20,7 @@ from services.workflows.deadline_activities import (
     deadline_request,
     window_for,
 )
-from services.workflows.working_calendar import WorkingCalendar
+from services.workflows.calendar.working_calendar import WorkingCalendar
 
 # A Friday afternoon in China (08:30 UTC): working days run past a weekend, hours run around the clock.
 FRIDAY = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)

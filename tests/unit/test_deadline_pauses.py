@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.contracts.case_policy import Window, load_policy
-from services.workflows.deadline_activities import DeadlineActivities, DeadlineRequest
-from services.workflows.deadline_pauses import Pause, due_after_pauses
-from services.workflows.working_calendar import CHINA_TZ, WorkingCalendar, WorkingDeadline
+from services.workflows.calendar.deadline_activities import DeadlineActivities, DeadlineRequest
+from services.workflows.calendar.deadline_pauses import Pause, due_after_pauses
+from services.workflows.calendar.working_calendar import CHINA_TZ, WorkingCalendar, WorkingDeadline
 
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)

@@ -9,7 +9,7 @@ import pytest
 from services.contracts.case_view import CaseView
 from services.contracts.cases import CaseStatus
 from services.contracts.events import Audience, EventKind, NotificationEvent
-from services.workflows.case_events import case_event
+from services.workflows.case.case_events import case_event
 from tests.unit.builders import make_ticket
 from tests.unit.event_builders import CASE_ID
 

@@ -18,8 +18,8 @@ from services.contracts import search_attributes as sa
 from services.contracts.cases import RoutedCase
 from services.contracts.subjects import CASE_TASK_QUEUE
 from services.engines.pull_consumer import Outcome, RetryPolicy, Verdict
-from services.workflows.first_contact_case import FirstContactCase
-from services.workflows.triage_case import TriageCase
+from services.workflows.case.first_contact_case import FirstContactCase
+from services.workflows.triage.triage_case import TriageCase
 from services.workflows.workflow_starter import CASE_START, STARTS, TRIAGE_START, StartSpec, WorkflowStarter
 from tests.unit.test_pull_consumer import FakeMsg
 from tests.workflows.harness import case_for_triage, routed_case

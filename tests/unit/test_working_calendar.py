@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.contracts.holiday_schedule import HolidaySchedule, load_schedule_file
-from services.workflows.working_calendar import CHINA_TZ, WorkingCalendar, WorkingDeadline
+from services.workflows.calendar.working_calendar import CHINA_TZ, WorkingCalendar, WorkingDeadline
 
 BEIJING = timezone(timedelta(hours=8))
 # The canonical case: received on Tuesday 2025-09-30, the day before the National Day + Mid-Autumn break

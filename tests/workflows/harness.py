@@ -46,12 +46,12 @@ from services.contracts.cases import RoutedCase, RoutingDecision, RoutingMethod
 from services.contracts.events import EventKind, NotificationEvent
 from services.contracts.tickets import Channel, Ticket, Urgency
 from services.contracts.triage import TriageAssignment, TriageDecision, TriageDecisionRecord
-from services.workflows.activities import CaseChanges
-from services.workflows.case_state import CaseState
-from services.workflows.deadline_activities import DeadlineActivities
+from services.workflows.calendar.deadline_activities import DeadlineActivities
+from services.workflows.calendar.working_calendar import WorkingCalendar
+from services.workflows.case.case_state import CaseState
+from services.workflows.publishing.activities import CaseChanges
 from services.workflows.worker import WORKFLOWS
 from services.workflows.workflow_starter import case_search_attributes
-from services.workflows.working_calendar import WorkingCalendar
 from tests.support.polling import assert_eventually
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from services.contracts.case_view import CaseView, DeadlineKind, RatingLevel
 from services.contracts.case_workflow import CaseSignal, CaseUpdate
 from services.contracts.events import EventKind
 from services.contracts.holiday_schedule import HolidaySchedule
-from services.workflows.working_calendar import CHINA_TZ, WorkingCalendar
+from services.workflows.calendar.working_calendar import CHINA_TZ, WorkingCalendar
 from tests.workflows.harness import CaseHandle, Cases, actions, eventually
 
 # Not the State Council's 2027 notice (not published when this was written): a made-up schedule for the test only.

@@ -38,8 +38,8 @@ from services.contracts.catalog_changes import (
 from services.contracts.catalog_versions import CatalogVersion
 from services.contracts.events import EventKind
 from services.engines.catalog_store import CatalogMoved
-from services.workflows.catalog_change import CatalogChange
-from services.workflows.catalog_change_activities import CatalogChangeActivities
+from services.workflows.catalog_change.catalog_change import CatalogChange
+from services.workflows.catalog_change.catalog_change_activities import CatalogChangeActivities
 from tests.workflows.harness import PublishedEvents, Sources, around, eventually
 
 CENTRE = "coordination-centre"

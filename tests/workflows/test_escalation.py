@@ -27,8 +27,8 @@ from services.contracts.case_view import CaseView, DeadlineKind, RatingLevel
 from services.contracts.case_workflow import TOP_LEVEL_TYPE, CaseUpdate, top_level_workflow_id
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
-from services.workflows.top_level_models import TopLevelView
-from services.workflows.working_calendar import CHINA_TZ
+from services.workflows.calendar.working_calendar import CHINA_TZ
+from services.workflows.top_level.top_level_models import TopLevelView
 from tests.workflows.harness import CaseHandle, Cases, actions, around, eventually
 
 MINUTE = timedelta(minutes=1)

@@ -24,7 +24,7 @@ from services.contracts.case_policy import load_policy
 from services.contracts.case_view import Breach, CaseView, DeadlineKind
 from services.contracts.cases import CaseStatus
 from services.contracts.catalog import load_catalog
-from services.workflows.working_calendar import WorkingCalendar
+from services.workflows.calendar.working_calendar import WorkingCalendar
 
 # Every profile equally likely, so a small month has late, joint, transferred and neglected cases in it.
 EVEN_MIX = dict.fromkeys(Profile, 1.0)

@@ -28,7 +28,7 @@ from services.contracts.case_workflow import (
 from services.contracts.cases import CaseStatus, RoutingMethod
 from services.contracts.events import EventKind
 from services.contracts.triage import TriageAssignment
-from services.workflows.case_state import CaseState
+from services.workflows.case.case_state import CaseState
 from tests.workflows.harness import (
     PublishedEvents,
     Sources,

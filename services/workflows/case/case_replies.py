@@ -13,8 +13,8 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import DeadlineKind
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
-    from services.workflows.case_engine import CaseEngine
-    from services.workflows.workflow_notices import Notice
+    from services.workflows.case.case_engine import CaseEngine
+    from services.workflows.publishing.workflow_notices import Notice
 
 
 async def accept(engine: CaseEngine, action: UnitAction) -> None:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from services.contracts.holiday_schedule import HolidaySchedule
 from services.engines.jetstream import kv_updates
-from services.workflows.working_calendar import WorkingCalendar
+from services.workflows.calendar.working_calendar import WorkingCalendar
 
 log = structlog.get_logger(__name__)
 

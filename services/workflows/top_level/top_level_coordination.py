@@ -17,8 +17,8 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_workflow import STATE_QUERY, TOP_LEVEL_TYPE, TopLevelSignal
     from services.contracts.cases import CaseStatus
     from services.contracts.events import Audience, EventKind
-    from services.workflows.top_level_models import CaseSummary, TopLevelInput, TopLevelView
-    from services.workflows.workflow_notices import About, Notice, notification, publish
+    from services.workflows.publishing.workflow_notices import About, Notice, notification, publish
+    from services.workflows.top_level.top_level_models import CaseSummary, TopLevelInput, TopLevelView
 
 FINISHED = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
 

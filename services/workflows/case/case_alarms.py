@@ -8,7 +8,7 @@ from enum import IntEnum
 
 from services.contracts.case_view import DeadlineKind
 from services.contracts.cases import CaseStatus
-from services.workflows.case_state import CaseState, DeadlineClock
+from services.workflows.case.case_state import CaseState, DeadlineClock
 
 
 class AlarmKind(IntEnum):

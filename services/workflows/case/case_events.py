@@ -7,7 +7,7 @@ from datetime import datetime
 from services.contracts.case_view import CaseView
 from services.contracts.events import Audience, EventKind, NotificationEvent, platform_recipient
 from services.contracts.tickets import Ticket
-from services.workflows.workflow_notices import NO_NOTICE, About, Notice, notification
+from services.workflows.publishing.workflow_notices import NO_NOTICE, About, Notice, notification
 
 # Status changes a platform is told about through its callback URL.
 PLATFORM_EVENTS = frozenset(

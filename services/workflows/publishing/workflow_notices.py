@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_timeline import TimelineAction
     from services.contracts.case_view import Deadlines, TimelineEntry
     from services.contracts.events import Audience, EventKind, NotificationEvent, event_id_for
-    from services.workflows.activities import NotificationActivities
+    from services.workflows.publishing.activities import NotificationActivities
 
 # Publishing is retried for as long as it takes: an event is never given up.
 PUBLISH_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))

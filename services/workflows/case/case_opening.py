@@ -13,8 +13,8 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import DeadlineKind
     from services.contracts.cases import CaseStatus, RoutedCase
     from services.contracts.events import EventKind
-    from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_state import CaseState
+    from services.workflows.case.case_engine import CaseEngine
+    from services.workflows.case.case_state import CaseState
 
 FIRST_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER, DeadlineKind.FEEDBACK, DeadlineKind.RESOLUTION]
 

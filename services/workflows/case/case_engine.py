@@ -23,11 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import RoutedCase
     from services.contracts.events import Audience, EventKind
     from services.contracts.tickets import Ticket
-    from services.workflows.case_alarms import is_overdue
-    from services.workflows.case_events import case_event, platform_wants
-    from services.workflows.case_log import CaseLog
-    from services.workflows.case_state import CaseState, DeadlineClock
-    from services.workflows.deadline_activities import (
+    from services.workflows.calendar.deadline_activities import (
         CaseStartRequest,
         ComputedDeadline,
         DeadlineActivities,
@@ -38,7 +34,11 @@ with workflow.unsafe.imports_passed_through():
         deadline_request,
         window_for,
     )
-    from services.workflows.workflow_notices import NO_NOTICE, Notice
+    from services.workflows.case.case_alarms import is_overdue
+    from services.workflows.case.case_events import case_event, platform_wants
+    from services.workflows.case.case_log import CaseLog
+    from services.workflows.case.case_state import CaseState, DeadlineClock
+    from services.workflows.publishing.workflow_notices import NO_NOTICE, Notice
 
 # Activities are retried for as long as it takes: an event or a deadline is never given up.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from services.contracts.case_policy import Window
 from services.contracts.case_view import CaseView, DeadlineKind, TrackedDeadline
-from services.workflows.deadline_pauses import Pause
+from services.workflows.calendar.deadline_pauses import Pause
 
 
 class DeadlineClock(TrackedDeadline):

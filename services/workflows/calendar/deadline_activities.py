@@ -16,8 +16,8 @@ from temporalio import activity
 
 from services.contracts.case_policy import CasePolicy, DeadlinePolicy, Window, policy_for_case
 from services.contracts.case_view import DeadlineKind
-from services.workflows.deadline_pauses import Pause, due_after_pauses
-from services.workflows.working_calendar import WorkingCalendar, WorkingDeadline
+from services.workflows.calendar.deadline_pauses import Pause, due_after_pauses
+from services.workflows.calendar.working_calendar import WorkingCalendar, WorkingDeadline
 
 log = structlog.get_logger(__name__)
 

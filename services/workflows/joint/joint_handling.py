@@ -17,9 +17,9 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import JointPhase, JointTaskStatus, JointTaskView
     from services.contracts.case_workflow import JOINT_TASK_TYPE, joint_task_workflow_id
     from services.contracts.events import EventKind
-    from services.workflows.case_engine import CaseEngine
-    from services.workflows.joint_task import JointTaskInput
-    from services.workflows.workflow_notices import Notice
+    from services.workflows.case.case_engine import CaseEngine
+    from services.workflows.joint.joint_task import JointTaskInput
+    from services.workflows.publishing.workflow_notices import Notice
 
 
 class JointHandling:

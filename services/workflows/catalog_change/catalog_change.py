@@ -32,10 +32,10 @@ with workflow.unsafe.imports_passed_through():
         ChangeStatus,
     )
     from services.contracts.events import Audience, EventKind
-    from services.workflows.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from services.workflows.catalog_change_activities import CatalogChangeActivities
-    from services.workflows.deadline_activities import ComputedDeadline, DeadlineActivities, DeadlineRequest
-    from services.workflows.workflow_notices import About, Notice, notification, publish, timeline_entry
+    from services.workflows.calendar.deadline_activities import ComputedDeadline, DeadlineActivities, DeadlineRequest
+    from services.workflows.case.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from services.workflows.catalog_change.catalog_change_activities import CatalogChangeActivities
+    from services.workflows.publishing.workflow_notices import About, Notice, notification, publish, timeline_entry
 
 APPLY_TIMEOUT = timedelta(seconds=60)
 KIND_ZH = {"add": "新增", "remove": "取消", "change": "调整"}

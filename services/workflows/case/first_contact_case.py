@@ -41,19 +41,19 @@ with workflow.unsafe.imports_passed_through():
         CaseUpdate,
     )
     from services.contracts.cases import CaseStatus
-    from services.workflows import case_closure as closure
-    from services.workflows import case_handover as handover
-    from services.workflows import case_replies as replies
-    from services.workflows import case_rules as rules
-    from services.workflows.case_alarms import AlarmKind, due_alarms, next_alarm
-    from services.workflows.case_continuation import CaseContinuation, CaseInput, continue_as_new_due
-    from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_errors import CaseActionRefused
-    from services.workflows.case_escalation import CaseEscalation
-    from services.workflows.case_log import CaseLog
-    from services.workflows.case_opening import initial_state, open_case
-    from services.workflows.case_state import CaseState, public_view
-    from services.workflows.joint_handling import JointHandling
+    from services.workflows.case import case_closure as closure
+    from services.workflows.case import case_handover as handover
+    from services.workflows.case import case_replies as replies
+    from services.workflows.case import case_rules as rules
+    from services.workflows.case.case_alarms import AlarmKind, due_alarms, next_alarm
+    from services.workflows.case.case_continuation import CaseContinuation, CaseInput, continue_as_new_due
+    from services.workflows.case.case_engine import CaseEngine
+    from services.workflows.case.case_errors import CaseActionRefused
+    from services.workflows.case.case_escalation import CaseEscalation
+    from services.workflows.case.case_log import CaseLog
+    from services.workflows.case.case_opening import initial_state, open_case
+    from services.workflows.case.case_state import CaseState, public_view
+    from services.workflows.joint.joint_handling import JointHandling
 
 LEADERS = {CITY_LEADER}
 

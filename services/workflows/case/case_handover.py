@@ -13,10 +13,10 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import DeadlineKind, Transfer, TransferNotice
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
-    from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_events import platform_wants
-    from services.workflows.case_pauses import PAUSED_FOR_ARBITRATION, pause, resume
-    from services.workflows.workflow_notices import Notice
+    from services.workflows.case.case_engine import CaseEngine
+    from services.workflows.case.case_events import platform_wants
+    from services.workflows.case.case_pauses import PAUSED_FOR_ARBITRATION, pause, resume
+    from services.workflows.publishing.workflow_notices import Notice
 
 HANDOVER_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from services.workflows.working_calendar import WorkingCalendar, WorkingDeadline
+from services.workflows.calendar.working_calendar import WorkingCalendar, WorkingDeadline
 
 
 class Pause(BaseModel):

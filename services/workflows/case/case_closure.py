@@ -29,9 +29,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
-    from services.workflows.case_engine import CaseEngine
-    from services.workflows.case_errors import CaseActionRefused
-    from services.workflows.workflow_notices import Notice
+    from services.workflows.case.case_engine import CaseEngine
+    from services.workflows.case.case_errors import CaseActionRefused
+    from services.workflows.publishing.workflow_notices import Notice
 
 
 async def resolve(engine: CaseEngine, action: UnitAction) -> None:

@@ -20,7 +20,7 @@ from services.contracts.case_policy import CasePolicy, EscalationLevel
 from services.contracts.case_timeline import TimelineAction
 from services.contracts.case_view import CaseView, DeadlineKind, ExtensionStatus, RatingLevel
 from services.contracts.cases import CaseStatus
-from services.workflows.case_errors import CaseActionRefused
+from services.workflows.case.case_errors import CaseActionRefused
 
 WORKING = (CaseStatus.ACCEPTED, CaseStatus.REWORK)
 

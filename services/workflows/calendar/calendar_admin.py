@@ -1,4 +1,4 @@
-"""Operators' command for holiday schedules: `python -m services.workflows.calendar_admin load FILE | list`.
+"""Operators' command for holiday schedules: `python -m services.workflows.calendar.calendar_admin load FILE | list`.
 
 Loading validates the file and stores it in NATS KV; running workers pick it up at once and recount the
 provisional deadlines of open cases.

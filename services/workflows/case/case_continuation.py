@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from services.contracts.case_policy import CasePolicy
 from services.contracts.cases import CaseStatus, RoutedCase
-from services.workflows.case_state import CaseState
+from services.workflows.case.case_state import CaseState
 
 
 class CaseContinuation(BaseModel):

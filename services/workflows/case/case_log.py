@@ -22,9 +22,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.contracts.case_timeline import TimelineAction
     from services.contracts.events import NotificationEvent
-    from services.workflows.activities import CaseChanges, NotificationActivities
-    from services.workflows.case_state import CaseState, public_view
-    from services.workflows.workflow_notices import PUBLISH_RETRY, PUBLISH_TIMEOUT, timeline_entry
+    from services.workflows.case.case_state import CaseState, public_view
+    from services.workflows.publishing.activities import CaseChanges, NotificationActivities
+    from services.workflows.publishing.workflow_notices import PUBLISH_RETRY, PUBLISH_TIMEOUT, timeline_entry
 
 
 class CaseLog:

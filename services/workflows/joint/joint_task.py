@@ -18,8 +18,8 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import JointTaskStatus, JointTaskView
     from services.contracts.case_workflow import JOINT_TASK_TYPE, STATE_QUERY, CaseSignal, JointTaskUpdate
     from services.contracts.events import Audience, EventKind
-    from services.workflows.case_errors import CaseActionRefused
-    from services.workflows.workflow_notices import About, Notice, notification, publish, timeline_entry
+    from services.workflows.case.case_errors import CaseActionRefused
+    from services.workflows.publishing.workflow_notices import About, Notice, notification, publish, timeline_entry
 
 
 class JointTaskInput(BaseModel):

@@ -1,0 +1,1 @@
+"""Working days on the official calendar: deadline arithmetic, holiday schedules and their loading."""

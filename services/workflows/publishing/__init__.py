@@ -1,0 +1,1 @@
+"""What workflows publish: case events and notifications (the activities), and the one builder of both."""

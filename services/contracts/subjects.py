@@ -22,6 +22,7 @@ class StreamSpec:
     max_age_seconds: float
     duplicate_window_seconds: float = 120.0
     description: str = ""
+    compressed: bool = False  # S2 compression of the stored messages (JSON compresses several times over)
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,14 @@ NOTIFY_DEAD_STREAM = StreamSpec(
 CASE_EVENTS_STREAM = StreamSpec(
     name="CASE_EVENTS",
     subjects=[f"{CASE_EVENTS_PREFIX}.>"],
-    max_age_seconds=365 * DAY,
+    # A feed, not the archive: the case records keep cases for years; 90 days is time enough to rebuild them.
+    max_age_seconds=90 * DAY,
     # Wider than the default: a workflow task retried after a worker outage may publish an event again minutes
     # later; consumers still treat (case_id, sequence) as the identity beyond this window.
     duplicate_window_seconds=600.0,
     description="Every change of every case, per case in order (docs/case-events.md): the feed of the case records.",
+    # Each event carries the case's view: the largest stream by far, stored compressed.
+    compressed=True,
 )
 STREAMS: list[StreamSpec] = [
     CASE_INTAKE_STREAM,

@@ -16,6 +16,7 @@ from nats.js.api import (
     DeliverPolicy,
     KeyValueConfig,
     StorageType,
+    StoreCompression,
     StreamConfig,
 )
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
@@ -71,6 +72,7 @@ async def declare_streams(js: JetStreamContext, *, replicas: int = 1, streams: l
             max_age=spec.max_age_seconds,
             duplicate_window=spec.duplicate_window_seconds,
             num_replicas=replicas,
+            compression=StoreCompression.S2 if spec.compressed else StoreCompression.NONE,
         )
         try:
             await js.stream_info(spec.name)

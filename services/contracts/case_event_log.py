@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from services.contracts.case_view import CaseView
-from services.contracts.tickets import Caller
+from services.contracts.tickets import Caller, Ticket
 
 CASE_EVENTS_PREFIX = "cases.events"
 CASE_EVENT_SCHEMA_VERSION = 1
@@ -61,6 +61,10 @@ class PersonalData(BaseModel):
     description: str = ""
     address: str | None = None
     caller: Caller | None = None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> PersonalData:
+        return cls(description=ticket.description, address=ticket.address, caller=ticket.caller)
 
 
 class SealedData(BaseModel):

@@ -14,11 +14,26 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case.case_engine import CaseEngine
+    from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.case.case_events import platform_wants
     from services.workflows.case.case_pauses import PAUSED_FOR_ARBITRATION, pause, resume
     from services.workflows.publishing.workflow_notices import Notice
 
 HANDOVER_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER]
+
+
+async def transfer_or_arbitrate(engine: CaseEngine, request: TransferRequest) -> None:
+    """A transfer within the cap hands the case on; past it the case goes to arbitration and the transfer itself
+    is refused."""
+    transfers = len(engine.view.transfers)
+    if transfers < engine.policy.max_transfers:
+        await transfer(engine, request)
+        return
+    await send_to_arbitration(engine, request)
+    raise CaseActionRefused(
+        f"the case has been transferred {transfers} times, the most allowed; "
+        "it now goes to the coordination centre for arbitration"
+    )
 
 
 async def transfer(engine: CaseEngine, request: TransferRequest) -> None:

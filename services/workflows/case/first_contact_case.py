@@ -48,7 +48,6 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case.case_alarms import AlarmKind, due_alarms, next_alarm
     from services.workflows.case.case_continuation import CaseContinuation, CaseInput, continue_as_new_due
     from services.workflows.case.case_engine import CaseEngine
-    from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.case.case_escalation import CaseEscalation
     from services.workflows.case.case_log import CaseLog
     from services.workflows.case.case_opening import initial_state, open_case
@@ -65,10 +64,7 @@ class FirstContactCase:
         self._input = case
         continued = case.continued
         self._view = continued.state if continued else initial_state(case)
-        personal = PersonalData(
-            description=case.ticket.description, address=case.ticket.address, caller=case.ticket.caller
-        )
-        log = CaseLog(self._view, source=EventSource.CASE, personal=personal)
+        log = CaseLog(self._view, source=EventSource.CASE, personal=PersonalData.of(case.ticket))
         self._engine = CaseEngine(self._view, case.ticket, log)
         self._escalation = CaseEscalation(self._engine)
         self._joint = JointHandling(self._engine)
@@ -168,24 +164,14 @@ class FirstContactCase:
 
     @workflow.update(name=CaseUpdate.TRANSFER.value)
     async def transfer(self, request: TransferRequest) -> ActionDone:
-        return await self._apply(lambda: self._validate_transfer(request), lambda: self._transfer(request))
+        return await self._apply(
+            lambda: self._validate_transfer(request), lambda: handover.transfer_or_arbitrate(self._engine, request)
+        )
 
     @transfer.validator
     def _validate_transfer(self, request: TransferRequest) -> None:
         rules.require_started(self._view, self._started, "transferred")
         rules.check_transfer(self._view, self._engine.policy, request, workflow.now())
-
-    async def _transfer(self, request: TransferRequest) -> None:
-        transfers = len(self._view.transfers)
-        if transfers < self._engine.policy.max_transfers:
-            await handover.transfer(self._engine, request)
-            return
-        # The cap is reached: the case goes to arbitration, and the transfer itself is refused.
-        await handover.send_to_arbitration(self._engine, request)
-        raise CaseActionRefused(
-            f"the case has been transferred {transfers} times, the most allowed; "
-            "it now goes to the coordination centre for arbitration"
-        )
 
     @workflow.update(name=CaseUpdate.ARBITRATE.value)
     async def arbitrate(self, decision: ArbitrationDecision) -> ActionDone:

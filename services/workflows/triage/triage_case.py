@@ -64,10 +64,7 @@ class TriageCase:
             received_at=case.received_at,
             routing=case.routing,
         )
-        personal = PersonalData(
-            description=case.ticket.description, address=case.ticket.address, caller=case.ticket.caller
-        )
-        self._log = CaseLog(self._view, source=EventSource.TRIAGE, personal=personal)
+        self._log = CaseLog(self._view, source=EventSource.TRIAGE, personal=PersonalData.of(case.ticket))
         self._assignment: TriageAssignment | None = None
         self._sequence = 0
         self._started = False

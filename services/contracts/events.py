@@ -81,6 +81,11 @@ class NotificationEvent(BaseModel):
     to_unit: str | None = None
     role: str | None = Field(default=None, description="Joint handling: the recipient's role (a code).")
     plan: str | None = Field(default=None, description="Escalation: the proposed plan (free text).")
+    outcome: str | None = Field(
+        default=None,
+        description="A code for how something ended: an extension's decision (approved, refused), a case's closing "
+        "reason (rated, not rated, unsatisfied after the last allowed rework, unreasonable_demand).",
+    )
     detail: str = ""
     previous_sequence: int | None = Field(
         default=None,

@@ -28,6 +28,16 @@ DEADLINE_NAMES = {
     "catalog_change_decision": "目录调整审批",
 }
 ROLE_NAMES = {"lead": "牵头单位", "co_managing": "协管单位", "enforcement": "执法单位", "township": "属地"}
+# How an extension request or a case ended (`outcome`).
+OUTCOME_NAMES = {
+    "approved": "同意",
+    "refused": "不同意",
+    "withdrawn": "已撤回",
+    "rated": "群众已评价",
+    "not rated": "逾期未评价，自动办结",
+    "unsatisfied after the last allowed rework": "重办次数已满，群众仍不满意",
+    "unreasonable_demand": "经研判属不合理诉求",
+}
 STATUS_NAMES = {
     "received": "已接收",
     "triage": "待研判分拨",
@@ -76,6 +86,7 @@ class TemplateRenderer:
             "deadline": lambda kind: DEADLINE_NAMES.get(kind or "", kind or "—"),
             "status": lambda status: STATUS_NAMES.get(status or "", status or "—"),
             "role": lambda role: ROLE_NAMES.get(role or "", role or "—"),
+            "outcome": lambda outcome: OUTCOME_NAMES.get(outcome or "", outcome or "—"),
         }
 
 

@@ -75,10 +75,10 @@ KIND_FIELDS: dict[EventKind, dict[str, Any]] = {
         "plan": "区住建局牵头更换主管道",
     },
     EventKind.EXTENSION_REQUESTED: {"unit": "coordination-centre", "detail": "需更换主管道，施工需五个工作日"},
-    EventKind.EXTENSION_DECIDED: {"detail": "approved：同意延期四个工作日"},
+    EventKind.EXTENSION_DECIDED: {"detail": "同意延期四个工作日", "outcome": "approved"},
     EventKind.CASE_RESOLVED: {"status": "resolved", "detail": "已恢复供水，并向群众说明原因"},
     EventKind.REWORK: {"status": "rework", "detail": "供水时断时续，仍不满意"},
-    EventKind.CASE_CLOSED: {"status": "closed", "detail": "群众满意，办结归档"},
+    EventKind.CASE_CLOSED: {"status": "closed", "outcome": "rated"},
 }
 
 

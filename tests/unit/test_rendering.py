@@ -172,3 +172,17 @@ def test_an_override_using_a_field_events_do_not_have_fails_loudly(tmp_path: Pat
 
     with pytest.raises(UndefinedError):
         city.render(realistic_event(EventKind.CASE_CLOSED), Part.TEXT)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said"),
+    [("rated", "群众已评价"), ("not rated", "逾期未评价"), ("unreasonable_demand", "不合理诉求")],
+)
+def test_a_closing_reason_is_said_in_chinese_never_as_its_code(
+    renderer: TemplateRenderer, outcome: str, said: str
+) -> None:
+    closed = realistic_event(EventKind.CASE_CLOSED).model_copy(update={"outcome": outcome})
+
+    text = renderer.render(closed, Part.TEXT)
+
+    assert said in text and outcome not in text

@@ -64,7 +64,7 @@ async def test_approved_extension_moves_the_resolution_deadline_and_a_refused_on
     assert actions(refused)[-1] == ("extension_refused", CENTRE)
     decisions = cases.published.of_kind(EventKind.EXTENSION_DECIDED)
     assert [(e.unit, e.audience.value) for e in decisions] == [("water", "unit")] * 2
-    assert [e.detail.split("：")[0] for e in decisions] == ["approved", "refused"]
+    assert [(e.outcome, e.detail) for e in decisions] == [("approved", "同意延期5个工作日"), ("refused", "不同意")]
     assert len(cases.published.of_kind(EventKind.EXTENSION_REQUESTED)) == 2
 
     # The extended deadline is the one the case now keeps: no breach at the original one.

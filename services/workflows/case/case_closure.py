@@ -82,7 +82,7 @@ async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> N
     engine.notify(
         EventKind.EXTENSION_DECIDED,
         recipient=engine.handling_unit,
-        notice=Notice(detail=f"{pending.status.value}：{decision.note}"),
+        notice=Notice(detail=decision.note, outcome=pending.status.value),
     )
 
 
@@ -178,7 +178,8 @@ async def close(engine: CaseEngine, reason: str, *, detail: str | None = None) -
     view.closed_reason = reason
     view.rating_due = None
     engine.record(SYSTEM, TimelineAction.CLOSED, reason)
-    engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=detail or reason))
-    engine.notify_platform(EventKind.CASE_CLOSED, Notice(detail=detail or reason))
+    closed = Notice(detail=detail or "", outcome=reason)
+    engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, notice=closed)
+    engine.notify_platform(EventKind.CASE_CLOSED, closed)
     if reason.startswith("unsatisfied"):
-        engine.notify_coordination(EventKind.CASE_CLOSED, Notice(detail=reason))
+        engine.notify_coordination(EventKind.CASE_CLOSED, closed)

@@ -36,6 +36,7 @@ class Notice:
     to_unit: str | None = None
     role: str | None = None
     plan: str | None = None
+    outcome: str | None = None
 
 
 NO_NOTICE = Notice()
@@ -109,6 +110,7 @@ def notification(
         to_unit=notice.to_unit,
         role=notice.role,
         plan=notice.plan,
+        outcome=notice.outcome,
         detail=notice.detail,
         previous_sequence=previous_sequence,
     )

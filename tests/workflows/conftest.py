@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.workflows.harness import Cases, PublishedEvents, Sources, case_worker, start_time_skipping
+from tests.workflows.harness import Cases, PublishedEvents, Sources, TriageOutbox, case_worker, start_time_skipping
 
 
 @pytest.fixture
@@ -28,6 +28,21 @@ def published() -> PublishedEvents:
 def sources() -> Sources:
     """The default policy file and the library calendar; assign `sources.policy` before starting a case to change."""
     return Sources()
+
+
+@pytest.fixture
+def outbox() -> TriageOutbox:
+    """Stands in for the triage workflow's record and routed-case publication."""
+    return TriageOutbox()
+
+
+@pytest.fixture
+async def task_queue(
+    env: WorkflowEnvironment, published: PublishedEvents, sources: Sources, outbox: TriageOutbox
+) -> AsyncIterator[str]:
+    """A worker for case and triage workflows on a fresh task queue, with the triage outbox."""
+    async with case_worker(env, published, sources, outbox) as queue:
+        yield queue
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@ with the public view after the change and the caller's data only on `received`."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from services.contracts.case_actions import FeedbackReport, RatingSubmission, UnitAction
@@ -19,10 +16,8 @@ from services.workflows.workflow_starter import case_search_attributes
 from tests.workflows.harness import (
     Cases,
     PublishedEvents,
-    Sources,
     TriageOutbox,
     case_for_triage,
-    case_worker,
     eventually,
     lift_decision,
 )
@@ -62,25 +57,12 @@ async def test_every_change_of_a_case_is_on_its_log_once_in_order(cases: Cases) 
     assert all(e.personal is None for e in log)
 
 
-@pytest.fixture
-def outbox() -> TriageOutbox:
-    return TriageOutbox()
-
-
-@pytest.fixture
-async def queue(
-    env: WorkflowEnvironment, published: PublishedEvents, sources: Sources, outbox: TriageOutbox
-) -> AsyncIterator[str]:
-    async with case_worker(env, published, sources, outbox) as task_queue:
-        yield task_queue
-
-
 async def test_a_triaged_case_continues_the_log_its_triage_began(
-    env: WorkflowEnvironment, queue: str, published: PublishedEvents, outbox: TriageOutbox
+    env: WorkflowEnvironment, task_queue: str, published: PublishedEvents, outbox: TriageOutbox
 ) -> None:
     case = case_for_triage(await env.get_current_time())
     triage = await env.client.start_workflow(
-        TRIAGE_CASE_TYPE, case, id=triage_workflow_id(case.case_id), task_queue=queue, result_type=CaseView
+        TRIAGE_CASE_TYPE, case, id=triage_workflow_id(case.case_id), task_queue=task_queue, result_type=CaseView
     )
     await triage.execute_update(TRIAGE_DECIDE_UPDATE, lift_decision(), result_type=CaseView)
     await triage.result()
@@ -92,7 +74,7 @@ async def test_a_triaged_case_continues_the_log_its_triage_began(
         WORKFLOW_TYPE,
         routed,
         id=workflow_id_for(case.case_id),
-        task_queue=queue,
+        task_queue=task_queue,
         search_attributes=case_search_attributes(routed),
     )
 

@@ -6,7 +6,6 @@ for `record_triage_decision` / `publish_routed_case`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,29 +30,14 @@ from services.contracts.triage import TriageAssignment
 from services.workflows.case.case_state import CaseState
 from tests.workflows.harness import (
     PublishedEvents,
-    Sources,
     TriageOutbox,
     actions,
     case_for_triage,
-    case_worker,
     eventually,
     lift_decision,
 )
 
 COORDINATION = ("coordination-centre", "coordination")
-
-
-@pytest.fixture
-def outbox() -> TriageOutbox:
-    return TriageOutbox()
-
-
-@pytest.fixture
-async def task_queue(
-    env: WorkflowEnvironment, published: PublishedEvents, sources: Sources, outbox: TriageOutbox
-) -> AsyncIterator[str]:
-    async with case_worker(env, published, sources, outbox) as queue:
-        yield queue
 
 
 async def start(env: WorkflowEnvironment, queue: str, published: PublishedEvents) -> WorkflowHandle[Any, CaseView]:

@@ -71,8 +71,8 @@ class TriageCase:
 
     @workflow.run
     async def run(self, case: RoutedCase) -> CaseView:
-        self._record(case.ticket.channel.value, TimelineAction.RECEIVED, case.ticket.title, at=case.received_at)
-        self._record(ROUTER, TimelineAction.SENT_TO_TRIAGE, case.routing.reason)
+        self._log.record(case.ticket.channel.value, TimelineAction.RECEIVED, case.ticket.title, at=case.received_at)
+        self._log.record(ROUTER, TimelineAction.SENT_TO_TRIAGE, case.routing.reason)
         initial: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_ID.value_set(case.case_id),
             sa.CASE_STATUS.value_set(CaseStatus.TRIAGE.value),
@@ -129,7 +129,7 @@ class TriageCase:
         if tracked is not None:
             tracked.met_at = now
         view.overdue = False
-        self._record(decision.unit, TimelineAction.TRIAGED, f"{routing.item} → {routing.unit}: {decision.note}")
+        self._log.record(decision.unit, TimelineAction.TRIAGED, f"{routing.item} → {routing.unit}: {decision.note}")
         return public_view(view)
 
     @decide.validator
@@ -216,7 +216,7 @@ class TriageCase:
                 escalation_level=EscalationLevel.UNIT,
             )
         )
-        self._record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"triage: due {tracked.due.isoformat()}")
+        self._log.record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"triage: due {tracked.due.isoformat()}")
         workflow.upsert_search_attributes([sa.OVERDUE.value_set(True)])
         for audience in (Audience.COORDINATION, Audience.UNIT_LEADER):
             self._notify(EventKind.DEADLINE_BREACHED, COORDINATION_CENTRE, audience, due=tracked.due)
@@ -252,7 +252,7 @@ class TriageCase:
             retry_policy=ACTIVITY_RETRY,
         )
         # The triage's part of the case's log is on the stream before the case workflow can add to it.
-        self._record(
+        self._log.record(
             SYSTEM,
             TimelineAction.ROUTED,
             f"handed to {routing.unit} as a routed case",
@@ -268,17 +268,6 @@ class TriageCase:
         )
 
     # --- helpers ----------------------------------------------------------------------------------------
-
-    def _record(
-        self,
-        actor: str,
-        action: TimelineAction,
-        detail: str = "",
-        *,
-        at: datetime | None = None,
-        fields: EventFields | None = None,
-    ) -> None:
-        self._log.record(actor, action, detail, at=at, fields=fields)
 
     def _notify(
         self, kind: EventKind, recipient: str, audience: Audience, detail: str = "", *, due: datetime | None = None

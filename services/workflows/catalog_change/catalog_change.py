@@ -87,8 +87,8 @@ class CatalogChange:
                     await workflow.wait_condition(lambda: self._decision is not None, timeout=remaining)
             if self._decision is None and reminders and reminders[0] <= workflow.now():
                 reminders.pop(0)
-                detail = f"请于 {deadline.due.isoformat()} 前审核"
-                await self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION, detail)
+                # The deadline travels as data (`due`): the reminder's template says when.
+                await self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION, view.reason)
         if self._decision is None:
             await self._expire()
         else:
@@ -176,7 +176,7 @@ class CatalogChange:
         self._note(SYSTEM, TimelineAction.EXPIRED, f"no decision by {due}")
         await self._record()
         self._settled = True
-        detail = f"审核期限 {due} 已过，申请未获决定"
+        detail = view.reason
         await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, view.unit, Audience.UNIT, detail)
         await self._notify(EventKind.CATALOG_CHANGE_EXPIRED, COORDINATION_CENTRE, Audience.COORDINATION, detail)
 

@@ -17,6 +17,8 @@ class DeadlineKind(StrEnum):
     RESOLUTION = "resolution"
     ARBITRATION = "arbitration"
     TRIAGE = "triage"
+    JOINT_TASK = "joint_task"
+    CATALOG_CHANGE_DECISION = "catalog_change_decision"
 
 
 class Deadlines(BaseModel):

@@ -22,7 +22,7 @@ CATALOG_CHANGE_STATE_QUERY = "state"
 CATALOG_CHANGE_DECIDE_UPDATE = "decide"
 # The ApplicationError type a refused decision fails with; the API answers it with 409.
 DECISION_REFUSED = "CatalogChangeDecisionRefused"
-DECISION_DEADLINE_KIND = "catalog_change_decision"
+DECISION_DEADLINE_KIND = "catalog_change_decision"  # DeadlineKind.CATALOG_CHANGE_DECISION
 
 
 def catalog_change_workflow_id(change_id: str) -> str:

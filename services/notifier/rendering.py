@@ -26,6 +26,7 @@ DEADLINE_NAMES = {
     "arbitration": "仲裁",
     "triage": "研判分拨",
     "catalog_change_decision": "目录调整审批",
+    "joint_task": "联动任务",
 }
 ROLE_NAMES = {"lead": "牵头单位", "co_managing": "协管单位", "enforcement": "执法单位", "township": "属地"}
 # How an extension request or a case ended (`outcome`).

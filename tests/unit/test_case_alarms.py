@@ -9,8 +9,9 @@ import pytest
 from services.contracts.case_policy import Window
 from services.contracts.case_view import DeadlineKind
 from services.contracts.cases import CaseStatus
-from services.workflows.case.case_alarms import Alarm, AlarmKind, due_alarms, next_alarm, pending_alarms
-from services.workflows.case.case_state import CaseState, DeadlineClock
+from services.workflows.calendar.deadline_clock import Alarm, AlarmKind, DeadlineClock
+from services.workflows.case.case_alarms import due_alarms, next_alarm, pending_alarms
+from services.workflows.case.case_state import CaseState
 
 START = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 DUE = START + timedelta(hours=24)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from services.contracts.case_policy import Window
 from services.contracts.case_view import CaseView, DeadlineKind
 from services.contracts.cases import CaseStatus
+from services.workflows.calendar.deadline_clock import DeadlineClock
 from services.workflows.calendar.deadline_pauses import Pause
-from services.workflows.case.case_state import CaseState, DeadlineClock, public_view
+from services.workflows.case.case_state import CaseState, public_view
 
 RECEIVED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 BOOKKEEPING = {"window", "reminders", "reminders_sent", "chase_up_sent", "next_escalation_at", "pauses"}

@@ -34,10 +34,11 @@ with workflow.unsafe.imports_passed_through():
         deadline_request,
         window_for,
     )
+    from services.workflows.calendar.deadline_clock import DeadlineClock
     from services.workflows.case.case_alarms import is_overdue
     from services.workflows.case.case_events import case_event, platform_wants
     from services.workflows.case.case_log import CaseLog
-    from services.workflows.case.case_state import CaseState, DeadlineClock
+    from services.workflows.case.case_state import CaseState
     from services.workflows.publishing.workflow_notices import NO_NOTICE, Notice
 
 # Activities are retried for as long as it takes: an event or a deadline is never given up.

@@ -24,9 +24,8 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_workflow import TOP_LEVEL_TYPE, TopLevelSignal, top_level_workflow_id
     from services.contracts.cases import CaseStatus
     from services.contracts.events import Audience, EventKind
-    from services.workflows.case.case_alarms import Alarm, AlarmKind
+    from services.workflows.calendar.deadline_clock import Alarm, AlarmKind, DeadlineClock
     from services.workflows.case.case_engine import CaseEngine
-    from services.workflows.case.case_state import DeadlineClock
     from services.workflows.publishing.workflow_notices import Notice
     from services.workflows.top_level.top_level_models import CaseSummary, TopLevelInput
 

@@ -14,9 +14,9 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_policy import AfterPause
     from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import DeadlineKind
+    from services.workflows.calendar.deadline_clock import DeadlineClock
     from services.workflows.calendar.deadline_pauses import Pause
     from services.workflows.case.case_engine import CaseEngine
-    from services.workflows.case.case_state import DeadlineClock
 
 # What the unit owes the caller; while the coordination centre arbitrates it cannot act on them. The centre's own
 # arbitration deadline keeps running.

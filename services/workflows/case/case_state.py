@@ -6,24 +6,10 @@ step, event counters) never reaches a platform, because every answer goes throug
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
-from services.contracts.case_policy import Window
 from services.contracts.case_view import CaseView, DeadlineKind, TrackedDeadline
-from services.workflows.calendar.deadline_pauses import Pause
-
-
-class DeadlineClock(TrackedDeadline):
-    """A deadline and what the workflow has done about it."""
-
-    window: Window = Field(description="The policy window it was counted with.")
-    reminders: list[datetime] = Field(default_factory=list)
-    reminders_sent: int = 0
-    chase_up_sent: bool = False
-    next_escalation_at: datetime | None = None
-    pauses: list[Pause] = Field(default_factory=list, description="Spans it stood still, which moved its due time.")
+from services.workflows.calendar.deadline_clock import DeadlineClock
 
 
 class CaseState(CaseView):

@@ -41,11 +41,12 @@ with workflow.unsafe.imports_passed_through():
         CaseUpdate,
     )
     from services.contracts.cases import CaseStatus
+    from services.workflows.calendar.deadline_clock import AlarmKind
     from services.workflows.case import case_closure as closure
     from services.workflows.case import case_handover as handover
     from services.workflows.case import case_replies as replies
     from services.workflows.case import case_rules as rules
-    from services.workflows.case.case_alarms import AlarmKind, due_alarms, next_alarm
+    from services.workflows.case.case_alarms import due_alarms, next_alarm
     from services.workflows.case.case_continuation import CaseContinuation, CaseInput, continue_as_new_due
     from services.workflows.case.case_engine import CaseEngine
     from services.workflows.case.case_escalation import CaseEscalation

@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_timeline import SYSTEM, TimelineAction
+    from services.contracts.case_view import DeadlineKind
     from services.contracts.catalog_changes import (
         CATALOG_CHANGE_DECIDE_UPDATE,
         CATALOG_CHANGE_STATE_QUERY,
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.contracts.events import Audience, EventKind
     from services.workflows.calendar.deadline_activities import ComputedDeadline, DeadlineActivities, DeadlineRequest
+    from services.workflows.calendar.deadline_clock import AlarmKind, DeadlineClock, due_now, pending
     from services.workflows.case.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.catalog_change.catalog_change_activities import CatalogChangeActivities
     from services.workflows.publishing.workflow_notices import About, Notice, notification, publish, timeline_entry
@@ -79,16 +81,28 @@ class CatalogChange:
         view.decision_due = deadline.due
         await self._record()
         await self._notify(EventKind.CATALOG_CHANGE_PENDING, COORDINATION_CENTRE, Audience.COORDINATION, view.reason)
-        reminders = list(deadline.reminders)
-        while self._decision is None and workflow.now() < deadline.due:
-            remaining = min([*reminders[:1], deadline.due]) - workflow.now()
+        # The decision's deadline on the clock every workflow keeps: reminders, then the breach, which expires it.
+        clock = DeadlineClock(
+            kind=DeadlineKind.CATALOG_CHANGE_DECISION,
+            started_at=view.submitted_at,
+            due=deadline.due,
+            window=start.decision_window,
+            reminders=deadline.reminders,
+        )
+        while self._decision is None and clock.breached_at is None:
+            remaining = pending([clock])[0].at - workflow.now()
             if remaining > timedelta(0):
                 with contextlib.suppress(TimeoutError):
                     await workflow.wait_condition(lambda: self._decision is not None, timeout=remaining)
-            if self._decision is None and reminders and reminders[0] <= workflow.now():
-                reminders.pop(0)
-                # The deadline travels as data (`due`): the reminder's template says when.
-                await self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION, view.reason)
+            if self._decision is not None:
+                break
+            for alarm in due_now(pending([clock]), workflow.now()):
+                if alarm.kind is AlarmKind.REMINDER:
+                    clock.reminders_sent += 1
+                    # The deadline travels as data (`due`): the reminder's template says when.
+                    await self._notify(EventKind.REMINDER, COORDINATION_CENTRE, Audience.COORDINATION, view.reason)
+                elif alarm.kind is AlarmKind.BREACH:
+                    clock.breached_at = workflow.now()
         if self._decision is None:
             await self._expire()
         else:

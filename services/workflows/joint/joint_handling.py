@@ -62,6 +62,8 @@ class JointHandling:
                     handling_unit=engine.handling_unit,
                     reminders=computed.reminders,
                     max_reports=engine.policy.max_progress_reports,
+                    started_at=now,
+                    window=window,
                 ),
                 id=task.workflow_id,
                 parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,

@@ -14,10 +14,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import UnitAction
+    from services.contracts.case_policy import Window
     from services.contracts.case_timeline import SYSTEM, TimelineAction
-    from services.contracts.case_view import JointTaskStatus, JointTaskView
+    from services.contracts.case_view import DeadlineKind, JointTaskStatus, JointTaskView
     from services.contracts.case_workflow import JOINT_TASK_TYPE, STATE_QUERY, CaseSignal, JointTaskUpdate
     from services.contracts.events import Audience, EventKind
+    from services.workflows.calendar.deadline_clock import AlarmKind, DeadlineClock, due_now, pending
     from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.publishing.workflow_notices import About, Notice, notification, publish, timeline_entry
 
@@ -28,6 +30,8 @@ class JointTaskInput(BaseModel):
     title: str
     handling_unit: str
     reminders: list[datetime] = Field(default_factory=list)
+    started_at: datetime | None = Field(default=None, description="When the phase began (the clock's start).")
+    window: Window = Field(default=Window(working_days=5), description="The window the due time was counted with.")
     max_reports: int = Field(
         default=100, ge=1, description="Reports the task takes (the case's policy; bounded history)."
     )
@@ -39,6 +43,14 @@ class JointTask:
     def __init__(self, assignment: JointTaskInput) -> None:
         self._assignment = assignment
         self._view = assignment.task
+        # The task's deadline on the clock every workflow keeps (reminders, then the breach).
+        self._clock = DeadlineClock(
+            kind=DeadlineKind.JOINT_TASK,
+            started_at=assignment.started_at or assignment.task.due,
+            due=assignment.task.due,
+            window=assignment.window,
+            reminders=assignment.reminders,
+        )
         self._sequence = 0
         self._changed = False
 
@@ -55,15 +67,14 @@ class JointTask:
         return view
 
     async def _follow(self, assignment: JointTaskInput) -> None:
-        view = self._view
-        reminders = list(assignment.reminders)
+        view, clock = self._view, self._clock
         while not view.finished:
-            alarms = [*reminders[:1], view.due] if not view.overdue else []
+            alarms = pending([clock])
             self._changed = False
             if not alarms:
                 await workflow.wait_condition(lambda: self._changed)
                 continue
-            remaining = min(alarms) - workflow.now()
+            remaining = alarms[0].at - workflow.now()
             if remaining.total_seconds() > 0:
                 try:
                     await workflow.wait_condition(lambda: self._changed, timeout=remaining)
@@ -72,15 +83,18 @@ class JointTask:
                     pass
             if view.finished:
                 break
-            if reminders and reminders[0] <= workflow.now():
-                reminders.pop(0)
-                await self._publish(EventKind.REMINDER, view.unit, Audience.UNIT)
-            if workflow.now() >= view.due and not view.overdue:
-                await self._breach()
+            for alarm in due_now(pending([clock]), workflow.now()):
+                if alarm.kind is AlarmKind.REMINDER:
+                    clock.reminders_sent += 1
+                    await self._publish(EventKind.REMINDER, view.unit, Audience.UNIT)
+                elif alarm.kind is AlarmKind.BREACH:
+                    await self._breach()
+        clock.met_at = workflow.now()
         await workflow.wait_condition(workflow.all_handlers_finished)
 
     async def _breach(self) -> None:
         view = self._view
+        self._clock.breached_at = workflow.now()
         view.overdue = True
         self._note(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"due {view.due.isoformat()}")
         detail = view.task

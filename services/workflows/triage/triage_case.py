@@ -33,12 +33,13 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.events import Audience, EventKind, event_id_for
     from services.contracts.triage import TriageAssignment, TriageDecisionRecord
     from services.workflows.calendar.deadline_activities import DeadlineActivities, DeadlineRequest, PolicyRequest
-    from services.workflows.case.case_alarms import AlarmKind, due_alarms, next_alarm
+    from services.workflows.calendar.deadline_clock import AlarmKind, DeadlineClock
+    from services.workflows.case.case_alarms import due_alarms, next_alarm
     from services.workflows.case.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.case.case_events import case_event
     from services.workflows.case.case_log import CaseLog
-    from services.workflows.case.case_state import CaseState, DeadlineClock, public_view
+    from services.workflows.case.case_state import CaseState, public_view
     from services.workflows.publishing.workflow_notices import Notice
     from services.workflows.triage.triage_activities import TriageActivities
 

@@ -1,7 +1,7 @@
 """`POST /v1/cases/{id}/unreasonable-demand` through the real API: the coordination centre's judgement (不合理诉求)
 closes a case in rework (200); refused with the reason when the case has no unsatisfied rating pending (409), for an
 empty reason (422 naming the field), and for any key but the coordination centre's (403). The window after the
-rating is the workflow tests' (tests/workflows/test_unreasonable_demand.py): it needs days to pass."""
+rating is the workflow tests' (tests/workflows/case/test_unreasonable_demand.py): it needs days to pass."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from services.contracts.case_view import CaseView, DeadlineKind, TrackedDeadline
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
+from tests.workflows.case.test_transfer import bounced_to_arbitration, transfer
 from tests.workflows.harness import Cases, actions
-from tests.workflows.test_transfer import bounced_to_arbitration, transfer
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)

@@ -1,0 +1,1 @@
+"""Time-skipping tests of `FirstContactCase` (services/workflows/case/)."""

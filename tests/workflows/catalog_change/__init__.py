@@ -1,0 +1,1 @@
+"""Time-skipping tests of `CatalogChange` (services/workflows/catalog_change/)."""

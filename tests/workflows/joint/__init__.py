@@ -1,0 +1,1 @@
+"""Time-skipping tests of joint handling (services/workflows/joint/)."""

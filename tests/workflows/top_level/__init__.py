@@ -1,0 +1,1 @@
+"""Time-skipping tests of `TopLevelCoordination` (services/workflows/top_level/)."""

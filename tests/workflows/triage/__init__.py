@@ -1,0 +1,1 @@
+"""Time-skipping tests of `TriageCase` (services/workflows/triage/)."""

@@ -144,6 +144,11 @@ class DeadlinePolicy(BaseModel):
     def _ladder_in_order(self) -> DeadlinePolicy:
         if [step.level for step in self.escalation_ladder] != list(range(len(self.escalation_ladder))):
             raise ValueError("escalation_ladder: levels must be 0, 1, 2, ... in order")
+        # The rules name the rungs (an escalation request goes to the city leader, level 2; level 3 starts top-level
+        # coordination): a ladder of another height would load and then be misread.
+        if len(self.escalation_ladder) != len(EscalationLevel):
+            names = ", ".join(f"{level.value} {level.name.lower()}" for level in EscalationLevel)
+            raise ValueError(f"escalation_ladder: must have the {len(EscalationLevel)} levels the rules name ({names})")
         if self.automatic_escalation_max_level > self.escalation_ladder[-1].level:
             raise ValueError("automatic_escalation_max_level: must not be above the ladder's top level")
         return self

@@ -174,3 +174,14 @@ def test_deadlines_paused_for_arbitration_resume_unless_the_policy_says_restart(
     recorded = policy_for_case(policy, item=None, complexity="normal", urgent=False).model_dump(mode="json")
     del recorded["after_arbitration"]
     assert CasePolicy.model_validate(recorded).after_arbitration is AfterPause.RESUME
+
+
+def test_a_ladder_of_another_height_than_the_rules_name_is_refused(tmp_path: Path) -> None:
+    document = json.loads(default_policy_path().read_text(encoding="utf-8"))
+    document["escalation_ladder"] = document["escalation_ladder"][:3]
+    document["automatic_escalation_max_level"] = 1
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    with pytest.raises(PolicyError, match="escalation_ladder: must have the 4 levels the rules name"):
+        load_policy(path)

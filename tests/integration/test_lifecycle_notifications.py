@@ -70,7 +70,7 @@ async def test_the_receiving_unit_the_centre_and_the_handling_unit_hear_of_trans
     decided_case = await act(api, case_id, "extension/decision", {"unit": "coordination-centre", "approved": True})
     decided = await event_at(receiver, "/agriculture", case_id, "extension_decided")
 
-    assert decided["detail"].startswith("approved")
+    assert (decided["outcome"], decided["detail"]) == ("approved", "")
     new_due = datetime.fromisoformat(decided_case["deadlines"]["resolution"])
     assert datetime.fromisoformat(decided["deadlines"]["resolution"]) == new_due
 

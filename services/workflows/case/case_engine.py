@@ -110,8 +110,9 @@ class CaseEngine:
         self.log.record(actor, action, detail, at=at, fields=fields, publish=publish)
 
     async def flush(self) -> None:
-        """End of a step: publish what it recorded and the notifications it sends."""
-        self.summarise()
+        """End of a step: the summary and search attributes brought up to date, then what the step recorded and
+        the notifications it sends published."""
+        self.refresh()
         await self.log.flush()
 
     # --- deadlines --------------------------------------------------------------------------------------

@@ -19,12 +19,13 @@ with workflow.unsafe.imports_passed_through():
 FIRST_DEADLINES = [DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER, DeadlineKind.FEEDBACK, DeadlineKind.RESOLUTION]
 
 
-def initial_state(case: RoutedCase) -> CaseState:
-    """The case as received: `assigned` only once its deadlines are counted (until then queries show `received`)."""
+def initial_state(case: RoutedCase, *, status: CaseStatus = CaseStatus.RECEIVED) -> CaseState:
+    """The case as received: `assigned` only once its deadlines are counted (until then queries show `received`);
+    a case waiting for triage has no unit yet."""
     unit = case.routing.unit
     return CaseState(
         case_id=case.case_id,
-        status=CaseStatus.RECEIVED,
+        status=status,
         channel=case.ticket.channel.value,
         external_id=case.ticket.external_id,
         title=case.ticket.title,
@@ -70,7 +71,6 @@ async def open_case(engine: CaseEngine, case: RoutedCase) -> None:
     )
     await engine.start_deadlines(FIRST_DEADLINES, start=start, computed=first_deadlines)
     engine.view.status = CaseStatus.ASSIGNED
-    engine.refresh()
     engine.notify(EventKind.CASE_ASSIGNED, recipient=engine.handling_unit)
     engine.notify_platform(EventKind.CASE_ASSIGNED)
     await engine.flush()

@@ -1,10 +1,9 @@
 """The `FirstContactCase` workflow: the first unit owns the case to the end (首接负责).
 
 Pure orchestration. Every action is an Update whose validator refuses what the case's state does not allow
-(the rules are in `case_rules`); the handler checks again under the case's lock, since another action may have
-landed in between, and then applies the change (`case_replies`, `case_handover`, `joint_handling`,
-`case_escalation`, `case_closure`). Between actions the case waits for its next alarm (`case_alarms`).
-"""
+(`case_rules`); the handler checks again under the lock (another action may have landed since) and applies the
+change (`case_replies`, `case_handover`, `joint_handling`, `case_escalation`, `case_closure`). Between actions the
+case waits for its next alarm (`case_alarms`); a long case continues as new (`case_continuation`)."""
 
 from __future__ import annotations
 
@@ -125,7 +124,6 @@ class FirstContactCase:
         if any(alarm.kind is AlarmKind.RATING_TIMEOUT for alarm in alarms):
             await closure.close(self._engine, "not rated")
         await self._escalation.handle_alarms([a for a in alarms if a.kind is not AlarmKind.RATING_TIMEOUT])
-        self._engine.refresh()
         await self._engine.flush()
         await self._escalation.case_changed(self._view.timeline[-1].detail)
 
@@ -137,7 +135,6 @@ class FirstContactCase:
                 check()
                 await change()
             finally:
-                self._engine.refresh()
                 self._changed = True
                 await self._engine.flush()
             await self._escalation.case_changed(self._view.timeline[-1].detail)

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.case.case_events import case_event
     from services.workflows.case.case_log import CaseLog
+    from services.workflows.case.case_opening import initial_state
     from services.workflows.case.case_state import CaseState, public_view
     from services.workflows.publishing.workflow_notices import Notice
     from services.workflows.triage.triage_activities import TriageActivities
@@ -51,20 +52,8 @@ class TriageCase:
     @workflow.init
     def __init__(self, case: RoutedCase) -> None:
         self._case = case
-        self._view = CaseState(
-            case_id=case.case_id,
-            status=CaseStatus.TRIAGE,
-            channel=case.ticket.channel.value,
-            external_id=case.ticket.external_id,
-            title=case.ticket.title,
-            urgency=case.ticket.urgency.value,
-            catalog_item=case.routing.item,
-            catalog_version=case.routing.catalog_version,
-            township=case.routing.township or case.ticket.township,
-            calling_unit=case.calling_unit,
-            received_at=case.received_at,
-            routing=case.routing,
-        )
+        # As received, waiting for the coordination centre: no unit yet.
+        self._view = initial_state(case, status=CaseStatus.TRIAGE)
         self._log = CaseLog(self._view, source=EventSource.TRIAGE, personal=PersonalData.of(case.ticket))
         self._assignment: TriageAssignment | None = None
         self._sequence = 0

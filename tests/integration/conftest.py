@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 @pytest_asyncio.fixture(scope="session")
 async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
-    running = await RunningSystem.start(tmp_path_factory.mktemp("system"))
+    running = await RunningSystem.start(tmp_path_factory.mktemp("system"), with_records=True)
     try:
         yield running
     finally:

@@ -105,6 +105,7 @@ async def test_every_service_exposes_health_and_metrics(system: RunningSystem) -
         "router": "hotline_router_cases_total",
         "workflows": "hotline_case_workflow_starts_total",
         "notifier": "hotline_notifier_delivery_attempts_total",
+        "records": "hotline_records_events_total",
     }
     async with httpx.AsyncClient(timeout=5) as http:
         for name, metric in expected.items():

@@ -1,4 +1,5 @@
-"""The whole system on real binaries: nats-server, the Temporal dev server and our four services.
+"""The whole system on real binaries: nats-server, the Temporal dev server and our four services (and, where asked,
+PostgreSQL with the records service).
 
 Used by the integration tests, the benchmarks (`bench/`) and the fault suite (`chaos/`).
 """
@@ -13,8 +14,8 @@ from pathlib import Path
 import httpx
 
 from tests.support.credentials import ActAsBody, dev_keys
-from tests.support.engines import NatsServer, TemporalDevServer
-from tests.support.services import ServiceProcess, build_services, service_env
+from tests.support.engines import NatsServer, PostgresServer, TemporalDevServer
+from tests.support.services import RECORDS, SERVICE_NAMES, ServiceProcess, build_services, service_env
 
 
 @dataclass
@@ -24,20 +25,30 @@ class RunningSystem:
     services: dict[str, ServiceProcess]
     workdir: Path
     keys: dict[str, str] = field(default_factory=dict)
+    postgres: PostgresServer | None = None
 
     @property
     def api_url(self) -> str:
         return self.services["intake"].base_url
 
     @classmethod
-    async def start(cls, workdir: Path, *, extra_env: dict[str, str] | None = None) -> RunningSystem:
-        """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings."""
+    async def start(
+        cls, workdir: Path, *, extra_env: dict[str, str] | None = None, with_records: bool = False
+    ) -> RunningSystem:
+        """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings;
+        `with_records`: PostgreSQL and the records service too."""
         running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
         await running.nats.start()
         running.keys = await dev_keys(workdir, running.nats.url)
         await running.temporal.start()
         env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address, extra=extra_env)
-        running.services = build_services(env, workdir)
+        names = SERVICE_NAMES
+        if with_records:
+            running.postgres = PostgresServer.at(workdir)
+            await running.postgres.start()
+            env["HOTLINE_RECORDS_DATABASE_URL"] = running.postgres.url
+            names = (*SERVICE_NAMES, RECORDS)
+        running.services = build_services(env, workdir, names)
         await asyncio.gather(*(process.start() for process in running.services.values()))
         return running
 
@@ -51,3 +62,5 @@ class RunningSystem:
             list(pool.map(ServiceProcess.stop, self.services.values()))
         self.temporal.stop()
         self.nats.stop()
+        if self.postgres is not None:
+            self.postgres.stop()

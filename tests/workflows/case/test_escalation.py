@@ -12,34 +12,22 @@ import pytest
 
 from services.contracts import search_attributes as sa
 from services.contracts.case_actions import (
-    EscalationRequest,
-    EscalationTarget,
     FeedbackReport,
-    RatingSubmission,
     UnitAction,
 )
-from services.contracts.case_view import CaseView, DeadlineKind, RatingLevel
+from services.contracts.case_view import CaseView, DeadlineKind
 from services.contracts.case_workflow import CaseUpdate, top_level_workflow_id
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
 from services.workflows.calendar.working_calendar import CHINA_TZ
 from services.workflows.top_level.top_level_models import TopLevelView
+from tests.workflows.escalation_requests import SATISFIED, TO_CITY_LEADER, TO_TOP_LEVEL
 from tests.workflows.harness import CaseHandle, Cases, actions, around, eventually
 
 MINUTE = timedelta(minutes=1)
 # Hazardous chemicals stored in a residential area: an item the sample catalog marks as major.
 MAJOR: dict[str, Any] = {"unit": "emergency-management", "item": "EM-05", "complexity": "complex", "major": True}
 CENTRE = ("coordination-centre", "coordination")
-SATISFIED = RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.SATISFIED)
-TO_CITY_LEADER = EscalationRequest(
-    unit="water",
-    to=EscalationTarget.CITY_LEADER,
-    reason="主管网破裂，需多部门配合",
-    plan="建议水务局牵头，住建、交通配合抢修",
-)
-TO_TOP_LEVEL = EscalationRequest(
-    unit="city-leader", to=EscalationTarget.TOP_LEVEL, reason="涉及全市供水调度", plan="市政府主要领导调度，周报进展"
-)
 
 
 def deadline_kinds(cases: Cases, kind: EventKind) -> list[str | None]:

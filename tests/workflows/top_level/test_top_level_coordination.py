@@ -9,8 +9,6 @@ from temporalio.client import WorkflowExecutionStatus
 
 from services.contracts.case_actions import (
     TOP_LEADERSHIP,
-    EscalationRequest,
-    EscalationTarget,
     FeedbackReport,
     ProgressReport,
     RatingSubmission,
@@ -22,18 +20,8 @@ from services.contracts.case_workflow import TOP_LEVEL_TYPE, CaseUpdate, top_lev
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
 from services.workflows.top_level.top_level_models import TopLevelView
+from tests.workflows.escalation_requests import SATISFIED, TO_CITY_LEADER, TO_TOP_LEVEL
 from tests.workflows.harness import CaseHandle, Cases, actions, around, eventually
-
-SATISFIED = RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.SATISFIED)
-TO_CITY_LEADER = EscalationRequest(
-    unit="water",
-    to=EscalationTarget.CITY_LEADER,
-    reason="主管网破裂，需多部门配合",
-    plan="建议水务局牵头，住建、交通配合抢修",
-)
-TO_TOP_LEVEL = EscalationRequest(
-    unit="city-leader", to=EscalationTarget.TOP_LEVEL, reason="涉及全市供水调度", plan="市政府主要领导调度，周报进展"
-)
 
 
 async def count_runs(cases: Cases, workflow_id: str) -> int:

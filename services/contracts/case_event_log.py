@@ -89,6 +89,7 @@ class CaseEvent(BaseModel):
     kind: str = Field(description="What happened: a `TimelineAction` value (docs/case-events.md lists them).")
     at: datetime
     actor: str = Field(description="Unit or actor code, 'system', 'router', or the channel that sent the ticket.")
+    detail: str = Field(default="", description="The timeline entry's words, as `GET /v1/cases/{id}` shows them.")
     fields: EventFields = Field(default_factory=EventFields)
     view: CaseView | None = Field(
         default=None,

@@ -43,6 +43,10 @@ class Caller(BaseModel):
 
     name: str | None = Field(default=None, max_length=64)
     phone: str | None = Field(default=None, max_length=32, pattern=r"^[0-9+\- ]{3,32}$")
+    confidential: bool = Field(
+        default=False,
+        description="The caller asked for confidentiality (保密): units see the name and phone masked.",
+    )
 
 
 class Ticket(BaseModel):

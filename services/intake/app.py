@@ -26,6 +26,7 @@ from services.engines.credential_store import CredentialStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import keep_running
 from services.engines.notification_store import NotificationStore
+from services.engines.records_db.connection import open_records
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import (
     admin_routes,
@@ -41,6 +42,7 @@ from services.intake import (
     unit_routes,
 )
 from services.intake.body_limit import BodySizeLimit
+from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
 from services.intake.codec_routes import install_codec_server
@@ -82,13 +84,26 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         ]
         client = await connect_temporal(settings)
         case_index = await key_value(js, CASE_INDEX_BUCKET)
+        # Connections open on first use: intake takes tickets whether or not the records' database answers.
+        records = CaseRecords(
+            open_records(
+                settings.records_database(),
+                pool_size=settings.records_pool_size,
+                statement_timeout_ms=settings.records_statement_timeout_ms,
+            )
+        )
         app.state.nats = nc
         app.state.temporal = client
         app.state.services = IntakeServices(
             settings=settings,
             catalogs=catalogs,
             tickets=TicketIntake(js=js, case_index=case_index, publish_timeout=settings.publish_timeout_seconds),
-            cases=CaseService(client=client, case_index=case_index, rpc_timeout=settings.temporal_rpc_timeout_seconds),
+            cases=CaseService(
+                client=client,
+                case_index=case_index,
+                records=records,
+                rpc_timeout=settings.temporal_rpc_timeout_seconds,
+            ),
             unit_channels=UnitChannelStore(await key_value(js, UNIT_CHANNELS_BUCKET)),
             catalog_changes=CatalogChangeService(
                 client=client,
@@ -99,12 +114,15 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             notifications=NotificationStore(await key_value(js, DELIVERIES_BUCKET)),
             js=js,
             credentials=credentials,
+            records=records,
+            keyring=settings.payload_keyring(),
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
         stop_watching.set()
         await asyncio.gather(*watching)
         await close_nats(nc)
+        await records.engine.dispose()
 
     app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

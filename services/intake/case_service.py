@@ -27,6 +27,7 @@ from services.contracts.case_workflow import (
     JointTaskUpdate,
 )
 from services.contracts.triage import TriageAssignment
+from services.intake.case_records import CaseRecords, RecordsUnavailable
 from services.intake.errors import Conflict, NotFound, Unavailable
 
 log = structlog.get_logger(__name__)
@@ -36,9 +37,10 @@ R = TypeVar("R", bound=BaseModel)
 
 
 class CaseService:
-    def __init__(self, *, client: Client, case_index: KeyValue, rpc_timeout: float) -> None:
+    def __init__(self, *, client: Client, case_index: KeyValue, records: CaseRecords, rpc_timeout: float) -> None:
         self._client = client
         self._case_index = case_index
+        self._records = records
         self._rpc_timeout = timedelta(seconds=rpc_timeout)
 
     @property
@@ -46,7 +48,8 @@ class CaseService:
         return self._client
 
     async def view(self, case_id: str) -> CaseView:
-        """The case as its workflow knows it, or its triage does, or as intake recorded it while it is routed."""
+        """The case as its workflow knows it, or its triage does; as the records keep it once the workflow engine
+        has let it go (retention); or as intake recorded it while it is routed."""
         handle = self._handle(case_id)
         for workflow in (handle, self._client.get_workflow_handle(triage_workflow_id(case_id))):
             try:
@@ -55,6 +58,15 @@ class CaseService:
             except RPCError as exc:
                 if exc.status is not RPCStatusCode.NOT_FOUND:
                     raise _unavailable(exc) from exc
+        try:
+            kept = await self._records.view(case_id)
+        except RecordsUnavailable:
+            kept = None
+            if (record := await self._index_record(case_id)) is None:
+                raise
+        if kept is not None:
+            return kept
+        # Received, not yet routed: no workflow has run, so the records hold nothing of it yet.
         record = await self._index_record(case_id)
         if record is None:
             raise NotFound(f"no case {case_id}")

@@ -9,9 +9,11 @@ from fastapi import Depends, Request
 from nats.js import JetStreamContext
 
 from services.contracts.catalog import ResponsibilityCatalog
+from services.contracts.payload_keys import PayloadKeyring
 from services.engines.catalog_store import CatalogStore
 from services.engines.credential_store import CredentialStore
 from services.engines.notification_store import NotificationStore
+from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
 from services.intake.settings import IntakeSettings
@@ -30,6 +32,8 @@ class IntakeServices:
     notifications: NotificationStore
     js: JetStreamContext
     credentials: CredentialStore
+    records: CaseRecords
+    keyring: PayloadKeyring
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

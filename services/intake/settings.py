@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Self
+
 from limits import RateLimitItem, parse_many
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.settings import Environment, ServiceSettings
+from services.engines.records_db.connection import DATABASE_URL_VARIABLE, records_url
 
 
 class IntakeSettings(ServiceSettings):
@@ -33,6 +37,27 @@ class IntakeSettings(ServiceSettings):
         description="Requests per client (API key, else IP) in `limits` notation, counted by each intake instance; "
         "several separated by `;` cap bursts too (`20/second;600/minute`); empty for none. Probes are not limited.",
     )
+
+    records_database_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=DATABASE_URL_VARIABLE,
+        description="The case records' PostgreSQL (the records service's URL; a read replica serves searches as "
+        "well, but the access log is written): required outside development.",
+    )
+    var_dir: Path = Field(default=Path("var"), description="Development: where `make run` keeps its data.")
+    records_pool_size: int = Field(default=10, ge=1, le=200)
+    records_statement_timeout_ms: int = Field(
+        default=15_000, ge=0, description="A read of the records that takes longer is cancelled (0: no limit)."
+    )
+
+    @model_validator(mode="after")
+    def _a_records_database_outside_development(self) -> Self:
+        if self.records_database_url is None and self.environment is not Environment.DEVELOPMENT:
+            raise ValueError(f"{DATABASE_URL_VARIABLE} is required outside development")
+        return self
+
+    def records_database(self) -> str:
+        return records_url(self.records_database_url, self.var_dir)
 
     @field_validator("rate_limit")
     @classmethod

@@ -36,9 +36,9 @@ async def main(stop: asyncio.Event) -> None:
             reraise=True,
         ):
             with attempt:
-                await migrate(engine)
+                await migrate(engine, keyring=settings.payload_keyring())
     nc, js = await open_jetstream(settings, name="records")
-    projector = RecordProjector(RecordStore(engine))
+    projector = RecordProjector(RecordStore(engine, settings.payload_keyring()))
     log.info("records.ready")
 
     async def health() -> dict[str, bool]:

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.settings import Environment, ServiceSettings
+from services.engines.records_db.connection import records_url
 
 
 class RecordsSettings(ServiceSettings):
@@ -35,6 +36,4 @@ class RecordsSettings(ServiceSettings):
 
     def database(self) -> str:
         """The URL to connect with: the one configured, or the embedded server's socket (an absolute path)."""
-        if self.database_url is not None:
-            return self.database_url.get_secret_value()
-        return f"postgresql+asyncpg://postgres@/postgres?host={(self.var_dir / 'postgres').resolve()}"
+        return records_url(self.database_url, self.var_dir)

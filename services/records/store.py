@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.contracts.case_event_log import CaseEvent
+from services.contracts.case_view import CaseView
+from services.contracts.payload_keys import PayloadKeyring
+from services.engines.records_db.tables import case_events, case_records
+from services.engines.sealed_data import unseal
 from services.records.projection import Placement, place
-from services.records.tables import case_events, case_records
+from services.records.ticket_columns import ticket_columns
 
 
 class EventWithoutView(ValueError):
@@ -19,8 +23,9 @@ class EventWithoutView(ValueError):
 
 
 class RecordStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, keyring: PayloadKeyring) -> None:
         self._engine = engine
+        self._keyring = keyring
 
     async def apply(self, event: CaseEvent) -> Placement:
         """Apply the event if it is its case's next; a duplicate changes nothing, a gap waits (nothing written)."""
@@ -44,16 +49,16 @@ class RecordStore:
                     kind=event.kind,
                     at=event.at,
                     actor=event.actor,
+                    detail=event.detail,
                     fields=event.fields.model_dump(mode="json", exclude_none=True),
                 )
             )
             row = _record_row(event)
+            # Only `received` carries the caller's data: later events keep the columns it filled.
+            if event.personal is not None:
+                row |= ticket_columns(event.case_id, row["title"], unseal(event.personal, self._keyring), self._keyring)
             upsert = insert(case_records).values(**row)
-            changed: dict[str, Any] = {
-                name: upsert.excluded[name] for name in row if name not in ("case_id", "personal")
-            }
-            # Only `received` carries the caller's data: later events keep what it stored.
-            changed["personal"] = func.coalesce(upsert.excluded.personal, case_records.c.personal)
+            changed: dict[str, Any] = {name: upsert.excluded[name] for name in row if name != "case_id"}
             await connection.execute(upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed))
         return placement
 
@@ -89,7 +94,22 @@ def _record_row(event: CaseEvent) -> dict[str, Any]:
         "received_at": view.received_at,
         "closed_at": view.closed_at,
         "closed_reason": view.closed_reason,
-        "personal": event.personal.model_dump(mode="json") if event.personal else None,
+        "units": sorted(involved_units(view)),
+        "joint_units": sorted(
+            task.unit for phase in view.joint_phases if phase.open for task in phase.tasks if not task.finished
+        ),
+        "sign_for_due": view.deadlines.sign_for,
+        "feedback_due": view.deadlines.feedback,
+        "resolution_due": view.deadlines.resolution,
+        "rating_outcome": view.rating.outcome.value if view.rating else None,
         "view": view.model_dump(mode="json"),
         "updated_at": datetime.now(UTC),
     }
+
+
+def involved_units(view: CaseView) -> set[str]:
+    """Every unit the case is or was in the hands of: the ones that may find it."""
+    units = {view.first_contact_unit, view.handling_unit, view.calling_unit}
+    units |= {transfer.from_unit for transfer in view.transfers}
+    units |= {task.unit for phase in view.joint_phases for task in phase.tasks}
+    return {unit for unit in units if unit}

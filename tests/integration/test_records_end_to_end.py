@@ -6,10 +6,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.contracts.case_event_log import SealedData
 from services.contracts.payload_keys import build_keyring
-from services.engines.sealed_data import unseal
-from services.records.tables import case_events, case_records
+from services.engines.records_db.personal_columns import open_columns
+from services.engines.records_db.tables import case_events, case_records
 from tests.integration.test_end_to_end import wait_for_status
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
@@ -57,6 +56,6 @@ async def test_a_case_reaches_the_records_with_its_events_and_the_caller_s_data_
     # What the API shows is what the records keep, and the caller's data is there only sealed.
     view = (await api.get(f"/v1/cases/{case_id}")).json()
     assert record.view["status"] == view["status"] and record.view["deadlines"] == view["deadlines"]  # type: ignore[attr-defined]
-    assert PHONE not in str(record.personal)  # type: ignore[attr-defined]
-    opened = unseal(SealedData.model_validate(record.personal), build_keyring("", "", development=True))  # type: ignore[attr-defined]
-    assert opened.caller is not None and opened.caller.phone == PHONE
+    assert PHONE not in str(record.caller_phone_sealed)  # type: ignore[attr-defined]
+    opened = open_columns(case_id, record, build_keyring("", "", development=True))
+    assert opened is not None and opened.caller_phone == PHONE

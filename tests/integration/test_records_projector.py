@@ -15,11 +15,11 @@ from services.contracts.case_event_log import case_events_subject
 from services.contracts.subjects import CASE_EVENTS_STREAM, RECORDS_CONSUMER
 from services.engines.jetstream import declare_streams
 from services.engines.pull_consumer import run_pull_consumer
+from services.engines.records_db.tables import case_events, case_records
 from services.records.migrate import migrate
 from services.records.projector import RecordProjector
 from services.records.store import RecordStore
-from services.records.tables import case_events, case_records
-from tests.support.case_events import event
+from tests.support.case_events import KEYRING, event
 from tests.support.engines import NatsServer, PostgresServer
 from tests.support.polling import assert_eventually
 
@@ -31,7 +31,7 @@ async def engines(tmp_path: Path) -> AsyncIterator[tuple[JetStreamContext, Async
     nc = await nats_server.connect()
     database = create_async_engine(postgres.url)
     try:
-        await migrate(database)
+        await migrate(database, keyring=KEYRING)
         js = nc.jetstream()
         await declare_streams(js, streams=[CASE_EVENTS_STREAM])
         yield js, database
@@ -63,7 +63,7 @@ async def test_out_of_order_and_repeated_events_make_each_record_once(
             await publish(js, case_id, sequence)
         await publish(js, case_id, 3, msg_id=f"{case_id}:again:3")
     stop = asyncio.Event()
-    projector = RecordProjector(RecordStore(database))
+    projector = RecordProjector(RecordStore(database, KEYRING))
     following = asyncio.create_task(run_pull_consumer(js, RECORDS_CONSUMER, projector.handle, stop=stop, batch=16))
     try:
 

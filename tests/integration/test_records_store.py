@@ -9,15 +9,14 @@ import pytest_asyncio
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from services.contracts.case_event_log import (
-    SealedData,
-)
-from services.engines.sealed_data import unseal
+from services.engines.records_db.personal_columns import open_columns
+from services.engines.records_db.search_tokens import hashed, query_tokens, search_key
+from services.engines.records_db.tables import case_events, case_records
+from services.engines.sealed_data import seal
 from services.records.migrate import downgrade, migrate
 from services.records.projection import Placement
 from services.records.store import RecordStore
-from services.records.tables import case_events, case_records
-from tests.support.case_events import KEYRING, KINDS, PHONE, event
+from tests.support.case_events import KEYRING, KINDS, PHONE, event, personal_data
 from tests.support.engines import PostgresServer
 
 
@@ -28,7 +27,7 @@ async def engine(tmp_path_factory: object) -> AsyncIterator[AsyncEngine]:
     await server.start()
     database = create_async_engine(server.url)
     try:
-        await migrate(database)
+        await migrate(database, keyring=KEYRING)
         yield database
     finally:
         await database.dispose()
@@ -36,7 +35,7 @@ async def engine(tmp_path_factory: object) -> AsyncIterator[AsyncEngine]:
 
 
 async def test_each_event_is_applied_once_and_in_order(engine: AsyncEngine) -> None:
-    store = RecordStore(engine)
+    store = RecordStore(engine, KEYRING)
     case_id = "0b6f3c1e-0000-4000-8000-000000000001"
 
     assert await store.apply(event(case_id, 2)) is Placement.GAP  # its first event has not come yet
@@ -58,14 +57,38 @@ async def test_each_event_is_applied_once_and_in_order(engine: AsyncEngine) -> N
     assert (record.last_sequence, record.status, record.handling_unit) == (5, "closed", "water")
     assert record.view["status"] == "closed"
     # The caller's data came with `received` and stays, sealed, through the later events.
-    assert record.personal is not None
-    opened = unseal(SealedData.model_validate(record.personal), KEYRING)
-    assert opened.caller is not None and opened.caller.phone == PHONE
+    opened = open_columns(case_id, record, KEYRING)
+    assert opened is not None and (opened.caller_phone, opened.address) == (PHONE, "幸福家园3号楼")
+    assert (record.personal_key_id, record.units, record.joint_units) == ("k1", ["water"], [])
+    # The timeline's words travel with each event.
+    async with engine.connect() as connection:
+        details = await connection.scalar(select(case_events.c.detail).where(case_events.c.case_id == case_id))
+    assert details == "step 1"
+
+
+async def test_the_sealed_text_is_found_by_its_tokens(engine: AsyncEngine) -> None:
+    case_id = "0b6f3c1e-0000-4000-8000-000000000004"
+    await RecordStore(engine, KEYRING).apply(event(case_id, 1, personal=True))
+    key = search_key(KEYRING, "k1")
+
+    async def found(query: str) -> bool:
+        tokens = hashed(query_tokens(query), key)
+        async with engine.connect() as connection:
+            hit = await connection.scalar(
+                select(case_records.c.case_id).where(
+                    case_records.c.case_id == case_id, case_records.c.search_tokens.contains(tokens)
+                )
+            )
+        return hit is not None
+
+    # Title 小区停水, description 停水两天, address 幸福家园3号楼.
+    assert [await found(q) for q in ("停水", "两天", "幸福家园", "3", "小区")] == [True] * 5
+    assert [await found(q) for q in ("停电", "王女士", PHONE)] == [False] * 3
 
 
 async def test_the_raw_tables_hold_no_personal_data_in_clear(engine: AsyncEngine) -> None:
     case_id = "0b6f3c1e-0000-4000-8000-000000000002"
-    await RecordStore(engine).apply(event(case_id, 1, personal=True))
+    await RecordStore(engine, KEYRING).apply(event(case_id, 1, personal=True))
 
     async with engine.connect() as connection:
         dumped = await connection.scalar(
@@ -77,16 +100,50 @@ async def test_the_raw_tables_hold_no_personal_data_in_clear(engine: AsyncEngine
 
 
 async def test_migrations_go_down_to_an_empty_database_and_up_again(engine: AsyncEngine) -> None:
-    await downgrade(engine, "base")
+    await downgrade(engine, "base", keyring=KEYRING)
     async with engine.connect() as connection:
         tables = await connection.scalar(
             text("select count(*) from information_schema.tables where table_name in ('case_records','case_events')")
         )
     assert tables == 0
 
-    await migrate(engine)
+    await migrate(engine, keyring=KEYRING)
 
     async with engine.connect() as connection:
         revision = await connection.scalar(text("select version_num from alembic_version"))
-    assert revision == "0001"
-    assert await RecordStore(engine).apply(event("0b6f3c1e-0000-4000-8000-000000000003", 1)) is Placement.APPLY
+    assert revision == "0002"
+    assert await RecordStore(engine, KEYRING).apply(event("0b6f3c1e-0000-4000-8000-000000000003", 1)) is Placement.APPLY
+
+
+async def test_a_record_of_the_previous_revision_keeps_its_ticket_sealed_by_column(engine: AsyncEngine) -> None:
+    """0001 kept the caller's data as one sealed blob: 0002 seals it again column by column (and back down)."""
+    case_id = "0b6f3c1e-0000-4000-8000-000000000005"
+    await downgrade(engine, "0001", keyring=KEYRING)
+    blob = seal(personal_data(), KEYRING).model_dump_json()
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "insert into case_records (case_id, last_sequence, status, channel, external_id, title, urgency, "
+                "first_contact_unit, handling_unit, escalation_level, overdue, reworks, personal, view, updated_at) "
+                "values (:id, 1, 'assigned', '12345', 'T-5', '小区停水', 'normal', 'water', 'water', 0, false, 0, "
+                "cast(:blob as jsonb), cast(:view as jsonb), now())"
+            ),
+            {"id": case_id, "blob": blob, "view": '{"deadlines": {"resolution": "2026-12-20T01:00:00+00:00"}}'},
+        )
+
+    await migrate(engine, keyring=KEYRING)
+
+    async with engine.connect() as connection:
+        record = (await connection.execute(select(case_records).where(case_records.c.case_id == case_id))).one()
+    opened = open_columns(case_id, record, KEYRING)
+    assert opened is not None and (opened.caller_name, opened.caller_phone) == ("王女士", PHONE)
+    assert record.units == ["water"] and record.resolution_due is not None
+    assert len(record.search_tokens) > 0
+
+    await downgrade(engine, "0001", keyring=KEYRING)
+    async with engine.connect() as connection:
+        personal = await connection.scalar(
+            text("select personal from case_records where case_id = :id"), {"id": case_id}
+        )
+    assert personal is not None and PHONE not in str(personal)
+    await migrate(engine, keyring=KEYRING)

@@ -25,15 +25,12 @@ def event(case_id: str, sequence: int, *, personal: bool = False) -> CaseEvent:
         case_id=case_id,
         status=STATUSES[sequence - 1],
         channel="12345",
-        external_id=f"T-{case_id[:8]}",
+        external_id=f"T-{case_id}",
         title="小区停水",
         handling_unit="water",
         received_at=RECEIVED,
     )
-    sealed = None
-    if personal:
-        data = PersonalData(description="停水两天", address="幸福家园3号楼", caller=Caller(name="王女士", phone=PHONE))
-        sealed = seal(data, KEYRING)
+    sealed = seal(personal_data(), KEYRING) if personal else None
     return CaseEvent(
         event_id=case_event_id(case_id, sequence),
         case_id=case_id,
@@ -42,7 +39,16 @@ def event(case_id: str, sequence: int, *, personal: bool = False) -> CaseEvent:
         kind=KINDS[sequence - 1],
         at=RECEIVED + timedelta(minutes=sequence),
         actor="water",
+        detail=f"step {sequence}",
         fields=EventFields(unit="water"),
         view=view,
         personal=sealed,
+    )
+
+
+def personal_data(*, confidential: bool = False) -> PersonalData:
+    return PersonalData(
+        description="停水两天",
+        address="幸福家园3号楼",
+        caller=Caller(name="王女士", phone=PHONE, confidential=confidential),
     )

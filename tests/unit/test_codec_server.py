@@ -43,7 +43,10 @@ class FakeCredentials:
 
 def _settings(environment: str = "development") -> IntakeSettings:
     return IntakeSettings(
-        environment=environment, payload_keys=f"k1:{base64.b64encode(KEY).decode()}", payload_key_id="k1"
+        environment=environment,
+        payload_keys=f"k1:{base64.b64encode(KEY).decode()}",
+        payload_key_id="k1",
+        records_database_url="postgresql+asyncpg://records@db.example/records",
     )
 
 

@@ -201,7 +201,7 @@ def test_a_model_with_personal_data_is_logged_as_its_masked_fields() -> None:
 
     masked = mask_value({"ticket": ticket})["ticket"]
 
-    assert masked["caller"] == {"name": "李**", "phone": "138****5678"}
+    assert masked["caller"] == {"name": "李**", "phone": "138****5678", "confidential": False}
     assert masked["address"] == ADDRESS_HIDDEN
     assert masked["description"] == "联系人李**，138****5678"
     assert masked["title"] == ticket.title

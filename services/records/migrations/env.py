@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from services.records.tables import metadata
+from services.engines.records_db.tables import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata)

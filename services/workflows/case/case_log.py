@@ -61,6 +61,7 @@ class CaseLog:
                 kind=action.value,
                 at=at,
                 actor=actor,
+                detail=detail,
                 fields=fields or EventFields(),
             )
         )

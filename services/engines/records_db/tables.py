@@ -1,0 +1,120 @@
+"""The records' tables (SQLAlchemy Core): one row a case, one row an event of its log, one row a read of a caller's
+contact. The records service's migrations create them (services/records/migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+metadata = MetaData()
+
+# The case as its last applied event left it; `last_sequence` says how far its log has been applied.
+case_records = Table(
+    "case_records",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("last_sequence", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("title", Text),
+    Column("urgency", String(16), nullable=False),
+    Column("catalog_item", String(32)),
+    Column("catalog_version", String(64)),
+    Column("policy_version", String(64)),
+    Column("first_contact_unit", String(64)),
+    Column("handling_unit", String(64)),
+    Column("township", String(64)),
+    Column("calling_unit", String(64)),
+    # Every unit the case is or was in the hands of (first contact, handling, transfers, joint tasks, the calling
+    # unit): who may find it. `joint_units`: participants whose joint task is still open (their queue).
+    Column("units", ARRAY(String(64)), nullable=False, server_default=text("'{}'")),
+    Column("joint_units", ARRAY(String(64)), nullable=False, server_default=text("'{}'")),
+    Column("escalation_level", Integer, nullable=False),
+    Column("overdue", Boolean, nullable=False),
+    Column("reworks", Integer, nullable=False),
+    Column("sign_for_due", DateTime(timezone=True)),
+    Column("feedback_due", DateTime(timezone=True)),
+    Column("resolution_due", DateTime(timezone=True)),
+    Column("rating_outcome", String(32)),
+    Column("received_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_reason", String(64)),
+    # What the caller said and how to reach them, each column sealed on its own (AES-256-GCM, nonce || ciphertext)
+    # under the payload key `personal_key_id` (personal_columns.py); never stored in clear.
+    Column("personal_key_id", String(64)),
+    Column("description_sealed", LargeBinary),
+    Column("address_sealed", LargeBinary),
+    Column("caller_name_sealed", LargeBinary),
+    Column("caller_phone_sealed", LargeBinary),
+    Column("caller_confidential", Boolean, nullable=False, server_default=text("false")),
+    # Keyed hashes of the words of title, description and address (search_tokens.py): searchable, not readable.
+    Column("search_key_id", String(64)),
+    Column("search_tokens", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("view", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # A ticket's identity (what intake keys resubmissions by): one case each, for ever.
+    Index(
+        "case_records_identity",
+        "channel",
+        "calling_unit",
+        "external_id",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    Index("case_records_received", "received_at", "case_id"),
+    Index("case_records_units", "units", postgresql_using="gin"),
+    Index("case_records_joint_units", "joint_units", postgresql_using="gin"),
+    Index("case_records_search", "search_tokens", postgresql_using="gin"),
+    Index(
+        "case_records_open_by_unit",
+        "handling_unit",
+        "resolution_due",
+        postgresql_where=text("closed_at IS NULL"),
+    ),
+)
+
+# Every event of every case, once: the timeline, with the typed fields (the view is on the case's row).
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("sequence", BigInteger, primary_key=True),
+    Column("event_id", String(80), nullable=False, unique=True),
+    Column("source", String(16), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("detail", Text, nullable=False, server_default=text("''")),
+    Column("fields", JSONB, nullable=False),
+)
+
+# Who read a caller's contact (or a caller's file), when, on which case, and why: admins read it.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("client_id", String(64), nullable=False),
+    Column("client_kind", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("case_id", String(36), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("masked", Boolean, nullable=False),
+    Index("access_log_at", "at", "id"),
+    Index("access_log_case", "case_id", "at"),
+)

@@ -1,0 +1,21 @@
+"""A ticket's content as the record's columns: each personal field sealed, the text searchable by keyed hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.contracts.case_event_log import PersonalData
+from services.contracts.payload_keys import PayloadKeyring
+from services.engines.records_db.personal_columns import seal_columns
+from services.engines.records_db.search_tokens import hashed, search_key, text_tokens
+
+
+def ticket_columns(case_id: str, title: str | None, data: PersonalData, keyring: PayloadKeyring) -> dict[str, Any]:
+    """The columns `received` fills: sealed description, address and caller; search tokens of the text."""
+    text = " ".join(part for part in (title, data.description, data.address) if part)
+    key_id = keyring.current_key_id
+    return {
+        **seal_columns(case_id, data, keyring),
+        "search_key_id": key_id,
+        "search_tokens": hashed(text_tokens(text), search_key(keyring, key_id)),
+    }

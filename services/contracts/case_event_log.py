@@ -61,10 +61,16 @@ class PersonalData(BaseModel):
     description: str = ""
     address: str | None = None
     caller: Caller | None = None
+    reported_at: datetime | None = Field(default=None, description="When the caller reported it (the platform's).")
 
     @classmethod
     def of(cls, ticket: Ticket) -> PersonalData:
-        return cls(description=ticket.description, address=ticket.address, caller=ticket.caller)
+        return cls(
+            description=ticket.description,
+            address=ticket.address,
+            caller=ticket.caller,
+            reported_at=ticket.reported_at,
+        )
 
 
 class SealedData(BaseModel):

@@ -16,6 +16,7 @@ def ticket_columns(case_id: str, title: str | None, data: PersonalData, keyring:
     key_id = keyring.current_key_id
     return {
         **seal_columns(case_id, data, keyring),
+        "reported_at": data.reported_at,
         "search_key_id": key_id,
         "search_tokens": hashed(text_tokens(text), search_key(keyring, key_id)),
     }

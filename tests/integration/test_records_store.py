@@ -16,7 +16,7 @@ from services.engines.sealed_data import seal
 from services.records.migrate import downgrade, migrate
 from services.records.projection import Placement
 from services.records.store import RecordStore
-from tests.support.case_events import KEYRING, KINDS, PHONE, event, personal_data
+from tests.support.case_events import KEYRING, KINDS, PHONE, RECEIVED, event, personal_data
 from tests.support.engines import PostgresServer
 
 
@@ -60,6 +60,7 @@ async def test_each_event_is_applied_once_and_in_order(engine: AsyncEngine) -> N
     opened = open_columns(case_id, record, KEYRING)
     assert opened is not None and (opened.caller_phone, opened.address) == (PHONE, "幸福家园3号楼")
     assert (record.personal_key_id, record.units, record.joint_units) == ("k1", ["water"], [])
+    assert record.reported_at == RECEIVED
     # The timeline's words travel with each event.
     async with engine.connect() as connection:
         details = await connection.scalar(select(case_events.c.detail).where(case_events.c.case_id == case_id))

@@ -51,4 +51,5 @@ def personal_data(*, confidential: bool = False) -> PersonalData:
         description="停水两天",
         address="幸福家园3号楼",
         caller=Caller(name="王女士", phone=PHONE, confidential=confidential),
+        reported_at=RECEIVED,
     )

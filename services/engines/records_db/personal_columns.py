@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -32,12 +33,15 @@ class TicketContent:
     caller_name: str | None
     caller_phone: str | None
     caller_confidential: bool
+    reported_at: datetime | None = None
 
     def as_personal(self) -> PersonalData:
         caller = None
         if self.caller_name is not None or self.caller_phone is not None or self.caller_confidential:
             caller = Caller(name=self.caller_name, phone=self.caller_phone, confidential=self.caller_confidential)
-        return PersonalData(description=self.description, address=self.address, caller=caller)
+        return PersonalData(
+            description=self.description, address=self.address, caller=caller, reported_at=self.reported_at
+        )
 
 
 def seal_columns(case_id: str, data: PersonalData, keyring: PayloadKeyring) -> dict[str, Any]:
@@ -73,6 +77,7 @@ def open_columns(case_id: str, row: Any, keyring: PayloadKeyring) -> TicketConte
         caller_name=opened["caller_name_sealed"],
         caller_phone=opened["caller_phone_sealed"],
         caller_confidential=bool(row.caller_confidential),
+        reported_at=getattr(row, "reported_at", None),
     )
 
 

@@ -52,6 +52,7 @@ case_records = Table(
     Column("resolution_due", DateTime(timezone=True)),
     Column("rating_outcome", String(32)),
     Column("received_at", DateTime(timezone=True)),
+    Column("reported_at", DateTime(timezone=True)),
     Column("closed_at", DateTime(timezone=True)),
     Column("closed_reason", String(64)),
     # What the caller said and how to reach them, each column sealed on its own (AES-256-GCM, nonce || ciphertext)

@@ -32,7 +32,7 @@ _INDEXES = ("case_records_units", "case_records_joint_units", "case_records_sear
 def upgrade() -> None:
     for name in _ARRAYS:
         op.add_column("case_records", sa.Column(name, ARRAY(sa.String(64)), nullable=False, server_default="{}"))
-    for name in ("sign_for_due", "feedback_due", "resolution_due"):
+    for name in ("sign_for_due", "feedback_due", "resolution_due", "reported_at"):
         op.add_column("case_records", sa.Column(name, sa.DateTime(timezone=True)))
     op.add_column("case_records", sa.Column("rating_outcome", sa.String(32)))
     op.add_column("case_records", sa.Column("personal_key_id", sa.String(64)))
@@ -109,7 +109,10 @@ def _split_personal() -> None:
     table = sa.table(
         "case_records",
         sa.column("case_id"),
-        *(sa.column(name) for name in ("personal_key_id", "caller_confidential", "search_key_id", "search_tokens")),
+        *(
+            sa.column(name)
+            for name in ("personal_key_id", "caller_confidential", "search_key_id", "search_tokens", "reported_at")
+        ),
         *(sa.column(name, sa.LargeBinary) for name in _SEALED),
     )
     for case_id, title, personal in pending:
@@ -142,6 +145,7 @@ def downgrade() -> None:
         "sign_for_due",
         "feedback_due",
         "resolution_due",
+        "reported_at",
         "rating_outcome",
         "personal_key_id",
         *_SEALED,

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.contracts.case_event_log import CaseEvent
 from services.contracts.case_view import CaseView
 from services.contracts.payload_keys import PayloadKeyring
-from services.engines.records_db.tables import case_events, case_records
+from services.engines.records_db.tables import case_events, case_records, case_search
 from services.engines.sealed_data import unseal
 from services.records.projection import Placement, place
-from services.records.ticket_columns import ticket_columns
+from services.records.ticket_columns import search_row, ticket_columns
 
 
 class EventWithoutView(ValueError):
@@ -56,7 +56,16 @@ class RecordStore:
             row = _record_row(event)
             # Only `received` carries the caller's data: later events keep the columns it filled.
             if event.personal is not None:
-                row |= ticket_columns(event.case_id, row["title"], unseal(event.personal, self._keyring), self._keyring)
+                data = unseal(event.personal, self._keyring)
+                row |= ticket_columns(event.case_id, data, self._keyring)
+                search = search_row(event.case_id, row["title"], data, self._keyring)
+                await connection.execute(
+                    insert(case_search)
+                    .values(**search)
+                    .on_conflict_do_update(
+                        index_elements=["case_id"], set_={"key_id": search["key_id"], "tokens": search["tokens"]}
+                    )
+                )
             upsert = insert(case_records).values(**row)
             changed: dict[str, Any] = {name: upsert.excluded[name] for name in row if name != "case_id"}
             await connection.execute(upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed))

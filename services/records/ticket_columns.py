@@ -1,4 +1,4 @@
-"""A ticket's content as the record's columns: each personal field sealed, the text searchable by keyed hashes."""
+"""A ticket's content as the records keep it: each personal field sealed, the text searchable by keyed hashes."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from services.engines.records_db.personal_columns import seal_columns
 from services.engines.records_db.search_tokens import hashed, search_key, text_tokens
 
 
-def ticket_columns(case_id: str, title: str | None, data: PersonalData, keyring: PayloadKeyring) -> dict[str, Any]:
-    """The columns `received` fills: sealed description, address and caller; search tokens of the text."""
+def ticket_columns(case_id: str, data: PersonalData, keyring: PayloadKeyring) -> dict[str, Any]:
+    """The case row's columns `received` fills: sealed description, address and caller; the reported time."""
+    return {**seal_columns(case_id, data, keyring), "reported_at": data.reported_at}
+
+
+def search_row(case_id: str, title: str | None, data: PersonalData, keyring: PayloadKeyring) -> dict[str, Any]:
+    """The case's `case_search` row: the keyed hashes of its title, description and address."""
     text = " ".join(part for part in (title, data.description, data.address) if part)
     key_id = keyring.current_key_id
-    return {
-        **seal_columns(case_id, data, keyring),
-        "reported_at": data.reported_at,
-        "search_key_id": key_id,
-        "search_tokens": hashed(text_tokens(text), search_key(keyring, key_id)),
-    }
+    return {"case_id": case_id, "key_id": key_id, "tokens": hashed(text_tokens(text), search_key(keyring, key_id))}

@@ -63,9 +63,6 @@ case_records = Table(
     Column("caller_name_sealed", LargeBinary),
     Column("caller_phone_sealed", LargeBinary),
     Column("caller_confidential", Boolean, nullable=False, server_default=text("false")),
-    # Keyed hashes of the words of title, description and address (search_tokens.py): searchable, not readable.
-    Column("search_key_id", String(64)),
-    Column("search_tokens", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
     Column("view", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # A ticket's identity (what intake keys resubmissions by): one case each, for ever.
@@ -80,13 +77,24 @@ case_records = Table(
     Index("case_records_received", "received_at", "case_id"),
     Index("case_records_units", "units", postgresql_using="gin"),
     Index("case_records_joint_units", "joint_units", postgresql_using="gin"),
-    Index("case_records_search", "search_tokens", postgresql_using="gin"),
     Index(
         "case_records_open_by_unit",
         "handling_unit",
         "resolution_due",
         postgresql_where=text("closed_at IS NULL"),
     ),
+)
+
+# Keyed hashes of the words of a case's title, description and address (search_tokens.py): searchable, not
+# readable. Written once, with the ticket: apart from the case's row, which every event rewrites, so its large GIN
+# index is not rewritten with it.
+case_search = Table(
+    "case_search",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("key_id", String(64), nullable=False),
+    Column("tokens", ARRAY(BigInteger), nullable=False),
+    Index("case_search_tokens", "tokens", postgresql_using="gin"),
 )
 
 # Every event of every case, once: the timeline, with the typed fields (the view is on the case's row).

@@ -18,7 +18,7 @@ from services.contracts.case_event_log import SealedData
 from services.contracts.payload_keys import PayloadKeyring
 from services.engines.records_db.personal_columns import open_columns
 from services.engines.sealed_data import seal, unseal
-from services.records.ticket_columns import ticket_columns
+from services.records.ticket_columns import search_row, ticket_columns
 
 revision = "0002"
 down_revision = "0001"
@@ -26,7 +26,7 @@ branch_labels = None
 depends_on = None
 
 _ARRAYS = ("units", "joint_units")
-_INDEXES = ("case_records_units", "case_records_joint_units", "case_records_search")
+_INDEXES = ("case_records_units", "case_records_joint_units")
 
 
 def upgrade() -> None:
@@ -41,8 +41,13 @@ def upgrade() -> None:
     op.add_column(
         "case_records", sa.Column("caller_confidential", sa.Boolean, nullable=False, server_default=sa.false())
     )
-    op.add_column("case_records", sa.Column("search_key_id", sa.String(64)))
-    op.add_column("case_records", sa.Column("search_tokens", ARRAY(sa.BigInteger), nullable=False, server_default="{}"))
+    op.create_table(
+        "case_search",
+        sa.Column("case_id", sa.String(36), primary_key=True),
+        sa.Column("key_id", sa.String(64), nullable=False),
+        sa.Column("tokens", ARRAY(sa.BigInteger), nullable=False),
+    )
+    op.create_index("case_search_tokens", "case_search", ["tokens"], postgresql_using="gin")
     op.add_column("case_events", sa.Column("detail", sa.Text, nullable=False, server_default=""))
     _fill_from_views()
     _split_personal()
@@ -55,7 +60,7 @@ def upgrade() -> None:
         postgresql_nulls_not_distinct=True,
     )
     op.create_index("case_records_received", "case_records", ["received_at", "case_id"])
-    for index, column in zip(_INDEXES, (*_ARRAYS, "search_tokens"), strict=True):
+    for index, column in zip(_INDEXES, _ARRAYS, strict=True):
         op.create_index(index, "case_records", [column], postgresql_using="gin")
     op.create_index(
         "case_records_open_by_unit",
@@ -76,6 +81,12 @@ def upgrade() -> None:
     )
     op.create_index("access_log_at", "access_log", ["at", "id"])
     op.create_index("access_log_case", "access_log", ["case_id", "at"])
+    # Intake's role (deploy/k8s/postgres) reads everything and may only append to the access log; the development
+    # server has no such role.
+    op.execute(
+        "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'records_intake') THEN "
+        "GRANT INSERT ON access_log TO records_intake; END IF; END $$"
+    )
 
 
 def _fill_from_views() -> None:
@@ -109,17 +120,16 @@ def _split_personal() -> None:
     table = sa.table(
         "case_records",
         sa.column("case_id"),
-        *(
-            sa.column(name)
-            for name in ("personal_key_id", "caller_confidential", "search_key_id", "search_tokens", "reported_at")
-        ),
+        *(sa.column(name) for name in ("personal_key_id", "caller_confidential", "reported_at")),
         *(sa.column(name, sa.LargeBinary) for name in _SEALED),
+    )
+    search = sa.table(
+        "case_search", sa.column("case_id"), sa.column("key_id"), sa.column("tokens", ARRAY(sa.BigInteger))
     )
     for case_id, title, personal in pending:
         data = unseal(SealedData.model_validate(personal), keyring)
-        op.execute(
-            table.update().where(table.c.case_id == case_id).values(**ticket_columns(case_id, title, data, keyring))
-        )
+        op.execute(table.update().where(table.c.case_id == case_id).values(**ticket_columns(case_id, data, keyring)))
+        op.execute(search.insert().values(**search_row(case_id, title, data, keyring)))
 
 
 _SEALED = ("description_sealed", "address_sealed", "caller_name_sealed", "caller_phone_sealed")
@@ -135,6 +145,7 @@ def _keyring() -> PayloadKeyring:
 
 def downgrade() -> None:
     op.drop_table("access_log")
+    op.drop_table("case_search")
     for index in ("case_records_open_by_unit", *_INDEXES, "case_records_received", "case_records_identity"):
         op.drop_index(index, table_name="case_records")
     op.add_column("case_records", sa.Column("personal", JSONB(none_as_null=True)))
@@ -150,8 +161,6 @@ def downgrade() -> None:
         "personal_key_id",
         *_SEALED,
         "caller_confidential",
-        "search_key_id",
-        "search_tokens",
     ):
         op.drop_column("case_records", name)
 

@@ -60,3 +60,10 @@ async def test_a_case_reaches_the_records_with_its_events_and_the_caller_s_data_
     assert PHONE not in str(record.personal)  # type: ignore[attr-defined]
     opened = unseal(SealedData.model_validate(record.personal), build_keyring("", "", development=True))  # type: ignore[attr-defined]
     assert opened.caller is not None and opened.caller.phone == PHONE
+
+
+async def test_the_records_health_names_the_database(system: RunningSystem) -> None:
+    async with httpx.AsyncClient(timeout=5) as http:
+        health = await http.get(f"{system.services['records'].base_url}/healthz")
+
+    assert health.status_code == 200 and health.json()["checks"] == {"nats": True, "database": True}

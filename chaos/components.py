@@ -1,4 +1,4 @@
-"""The six components the suite kills with SIGKILL and starts again, each on its own port and data."""
+"""The components the suite kills with SIGKILL and starts again, each on its own port and data."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Protocol
 
 from tests.support.system import RunningSystem
 
-# In the order the suite kills them: the four services, then the two engines.
-COMPONENT_NAMES = ("intake", "router", "workflows", "notifier", "nats", "temporal")
+# In the order the suite kills them: the four services, the two engines, then the case records and their database.
+COMPONENT_NAMES = ("intake", "router", "workflows", "notifier", "nats", "temporal", "records", "postgres")
+# Whose outage the records have to catch up with (the others' recovery is the tickets' and deadlines').
+RECORDS_COMPONENTS = frozenset({"records", "postgres"})
 LABELS = {
     "intake": "intake",
     "router": "router",
@@ -18,6 +20,8 @@ LABELS = {
     "notifier": "notifier",
     "nats": "nats-server",
     "temporal": "Temporal server",
+    "records": "records",
+    "postgres": "PostgreSQL",
 }
 
 
@@ -29,7 +33,7 @@ class _Process(Protocol):
 
 @dataclass(frozen=True)
 class Component:
-    """A part of the running system: `kill` is `kill -9` of its process group, `restart` waits until it serves."""
+    """A part of the running system: `kill` is `kill -9` of its processes, `restart` waits until it serves."""
 
     name: str
     kill: Callable[[], Awaitable[None]]
@@ -47,6 +51,8 @@ def component(system: RunningSystem, name: str) -> Component:
         process = system.nats
     elif name == "temporal":
         process = system.temporal
+    elif name == "postgres" and system.postgres is not None:
+        process = system.postgres
     elif name in system.services:
         process = system.services[name]
     else:

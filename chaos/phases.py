@@ -38,6 +38,9 @@ class Phase:
     outages: list[Outage] = field(default_factory=list)
     recovered_at: float | None = None
     probes: list[DeadlineProbe] = field(default_factory=list)
+    # Where the case event log ended once the component served again, and when the records had applied that much.
+    log_end_at_restart: int | None = None
+    records_caught_up_at: float | None = None
 
     @property
     def kills(self) -> int:
@@ -64,6 +67,13 @@ class Phase:
         if not self.outages or self.recovered_at is None:
             return None
         return self.recovered_at - self.outages[-1].restarted_at
+
+    @property
+    def catch_up_seconds(self) -> float | None:
+        """From the last restart until the records had applied every event logged by the time it served."""
+        if not self.outages or self.records_caught_up_at is None:
+            return None
+        return max(0.0, self.records_caught_up_at - self.outages[-1].restarted_at)
 
     @property
     def probed_outage(self) -> tuple[datetime, datetime] | None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from chaos.records_reconcile import RecordTally
 from chaos.results import PhaseResult, SuiteResult
 
 HEADERS = (
@@ -23,6 +24,9 @@ HEADERS = (
     "restart s",
     "recovery s",
 )
+# Where the system runs the case records: their verdict per phase (cases lost or behind their log, rows doubled,
+# sequences missing inside a record) and their catch-up after the last restart.
+RECORDS_HEADERS = ("records lost", "records doubled", "gaps", "catch-up s")
 
 
 def _seconds(value: float | None, *, recovered: bool = True) -> str:
@@ -33,6 +37,10 @@ def _seconds(value: float | None, *, recovered: bool = True) -> str:
 
 def _row(phase: PhaseResult) -> tuple[str, ...]:
     tally = phase.tally
+    records: tuple[str, ...] = ()
+    if phase.records is not None:
+        catch_up = _seconds(phase.catch_up_seconds, recovered=phase.caught_up)
+        records = (str(phase.records.lost), str(phase.records.doubled), str(phase.records.gaps), catch_up)
     return (
         phase.component,
         str(phase.kills),
@@ -45,12 +53,14 @@ def _row(phase: PhaseResult) -> tuple[str, ...]:
         f"{phase.deadlines_fired}/{len(phase.probes)}" if phase.probes else "-",
         _seconds(phase.restart_seconds),
         _seconds(phase.recovery_seconds, recovered=phase.recovered),
+        *records,
     )
 
 
 def table(result: SuiteResult) -> str:
     """A plain-text table, one row per phase and a total."""
-    rows = [HEADERS, *(_row(phase) for phase in result.phases)]
+    headers = HEADERS if result.records is None else (*HEADERS, *RECORDS_HEADERS)
+    rows = [headers, *(_row(phase) for phase in result.phases)]
     total = result.total
     fired = sum(p.deadlines_fired for p in result.phases)
     probes = sum(len(p.probes) for p in result.phases)
@@ -69,9 +79,10 @@ def table(result: SuiteResult) -> str:
             f"{fired}/{probes}",
             "",
             "",
+            *(() if result.records is None else _records_total(result.records)),
         )
     )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
 
     def line(row: tuple[str, ...]) -> str:
         cells = zip(row, widths, strict=True)
@@ -79,6 +90,10 @@ def table(result: SuiteResult) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(rows[0]), rule, *(line(r) for r in rows[1:-1]), rule, line(rows[-1])])
+
+
+def _records_total(records: RecordTally) -> tuple[str, ...]:
+    return (str(records.lost), str(records.doubled), str(records.gaps), "")
 
 
 def as_json(result: SuiteResult, *, plan: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +117,9 @@ def as_json(result: SuiteResult, *, plan: dict[str, Any]) -> dict[str, Any]:
             "probes": [
                 {**asdict(v), "due": v.due.isoformat() if v.due else None, "fired_once": v.fired_once} for v in p.probes
             ],
+            "records": asdict(p.records) if p.records is not None else None,
+            "records_catch_up_seconds": p.catch_up_seconds,
+            "records_caught_up": p.caught_up,
         }
 
     return {
@@ -114,6 +132,7 @@ def as_json(result: SuiteResult, *, plan: dict[str, Any]) -> dict[str, Any]:
         "total": {**asdict(result.total), "duplicated": result.total.duplicated},
         "backlog_at_end": result.backlog,
         "orphan_cases": result.orphan_cases,
+        "records": asdict(result.records) if result.records is not None else None,
     }
 
 

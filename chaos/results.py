@@ -2,7 +2,8 @@
 
 Targets: no ticket answered 202 lost, no duplicate case, workflow start or `case_assigned` event id, every
 ticket accepted in the end, every outage recovered, every probed deadline due inside its outage and fired
-exactly once, and no message left unfinished on the pipeline's consumers.
+exactly once, and no message left unfinished on the pipeline's consumers. Where the system runs the case records:
+every case recorded once with every event of its log once and in order, and the records caught up after each outage.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 from chaos.deadline_probes import ProbeVerdict
 from chaos.reconcile import Tally
+from chaos.records_reconcile import RecordTally
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class PhaseResult:
     recovery_seconds: float | None = None
     recovered: bool = True
     probes: list[ProbeVerdict] = field(default_factory=list)
+    # The case records of the phase's tickets (None: the system runs no records), and from the last restart until
+    # the records had applied the log as it stood when the component served again.
+    records: RecordTally | None = None
+    catch_up_seconds: float | None = None
+    caught_up: bool = True
 
     @property
     def deadlines_fired(self) -> int:
@@ -49,6 +56,10 @@ class PhaseResult:
             missed.append(f"{name}: {tally.never_accepted} tickets never accepted")
         if not self.recovered:
             missed.append(f"{name}: did not recover within the time allowed")
+        if self.records is not None:
+            missed.extend(self.records.failures(name))
+        if not self.caught_up:
+            missed.append(f"{name}: the case records did not catch up with the event log within the time allowed")
         for probe in self.probes:
             if not probe.due_in_outage:
                 missed.append(f"{name}: deadline probe {probe.case_id} was not due inside the outage ({probe.due})")
@@ -67,6 +78,7 @@ class SuiteResult:
     backlog: dict[str, int]
     orphan_cases: list[str]
     wall_seconds: float
+    records: RecordTally | None = None
 
     def failures(self) -> list[str]:
         missed = [failure for phase in self.phases for failure in phase.failures()]

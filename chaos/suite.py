@@ -5,8 +5,11 @@ deadlines are counted, let the load run a moment, `kill -9` the component and ke
 past due (and at least `outage_seconds`), start it again; then kill it again (`second_kills`, twice by default)
 a moment after it serves, while it is catching up and work is most likely in flight, and start it again each
 time. Recovery runs from the last restart command until every ticket first sent in the phase before it is
-accepted with its `case_assigned` at its unit's receiver, and every probe's breach is told.
-Lost and duplicated are counted per phase once the whole run is over (`chaos/reconcile.py`).
+accepted with its `case_assigned` at its unit's receiver, and every probe's breach is told; for the records and
+PostgreSQL, until the records have applied every event the case log held when the component served again (their
+*catch-up*, measured in every phase where the system runs the records).
+Lost and duplicated are counted per phase once the whole run is over (`chaos/reconcile.py`, and for the records
+`chaos/records_reconcile.py`).
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
 
-from chaos.components import COMPONENT_NAMES, Component, component
+from chaos.components import COMPONENT_NAMES, RECORDS_COMPONENTS, Component, component
 from chaos.deadline_probes import (
     DeadlineProbe,
     ProbeVerdict,
@@ -33,12 +36,16 @@ from chaos.load import Submission, TicketLoad
 from chaos.observations import case_workflows
 from chaos.phases import Outage, Phase
 from chaos.reconcile import Tally, judge, orphan_cases
+from chaos.records import RecordsWatch
+from chaos.records_reconcile import RecordTally, RecordVerdict
 from chaos.results import PhaseResult, SuiteResult
 from chaos.tickets import UNITS, deadline_probe, steady_tickets
 from services.contracts.settings import ServiceSettings
+from services.contracts.subjects import RECORDS_CONSUMER
 from services.engines.temporal import connect_temporal
-from tests.support.backlog import consumer_backlog
+from tests.support.backlog import BACKLOG_CONSUMERS, consumer_backlog
 from tests.support.receiver import WebhookReceiver
+from tests.support.services import RECORDS
 from tests.support.system import RunningSystem
 
 POLL_SECONDS = 0.2
@@ -86,6 +93,9 @@ class FaultSuite:
         self._deliveries = DeliveryLog(receiver)
         self._probes_sent = 0
         self._random = random.Random(plan.seed)
+        self._records: RecordsWatch | None = None
+        if system.postgres is not None and RECORDS in system.services:
+            self._records = RecordsWatch(nats_url=system.nats.url, database_url=system.postgres.url)
 
     @property
     def submissions(self) -> list[Submission]:
@@ -148,7 +158,13 @@ class FaultSuite:
             phase.outages.append(await self._outage(part, plan.second_outage_seconds))
 
         waited_for = [s for s in self._load.submissions if phase.sent_before_last_restart(s)]
-        phase.recovered_at = await self._wait_delivered(waited_for, phase.probes, timeout=plan.recovery_timeout_seconds)
+        delivered, caught_up = await asyncio.gather(
+            self._wait_delivered(waited_for, phase.probes, timeout=plan.recovery_timeout_seconds),
+            self._wait_records_caught_up(phase),
+        )
+        phase.recovered_at = delivered
+        if part.name in RECORDS_COMPONENTS:
+            phase.recovered_at = None if delivered is None or caught_up is None else max(delivered, caught_up)
         recovery = phase.recovery_seconds
         self._say(f"{part.label}: " + ("no recovery in time" if recovery is None else f"recovered in {recovery:.1f}s"))
         await asyncio.sleep(plan.settle_seconds)
@@ -167,6 +183,15 @@ class FaultSuite:
         outage = Outage(killed_at, restarted_at, time.monotonic(), killed_utc, restarted_utc)
         self._say(f"restarted {part.label} after {seconds:.0f}s down; serving in {outage.restart_seconds:.1f}s")
         return outage
+
+    async def _wait_records_caught_up(self, phase: Phase) -> float | None:
+        """When the records had applied the case log as it stood after the last restart (None: no records, or late)."""
+        if self._records is None:
+            return None
+        phase.log_end_at_restart = await self._records.log_end()
+        timeout = self._plan.recovery_timeout_seconds
+        phase.records_caught_up_at = await self._records.wait_caught_up(phase.log_end_at_restart, timeout=timeout)
+        return phase.records_caught_up_at
 
     def _next_probe(self) -> int:
         self._probes_sent += 1
@@ -193,9 +218,10 @@ class FaultSuite:
 
     async def _wait_for_empty_backlog(self, *, timeout: float) -> dict[str, int]:
         """Once everything is back nothing may sit unfinished on the pipeline's consumers; the last count seen."""
+        consumers = (*BACKLOG_CONSUMERS, RECORDS_CONSUMER) if self._records else BACKLOG_CONSUMERS
         deadline = time.monotonic() + timeout
         while True:
-            backlog = await consumer_backlog(self._system.nats.url)
+            backlog = await consumer_backlog(self._system.nats.url, consumers)
             if not any(backlog.values()) or time.monotonic() > deadline:
                 return backlog
             await asyncio.sleep(1.0)
@@ -207,6 +233,7 @@ class FaultSuite:
         submissions = self._load.submissions
         verdicts = [judge(s, workflows, self._deliveries) for s in submissions]
         recorded_anyway = await self._refused_yet_recorded(submissions)
+        records = await self._record_verdicts(submissions)
         results = [
             PhaseResult(
                 component=phase.component,
@@ -220,6 +247,9 @@ class FaultSuite:
                 recovery_seconds=phase.recovery_seconds,
                 recovered=phase.kills == 0 or phase.recovered_at is not None,
                 probes=[await self._probe_verdict(probe, phase) for probe in phase.probes],
+                records=None if records is None else RecordTally.of_cases(records, _case_ids(submissions, phase)),
+                catch_up_seconds=phase.catch_up_seconds,
+                caught_up=records is None or not phase.outages or phase.records_caught_up_at is not None,
             )
             for phase in phases
         ]
@@ -229,7 +259,14 @@ class FaultSuite:
             backlog=backlog,
             orphan_cases=orphan_cases(workflows, submissions),
             wall_seconds=wall_seconds,
+            records=None if records is None else RecordTally.of_cases(records, _case_ids(submissions)),
         )
+
+    async def _record_verdicts(self, submissions: Sequence[Submission]) -> dict[str, RecordVerdict] | None:
+        """Each accepted ticket's case record against its case's event log (None: the system runs no records)."""
+        if self._records is None:
+            return None
+        return await self._records.verdicts(_case_ids(submissions), timeout=self._plan.drain_timeout_seconds)
 
     async def _refused_yet_recorded(self, submissions: Sequence[Submission]) -> list[Submission]:
         """Tickets answered 503 ("nothing recorded") whose case was nevertheless received by a refused attempt."""
@@ -252,6 +289,11 @@ class FaultSuite:
         outage = phase.probed_outage
         assert outage is not None, "probes are sent only in phases with a kill"
         return probe_verdict(case, self._deliveries, probe, outage=outage)
+
+
+def _case_ids(submissions: Iterable[Submission], phase: Phase | None = None) -> list[str]:
+    """The cases of the tickets accepted (in `phase`, or in the whole run)."""
+    return [s.case_id for s in submissions if s.case_id is not None and (phase is None or phase.holds(s))]
 
 
 def _last_accepted(phase: Phase, submissions: Sequence[Submission]) -> float | None:

@@ -38,11 +38,12 @@ async def main(stop: asyncio.Event) -> None:
             with attempt:
                 await migrate(engine, keyring=settings.payload_keyring())
     nc, js = await open_jetstream(settings, name="records")
-    projector = RecordProjector(RecordStore(engine, settings.payload_keyring()))
+    store = RecordStore(engine, settings.payload_keyring())
+    projector = RecordProjector(store)
     log.info("records.ready")
 
     async def health() -> dict[str, bool]:
-        return {"nats": nc.is_connected}
+        return {"nats": nc.is_connected, "database": await store.answers(timeout=settings.health_timeout_seconds)}
 
     await asyncio.gather(
         run_pull_consumer(js, RECORDS_CONSUMER, projector.handle, stop=stop, batch=settings.fetch_batch),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import structlog
 from nats.aio.msg import Msg
 from prometheus_client import Counter, Histogram
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.contracts.case_event_log import CaseEvent
-from services.engines.pull_consumer import Outcome
+from services.engines.pull_consumer import Outcome, RetryPolicy
 from services.records.projection import Placement
 from services.records.store import EventWithoutView, RecordStore
 
@@ -18,6 +20,10 @@ log = structlog.get_logger(__name__)
 PROJECTED = Counter(
     "hotline_records_events_total", "Case events the records took, by placement (apply, duplicate, gap).", ["placement"]
 )
+DB_ERRORS = Counter(
+    "hotline_records_db_errors_total",
+    "Case events the records could not apply because the database failed or could not be reached (each retried).",
+)
 LAG = Histogram(
     "hotline_records_lag_seconds",
     "From an event's time to its record being written, in seconds.",
@@ -25,19 +31,41 @@ LAG = Histogram(
 )
 # An earlier event of the case is on its way (redelivered, or handled by another instance): soon, not backed off.
 GAP_RETRY_SECONDS = 0.25
+# The database is away (restarting, failing over, unreachable): back off per delivery, but not for long, since the
+# records catch up only once the retried events come back, each on its own backoff; a case's later events wait on
+# its first. The consumer loop's default ceiling (a minute) kept the records half a minute behind a restarted
+# PostgreSQL under the fault suite's load (docs/performance.md, "The fault suite").
+DB_RETRY = RetryPolicy(base_seconds=0.5, max_seconds=2.0)
+# Every pending event fails each time it comes back: one warning a second says so, with how many failed meanwhile.
+DB_WARNING_EVERY_SECONDS = 1.0
+# Refused connections (OSError), broken ones and the server's refusals while it starts or recovers (DBAPIError).
+DB_UNAVAILABLE = (DBAPIError, OSError)
 
 
 class RecordProjector:
-    def __init__(self, store: RecordStore) -> None:
+    def __init__(self, store: RecordStore, *, db_retry: RetryPolicy = DB_RETRY) -> None:
         self._store = store
+        self._db_retry = db_retry
+        self._db_failures_unreported = 0
+        self._db_warned_at = float("-inf")
 
     async def handle(self, msg: Msg) -> Outcome:
-        """Apply one event: ack once applied (or already applied); a gap is retried soon; no view is hopeless."""
+        """Apply one event: ack once applied (or already applied); a gap is retried soon, a database error after a
+        backoff (whatever it wrote was rolled back, or is recognised as applied); no view is hopeless."""
         event = CaseEvent.model_validate_json(msg.data)
         try:
             placement = await self._store.apply(event)
         except EventWithoutView as exc:
             return Outcome.give_up(str(exc))
+        except IntegrityError:
+            # Another applier inserted the case's first event meanwhile (a redelivery racing the original): the
+            # retry finds it applied. Backed off all the same, in case it is a lasting fault after all.
+            delay = self._db_retry.delay(_attempt(msg))
+            return Outcome.retry(delay, f"case {event.case_id}: event {event.sequence} raced another applier")
+        except DB_UNAVAILABLE as exc:
+            delay = self._db_retry.delay(_attempt(msg))
+            self._database_failed(event, exc, delay)
+            return Outcome.retry(delay, f"database: {type(exc).__name__}")
         PROJECTED.labels(placement.value).inc()
         if placement is Placement.GAP:
             return Outcome.retry(GAP_RETRY_SECONDS, f"case {event.case_id}: an event before {event.sequence} is due")
@@ -45,3 +73,26 @@ class RecordProjector:
             LAG.observe(max(0.0, (datetime.now(UTC) - event.at).total_seconds()))
             log.debug("records.applied", case_id=event.case_id, sequence=event.sequence, kind=event.kind)
         return Outcome.ack()
+
+    def _database_failed(self, event: CaseEvent, exc: Exception, delay: float) -> None:
+        """Count the failure; warn about it unless another warning went out less than a second ago."""
+        DB_ERRORS.inc()
+        self._db_failures_unreported += 1
+        now = time.monotonic()
+        if now - self._db_warned_at < DB_WARNING_EVERY_SECONDS:
+            return
+        log.warning(
+            "records.database_failed",
+            case_id=event.case_id,
+            sequence=event.sequence,
+            retry_in=round(delay, 2),
+            failures=self._db_failures_unreported,  # since the last warning, this one included
+            # The driver's error, not SQLAlchemy's, whose text carries the statement's parameters.
+            error=repr(exc.orig if isinstance(exc, DBAPIError) else exc)[:300],
+        )
+        self._db_failures_unreported, self._db_warned_at = 0, now
+
+
+def _attempt(msg: Msg) -> int:
+    """Which delivery of the message this is (1: the first)."""
+    return msg.metadata.num_delivered if msg.metadata else 1

@@ -24,6 +24,9 @@ class RecordsSettings(ServiceSettings):
     )
     var_dir: Path = Field(default=Path("var"), description="Development: where `make run` keeps its data.")
     migrate_at_start: bool = Field(default=True, description="Run the migrations before following the event log.")
+    health_timeout_seconds: float = Field(
+        default=1.0, gt=0, description="How long `/healthz` waits for the database to answer `SELECT 1`."
+    )
     ops_host: str = "127.0.0.1"
     ops_port: int = 9104
     fetch_batch: int = 64

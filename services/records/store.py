@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.contracts.case_event_log import CaseEvent
@@ -70,6 +72,15 @@ class RecordStore:
             changed: dict[str, Any] = {name: upsert.excluded[name] for name in row if name != "case_id"}
             await connection.execute(upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed))
         return placement
+
+    async def answers(self, *, timeout: float) -> bool:
+        """The database answers `SELECT 1` within `timeout` seconds (for `/healthz`)."""
+        try:
+            async with asyncio.timeout(timeout), self._engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (TimeoutError, OSError, DBAPIError):
+            return False
+        return True
 
     async def last_sequence(self, case_id: str) -> int | None:
         async with self._engine.connect() as connection:

@@ -1,4 +1,4 @@
-"""The fault suite in small (`make chaos` runs all six components): a killed worker and a NATS restart under load.
+"""The fault suite in small (`make chaos` runs all eight components): a killed worker and a NATS restart under load.
 
 Reconciled from the outside with the same code as `make chaos`: every ticket answered 202 has one case, one
 workflow and one `case_assigned` event id at its unit's receiver, and deadlines that fell due while the component

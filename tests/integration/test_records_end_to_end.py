@@ -59,3 +59,10 @@ async def test_a_case_reaches_the_records_with_its_events_and_the_caller_s_data_
     assert PHONE not in str(record.caller_phone_sealed)  # type: ignore[attr-defined]
     opened = open_columns(case_id, record, build_keyring("", "", development=True))
     assert opened is not None and opened.caller_phone == PHONE
+
+
+async def test_the_records_health_names_the_database(system: RunningSystem) -> None:
+    async with httpx.AsyncClient(timeout=5) as http:
+        health = await http.get(f"{system.services['records'].base_url}/healthz")
+
+    assert health.status_code == 200 and health.json()["checks"] == {"nats": True, "database": True}

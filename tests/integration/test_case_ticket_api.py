@@ -1,5 +1,5 @@
-"""The whole ticket for those on the case (`GET /v1/cases/{id}/ticket`), and the access log every reveal of a
-caller's contact writes first (`GET /v1/admin/access-log`).
+"""The whole ticket for those on the case (`GET /v1/cases/{id}/ticket`), the access log every reveal of a caller's
+contact writes first (`GET /v1/admin/access-log`), and the description on the unit's `case_assigned`.
 
 Every request names its key (`bearer(system.keys[...])`), so the role under test is the one meant.
 """
@@ -7,18 +7,23 @@ Every request names its key (`bearer(system.keys[...])`), so the role under test
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import nats
 import pytest_asyncio
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from services.contracts.events import NotificationEvent
+from services.contracts.subjects import NOTIFY_STREAM, notify_subject
 from services.engines.records_db.tables import case_records
 from tests.integration.test_end_to_end import wait_for_status
 from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
+from tests.support.receiver import WebhookReceiver
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
@@ -247,3 +252,43 @@ async def test_no_reveal_without_its_line_when_the_access_log_refuses_the_write(
     assert "access log" in answer.json()["detail"]
     assert PHONE not in answer.text and NAME not in answer.text and SAID not in answer.text
     assert (await ticket(api, system, "water", case_id)).json()["caller"]["phone"] == PHONE
+
+
+async def test_the_units_case_assigned_carries_the_description_sealed_on_the_bus_and_opened_in_its_webhook(
+    api: httpx.AsyncClient, system: RunningSystem, receiver: WebhookReceiver
+) -> None:
+    unit = "natural-resources"
+    answer = await api.put(f"/v1/units/{unit}/webhook", json={"url": receiver.url()}, headers=as_(system, "admin"))
+    assert answer.status_code == 200, answer.text
+    body = ticket_body(
+        category_code="NR-01",
+        township="qingshan-town",
+        external_id=f"12345-{uuid.uuid4().hex[:12]}",
+        description=f"青山镇有人非法占用耕地建房，请{NAME}女士的邻居核实，电话{PHONE}。",
+        caller={"name": NAME, "phone": PHONE},
+    )
+    try:
+        posted = await api.post("/v1/cases", json=body, headers=as_(system, "platform-12345"))
+        case_id = posted.json()["case_id"]
+
+        async def delivered() -> dict[str, Any]:
+            assigned = [r.json() for r in receiver.for_case(case_id) if r.json()["kind"] == "case_assigned"]
+            assert len(assigned) == 1, assigned
+            return assigned[0]
+
+        webhook = await assert_eventually(delivered, what="case_assigned at the unit's webhook")
+    finally:
+        await api.delete(f"/v1/units/{unit}/webhook", headers=as_(system, "admin"))
+
+    assert webhook["description"] == body["description"]
+    assert "sealed_description" not in webhook
+    # On the bus the description is only sealed, and the caller's contact is not there at all.
+    nc = await nats.connect(system.nats.url)
+    try:
+        raw = await nc.jetstream().get_last_msg(NOTIFY_STREAM.name, notify_subject(unit, "case_assigned"))
+    finally:
+        await nc.close()
+    assert NotificationEvent.model_validate_json(raw.data).case_id == case_id
+    for needle in (body["description"], NAME, PHONE):
+        assert needle.encode() not in raw.data and json.dumps(needle)[1:-1].encode() not in raw.data
+    assert NotificationEvent.model_validate_json(raw.data).sealed_description is not None

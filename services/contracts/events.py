@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from services.contracts.case_event_log import SealedData
 from services.contracts.case_view import Deadlines
 
 
@@ -91,6 +92,13 @@ class NotificationEvent(BaseModel):
         default=None,
         description="Platform callbacks: the sequence of the previous callback of this case (0 for the first); "
         "a callback is sent only after that one, so a later status never overtakes an earlier one.",
+    )
+    sealed_description: SealedData | None = Field(
+        default=None,
+        description="The ticket's description (what the caller said), on a unit's `case_assigned` and "
+        "`arbitration_decided`: `PersonalData` with only `description`, sealed under the payload keys, so the bus "
+        "never holds it in clear. The notifier opens it for the unit's channels (a webhook body's `description`) "
+        "and never sends it on sealed.",
     )
 
 

@@ -29,6 +29,7 @@ from services.engines.notification_store import NotificationStore
 from services.engines.records_db.connection import open_records
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import (
+    access_log_routes,
     admin_routes,
     case_action_routes,
     case_routes,
@@ -38,9 +39,11 @@ from services.intake import (
     notification_routes,
     platform_routes,
     queue_routes,
+    ticket_routes,
     triage_routes,
     unit_routes,
 )
+from services.intake.access_log import AccessLog
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
@@ -116,6 +119,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             credentials=credentials,
             records=records,
             keyring=settings.payload_keyring(),
+            access_log=AccessLog(records.engine),
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -130,6 +134,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.add_middleware(RateLimit, limits=settings.rate_limits)
     install_error_handlers(app)
     app.include_router(case_routes.router)
+    app.include_router(ticket_routes.router)
     app.include_router(case_action_routes.router)
     app.include_router(joint_routes.router)
     app.include_router(triage_routes.router)
@@ -139,6 +144,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(notification_routes.router)
     app.include_router(platform_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(access_log_routes.router)
     app.include_router(queue_routes.router)
     install_codec_server(app, settings)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)

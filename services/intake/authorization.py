@@ -9,7 +9,10 @@
 - coordination centre: every case; triage, arbitration, extension decisions, unreasonable-demand judgements,
   catalog approvals;
 - leaders: cases escalated to the city leader or above; escalation decisions;
-- admin: units' channels, credentials, platforms' keys; operator: the codec server.
+- admin: units' channels, credentials, platforms' keys, the access log; operator: the codec server.
+
+The whole ticket (the caller's contact) is for fewer: the units on the case, the coordination centre, the
+ticket's own platform and leaders on escalated cases; never admins or operators, who run the system.
 """
 
 from __future__ import annotations
@@ -90,6 +93,45 @@ def require_reader(caller: Principal, view: CaseView) -> None:
     if kind is ClientKind.LEADER and view.escalation_level >= EscalationLevel.CITY_LEADER:
         return
     raise refuse(403, "not_involved", "this case is not yours to read", client=caller.client_id, case_id=view.case_id)
+
+
+def ticket_units(view: CaseView) -> set[str]:
+    """The units on the case, who read its whole ticket: first-contact, handling, joint participants (any phase)
+    and the calling unit of a unit's call. A unit that transferred the case on, being none of these, does not."""
+    units = {view.first_contact_unit, view.handling_unit, view.calling_unit}
+    units |= {task.unit for phase in view.joint_phases for task in phase.tasks}
+    return {unit for unit in units if unit}
+
+
+def require_ticket_reader(caller: Principal, view: CaseView) -> None:
+    """Read access to the case's whole ticket, the caller's contact included (a platform gets 404 for others'
+    tickets, everyone else 403)."""
+    kind = caller.kind
+    if kind is ClientKind.PLATFORM:
+        if not _platforms_own(caller, view):
+            raise _hidden(caller, view)
+        return
+    if kind is ClientKind.COORDINATION:
+        return
+    if kind is ClientKind.UNIT and caller.subject in ticket_units(view):
+        return
+    if kind is ClientKind.LEADER and view.escalation_level >= EscalationLevel.CITY_LEADER:
+        return
+    if kind in (ClientKind.ADMIN, ClientKind.OPERATOR):
+        raise refuse(
+            403,
+            "kind",
+            f"{kind.value} clients run the system; they do not read citizens' tickets",
+            client=caller.client_id,
+            case_id=view.case_id,
+        )
+    raise refuse(403, "not_involved", "this ticket is not yours to read", client=caller.client_id, case_id=view.case_id)
+
+
+def masks_confidential_callers(caller: Principal) -> bool:
+    """Whether a confidential caller (保密) is shown to this reader masked: to units and leaders it is; the
+    coordination centre and the ticket's own platform see the caller whole."""
+    return caller.kind in (ClientKind.UNIT, ClientKind.LEADER)
 
 
 def require_case_actor(caller: Principal, view: CaseView, claimed: str) -> None:

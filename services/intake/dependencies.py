@@ -13,6 +13,7 @@ from services.contracts.payload_keys import PayloadKeyring
 from services.engines.catalog_store import CatalogStore
 from services.engines.credential_store import CredentialStore
 from services.engines.notification_store import NotificationStore
+from services.intake.access_log import AccessLog
 from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
@@ -34,6 +35,7 @@ class IntakeServices:
     credentials: CredentialStore
     records: CaseRecords
     keyring: PayloadKeyring
+    access_log: AccessLog
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

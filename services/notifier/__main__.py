@@ -75,6 +75,7 @@ async def main(stop: asyncio.Event) -> None:
             ],
             callback=PlatformCallback(http),
             renderer=TemplateRenderer(settings.template_dir, names=unit_name),
+            keyring=settings.payload_keyring(),
             retry=retry,
             budget_seconds=settings.retry_budget_seconds,
             ordered_wait_seconds=settings.ordered_wait_seconds,

@@ -16,10 +16,12 @@ from prometheus_client import Counter
 
 from services.contracts.events import Audience, NotificationEvent
 from services.contracts.notifications import ChannelDelivery, DeliveryAttempt, DeliveryStatus, NotificationRecord
+from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.unit_channels import UnitChannels
 from services.engines.held_bucket import HeldBucket
 from services.engines.notification_store import REDELIVERY_HEADER, NotificationStore
 from services.engines.pull_consumer import Outcome, RetryPolicy
+from services.engines.sealed_data import UnsealError, unseal
 from services.notifier.callback_order import CallbackOrder, Turn
 from services.notifier.channels.base import Channel, Delivery, DeliveryResult
 from services.notifier.dead_letters import DeadLetters
@@ -33,6 +35,11 @@ DELIVERIES = Counter(
     "hotline_notifier_delivery_attempts_total",
     "Delivery attempts, by channel and result (delivered, failed, no_channel, waiting).",
     ["channel", "result"],
+)
+
+UNSEAL_FAILURES = Counter(
+    "hotline_notifier_unseal_failures_total",
+    "Sealed ticket descriptions this notifier could not open (a key it lacks): sent without the description.",
 )
 
 
@@ -50,6 +57,7 @@ class EventDelivery:
         unit_channels: list[Channel],
         callback: PlatformCallback,
         renderer: TemplateRenderer,
+        keyring: PayloadKeyring,
         retry: RetryPolicy,
         budget_seconds: float,
         ordered_wait_seconds: float,
@@ -62,6 +70,7 @@ class EventDelivery:
         self._unit_channels = unit_channels
         self._callback = callback
         self._renderer = renderer
+        self._keyring = keyring
         self._retry = retry
         self._budget = budget_seconds
         self._ordered_wait = ordered_wait_seconds
@@ -91,11 +100,26 @@ class EventDelivery:
         pending = [
             c for c in targets if record.channels.get(c.name, ChannelDelivery()).status is not DeliveryStatus.DELIVERED
         ]
-        delivery = Delivery(event=event, channels=channels, renderer=self._renderer)
+        delivery = Delivery(
+            event=event, channels=channels, renderer=self._renderer, description=self._description(event)
+        )
         results = await asyncio.gather(*(self._attempt(channel, delivery) for channel in pending))
         for channel, result in zip(pending, results, strict=True):
             self._note(record, channel.name, result)
         return await self._settle(record, all(r.delivered for r in results))
+
+    def _description(self, event: NotificationEvent) -> str | None:
+        """The ticket's description the event carries sealed, opened; None if it carries none or it cannot be
+        opened here (the message still goes, without it: its deadlines matter more, and the unit reads the ticket
+        through the API)."""
+        if event.sealed_description is None:
+            return None
+        try:
+            return unseal(event.sealed_description, self._keyring).description
+        except UnsealError as exc:
+            UNSEAL_FAILURES.inc()
+            log.error("notification.unseal_failed", case_id=event.case_id, event_id=event.event_id, error=str(exc))
+            return None
 
     async def _deliver_callback(
         self, event: NotificationEvent, record: NotificationRecord, *, ordered: bool

@@ -18,7 +18,8 @@ class PlatformCallback:
     async def deliver(self, event: NotificationEvent, channels: UnitChannels | None) -> DeliveryResult:
         assert event.callback_url is not None
         secret = channels.callback.secret if channels is not None and channels.callback is not None else ""
-        body = event.model_dump_json().encode()
+        # A platform's events never carry the description; were one to, it would not go out sealed.
+        body = event.model_dump_json(exclude={"sealed_description"}).encode()
         return await post_json(
             self._http, event.callback_url, body, signed_headers(secret, body, event.event_id, event.kind.value)
         )

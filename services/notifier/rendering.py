@@ -69,19 +69,21 @@ class TemplateRenderer:
         # Unit code → its Chinese name, from the catalog in force (codes it does not know are shown as they are).
         self._names = names or (lambda code: code)
 
-    def render(self, event: NotificationEvent, part: Part) -> str:
-        """One part of the message for an event (stripped of surrounding blank lines)."""
+    def render(self, event: NotificationEvent, part: Part, *, description: str | None = None) -> str:
+        """One part of the message for an event (stripped of surrounding blank lines); `description`: the ticket's
+        description as this channel may show it (templates read it as `description`)."""
         environment = self._html if part is Part.HTML else self._plain
         try:
             template = environment.get_template(f"{event.kind.value}.jinja")
         except TemplateNotFound:
             template = environment.get_template(FALLBACK_TEMPLATE)
-        return template.render(self._context(event, part)).strip()
+        return template.render(self._context(event, part, description)).strip()
 
-    def _context(self, event: NotificationEvent, part: Part) -> dict[str, Any]:
+    def _context(self, event: NotificationEvent, part: Part, description: str | None) -> dict[str, Any]:
         return {
             "part": part.value,
             "event": event,
+            "description": description,
             "name": lambda code: self._names(code) if code else "—",
             "when": lambda moment: moment.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M") if moment else "—",
             "deadline": lambda kind: DEADLINE_NAMES.get(kind or "", kind or "—"),

@@ -8,7 +8,8 @@ callback keys) and a stranger with a malformed key (every operation; never serve
 past the 404s and the answers carrying data are checked against their models too. Each answer must be documented
 (status, content type, `Retry-After` where declared) and match its model.
 
-The system is one of its own: the fuzzer rotates and revokes keys, sets units' channels and platforms' callback keys
+The system is one of its own, with the case records (the ticket and the access log are read from them): the fuzzer
+rotates and revokes keys, sets units' channels and platforms' callback keys
 and decides catalog changes, none of which may leak into other tests. Its rate limit is off, so that a burst of fast
 404s is not answered 429 (a documented answer, but one that would hide the operation behind it).
 Operations are parametrized from the schema the code builds (the running intake is checked to serve the same), and
@@ -24,6 +25,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 import requests
@@ -46,6 +48,7 @@ from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from tests.support.case_lifecycle import open_case
 from tests.support.credentials import bearer
+from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -111,7 +114,7 @@ FUZZED = [
 @pytest_asyncio.fixture(scope="module")
 async def fuzzed_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
     running = await RunningSystem.start(
-        tmp_path_factory.mktemp("openapi-fuzz"), extra_env={"HOTLINE_INTAKE_RATE_LIMIT": ""}
+        tmp_path_factory.mktemp("openapi-fuzz"), extra_env={"HOTLINE_INTAKE_RATE_LIMIT": ""}, with_records=True
     )
     try:
         yield running
@@ -133,6 +136,9 @@ async def known(fuzzed_system: RunningSystem) -> dict[str, Any]:
         assert throwaway.status_code == 201, throwaway.text
         events = await api.get("/v1/notifications", params={"case_id": case["case_id"]})
         assert events.status_code == 200, events.text
+        await assert_eventually(
+            lambda: _recorded(api, case["case_id"]), what="the case's ticket in the records (else a 503 to retry)"
+        )
     values = {
         "case_id": case["case_id"],
         "unit": CASE_UNIT,
@@ -198,6 +204,11 @@ def test_every_answer_is_documented_and_none_is_a_server_error(
             assert response.status_code in STRANGER_STATUSES, f"a stranger got {response.status_code}"
 
     fuzz()
+
+
+async def _recorded(api: httpx.AsyncClient, case_id: str) -> None:
+    answer = await api.get(f"/v1/cases/{case_id}/ticket")
+    assert answer.status_code == 200, answer.text
 
 
 def _acting_as(unit: str) -> Callable[[Case[Any]], Case[Any]]:

@@ -31,9 +31,11 @@ def mail() -> Iterator[MailReceiver]:
     server.stop()
 
 
-def delivery() -> Delivery:
+def delivery(*, description: str | None = None) -> Delivery:
     channels = UnitChannels(unit="water", email=EmailSetting(to=TO, updated_at=datetime.now(UTC)))
-    return Delivery(event=realistic_event(EventKind.CASE_ASSIGNED), channels=channels, renderer=RENDERER)
+    return Delivery(
+        event=realistic_event(EventKind.CASE_ASSIGNED), channels=channels, renderer=RENDERER, description=description
+    )
 
 
 async def test_the_message_has_the_chinese_subject_and_the_text_and_html_parts(mail: MailReceiver) -> None:
@@ -53,6 +55,16 @@ async def test_the_message_has_the_chinese_subject_and_the_text_and_html_parts(m
     assert received.body("html").strip() == RENDERER.render(sent.event, Part.HTML)
     assert "<h3>新工单待签收</h3>" in received.body("html")
     assert "- 首接单位：水务局" in received.body("plain")
+
+
+async def test_the_units_email_carries_the_description_whole(mail: MailReceiver) -> None:
+    said = "幸福家园小区停水两天，联系人王秀英，电话13812345678。"
+
+    await EmailChannel(SmtpSettings(host="127.0.0.1", port=mail.port)).deliver(delivery(description=said))
+
+    [received] = mail.received
+    assert f"- 诉求内容：{said}" in received.body("plain")
+    assert said in received.body("html")
 
 
 async def test_chinese_headers_travel_rfc2047_encoded(mail: MailReceiver) -> None:

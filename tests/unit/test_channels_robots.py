@@ -109,3 +109,26 @@ async def test_a_robot_answering_an_error_status_is_a_failed_attempt(robot: Webh
         result = await WeComChannel(http).deliver(delivery(wecom=robot_at(robot.url("/cgi-bin/webhook/send"))))
 
     assert (result.delivered, result.detail) == (False, "HTTP 500")
+
+
+DESCRIPTION = "幸福家园小区停水两天，联系人王秀英，电话13812345678，住河口镇幸福家园小区3号楼2单元。"
+
+
+async def test_a_group_robot_shows_the_description_masked(robot: WebhookReceiver) -> None:
+    # A group chat is read by many: the description goes there with its phones, names and addresses masked.
+    channels = UnitChannels(
+        unit="water",
+        dingtalk=robot_at(robot.url("/robot/send?access_token=ab")),
+        wecom=robot_at(robot.url("/cgi-bin/webhook/send?key=cd")),
+    )
+    sent = Delivery(
+        event=realistic_event(EventKind.CASE_ASSIGNED), channels=channels, renderer=RENDERER, description=DESCRIPTION
+    )
+    async with OutboundHttp(timeout_seconds=2) as http:
+        assert (await DingTalkChannel(http).deliver(sent)).delivered
+        assert (await WeComChannel(http).deliver(sent)).delivered
+
+    dingtalk, wecom = (request.json()["markdown"] for request in robot.received)
+    for text in (dingtalk["text"], wecom["content"]):
+        assert "- 诉求内容：幸福家园小区停水两天，联系人王**，电话138****5678" in text
+        assert "13812345678" not in text and "王秀英" not in text

@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 import httpx
 
 from services.contracts import unit_channels
+from services.contracts.case_event_log import PersonalData
 from services.contracts.events import EventKind
+from services.contracts.payload_keys import build_keyring
+from services.engines.sealed_data import seal
 from services.notifier.channels.base import Delivery
 from services.notifier.channels.webhook import WebhookChannel
 from services.notifier.outbound_http import OutboundHttp
@@ -18,13 +21,20 @@ from tests.support.receiver import WebhookReceiver
 from tests.unit.event_builders import realistic_event
 
 SECRET = "kJ3x9Qm2Lw8Rt5Yv1Zp7Nc4Hd6Gf0Ab"
+DEVELOPMENT_KEYRING = build_keyring("", "", development=True)
 
 
-def delivery_to(url: str) -> Delivery:
+DESCRIPTION = "幸福家园小区从前天早上开始停水，联系人王秀英，电话13812345678。"
+
+
+def delivery_to(url: str, *, description: str | None = None) -> Delivery:
     channels = unit_channels.UnitChannels(
         unit="water", webhook=unit_channels.WebhookChannel(url=url, secret=SECRET, updated_at=datetime.now(UTC))
     )
-    return Delivery(event=realistic_event(EventKind.CASE_ASSIGNED), channels=channels, renderer=TemplateRenderer())
+    event = realistic_event(EventKind.CASE_ASSIGNED)
+    if description is not None:
+        event.sealed_description = seal(PersonalData(description=description), DEVELOPMENT_KEYRING)
+    return Delivery(event=event, channels=channels, renderer=TemplateRenderer(), description=description)
 
 
 async def test_the_event_arrives_as_json_signed_so_the_documented_receiver_accepts_it(
@@ -42,8 +52,22 @@ async def test_the_event_arrives_as_json_signed_so_the_documented_receiver_accep
     assert request.headers["x-hotline-event-kind"] == "case_assigned"
     event = delivery.event
     assert request.headers["x-hotline-event-id"] == request.headers["idempotency-key"] == event.event_id
-    assert json.loads(request.body) == json.loads(event.model_dump_json())
+    assert json.loads(request.body) == json.loads(event.model_dump_json(exclude={"sealed_description"}))
     assert request.json()["title"] == "小区停水两天无人处理"
+
+
+async def test_the_units_webhook_gets_the_description_opened_and_never_its_sealed_form(
+    receiver: WebhookReceiver,
+) -> None:
+    delivery = delivery_to(receiver.url(), description=DESCRIPTION)
+    async with OutboundHttp(timeout_seconds=2) as http:
+        assert (await WebhookChannel(http).deliver(delivery)).delivered
+
+    [request] = receiver.received
+    body = request.json()
+    assert body["description"] == DESCRIPTION
+    assert "sealed_description" not in body
+    assert verify(SECRET, httpx.Headers(request.headers), request.body)
 
 
 async def test_each_attempt_is_signed_again_with_its_own_timestamp(receiver: WebhookReceiver) -> None:

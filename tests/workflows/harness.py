@@ -103,6 +103,8 @@ class PublishedEvents:
         self.events: list[NotificationEvent] = []
         self.case_events: list[CaseEvent] = []
         self.personal: dict[str, PersonalData] = {}
+        # The ticket's description each notification that carries one was handed with, by event id.
+        self.descriptions: dict[str, str] = {}
         self._holds: list[tuple[Callable[[NotificationEvent], bool], asyncio.Event]] = []
 
     @activity.defn(name="publish_notification")
@@ -123,6 +125,7 @@ class PublishedEvents:
         self.case_events += changes.events
         if changes.personal is not None:
             self.personal[changes.events[0].case_id] = changes.personal
+        self.descriptions.update(changes.descriptions)
         for notification in changes.notifications:
             await self.publish_notification(notification)
 

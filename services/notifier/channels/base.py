@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.contracts.events import NotificationEvent
+from services.contracts.text_masking import mask_text
 from services.contracts.unit_channels import UnitChannels
 from services.notifier.outbound_http import OutboundHttp, OutboundHttpError
-from services.notifier.rendering import TemplateRenderer
+from services.notifier.rendering import Part, TemplateRenderer
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """One event for one recipient, with the recipient's channels and the renderer for the words."""
+    """One event for one recipient, with the recipient's channels and the renderer for the words.
+
+    `description`: the ticket's description, opened from the event's `sealed_description` for this delivery (never
+    logged, never stored).
+    """
 
     event: NotificationEvent
     channels: UnitChannels
     renderer: TemplateRenderer
+    description: str | None = field(default=None, repr=False)
+
+    def render(self, part: Part, *, masked: bool = False) -> str:
+        """One part of the message; `masked`: with the description's phones, names and addresses masked, for a
+        group chat many people read."""
+        description = self.description
+        if masked and description:
+            description = mask_text(description)
+        return self.renderer.render(self.event, part, description=description)
 
 
 @dataclass(frozen=True)

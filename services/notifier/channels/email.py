@@ -25,16 +25,17 @@ class EmailChannel:
     async def deliver(self, delivery: Delivery) -> DeliveryResult:
         email = delivery.channels.email
         assert email is not None and self._smtp.host is not None
-        event, renderer = delivery.event, delivery.renderer
+        event = delivery.event
         message = EmailMessage()
         message["From"] = self._smtp.sender
         message["To"] = ", ".join(email.to)
-        message["Subject"] = renderer.render(event, Part.SUBJECT)
+        message["Subject"] = delivery.render(Part.SUBJECT)
         message["Message-ID"] = make_msgid(idstring=event.event_id.replace(":", "."))
         # Receivers' systems can de-duplicate on the event id, as webhook receivers do.
         message["X-Hotline-Event-Id"] = event.event_id
-        message.set_content(renderer.render(event, Part.TEXT))
-        message.add_alternative(renderer.render(event, Part.HTML), subtype="html")
+        # To the unit's own addresses: the description whole, as the webhook body carries it.
+        message.set_content(delivery.render(Part.TEXT))
+        message.add_alternative(delivery.render(Part.HTML), subtype="html")
         try:
             await aiosmtplib.send(
                 message,

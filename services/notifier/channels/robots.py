@@ -1,4 +1,7 @@
-"""DingTalk and WeCom group robots: their documented markdown messages (DingTalk's signed-URL mode too)."""
+"""DingTalk and WeCom group robots: their documented markdown messages (DingTalk's signed-URL mode too).
+
+A group chat is read by many: the ticket's description goes there masked (phones, names, addresses).
+"""
 
 from __future__ import annotations
 
@@ -53,8 +56,8 @@ class DingTalkChannel:
         message = {
             "msgtype": "markdown",
             "markdown": {
-                "title": delivery.renderer.render(delivery.event, Part.SUBJECT),
-                "text": delivery.renderer.render(delivery.event, Part.MARKDOWN),
+                "title": delivery.render(Part.SUBJECT, masked=True),
+                "text": delivery.render(Part.MARKDOWN, masked=True),
             },
         }
         return await _post_robot(self._http, url, message)
@@ -74,6 +77,6 @@ class WeComChannel:
         assert robot is not None
         message = {
             "msgtype": "markdown",
-            "markdown": {"content": delivery.renderer.render(delivery.event, Part.MARKDOWN)},
+            "markdown": {"content": delivery.render(Part.MARKDOWN, masked=True)},
         }
         return await _post_robot(self._http, robot.url, message)

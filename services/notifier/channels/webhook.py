@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from services.contracts.unit_channels import UnitChannels
@@ -30,6 +31,15 @@ def signed_headers(secret: str, body: bytes, event_id: str, kind: str) -> dict[s
     return headers
 
 
+def webhook_body(delivery: Delivery) -> bytes:
+    """The event as the unit receives it: the ticket's description opened into `description` (when it carries
+    one), never the sealed form the unit cannot open."""
+    body = delivery.event.model_dump(mode="json", exclude={"sealed_description"})
+    if delivery.description is not None:
+        body["description"] = delivery.description
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 class WebhookChannel:
     name = "webhook"
 
@@ -43,6 +53,6 @@ class WebhookChannel:
         webhook = delivery.channels.webhook
         assert webhook is not None
         event = delivery.event
-        body = event.model_dump_json().encode()
+        body = webhook_body(delivery)
         headers = signed_headers(webhook.secret, body, event.event_id, event.kind.value)
         return await post_json(self._http, webhook.url, body, headers)

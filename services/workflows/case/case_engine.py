@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.workflows.calendar.deadline_clock import DeadlineClock
     from services.workflows.case.case_alarms import is_overdue
-    from services.workflows.case.case_events import case_event, platform_wants
+    from services.workflows.case.case_events import carries_description, case_event, platform_wants
     from services.workflows.case.case_log import CaseLog
     from services.workflows.case.case_state import CaseState
     from services.workflows.publishing.workflow_notices import NO_NOTICE, Notice
@@ -220,7 +220,8 @@ class CaseEngine:
             notice=notice,
             previous_sequence=previous,
         )
-        self.log.notify(event)
+        description = self.ticket.description if carries_description(kind, audience) else None
+        self.log.notify(event, description=description)
 
     def notify_platform(self, kind: EventKind, notice: Notice = NO_NOTICE) -> None:
         """Tell the originating platform of a status change, when it gave a callback URL."""

@@ -23,6 +23,15 @@ PLATFORM_EVENTS = frozenset(
     }
 )
 
+# What a unit is handed a case by: it carries the ticket's description, so a clerk can judge the case from the
+# message (the caller's contact stays out; the unit reads it with `GET /v1/cases/{id}/ticket`).
+DESCRIBED_EVENTS = frozenset({EventKind.CASE_ASSIGNED, EventKind.ARBITRATION_DECIDED})
+
+
+def carries_description(kind: EventKind, audience: Audience) -> bool:
+    """Whether this notification carries the ticket's description (sealed on the bus): a unit's assignment."""
+    return kind in DESCRIBED_EVENTS and audience is Audience.UNIT
+
 
 def case_event(
     view: CaseView,

@@ -34,6 +34,7 @@ class CaseLog:
         self._personal = personal
         self._events: list[CaseEvent] = []
         self._notifications: list[NotificationEvent] = []
+        self._descriptions: dict[str, str] = {}
 
     def record(
         self,
@@ -66,9 +67,12 @@ class CaseLog:
             )
         )
 
-    def notify(self, notification: NotificationEvent) -> None:
-        """Send this notification with the step's events (after them)."""
+    def notify(self, notification: NotificationEvent, *, description: str | None = None) -> None:
+        """Send this notification with the step's events (after them); `description`: the ticket's, sealed onto it
+        by the publishing activity (never in clear on the bus)."""
         self._notifications.append(notification)
+        if description is not None:
+            self._descriptions[notification.event_id] = description
 
     async def flush(self) -> None:
         """Publish what the step recorded and the notifications it sends, each event with the view after the step."""
@@ -78,9 +82,12 @@ class CaseLog:
         events = [event.model_copy(update={"view": view}) for event in self._events]
         received = any(event.kind == TimelineAction.RECEIVED.value for event in events)
         changes = CaseChanges(
-            events=events, personal=self._personal if received else None, notifications=self._notifications
+            events=events,
+            personal=self._personal if received else None,
+            notifications=self._notifications,
+            descriptions=self._descriptions,
         )
-        self._events, self._notifications = [], []
+        self._events, self._notifications, self._descriptions = [], [], {}
         await workflow.execute_local_activity_method(
             NotificationActivities.publish_case_changes,
             changes,

@@ -9,7 +9,7 @@ from prometheus_client import Counter
 from pydantic import BaseModel, Field
 from temporalio import activity
 
-from services.contracts.case_event_log import CaseEvent, PersonalData, case_events_subject
+from services.contracts.case_event_log import CaseEvent, PersonalData, SealedData, case_events_subject
 from services.contracts.events import NotificationEvent
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.subjects import CASE_EVENTS_STREAM, NOTIFY_STREAM, notify_subject
@@ -33,6 +33,11 @@ class CaseChanges(BaseModel):
         default=None, description="Sealed onto the `received` event here, so the clear text never reaches the bus."
     )
     notifications: list[NotificationEvent] = Field(default_factory=list)
+    descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="The ticket's description for the notifications that carry it, by event id: sealed onto them "
+        "here (`sealed_description`), so the clear text never reaches the bus.",
+    )
 
 
 class NotificationActivities:
@@ -72,13 +77,20 @@ class NotificationActivities:
             if not ack.duplicate:
                 CASE_EVENTS_PUBLISHED.labels(event.kind).inc()
         for notification in changes.notifications:
+            description = changes.descriptions.get(notification.event_id)
+            if description is not None:
+                sealed = self._seal(PersonalData(description=description))
+                notification = notification.model_copy(update={"sealed_description": sealed})
             await self.publish_notification(notification)
+
+    def _seal(self, personal: PersonalData) -> SealedData:
+        if self._keyring is None:
+            raise RuntimeError("personal data to publish but no payload keys to seal it with")
+        return seal(personal, self._keyring)
 
     async def _publish_case_event(self, event: CaseEvent, personal: PersonalData | None) -> PubAck:
         if event.kind == "received" and personal is not None:
-            if self._keyring is None:
-                raise RuntimeError("personal data to publish but no payload keys to seal it with")
-            event = event.model_copy(update={"personal": seal(personal, self._keyring)})
+            event = event.model_copy(update={"personal": self._seal(personal)})
         return await self._js.publish(
             case_events_subject(event.case_id),
             event.model_dump_json().encode(),

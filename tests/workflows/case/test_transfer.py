@@ -180,6 +180,19 @@ async def test_third_transfer_is_refused_and_the_coordination_centre_arbitrates(
     assert decided.deadlines.sign_for == cases.sources.calendar.add_working_days(arbitrated_at, 1).at
     assert cases.published.to(EventKind.ARBITRATION_DECIDED) == [("water", "unit")]
     assert cases.published.to(EventKind.CASE_ASSIGNED)[-1] == ("platform-12345", "platform")
+    # Each unit handed the case, by transfer or arbitration, is handed what the caller said; nobody else is.
+    described = [
+        (event.kind, event.unit, cases.published.descriptions[event.event_id])
+        for event in cases.published.events
+        if event.case_id == case.case_id and event.event_id in cases.published.descriptions
+    ]
+    said = case.case.ticket.description
+    assert described == [
+        (EventKind.CASE_ASSIGNED, "housing-construction", said),
+        (EventKind.CASE_ASSIGNED, "water", said),
+        (EventKind.CASE_ASSIGNED, "law-enforcement", said),
+        (EventKind.ARBITRATION_DECIDED, "water", said),
+    ]
 
     again = await case.refused(CaseUpdate.TRANSFER, transfer("water", "health"))
     assert "named the handling unit by arbitration; no further transfer" in again.message

@@ -93,12 +93,13 @@ class NotificationEvent(BaseModel):
         description="Platform callbacks: the sequence of the previous callback of this case (0 for the first); "
         "a callback is sent only after that one, so a later status never overtakes an earlier one.",
     )
-    sealed_description: SealedData | None = Field(
+    sealed_ticket: SealedData | None = Field(
         default=None,
-        description="The ticket's description (what the caller said), on a unit's `case_assigned` and "
-        "`arbitration_decided`: `PersonalData` with only `description`, sealed under the payload keys, so the bus "
-        "never holds it in clear. The notifier opens it for the unit's channels (a webhook body's `description`) "
-        "and never sends it on sealed.",
+        description="The ticket's personal text for a unit, sealed under the payload keys so the bus never holds it "
+        "in clear: `PersonalData` with the address (on every event to a unit that has one; `address` above is then "
+        "null on the bus) and the description (on a unit's `case_assigned` and `arbitration_decided`). The notifier "
+        "opens it for the unit's channels (a webhook body's `address` and `description`) and never sends it on "
+        "sealed.",
     )
 
 

@@ -39,7 +39,7 @@ DELIVERIES = Counter(
 
 UNSEAL_FAILURES = Counter(
     "hotline_notifier_unseal_failures_total",
-    "Sealed ticket descriptions this notifier could not open (a key it lacks): sent without the description.",
+    "Sealed ticket texts this notifier could not open (a key it lacks): sent without the address and description.",
 )
 
 
@@ -100,26 +100,31 @@ class EventDelivery:
         pending = [
             c for c in targets if record.channels.get(c.name, ChannelDelivery()).status is not DeliveryStatus.DELIVERED
         ]
-        delivery = Delivery(
-            event=event, channels=channels, renderer=self._renderer, description=self._description(event)
-        )
+        delivery = self._opened(event, channels)
         results = await asyncio.gather(*(self._attempt(channel, delivery) for channel in pending))
         for channel, result in zip(pending, results, strict=True):
             self._note(record, channel.name, result)
         return await self._settle(record, all(r.delivered for r in results))
 
-    def _description(self, event: NotificationEvent) -> str | None:
-        """The ticket's description the event carries sealed, opened; None if it carries none or it cannot be
-        opened here (the message still goes, without it: its deadlines matter more, and the unit reads the ticket
-        through the API)."""
-        if event.sealed_description is None:
-            return None
+    def _opened(self, event: NotificationEvent, channels: UnitChannels) -> Delivery:
+        """The delivery, with the address and description the event carries sealed opened for it (never stored);
+        without them if they cannot be opened here (the message still goes: its deadlines matter more, and the unit
+        reads the ticket through the API)."""
+        delivery = Delivery(event=event, channels=channels, renderer=self._renderer)
+        if event.sealed_ticket is None:
+            return delivery
         try:
-            return unseal(event.sealed_description, self._keyring).description
+            personal = unseal(event.sealed_ticket, self._keyring)
         except UnsealError as exc:
             UNSEAL_FAILURES.inc()
             log.error("notification.unseal_failed", case_id=event.case_id, event_id=event.event_id, error=str(exc))
-            return None
+            return delivery
+        return Delivery(
+            event=event.model_copy(update={"address": personal.address}),
+            channels=channels,
+            renderer=self._renderer,
+            description=personal.description or None,
+        )
 
     async def _deliver_callback(
         self, event: NotificationEvent, record: NotificationRecord, *, ordered: bool

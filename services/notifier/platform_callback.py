@@ -19,7 +19,7 @@ class PlatformCallback:
         assert event.callback_url is not None
         secret = channels.callback.secret if channels is not None and channels.callback is not None else ""
         # A platform's events never carry the description; were one to, it would not go out sealed.
-        body = event.model_dump_json(exclude={"sealed_description"}).encode()
+        body = event.model_dump_json(exclude={"sealed_ticket"}).encode()
         return await post_json(
             self._http, event.callback_url, body, signed_headers(secret, body, event.event_id, event.kind.value)
         )

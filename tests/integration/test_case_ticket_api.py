@@ -281,7 +281,7 @@ async def test_the_units_case_assigned_carries_the_description_sealed_on_the_bus
         await api.delete(f"/v1/units/{unit}/webhook", headers=as_(system, "admin"))
 
     assert webhook["description"] == body["description"]
-    assert "sealed_description" not in webhook
+    assert "sealed_ticket" not in webhook
     # On the bus the description is only sealed, and the caller's contact is not there at all.
     nc = await nats.connect(system.nats.url)
     try:
@@ -291,4 +291,4 @@ async def test_the_units_case_assigned_carries_the_description_sealed_on_the_bus
     assert NotificationEvent.model_validate_json(raw.data).case_id == case_id
     for needle in (body["description"], NAME, PHONE):
         assert needle.encode() not in raw.data and json.dumps(needle)[1:-1].encode() not in raw.data
-    assert NotificationEvent.model_validate_json(raw.data).sealed_description is not None
+    assert NotificationEvent.model_validate_json(raw.data).sealed_ticket is not None

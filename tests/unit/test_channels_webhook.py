@@ -33,7 +33,7 @@ def delivery_to(url: str, *, description: str | None = None) -> Delivery:
     )
     event = realistic_event(EventKind.CASE_ASSIGNED)
     if description is not None:
-        event.sealed_description = seal(PersonalData(description=description), DEVELOPMENT_KEYRING)
+        event.sealed_ticket = seal(PersonalData(description=description), DEVELOPMENT_KEYRING)
     return Delivery(event=event, channels=channels, renderer=TemplateRenderer(), description=description)
 
 
@@ -52,7 +52,7 @@ async def test_the_event_arrives_as_json_signed_so_the_documented_receiver_accep
     assert request.headers["x-hotline-event-kind"] == "case_assigned"
     event = delivery.event
     assert request.headers["x-hotline-event-id"] == request.headers["idempotency-key"] == event.event_id
-    assert json.loads(request.body) == json.loads(event.model_dump_json(exclude={"sealed_description"}))
+    assert json.loads(request.body) == json.loads(event.model_dump_json(exclude={"sealed_ticket"}))
     assert request.json()["title"] == "小区停水两天无人处理"
 
 
@@ -66,7 +66,7 @@ async def test_the_units_webhook_gets_the_description_opened_and_never_its_seale
     [request] = receiver.received
     body = request.json()
     assert body["description"] == DESCRIPTION
-    assert "sealed_description" not in body
+    assert "sealed_ticket" not in body
     assert verify(SECRET, httpx.Headers(request.headers), request.body)
 
 

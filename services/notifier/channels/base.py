@@ -16,7 +16,7 @@ from services.notifier.rendering import Part, TemplateRenderer
 class Delivery:
     """One event for one recipient, with the recipient's channels and the renderer for the words.
 
-    `description`: the ticket's description, opened from the event's `sealed_description` for this delivery (never
+    `description`: the ticket's description, opened from the event's `sealed_ticket` for this delivery (never
     logged, never stored).
     """
 

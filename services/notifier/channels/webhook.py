@@ -34,7 +34,7 @@ def signed_headers(secret: str, body: bytes, event_id: str, kind: str) -> dict[s
 def webhook_body(delivery: Delivery) -> bytes:
     """The event as the unit receives it: the ticket's description opened into `description` (when it carries
     one), never the sealed form the unit cannot open."""
-    body = delivery.event.model_dump(mode="json", exclude={"sealed_description"})
+    body = delivery.event.model_dump(mode="json", exclude={"sealed_ticket"})
     if delivery.description is not None:
         body["description"] = delivery.description
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

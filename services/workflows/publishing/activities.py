@@ -36,7 +36,7 @@ class CaseChanges(BaseModel):
     descriptions: dict[str, str] = Field(
         default_factory=dict,
         description="The ticket's description for the notifications that carry it, by event id: sealed onto them "
-        "here (`sealed_description`), so the clear text never reaches the bus.",
+        "here (`sealed_ticket`), so the clear text never reaches the bus.",
     )
 
 
@@ -78,9 +78,10 @@ class NotificationActivities:
                 CASE_EVENTS_PUBLISHED.labels(event.kind).inc()
         for notification in changes.notifications:
             description = changes.descriptions.get(notification.event_id)
-            if description is not None:
-                sealed = self._seal(PersonalData(description=description))
-                notification = notification.model_copy(update={"sealed_description": sealed})
+            if description is not None or notification.address is not None:
+                # The address too: personal data, which the bus holds only sealed.
+                personal = PersonalData(description=description or "", address=notification.address)
+                notification = notification.model_copy(update={"sealed_ticket": self._seal(personal), "address": None})
             await self.publish_notification(notification)
 
     def _seal(self, personal: PersonalData) -> SealedData:

@@ -1,4 +1,5 @@
-"""The record kept per case id in the `case_index` KV bucket: the idempotency key of intake, for ever.
+"""The record kept per case id in the `case_index` KV bucket: the idempotency key of intake, for the platforms'
+retry horizon (the bucket's key lifetime, 30 days by default); the case records answer for older tickets.
 
 Intake alone writes it, once, when the ticket is received (create-only). Whatever happens to the case later is
 its workflows' to tell (`TriageCase`, `FirstContactCase`), never a write to this record by another service.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Self
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.contracts.payload_keys import PayloadKeyring, build_keyring
+from services.contracts.subjects import BUCKETS, CASE_INDEX_BUCKET, CASE_INDEX_TTL_DAYS, DAY, BucketSpec
 
 
 class Environment(StrEnum):
@@ -48,6 +50,14 @@ class ServiceSettings(BaseSettings):
     connect_timeout_seconds: float = Field(default=60.0, validation_alias=_common("connect_timeout_seconds"))
     # Copies of each stream and bucket: 1 on the embedded server, 3 on a production NATS cluster.
     nats_replicas: int = Field(default=1, ge=1, le=5, validation_alias=_common("nats_replicas"))
+    # Read by every service, since any of them may be the first to declare the bucket, and each sets it at start.
+    case_index_ttl_days: float = Field(
+        default=CASE_INDEX_TTL_DAYS,
+        gt=0,
+        validation_alias=_common("case_index_ttl_days"),
+        description="How long intake's idempotency key of a ticket lives in NATS (the platforms' retry horizon); "
+        "a resubmission after that is answered from the case records (docs/case-records.md).",
+    )
     # Temporal payloads (case data, callers' names and phones) are encrypted with these keys: see
     # docs/personal-data.md. Empty in development means the public development key; required elsewhere.
     payload_keys: SecretStr = Field(
@@ -76,6 +86,15 @@ class ServiceSettings(BaseSettings):
             self.payload_key_id.strip(),
             development=self.environment is Environment.DEVELOPMENT,
         )
+
+    def case_index_bucket(self) -> BucketSpec:
+        """The `case_index` bucket with the configured key lifetime."""
+        return replace(CASE_INDEX_BUCKET, ttl_seconds=self.case_index_ttl_days * DAY)
+
+    def buckets(self) -> list[BucketSpec]:
+        """Every KV bucket the services declare, as configured here."""
+        configured = self.case_index_bucket()
+        return [configured if spec.name == configured.name else spec for spec in BUCKETS]
 
     def nats_servers(self) -> list[str]:
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]

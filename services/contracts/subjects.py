@@ -30,6 +30,8 @@ class BucketSpec:
     name: str
     description: str = ""
     history: int = 1
+    # How long a key lives after its last write (the bucket's max_age), in seconds; None: until deleted.
+    ttl_seconds: float | None = None
 
 
 CASE_INTAKE_STREAM = StreamSpec(
@@ -77,8 +79,14 @@ STREAMS: list[StreamSpec] = [
     CASE_EVENTS_STREAM,
 ]
 
-# Create-only record per case id: makes "duplicate ticket → 200, same case id" hold for ever.
-CASE_INDEX_BUCKET = BucketSpec(name="case_index", description="Case id → intake's record of the received ticket.")
+# Create-only record per case id: "duplicate ticket → 200, same case id" from NATS alone for as long as platforms
+# retry (the key's lifetime, `HOTLINE_CASE_INDEX_TTL_DAYS`); older resubmissions are answered from the case records.
+CASE_INDEX_TTL_DAYS = 30.0
+CASE_INDEX_BUCKET = BucketSpec(
+    name="case_index",
+    description="Case id → intake's record of the received ticket, kept for the platforms' retry horizon.",
+    ttl_seconds=CASE_INDEX_TTL_DAYS * DAY,
+)
 UNIT_CHANNELS_BUCKET = BucketSpec(name="unit_channels", description="Unit code → delivery channels.")
 # Official holiday schedules operators load for years the calendar library does not know (key: the year).
 HOLIDAY_SCHEDULES_BUCKET = BucketSpec(

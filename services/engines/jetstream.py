@@ -81,20 +81,53 @@ async def declare_streams(js: JetStreamContext, *, replicas: int = 1, streams: l
             await js.add_stream(config)
 
 
+# JetStream's duplicate window of a KV bucket's stream (as nats-py and the nats CLI create it): the server refuses one
+# longer than the bucket's max_age.
+KV_DUPLICATE_WINDOW_SECONDS = 120.0
+
+
 async def key_value(js: JetStreamContext, spec: BucketSpec, *, replicas: int = 1) -> KeyValue:
-    """The bucket, created on first use."""
+    """The bucket, created on first use; a bucket whose keys expire (`spec.ttl_seconds`) is given that lifetime
+    whether it is new or not, so the last service started with a changed setting is the one that holds."""
     try:
-        return await js.key_value(spec.name)
+        bucket = await js.key_value(spec.name)
     except BucketNotFoundError:
         return await js.create_key_value(
             KeyValueConfig(
                 bucket=spec.name,
                 description=spec.description,
                 history=spec.history,
+                ttl=spec.ttl_seconds,
                 storage=StorageType.FILE,
                 replicas=replicas,
             )
         )
+    if spec.ttl_seconds is not None:
+        await set_bucket_ttl(js, spec.name, spec.ttl_seconds)
+    return bucket
+
+
+async def set_bucket_ttl(js: JetStreamContext, bucket: str, ttl_seconds: float) -> None:
+    """Keys of an existing bucket live `ttl_seconds` from now on (its stream's max_age); nothing else changes.
+
+    nats-py has no call to update a bucket, so its stream (`KV_<bucket>`) is updated with the config the server
+    reports, only when the lifetime differs. Shortening it removes at once the keys older than the new lifetime.
+    """
+    stream = f"KV_{bucket}"
+    config = (await js.stream_info(stream)).config
+    window = min(KV_DUPLICATE_WINDOW_SECONDS, ttl_seconds)
+    if _same_seconds(config.max_age, ttl_seconds) and _same_seconds(config.duplicate_window, window):
+        return
+    was = config.max_age or None  # 0: for ever
+    config.max_age = ttl_seconds
+    config.duplicate_window = window
+    await js.update_stream(config)
+    log.info("nats.bucket_ttl_set", bucket=bucket, ttl_seconds=ttl_seconds, was_seconds=was)
+
+
+def _same_seconds(held: float | None, wanted: float) -> bool:
+    # The server keeps nanoseconds; nats-py hands back float seconds.
+    return held is not None and abs(held - wanted) < 1e-3
 
 
 async def declare_buckets(js: JetStreamContext, *, replicas: int = 1, buckets: list[BucketSpec] = BUCKETS) -> None:
@@ -129,7 +162,7 @@ async def open_jetstream(settings: ServiceSettings, *, name: str) -> tuple[NATS,
     nc = await connect_nats(settings, name=name)
     js = nc.jetstream()
     await declare_streams(js, replicas=settings.nats_replicas)
-    await declare_buckets(js, replicas=settings.nats_replicas)
+    await declare_buckets(js, replicas=settings.nats_replicas, buckets=settings.buckets())
     return nc, js
 
 

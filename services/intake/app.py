@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -13,7 +14,6 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from services.contracts.case_policy import Window
 from services.contracts.subjects import (
-    CASE_INDEX_BUCKET,
     CATALOG_BUCKET,
     CATALOG_CHANGES_BUCKET,
     CREDENTIALS_BUCKET,
@@ -61,7 +61,8 @@ log = structlog.get_logger(__name__)
 DESCRIPTION = """
 Receives tickets from the 12345 and 89000 platforms, grid workers and township calls, and lets the
 responsible units act on their cases. A ticket is answered `202` only once the message bus holds it;
-resubmitting the same `(channel, external_id)` answers `200` with the same case id, at any later time.
+resubmitting the same `(channel, external_id)` answers `200` with the same case id, at any later time (the
+message bus's index answers for the platforms' retry horizon, 30 days by default; the case records after that).
 """
 
 
@@ -86,7 +87,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             ),
         ]
         client = await connect_temporal(settings)
-        case_index = await key_value(js, CASE_INDEX_BUCKET)
+        case_index = await key_value(js, settings.case_index_bucket(), replicas=settings.nats_replicas)
         # Connections open on first use: intake takes tickets whether or not the records' database answers.
         records = CaseRecords(
             open_records(
@@ -95,12 +96,20 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 statement_timeout_ms=settings.records_statement_timeout_ms,
             )
         )
+        tickets = TicketIntake(
+            js=js,
+            case_index=case_index,
+            records=records,
+            key_lifetime=timedelta(days=settings.case_index_ttl_days),
+            publish_timeout=settings.publish_timeout_seconds,
+            records_timeout=settings.records_lookup_timeout_seconds,
+        )
         app.state.nats = nc
         app.state.temporal = client
         app.state.services = IntakeServices(
             settings=settings,
             catalogs=catalogs,
-            tickets=TicketIntake(js=js, case_index=case_index, publish_timeout=settings.publish_timeout_seconds),
+            tickets=tickets,
             cases=CaseService(
                 client=client,
                 case_index=case_index,

@@ -23,6 +23,9 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES
 async def submit_ticket(ticket: Ticket, response: Response, services: Services, caller: Caller) -> TicketReceipt:
     """Receive a ticket: 202 with its case id once JetStream holds it; 200 with the same id for a duplicate.
 
+    A duplicate is known from the message bus's index for 30 days (configurable), from the case records after
+    that; a ticket reported longer ago than that gets 503 while the case records do not answer (it may be one).
+
     A township or key-work call from a unit is the calling unit's: `(channel, calling unit, external_id)` is its
     identity, and a platform's ticket is `(channel, external_id)`.
     """

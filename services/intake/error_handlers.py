@@ -77,7 +77,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     503: {
         "model": ErrorBody,
-        "description": "An engine (NATS or Temporal) is not answering; retry after `Retry-After` seconds.",
+        "description": "An engine (NATS, Temporal or the case records) is not answering; retry after `Retry-After` "
+        "seconds.",
         "headers": RETRY_AFTER,
     },
 }

@@ -49,6 +49,12 @@ class IntakeSettings(ServiceSettings):
     records_statement_timeout_ms: int = Field(
         default=15_000, ge=0, description="A read of the records that takes longer is cancelled (0: no limit)."
     )
+    records_lookup_timeout_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How long a ticket missing from the case index, reported longer ago than its keys live, waits "
+        "for the records to say whether it is a resubmission; past it the answer is 503 (docs/case-records.md).",
+    )
 
     @model_validator(mode="after")
     def _a_records_database_outside_development(self) -> Self:

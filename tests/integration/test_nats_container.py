@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from services.contracts.subjects import CASE_INDEX_BUCKET
 from services.contracts.tickets import Ticket
 from services.engines.jetstream import declare_buckets, declare_streams, key_value
+from services.engines.records_db.connection import open_records
+from services.intake.case_records import CaseRecords
 from services.intake.ticket_intake import TicketIntake
 from tests.support.tickets import ticket_body
 
@@ -42,11 +45,21 @@ async def test_intake_is_idempotent_on_a_nats_container(nats_container_url: str)
         js = nc.jetstream()
         await declare_streams(js)
         await declare_buckets(js)
-        intake = TicketIntake(js=js, case_index=await key_value(js, CASE_INDEX_BUCKET), publish_timeout=5)
+        # No database beside the container: a fresh ticket is taken all the same (docs/case-records.md).
+        records = CaseRecords(open_records("postgresql+asyncpg://postgres@/postgres?host=/nonexistent"))
+        intake = TicketIntake(
+            js=js,
+            case_index=await key_value(js, CASE_INDEX_BUCKET),
+            records=records,
+            key_lifetime=timedelta(days=30),
+            publish_timeout=5,
+            records_timeout=1,
+        )
         ticket = Ticket.model_validate(ticket_body())
         first, created = await intake.submit(ticket)
         again, created_again = await intake.submit(ticket)
         assert created and not created_again
         assert first == again
+        await records.engine.dispose()
     finally:
         await nc.close()

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench                       # everything (open cases up to 100 k: about an hour)
     .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month
-    .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month
+    .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month, index
 
 Prints tables and writes bench/results/bench-<time>.json (and latest.json), named for its start and written again after
 each part: a part that fails is recorded as failed (its traceback printed), the parts after it still run, and the
@@ -32,6 +32,8 @@ from temporalio.client import Client
 
 from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import UNITS
+from bench.case_index_memory import measure_index
+from bench.case_index_memory import table as index_table
 from bench.cpu_time import cpu_seconds, ms_per_case, rss_mib
 from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
@@ -40,6 +42,8 @@ from bench.host_speed import yardstick_seconds
 from bench.interpreters import describe
 from bench.ladder import Ladder, climb
 from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers
+from bench.records_lookup import measure_lookups
+from bench.records_lookup import table as lookup_table
 from bench.report import cpu_table, machine, steps_table, table, verdict
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
@@ -66,15 +70,20 @@ class Options:
     step_seconds: float
     open_cases: tuple[int, ...]
     month_cases: int
+    index_keys: int = 1_000_000
+    index_ttl_seconds: float = 60.0
 
 
 def parse_options() -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short steps, 2 k open cases, a 500-case month")
-    parser.add_argument("--only", default="engine,e2e,open,month", help="comma-separated: engine,e2e,open,month")
+    parser.add_argument(
+        "--only", default="engine,e2e,open,month,index", help="comma-separated: engine,e2e,open,month,index"
+    )
     parser.add_argument("--step-seconds", type=float, default=None, help="length of one load step (default 20)")
     parser.add_argument("--open-cases", default=None, help="comma-separated totals (default 10000,50000,100000)")
     parser.add_argument("--month-cases", type=int, default=None, help="cases in the simulated month (default 10000)")
+    parser.add_argument("--index-keys", type=int, default=None, help="case_index records written (default 1000000)")
     args = parser.parse_args()
     open_default = "2000" if args.quick else "10000,50000,100000"
     return Options(
@@ -82,6 +91,8 @@ def parse_options() -> Options:
         step_seconds=args.step_seconds or (8.0 if args.quick else 20.0),
         open_cases=tuple(int(n) for n in (args.open_cases or open_default).split(",")),
         month_cases=args.month_cases or (500 if args.quick else 10_000),
+        index_keys=args.index_keys or (100_000 if args.quick else 1_000_000),
+        index_ttl_seconds=10.0 if args.quick else 60.0,
     )
 
 
@@ -127,6 +138,8 @@ async def main(options: Options, results_file: ResultsFile) -> dict[str, Any]:
             shutil.rmtree(workdir, ignore_errors=True)
     if "month" in options.parts:
         await measure_part(results, "month", month_phase(options), results_file)
+    if "index" in options.parts:
+        await measure_part(results, "index", index_phase(options), results_file)
     results["host_yardstick_seconds"]["at_end"] = yardstick_seconds()
     return results
 
@@ -165,6 +178,7 @@ PART_KEYS = {
     "engine_again": "engine_limit_after_end_to_end",
     "open": "open_cases",
     "month": "simulated_month",
+    "index": "case_index",
 }
 
 
@@ -359,6 +373,21 @@ async def month_phase(options: Options) -> dict[str, Any]:
     return result
 
 
+async def index_phase(options: Options) -> dict[str, Any]:
+    """Intake's idempotency index on nats-servers of its own, and the records' lookup on a PostgreSQL of its own."""
+    print(
+        f"\n(5) the case_index bucket: nats-server memory after {options.index_keys} tickets,"
+        f" keys living {options.index_ttl_seconds:g} s against keys kept for ever",
+        flush=True,
+    )
+    memory = await measure_index(keys=options.index_keys, ttl_seconds=options.index_ttl_seconds)
+    print(index_table(memory), flush=True)
+    print("\n(5′) a ticket reported longer ago than the keys live, looked up in the case records", flush=True)
+    lookup = await measure_lookups(rows=options.index_keys)
+    print(lookup_table(lookup), flush=True)
+    return {"memory": memory, "records_lookup": lookup}
+
+
 def engine_limit_around_end_to_end(results: dict[str, Any]) -> float | None:
     """The engine limit the end to end is compared with: the mean of the limits measured before and after it where
     both were (a drift of the host's speed through the run then costs both sides alike), else the one measured. A limit
@@ -386,6 +415,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     month = results.get("simulated_month") or {}
     # The target is for a month of 10 k cases: a smaller month (--quick) says nothing about it.
     month_seconds = month.get("wall_seconds") if month.get("cases", 0) >= TARGET_MONTH_CASES else None
+    expiring = ((results.get("case_index") or {}).get("memory") or {}).get("ttl") or {}
+    keys_left = (expiring.get("after_expiry") or {}).get("keys")
 
     failed = results.get("failed_parts", {})
 
@@ -421,6 +452,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             month_seconds,
             lambda seconds: seconds < TARGET_MONTH_SECONDS,
         ),
+        target("case_index keys all expired after their TTL", ("index",), keys_left, lambda keys: keys == 0),
     ]
 
 

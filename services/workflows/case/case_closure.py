@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
 async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     """The handling unit reports the result; the caller's reply counts as feedback; the rating is awaited."""
     view = engine.view
-    now = workflow.now()
+    now = engine.now()
     view.status = CaseStatus.RESOLVED
     view.resolved_at = now
     view.resolution_note = action.note
@@ -59,7 +59,7 @@ async def request_extension(engine: CaseEngine, request: ExtensionRequest) -> No
             requested_by=request.unit,
             reason=request.reason,
             working_days=request.working_days,
-            requested_at=workflow.now(),
+            requested_at=engine.now(),
         )
     )
     engine.record(
@@ -71,7 +71,7 @@ async def request_extension(engine: CaseEngine, request: ExtensionRequest) -> No
 async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> None:
     pending = next(e for e in engine.view.extensions if e.status is ExtensionStatus.PENDING)
     pending.decided_by = decision.unit
-    pending.decided_at = workflow.now()
+    pending.decided_at = engine.now()
     pending.note = decision.note
     if decision.approved:
         pending.status = ExtensionStatus.APPROVED
@@ -93,7 +93,7 @@ async def rate(engine: CaseEngine, submission: RatingSubmission) -> None:
         speed=submission.speed,
         outcome=submission.outcome,
         comment=submission.comment,
-        at=workflow.now(),
+        at=engine.now(),
         round=view.reworks,
     )
     view.ratings.append(rating)
@@ -116,7 +116,7 @@ async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
     tracked.due = computed.due
     tracked.provisional = computed.provisional
     tracked.provisional_years = computed.provisional_years
-    tracked.reminders = [r for r in computed.reminders if r > workflow.now()]
+    tracked.reminders = [r for r in computed.reminders if r > engine.now()]
     tracked.reminders_sent = 0
     # A breach that an approved extension covers is lifted; it stays in the case's record.
     tracked.breached_at = None
@@ -139,7 +139,7 @@ async def rework(engine: CaseEngine, rating: Rating) -> None:
     view.rating_due = None
     view.resolved_at = None
     engine.record(SYSTEM, TimelineAction.REWORK, f"第 {view.reworks} 次重办：{rating.comment}")
-    await engine.start_deadlines([DeadlineKind.RESOLUTION], start=workflow.now())
+    await engine.start_deadlines([DeadlineKind.RESOLUTION], start=engine.now())
     engine.notify(EventKind.REWORK, recipient=engine.handling_unit, notice=Notice(detail=rating.comment))
     engine.notify_platform(EventKind.REWORK, Notice(detail=rating.comment))
 
@@ -151,7 +151,7 @@ async def judge_unreasonable_demand(engine: CaseEngine, judgement: UnreasonableD
     rating = view.ratings[-1]
     window = engine.policy.unreasonable_demand_window
     until = (await engine.compute(rating.at, window)).due
-    now = workflow.now()
+    now = engine.now()
     if now > until:
         raise CaseActionRefused(
             f"a demand may be judged unreasonable within {window.label()} of the unsatisfied rating, "
@@ -174,7 +174,7 @@ async def close(engine: CaseEngine, reason: str, *, detail: str | None = None) -
     """Close the case for `reason` (its `closed_reason`); the unit and the platform are told `detail` or the reason."""
     view = engine.view
     view.status = CaseStatus.CLOSED
-    view.closed_at = workflow.now()
+    view.closed_at = engine.now()
     view.closed_reason = reason
     view.rating_due = None
     engine.record(SYSTEM, TimelineAction.CLOSED, reason)

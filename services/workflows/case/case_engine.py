@@ -57,6 +57,21 @@ class CaseEngine:
         self._policy: CasePolicy | None = None
         # Search attribute name → the value last upserted; those the case starter gave the workflow are set already.
         self._upserted: dict[str, Any] = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
+        self._step_at: datetime | None = None
+
+    def begin_step(self, at: datetime) -> None:
+        """A step begins (an action, the alarms, the opening), taken at `at`: every change it makes bears that time."""
+        self._step_at = at
+
+    def now(self) -> datetime:
+        """The time of the step being taken: taken when the step began, before it waited for anything.
+
+        Not `workflow.now()` once a local activity has answered: a worker running the step may get the answer in a
+        later workflow task (its time moves on to that task's) where a worker replaying it gets the answer at once
+        (its time is the activity's end), so the same step would show other times once replayed (a query on a
+        closed case is answered by replaying it) than it published on the case event log (seen under heavy load,
+        for the opening of some cases in twenty)."""
+        return self._step_at or workflow.now()
 
     def resume(self, policy: CasePolicy) -> None:
         """A case continued as new: the policy it started under, carried over."""
@@ -107,7 +122,7 @@ class CaseEngine:
         publish: bool = True,
     ) -> None:
         """One change of the case: a timeline entry and an event on the case event log (`CaseLog.record`)."""
-        self.log.record(actor, action, detail, at=at, fields=fields, publish=publish)
+        self.log.record(actor, action, detail, at=at or self.now(), fields=fields, publish=publish)
 
     async def flush(self) -> None:
         """End of a step: the summary and search attributes brought up to date, then what the step recorded and
@@ -170,7 +185,7 @@ class CaseEngine:
         for kind in kinds:
             tracked = self.view.tracked(kind)
             if tracked is not None and tracked.open:
-                tracked.met_at = workflow.now()
+                tracked.met_at = self.now()
                 tracked.next_escalation_at = None
 
     async def recompute_provisional(self) -> None:
@@ -187,7 +202,7 @@ class CaseEngine:
             tracked.due = computed.due
             tracked.provisional = computed.provisional
             tracked.provisional_years = computed.provisional_years
-            tracked.reminders = [r for r in computed.reminders if r > workflow.now()]
+            tracked.reminders = [r for r in computed.reminders if r > self.now()]
             tracked.reminders_sent = 0
 
     # --- notifications ----------------------------------------------------------------------------------
@@ -214,7 +229,7 @@ class CaseEngine:
             self.ticket,
             kind=kind,
             sequence=state.notification_sequence,
-            at=workflow.now(),
+            at=self.now(),
             recipient=recipient,
             audience=audience,
             notice=notice,

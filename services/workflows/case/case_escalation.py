@@ -102,7 +102,7 @@ class CaseEscalation:
         return sign_for is not None and sign_for.open and sign_for.breached_at is not None
 
     def _close_transfer_window(self, tracked: DeadlineClock) -> None:
-        tracked.breached_at = workflow.now()
+        tracked.breached_at = self._engine.now()
         tracked.chase_up_sent = True
         self._engine.record(
             SYSTEM, TimelineAction.TRANSFER_WINDOW_CLOSED, "未签收也未转办，已按签收超时处理；不能再转办"
@@ -120,7 +120,7 @@ class CaseEscalation:
                 requested_by=request.unit,
                 reason=request.reason,
                 plan=request.plan,
-                at=workflow.now(),
+                at=engine.now(),
             )
         )
         engine.record(request.unit, TimelineAction.ESCALATION_REQUESTED, reason)
@@ -159,7 +159,7 @@ class CaseEscalation:
             handling_unit=view.handling_unit,
             overdue=view.overdue,
             note=note,
-            at=workflow.now(),
+            at=self._engine.now(),
         )
         handle = workflow.get_external_workflow_handle(top_level_workflow_id(view.case_id))
         await handle.signal(TopLevelSignal.CASE_CHANGED.value, summary)
@@ -222,7 +222,7 @@ class CaseEscalation:
         """Record it, mark the case overdue, tell the unit and its leader, chase up and ask for an explanation."""
         engine = self._engine
         view = engine.view
-        now = workflow.now()
+        now = engine.now()
         tracked.breached_at = now
         view.explanation_required = True
         # The breach counts against whoever missed it: the coordination centre for a late arbitration.

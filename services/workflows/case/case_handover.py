@@ -39,7 +39,7 @@ async def transfer_or_arbitrate(engine: CaseEngine, request: TransferRequest) ->
 async def transfer(engine: CaseEngine, request: TransferRequest) -> None:
     """Hand the case to `to_unit`; the first-contact unit stays recorded, the caller is told once where it went."""
     view = engine.view
-    now = workflow.now()
+    now = engine.now()
     view.transfers.append(
         Transfer(
             from_unit=request.unit,
@@ -89,7 +89,7 @@ async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> N
     )
     # No unit holds the case until the centre names one: what it owes the caller stands still meanwhile.
     pause(engine, PAUSED_FOR_ARBITRATION)
-    await engine.start_deadlines([DeadlineKind.ARBITRATION], start=workflow.now())
+    await engine.start_deadlines([DeadlineKind.ARBITRATION], start=engine.now())
     engine.notify_coordination(
         EventKind.ARBITRATION_NEEDED, Notice(detail=request.reason, from_unit=request.unit, to_unit=request.to_unit)
     )
@@ -106,7 +106,7 @@ async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
         decision.unit, TimelineAction.ARBITRATED, f"承办单位：{decision.handling_unit}；理由：{decision.reason}"
     )
     await resume(engine, engine.policy.after_arbitration)
-    await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=workflow.now())
+    await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=engine.now())
     decided = Notice(detail=decision.reason)
     engine.notify(EventKind.ARBITRATION_DECIDED, recipient=decision.handling_unit, notice=decided)
     engine.notify_platform(EventKind.CASE_ASSIGNED, decided)

@@ -25,7 +25,7 @@ PAUSED_FOR_ARBITRATION = (DeadlineKind.FEEDBACK, DeadlineKind.RESOLUTION)
 
 def pause(engine: CaseEngine, kinds: tuple[DeadlineKind, ...]) -> None:
     """Stop the clocks of these deadlines (those still open): no reminder, breach, chase-up or escalation step."""
-    now = workflow.now()
+    now = engine.now()
     for kind in kinds:
         clock = engine.view.tracked(kind)
         if clock is None or not clock.open or clock.paused_at is not None:
@@ -40,7 +40,7 @@ async def resume(engine: CaseEngine, how: AfterPause) -> None:
     if not paused:
         return
     # Once for all: the clock moves on while each is counted (an activity), but they were handed back together.
-    now = workflow.now()
+    now = engine.now()
     if how is AfterPause.RESTART:
         # New clocks replace the stopped ones; a breach already recorded stays in the case's breaches.
         await engine.start_deadlines([clock.kind for clock in paused], start=now)

@@ -33,7 +33,7 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
 
 async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
     """The first reply to the caller; the platform hears it too."""
-    engine.view.feedback_at = engine.view.feedback_at or workflow.now()
+    engine.view.feedback_at = engine.view.feedback_at or engine.now()
     engine.meet(DeadlineKind.FEEDBACK)
     engine.record(report.unit, TimelineAction.FEEDBACK, report.message)
     engine.notify_platform(EventKind.FEEDBACK_GIVEN, Notice(detail=report.message))

@@ -8,9 +8,8 @@ case waits for its next alarm (`case_alarms`); a long case continues as new (`ca
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -74,16 +73,22 @@ class FirstContactCase:
         if continued is not None:
             self._engine.resume(continued.policy)
         self._changed = False
+        # When the last action that woke the run loop was taken: the time its alarms are then checked at.
+        self._changed_at = workflow.now()
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseView:
         if case.continued is None:
             async with self._lock:
+                # The opening's time is the workflow's start (from its history): its first task's own time is not
+                # replayed the same when the task was kept alive past a slow local activity (see `CaseEngine.now`).
+                self._engine.begin_step(workflow.info().workflow_start_time)
                 await open_case(self._engine, case)
             self._started = True
         while self._view.status is not CaseStatus.CLOSED:
-            await self._wait_for_alarm_or_change()
+            at = await self._wait_for_alarm_or_change()
             async with self._lock:
+                self._engine.begin_step(at)
                 await self._handle_due_alarms()
             if self._continue_as_new_due():
                 # Every update in flight finishes on this run; none is lost across the continuation.
@@ -106,19 +111,25 @@ class FirstContactCase:
             children_open=self._escalation.top_level_open,
         )
 
-    async def _wait_for_alarm_or_change(self) -> None:
+    async def _wait_for_alarm_or_change(self) -> datetime:
+        """Until the next alarm is due or an action has changed the case; the time to check the alarms at (the
+        timer's, or the action's: see `CaseEngine.now`)."""
         alarm = next_alarm(self._view)
         self._changed = False
         if alarm is None:
             await workflow.wait_condition(lambda: self._changed)
-            return
-        remaining = alarm.at - workflow.now()
-        if remaining > timedelta(0):
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._changed, timeout=remaining)
+            return self._changed_at
+        remaining = alarm.at - self._engine.now()
+        if remaining <= timedelta(0):
+            return self._engine.now()
+        try:
+            await workflow.wait_condition(lambda: self._changed, timeout=remaining)
+        except TimeoutError:
+            return workflow.now()
+        return self._changed_at
 
     async def _handle_due_alarms(self) -> None:
-        alarms = due_alarms(self._view, workflow.now())
+        alarms = due_alarms(self._view, self._engine.now())
         if not alarms:
             return
         if any(alarm.kind is AlarmKind.RATING_TIMEOUT for alarm in alarms):
@@ -129,13 +140,15 @@ class FirstContactCase:
 
     async def _apply(self, check: Callable[[], None], change: Callable[[], Awaitable[None]]) -> ActionDone:
         """Run one action: wait until the case is set up, take the lock, check again, change, show the change."""
+        at = workflow.now()  # the action's time, before it waits for the case (see `CaseEngine.now`)
         await workflow.wait_condition(lambda: self._started)
         async with self._lock:
+            self._engine.begin_step(at)
             try:
                 check()
                 await change()
             finally:
-                self._changed = True
+                self._changed, self._changed_at = True, at
                 await self._engine.flush()
             await self._escalation.case_changed(self._view.timeline[-1].detail)
         view = self._view

@@ -29,7 +29,7 @@ class JointHandling:
     async def start(self, request: JointHandlingRequest) -> None:
         engine = self._engine
         view = engine.view
-        now = workflow.now()
+        now = engine.now()
         phase = JointPhase(
             number=len(view.joint_phases) + 1, requested_by=request.unit, reason=request.reason, started_at=now
         )
@@ -96,7 +96,7 @@ class JointHandling:
 
     async def _close(self, phase: JointPhase, *, closed_by: str, note: str) -> None:
         engine = self._engine
-        phase.closed_at = workflow.now()
+        phase.closed_at = engine.now()
         phase.closed_by = closed_by
         engine.record(closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note)
         engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=note))

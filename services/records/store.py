@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Row, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.contracts.case_event_log import CaseEvent
+from services.contracts.case_event_log import CaseEvent, EventFields, EventSource, PersonalData
 from services.contracts.case_view import CaseView
 from services.contracts.payload_keys import PayloadKeyring
-from services.engines.records_db.tables import case_events, case_records, case_search
 from services.engines.sealed_data import unseal
 from services.records.projection import Placement, place
+from services.records.record_tables import RecordTables
 from services.records.ticket_columns import search_row, ticket_columns
 
 
@@ -25,53 +26,98 @@ class EventWithoutView(ValueError):
 
 
 class RecordStore:
-    def __init__(self, engine: AsyncEngine, keyring: PayloadKeyring) -> None:
+    def __init__(self, engine: AsyncEngine, keyring: PayloadKeyring, tables: RecordTables | None = None) -> None:
         self._engine = engine
         self._keyring = keyring
+        self._tables = tables or RecordTables()
 
     async def apply(self, event: CaseEvent) -> Placement:
         """Apply the event if it is its case's next; a duplicate changes nothing, a gap waits (nothing written)."""
         if event.view is None:
             raise EventWithoutView(f"event {event.event_id} carries no view of its case")
+        records = self._tables.records
         async with self._engine.begin() as connection:
-            # The row lock orders two appliers of the same case; a case's first event has no row to lock, and the
-            # event's primary key refuses the second of two racing inserts (the transaction then rolls back).
-            last = await connection.scalar(
-                select(case_records.c.last_sequence).where(case_records.c.case_id == event.case_id).with_for_update()
-            )
+            last = await self._lock(connection, event.case_id)
             placement = place(last, event.sequence)
             if placement is not Placement.APPLY:
                 return placement
-            await connection.execute(
-                case_events.insert().values(
-                    case_id=event.case_id,
-                    sequence=event.sequence,
-                    event_id=event.event_id,
-                    source=event.source.value,
-                    kind=event.kind,
-                    at=event.at,
-                    actor=event.actor,
-                    detail=event.detail,
-                    fields=event.fields.model_dump(mode="json", exclude_none=True),
-                )
-            )
-            row = _record_row(event)
+            await connection.execute(self._tables.events.insert().values(**_event_row(event)))
+            row = _record_row(event.case_id, event.view, event.sequence)
             # Only `received` carries the caller's data: later events keep the columns it filled.
             if event.personal is not None:
                 data = unseal(event.personal, self._keyring)
                 row |= ticket_columns(event.case_id, data, self._keyring)
                 search = search_row(event.case_id, row["title"], data, self._keyring)
                 await connection.execute(
-                    insert(case_search)
+                    insert(self._tables.search)
                     .values(**search)
                     .on_conflict_do_update(
                         index_elements=["case_id"], set_={"key_id": search["key_id"], "tokens": search["tokens"]}
                     )
                 )
-            upsert = insert(case_records).values(**row)
+            upsert = insert(records).values(**row)
             changed: dict[str, Any] = {name: upsert.excluded[name] for name in row if name != "case_id"}
             await connection.execute(upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed))
         return placement
+
+    async def restore(self, view: CaseView, events: Sequence[CaseEvent], personal: PersonalData | None) -> None:
+        """Write a case's record and its whole log (events 1..n, in order) in one transaction, replacing what the
+        tables held of it: for a case rebuilt from its workflows rather than from the stream."""
+        if not events or [event.sequence for event in events] != list(range(1, len(events) + 1)):
+            raise ValueError(f"case {view.case_id}: a restored log holds events 1..n, in order")
+        case_id = view.case_id
+        row = _record_row(case_id, view, len(events))
+        search = None
+        if personal is not None:
+            row |= ticket_columns(case_id, personal, self._keyring)
+            search = search_row(case_id, row["title"], personal, self._keyring)
+        tables = self._tables
+        async with self._engine.begin() as connection:
+            await self._lock(connection, case_id)
+            for table in tables.all():
+                await connection.execute(delete(table).where(table.c.case_id == case_id))
+            await connection.execute(tables.events.insert(), [_event_row(event) for event in events])
+            if search is not None:
+                await connection.execute(tables.search.insert().values(**search))
+            await connection.execute(tables.records.insert().values(**row))
+
+    async def hold(self, event: CaseEvent) -> None:
+        """Keep an event whose predecessors are missing in the events table only, for a `restore` to take in.
+
+        Only for a rebuild's own tables: in the records' tables every event belongs to a record that has applied it.
+        """
+        if self._tables.live:
+            raise ValueError("events are held only in a rebuild's tables")
+        statement = insert(self._tables.events).values(**_event_row(event))
+        async with self._engine.begin() as connection:
+            await connection.execute(statement.on_conflict_do_nothing(index_elements=["case_id", "sequence"]))
+
+    async def events(self, case_id: str) -> list[CaseEvent]:
+        """The events kept of a case, in order (without views: the record holds the view)."""
+        table = self._tables.events
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(select(table).where(table.c.case_id == case_id).order_by(table.c.sequence))
+            return [_event_of(row) for row in rows]
+
+    async def forget(self, case_id: str) -> None:
+        """Remove what the tables hold of a case: for a rebuild's tables, so that the records keep their own copy."""
+        if self._tables.live:
+            raise ValueError("cases are forgotten only in a rebuild's tables")
+        async with self._engine.begin() as connection:
+            for table in self._tables.all():
+                await connection.execute(delete(table).where(table.c.case_id == case_id))
+
+    async def recorded(self, case_ids: Collection[str]) -> set[str]:
+        """Those of the cases that have a record."""
+        records = self._tables.records
+        async with self._engine.connect() as connection:
+            found = await connection.scalars(select(records.c.case_id).where(records.c.case_id.in_(list(case_ids))))
+            return set(found)
+
+    async def count(self) -> int:
+        """How many cases have a record."""
+        async with self._engine.connect() as connection:
+            return int(await connection.scalar(select(func.count()).select_from(self._tables.records)) or 0)
 
     async def answers(self, *, timeout: float) -> bool:
         """The database answers `SELECT 1` within `timeout` seconds (for `/healthz`)."""
@@ -83,19 +129,61 @@ class RecordStore:
         return True
 
     async def last_sequence(self, case_id: str) -> int | None:
+        records = self._tables.records
         async with self._engine.connect() as connection:
             last: int | None = await connection.scalar(
-                select(case_records.c.last_sequence).where(case_records.c.case_id == case_id)
+                select(records.c.last_sequence).where(records.c.case_id == case_id)
             )
             return last
 
+    async def _lock(self, connection: AsyncConnection, case_id: str) -> int | None:
+        """The last sequence applied for the case, its row locked to the end of the transaction.
 
-def _record_row(event: CaseEvent) -> dict[str, Any]:
-    view = event.view
-    assert view is not None
+        The row lock orders two writers of the same case; a case's first event has no row to lock, and the event's
+        primary key refuses the second of two racing inserts (the transaction then rolls back)."""
+        records = self._tables.records
+        last: int | None = await connection.scalar(
+            select(records.c.last_sequence).where(records.c.case_id == case_id).with_for_update()
+        )
+        return last
+
+
+def _event_row(event: CaseEvent) -> dict[str, Any]:
     return {
         "case_id": event.case_id,
-        "last_sequence": event.sequence,
+        "sequence": event.sequence,
+        "event_id": event.event_id,
+        "source": event.source.value,
+        "kind": event.kind,
+        "at": event.at,
+        "actor": event.actor,
+        "detail": event.detail,
+        "fields": event.fields.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def _event_of(row: Row[Any]) -> CaseEvent:
+    return CaseEvent(
+        event_id=row.event_id,
+        case_id=row.case_id,
+        sequence=row.sequence,
+        source=EventSource(row.source),
+        kind=row.kind,
+        at=row.at,
+        actor=row.actor,
+        detail=row.detail,
+        fields=EventFields.model_validate(row.fields),
+    )
+
+
+def _record_row(case_id: str, view: CaseView, last_sequence: int) -> dict[str, Any]:
+    """The record's columns for the case as `view` shows it after its event `last_sequence` (the view is kept
+    without its timeline: the events are the timeline)."""
+    if view.timeline:
+        view = view.model_copy(update={"timeline": []})
+    return {
+        "case_id": case_id,
+        "last_sequence": last_sequence,
         "status": view.status.value,
         "channel": view.channel,
         "external_id": view.external_id,

@@ -49,6 +49,11 @@ class IntakeSettings(ServiceSettings):
     records_statement_timeout_ms: int = Field(
         default=15_000, ge=0, description="A read of the records that takes longer is cancelled (0: no limit)."
     )
+    records_export_statement_timeout_ms: int = Field(
+        default=600_000,
+        ge=0,
+        description="The same for an export's read, which streams while the client downloads (0: no limit).",
+    )
 
     @model_validator(mode="after")
     def _a_records_database_outside_development(self) -> Self:

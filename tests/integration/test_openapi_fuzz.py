@@ -8,8 +8,9 @@ callback keys) and a stranger with a malformed key (every operation; never serve
 past the 404s and the answers carrying data are checked against their models too. Each answer must be documented
 (status, content type, `Retry-After` where declared) and match its model.
 
-The system is one of its own: the fuzzer rotates and revokes keys, sets units' channels and platforms' callback keys
-and decides catalog changes, none of which may leak into other tests. Its rate limit is off, so that a burst of fast
+The system is one of its own, with the records' PostgreSQL (which the search, the export and the queue read): the
+fuzzer rotates and revokes keys, sets units' channels and platforms' callback keys and decides catalog changes, none
+of which may leak into other tests. Its rate limit is off, so that a burst of fast
 404s is not answered 429 (a documented answer, but one that would hide the operation behind it).
 Operations are parametrized from the schema the code builds (the running intake is checked to serve the same), and
 each runs its own Hypothesis test over `APIOperation.as_strategy()`: `schemathesis.pytest.from_fixture` cannot run
@@ -111,7 +112,7 @@ FUZZED = [
 @pytest_asyncio.fixture(scope="module")
 async def fuzzed_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
     running = await RunningSystem.start(
-        tmp_path_factory.mktemp("openapi-fuzz"), extra_env={"HOTLINE_INTAKE_RATE_LIMIT": ""}
+        tmp_path_factory.mktemp("openapi-fuzz"), extra_env={"HOTLINE_INTAKE_RATE_LIMIT": ""}, with_records=True
     )
     try:
         yield running

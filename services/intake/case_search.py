@@ -74,6 +74,12 @@ class CaseFilters(BaseModel):
         "adjacent characters, so `停水` finds 小区停水 and not 水停).",
     )
 
+    @field_validator("status")
+    @classmethod
+    def _one_order(cls, statuses: list[CaseStatus]) -> list[CaseStatus]:
+        # One spelling of a set: `status=a&status=b` and `status=b&status=a` are the same filter, and so their cursors.
+        return sorted(set(statuses))
+
     @field_validator("q")
     @classmethod
     def _searchable(cls, q: str | None) -> str | None:

@@ -16,6 +16,7 @@ from services.contracts.case_actions import COORDINATION_CENTRE
 from services.engines.records_db.tables import access_log
 from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
+from tests.support.queue_pages import whole_queue
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
@@ -45,7 +46,9 @@ async def test_a_posted_case_is_found_exported_and_queued_by_those_who_may(
     async def assigned_and_found() -> dict[str, object]:
         response = await search(COORDINATION_CENTRE, q=f"井盖 {marker}")
         assert response.status_code == 200, response.text
-        [case] = response.json()["items"]
+        items = response.json()["items"]
+        assert len(items) == 1, items  # not in the records yet
+        [case] = items
         assert case["status"] == "assigned", case["status"]
         return dict(case)
 
@@ -65,9 +68,7 @@ async def test_a_posted_case_is_found_exported_and_queued_by_those_who_may(
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][:2] == ["query", "status"]
 
     # The queue: the case is the water's to handle now.
-    queue = await api.get("/v1/queue", params={"limit": 500}, headers=as_("water"))
-    assert queue.status_code == 200, queue.text
-    [entry] = [entry for entry in queue.json() if entry["case_id"] == case_id]
+    [entry] = [entry for entry in await whole_queue(api, as_("water")) if entry["case_id"] == case_id]
     assert (entry["role"], entry["title"], entry["catalog_item"]) == ("handling", body["title"], "LS-06")
 
     # The export: the centre's alone; the caller's data only when asked for, and then logged.

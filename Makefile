@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check services tests scripts bench chaos
 	$(BIN)/mypy
 
-## Benchmarks on this machine, in one run: engine limit, end to end, open cases, simulated month.
+## Benchmarks on this machine, in one run: engine limit, end to end, open cases, simulated month, case records.
 ## Prints a table and writes JSON under bench/results/ (see docs/performance.md).
 ## On the fastest CPython 3.11+ on PATH, in a virtualenv of its own (bench/interpreters.py says why);
 ## BENCH_PYTHON=/path/to/python names one instead.

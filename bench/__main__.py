@@ -1,8 +1,9 @@
 """`make bench`: every benchmark in one run on this machine, so the ratios between them hold on noisy hardware.
 
     .venv/bin/python -m bench                       # everything (open cases up to 100 k: about an hour)
-    .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month
-    .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month, index
+    .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month,
+                                                    # 100 k case records
+    .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month, index, records
 
 Prints tables and writes bench/results/bench-<time>.json (and latest.json), named for its start and written again after
 each part: a part that fails is recorded as failed (its traceback printed), the parts after it still run, and the
@@ -44,6 +45,7 @@ from bench.ladder import Ladder, climb
 from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers
 from bench.records_lookup import measure_lookups
 from bench.records_lookup import table as lookup_table
+from bench.records_reads import RECORDS_TARGET_CASES, records_phase, records_targets
 from bench.report import cpu_table, machine, steps_table, table, verdict
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
@@ -72,18 +74,22 @@ class Options:
     month_cases: int
     index_keys: int = 1_000_000
     index_ttl_seconds: float = 60.0
+    records_cases: int = 1_000_000
 
 
 def parse_options() -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short steps, 2 k open cases, a 500-case month")
     parser.add_argument(
-        "--only", default="engine,e2e,open,month,index", help="comma-separated: engine,e2e,open,month,index"
+        "--only",
+        default="engine,e2e,open,month,index,records",
+        help="comma-separated: engine,e2e,open,month,index,records",
     )
     parser.add_argument("--step-seconds", type=float, default=None, help="length of one load step (default 20)")
     parser.add_argument("--open-cases", default=None, help="comma-separated totals (default 10000,50000,100000)")
     parser.add_argument("--month-cases", type=int, default=None, help="cases in the simulated month (default 10000)")
     parser.add_argument("--index-keys", type=int, default=None, help="case_index records written (default 1000000)")
+    parser.add_argument("--records-cases", type=int, default=None, help="case records generated (default 1000000)")
     args = parser.parse_args()
     open_default = "2000" if args.quick else "10000,50000,100000"
     return Options(
@@ -93,6 +99,7 @@ def parse_options() -> Options:
         month_cases=args.month_cases or (500 if args.quick else 10_000),
         index_keys=args.index_keys or (100_000 if args.quick else 1_000_000),
         index_ttl_seconds=10.0 if args.quick else 60.0,
+        records_cases=args.records_cases or (100_000 if args.quick else RECORDS_TARGET_CASES),
     )
 
 
@@ -140,6 +147,8 @@ async def main(options: Options, results_file: ResultsFile) -> dict[str, Any]:
         await measure_part(results, "month", month_phase(options), results_file)
     if "index" in options.parts:
         await measure_part(results, "index", index_phase(options), results_file)
+    if "records" in options.parts:
+        await measure_part(results, "records", records_phase(options.records_cases), results_file)
     results["host_yardstick_seconds"]["at_end"] = yardstick_seconds()
     return results
 
@@ -179,6 +188,7 @@ PART_KEYS = {
     "open": "open_cases",
     "month": "simulated_month",
     "index": "case_index",
+    "records": "case_records",
 }
 
 
@@ -453,6 +463,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             lambda seconds: seconds < TARGET_MONTH_SECONDS,
         ),
         target("case_index keys all expired after their TTL", ("index",), keys_left, lambda keys: keys == 0),
+        *(target(name, ("records",), figure, met) for name, figure, met in records_targets(results)),
     ]
 
 

@@ -33,6 +33,7 @@ from services.intake import (
     admin_routes,
     case_action_routes,
     case_routes,
+    case_search_routes,
     catalog_change_routes,
     catalog_routes,
     joint_routes,
@@ -142,6 +143,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # Added last, so it runs first: a client over its limit is refused before its body is read.
     app.add_middleware(RateLimit, limits=settings.rate_limits)
     install_error_handlers(app)
+    # Before case_routes: `/v1/cases/export` is not the case `export`.
+    app.include_router(case_search_routes.router)
     app.include_router(case_routes.router)
     app.include_router(ticket_routes.router)
     app.include_router(case_action_routes.router)

@@ -1,58 +1,45 @@
-"""`GET /v1/queue`: the open cases a unit handles (from Temporal visibility, so no personal data is read)."""
+"""`GET /v1/queue`: the open cases a unit handles or has a joint task in, from the records (no personal data)."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request, Response
 
-from services.contracts import search_attributes as sa
-from services.contracts.case_workflow import WORKFLOW_TYPE
+from services.contracts.case_lists import QueueEntry
 from services.contracts.credentials import ClientKind
-from services.contracts.tickets import CODE_PATTERN
-from services.intake.auth import Caller, refuse, require_kind
+from services.intake.auth import Caller, require_kind
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
+from services.intake.queue_reads import QueuePage, unit_queue
 
 router = APIRouter(prefix="/v1/queue", tags=["cases"], responses=ERROR_RESPONSES)
-MAX_QUEUE = 500
+
+NEXT_PAGE_HEADERS = {
+    "Link": {
+        "description": 'The next page, when there is one: `<...>; rel="next"`.',
+        "schema": {"type": "string"},
+    },
+    "X-Next-Cursor": {
+        "description": "The next page's `cursor`, when there is one.",
+        "schema": {"type": "string"},
+    },
+}
 
 
-class QueueEntry(BaseModel):
-    case_id: str
-    status: str | None
-    catalog_item: str | None
-    township: str | None
-    resolution_deadline: datetime | None
-    overdue: bool
-    escalation_level: int
-
-
-@router.get("")
-async def my_queue(services: Services, caller: Caller) -> list[QueueEntry]:
-    """The calling unit's open cases (as handling unit), overdue first, then by resolution deadline."""
+@router.get("", responses={200: {"headers": NEXT_PAGE_HEADERS, "description": "A page of the unit's queue."}})
+async def my_queue(
+    page: Annotated[QueuePage, Query()], request: Request, response: Response, services: Services, caller: Caller
+) -> list[QueueEntry]:
+    """The calling unit's open cases, as handling unit (`role: handling`) or with an open joint task (`joint`):
+    overdue first, then by resolution deadline (none last), then case id. A page holds `limit` cases (default 100,
+    at most 500); the next is in the `Link` header (`rel="next"`) and its cursor in `X-Next-Cursor`."""
     require_kind(caller, ClientKind.UNIT, action="read a unit's queue")
-    if not re.fullmatch(CODE_PATTERN, caller.subject):  # it goes into the visibility query as a literal
-        raise refuse(403, "subject", "this key does not name a unit code", client=caller.client_id)
-    query = f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND HandlingUnit = '{caller.subject}'"
-    entries: list[QueueEntry] = []
-    async for execution in services.cases.client.list_workflows(query, limit=MAX_QUEUE):
-        attributes = execution.typed_search_attributes
-        entries.append(
-            QueueEntry(
-                case_id=attributes.get(sa.CASE_ID) or execution.id.removeprefix("case-"),
-                status=attributes.get(sa.CASE_STATUS),
-                catalog_item=attributes.get(sa.CATALOG_ITEM),
-                township=attributes.get(sa.TOWNSHIP),
-                resolution_deadline=attributes.get(sa.RESOLUTION_DEADLINE),
-                overdue=bool(attributes.get(sa.OVERDUE)),
-                escalation_level=attributes.get(sa.ESCALATION_LEVEL) or 0,
-            )
-        )
-    far = datetime.max.replace(tzinfo=None)
-    return sorted(
-        entries,
-        key=lambda e: (not e.overdue, (e.resolution_deadline.replace(tzinfo=None) if e.resolution_deadline else far)),
-    )
+    async with services.records.reading() as connection:
+        entries, next_cursor = await unit_queue(connection, caller.subject, page)
+    if next_cursor is not None:
+        following = urlencode({"limit": page.limit, "cursor": next_cursor})
+        response.headers["Link"] = f'<{request.url.path}?{following}>; rel="next"'
+        response.headers["X-Next-Cursor"] = next_cursor
+    return entries

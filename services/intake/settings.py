@@ -55,6 +55,11 @@ class IntakeSettings(ServiceSettings):
         description="How long a ticket missing from the case index, reported longer ago than its keys live, waits "
         "for the records to say whether it is a resubmission; past it the answer is 503 (docs/case-records.md).",
     )
+    records_export_statement_timeout_ms: int = Field(
+        default=600_000,
+        ge=0,
+        description="The same for an export's read, which streams while the client downloads (0: no limit).",
+    )
 
     @model_validator(mode="after")
     def _a_records_database_outside_development(self) -> Self:

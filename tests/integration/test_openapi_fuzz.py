@@ -8,9 +8,9 @@ callback keys) and a stranger with a malformed key (every operation; never serve
 past the 404s and the answers carrying data are checked against their models too. Each answer must be documented
 (status, content type, `Retry-After` where declared) and match its model.
 
-The system is one of its own, with the case records (the ticket and the access log are read from them): the fuzzer
-rotates and revokes keys, sets units' channels and platforms' callback keys
-and decides catalog changes, none of which may leak into other tests. Its rate limit is off, so that a burst of fast
+The system is one of its own, with the case records (the ticket, the access log, the search, the export and the
+queue read them): the fuzzer rotates and revokes keys, sets units' channels and platforms' callback keys and decides
+catalog changes, none of which may leak into other tests. Its rate limit is off, so that a burst of fast
 404s is not answered 429 (a documented answer, but one that would hide the operation behind it).
 Operations are parametrized from the schema the code builds (the running intake is checked to serve the same), and
 each runs its own Hypothesis test over `APIOperation.as_strategy()`: `schemathesis.pytest.from_fixture` cannot run

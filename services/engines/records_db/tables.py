@@ -75,6 +75,12 @@ case_records = Table(
         postgresql_nulls_not_distinct=True,
     ),
     Index("case_records_received", "received_at", "case_id"),
+    # A filter's cases newest first, read in received order (revision 0003; docs/case-records.md, "Finding cases").
+    Index("case_records_township_received", "township", "received_at"),
+    Index("case_records_handling_received", "handling_unit", "received_at"),
+    Index("case_records_item_received", "catalog_item", "received_at"),
+    Index("case_records_overdue_received", "received_at", postgresql_where=text("overdue")),
+    Index("case_records_escalated_received", "received_at", postgresql_where=text("escalation_level > 0")),
     Index("case_records_units", "units", postgresql_using="gin"),
     Index("case_records_joint_units", "joint_units", postgresql_using="gin"),
     Index(

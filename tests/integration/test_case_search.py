@@ -1,0 +1,211 @@
+"""Finding cases in the records on a real PostgreSQL: each filter, who finds what, Chinese text, and pages that
+neither skip nor repeat a case while cases arrive."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.contracts.case_lists import CasePage
+from services.contracts.cases import CaseStatus
+from services.contracts.credentials import ClientKind, Principal
+from services.contracts.payload_keys import PayloadKeyring
+from services.engines.sealed_data import seal
+from services.intake.case_records import CaseRecords
+from services.intake.case_search import CaseSearch, find_cases, visible_to
+from services.records.store import RecordStore
+from tests.support.case_events import KEYRING, RECEIVED
+from tests.support.recorded_cases import Recorded, _event, forget_all_cases, record, record_again, records_database
+
+CENTRE = Principal(client_id="centre", kind=ClientKind.COORDINATION, subject="coordination-centre", key_id="k")
+
+
+def as_(kind: ClientKind, subject: str) -> Principal:
+    return Principal(client_id=f"{kind.value}-{subject}", kind=kind, subject=subject, key_id="k")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+    async with records_database(tmp_path_factory.mktemp("case-search")) as database:
+        yield database
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def records(engine: AsyncEngine) -> CaseRecords:
+    await forget_all_cases(engine)
+    return CaseRecords(engine)
+
+
+async def search(
+    records: CaseRecords, caller: Principal = CENTRE, keyring: PayloadKeyring = KEYRING, **query: Any
+) -> CasePage:
+    async with records.reading() as connection:
+        return await find_cases(connection, CaseSearch(**query), scope=visible_to(caller), keyring=keyring)
+
+
+async def found(records: CaseRecords, caller: Principal = CENTRE, **query: Any) -> set[str]:
+    page = await search(records, caller, limit=200, **query)
+    assert page.next_cursor is None
+    return {case.case_id for case in page.items}
+
+
+CASES = {
+    "a": Recorded(1, CaseStatus.ASSIGNED),
+    "b": Recorded(2, CaseStatus.ACCEPTED, channel="89000", township="shiqiao-town", overdue=True, escalation_level=1),
+    "c": Recorded(
+        3, CaseStatus.ACCEPTED, handling_unit="health", first_contact_unit="water", catalog_item="HE-01",
+        escalation_level=2, title="诊所排队久", description="挂号要等三小时",
+    ),
+    "d": Recorded(4, closed=True),
+    "e": Recorded(5, CaseStatus.REWORK, channel="township_call", calling_unit="hekou-town"),
+    "f": Recorded(
+        6, CaseStatus.TRIAGE, handling_unit=None, catalog_item=None, title="路灯不亮", description="夜里很黑",
+        address="青山镇王庄村",
+    ),
+    "g": Recorded(
+        7, CaseStatus.ACCEPTED, handling_unit="natural-resources", catalog_item="NR-01", joint_units=["water"],
+        escalation_level=3, title="占用耕地", description="有人在麦田里盖房", address="河口镇李家村",
+    ),
+}  # fmt: skip
+
+
+FILTERS = [
+    ({}, "abcdefg"),
+    ({"status": ["closed"]}, "d"),
+    ({"status": ["assigned", "triage"]}, "af"),
+    ({"handling_unit": "health"}, "c"),
+    ({"first_contact_unit": "water"}, "abcde"),
+    ({"unit": "water"}, "abcdeg"),  # c: was first contact; g: a joint task
+    ({"unit": "hekou-town"}, "e"),  # its call
+    ({"township": "shiqiao-town"}, "b"),
+    ({"item": "HE-01"}, "c"),
+    ({"channel": "89000"}, "b"),
+    ({"overdue": True}, "b"),
+    ({"overdue": False, "handling_unit": "water", "status": ["assigned", "rework"]}, "ae"),
+    ({"escalation_level": 2}, "c"),
+    ({"escalation_level_min": 2}, "cg"),
+    ({"received_from": RECEIVED + timedelta(minutes=2.5), "received_to": RECEIVED + timedelta(minutes=5.5)}, "cde"),
+    ({"q": "路灯"}, "f"),
+    ({"q": "停水"}, "abde"),
+    ({"q": "麦田 李家村"}, "g"),  # a word of the description and one of the address
+    ({"q": "13812345678"}, ""),  # the caller's phone is not searchable
+    ({"q": "王女士"}, ""),  # nor their name
+]
+
+
+async def test_each_filter_finds_its_cases(records: CaseRecords) -> None:
+    await record(records.engine, *CASES.values())
+    label = {case.case_id: name for name, case in CASES.items()}
+
+    for query, expected in FILTERS:
+        assert "".join(sorted(label[i] for i in await found(records, **query))) == expected, query
+
+
+async def test_each_client_finds_only_the_cases_it_may_read(records: CaseRecords) -> None:
+    await record(records.engine, *CASES.values())
+    label = {case.case_id: name for name, case in CASES.items()}
+
+    async def names(caller: Principal) -> str:
+        return "".join(sorted(label[i] for i in await found(records, caller)))
+
+    assert await names(as_(ClientKind.UNIT, "water")) == "abcdeg"
+    assert await names(as_(ClientKind.UNIT, "health")) == "c"
+    assert await names(as_(ClientKind.UNIT, "hekou-town")) == "e"  # the calling unit
+    assert await names(as_(ClientKind.UNIT, "ecology-environment")) == ""
+    assert await names(as_(ClientKind.PLATFORM, "12345")) == "acdfg"  # not the township's call
+    assert await names(as_(ClientKind.PLATFORM, "89000")) == "b"
+    assert await names(as_(ClientKind.LEADER, "city-leader")) == "abcdefg"
+    # A filter narrows the caller's cases, never widens them.
+    assert await found(records, as_(ClientKind.UNIT, "health"), handling_unit="water") == set()
+
+
+async def test_chinese_text_is_found_by_its_character_pairs(records: CaseRecords) -> None:
+    case = Recorded(1, title="小区停水", description="停水两天，老人用水困难", address="幸福家园3号楼")
+    await record(records.engine, case)
+
+    async def finds(q: str) -> bool:
+        return case.case_id in await found(records, q=q)
+
+    assert [await finds(q) for q in ("停水", "小区停水", "用水困难", "幸福家园", "3号楼", "停水 3", "水")] == [True] * 7
+    assert [await finds(q) for q in ("水停", "停电", "小区停电", "幸福小区", "4号楼")] == [False] * 5
+
+
+async def test_text_sealed_under_an_earlier_key_is_still_found(records: CaseRecords) -> None:
+    earlier = PayloadKeyring("k0", {"k0": os.urandom(32)})
+    rotated = PayloadKeyring("k1", {"k0": earlier.keys["k0"], "k1": KEYRING.keys["k1"]})
+    old = Recorded(1, title="井盖丢失")
+    new = Recorded(2, title="井盖松动")
+    await RecordStore(records.engine, earlier).apply(_event(old, 1, personal=seal(old.personal(), earlier)))
+    await record(records.engine, new)
+
+    assert await found(records, q="井盖", keyring=rotated) == {old.case_id, new.case_id}
+    assert await found(records, q="丢失", keyring=rotated) == {old.case_id}
+
+
+async def walk(records: CaseRecords, *, between: Any = None, **query: Any) -> list[str]:
+    """Every page of a search, `between(page_number)` awaited after each page."""
+    seen: list[str] = []
+    cursor = None
+    for number in range(100):
+        page = await search(records, cursor=cursor, **query)
+        seen += [case.case_id for case in page.items]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+        if between is not None:
+            await between(number)
+    raise AssertionError("more than 100 pages")
+
+
+async def test_pages_neither_skip_nor_repeat_a_case_while_cases_arrive_and_change(records: CaseRecords) -> None:
+    # Three cases a minute: several share their received time, so the case id must break the ties.
+    cases = [Recorded(minutes=n // 3) for n in range(22)]
+    await record(records.engine, *cases)
+    newest_first = [c.case_id for c in sorted(cases, key=lambda c: (c.received_at, c.case_id), reverse=True)]
+    arrived: list[Recorded] = []
+
+    async def meanwhile(number: int) -> None:
+        # A new case, one received at the same time as one already listed, and a listed case moving on.
+        newcomers = [Recorded(minutes=100 + number), Recorded(minutes=cases[number].minutes)]
+        arrived.extend(newcomers)
+        await record(records.engine, *newcomers)
+        changed = cases[number]
+        changed.status = CaseStatus.ACCEPTED
+        await record_again(records.engine, changed, 2)
+
+    seen = await walk(records, between=meanwhile, limit=4)
+
+    assert len(seen) == len(set(seen))
+    # Every case there when the walk began, in order; of the newcomers only those that fell behind the cursor.
+    assert [i for i in seen if i in set(newest_first)] == newest_first
+    late = {c.case_id for c in arrived}
+    assert {i for i in seen if i in late} <= late and len(seen) < len(newest_first) + len(late)
+
+    # Oldest first, the cases that arrive during the walk come at its end: every one of them is seen, once.
+    arrived.clear()
+    seen = await walk(records, between=meanwhile, limit=5, sort="received_at")
+    assert len(seen) == len(set(seen))
+    everyone = {c.case_id for c in cases} | {c.case_id for c in arrived if c.minutes >= 100}
+    assert everyone <= set(seen)
+
+
+async def test_cases_without_a_received_time_are_listed_once_at_the_newest_end(records: CaseRecords) -> None:
+    timed = [Recorded(minutes=n) for n in range(5)]
+    untimed = [Recorded(minutes=0) for _ in range(3)]
+    await record(records.engine, *timed)
+    store = RecordStore(records.engine, KEYRING)
+    for case in untimed:
+        event = _event(case, 1)
+        assert event.view is not None
+        await store.apply(event.model_copy(update={"view": event.view.model_copy(update={"received_at": None})}))
+    nulls = sorted(c.case_id for c in untimed)
+    by_time = [c.case_id for c in sorted(timed, key=lambda c: (c.received_at, c.case_id))]
+
+    assert await walk(records, limit=2) == nulls[::-1] + by_time[::-1]
+    assert await walk(records, limit=2, sort="received_at") == by_time + nulls

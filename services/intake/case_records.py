@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.contracts.case_event_log import EventSource
 from services.contracts.case_view import CaseView, TimelineEntry
 from services.engines.records_db.tables import case_events, case_records
 from services.intake.errors import Unavailable
 
 log = structlog.get_logger(__name__)
+E = TypeVar("E", bound=Any)  # an event row: `sequence` and `source`
 
 
 class RecordsUnavailable(Unavailable):
@@ -45,17 +48,35 @@ class CaseRecords:
             stored = await connection.scalar(select(case_records.c.view).where(case_records.c.case_id == case_id))
             if stored is None:
                 return None
-            events = await connection.execute(
-                select(case_events.c.at, case_events.c.actor, case_events.c.kind, case_events.c.detail)
-                .where(case_events.c.case_id == case_id)
-                .order_by(case_events.c.sequence)
-            )
-            timeline = [
-                TimelineEntry(at=at, actor=actor, action=kind, detail=detail) for at, actor, kind, detail in events
-            ]
+            events = (
+                await connection.execute(
+                    select(
+                        case_events.c.sequence,
+                        case_events.c.source,
+                        case_events.c.at,
+                        case_events.c.actor,
+                        case_events.c.kind,
+                        case_events.c.detail,
+                    )
+                    .where(case_events.c.case_id == case_id)
+                    .order_by(case_events.c.sequence)
+                )
+            ).all()
+        timeline = [
+            TimelineEntry(at=event.at, actor=event.actor, action=event.kind, detail=event.detail)
+            for event in shown_in_timeline(events)
+        ]
         return CaseView.model_validate(stored).model_copy(update={"timeline": timeline})
 
     async def exists(self, case_id: str) -> bool:
         async with self.reading() as connection:
             found = await connection.scalar(select(case_records.c.case_id).where(case_records.c.case_id == case_id))
         return found is not None
+
+
+def shown_in_timeline(events: Sequence[E]) -> list[E]:
+    """The events the case's own timeline shows: once a case workflow runs, its timeline holds the ticket's receipt
+    (the triage's first event) and its own events, not the triage's steps, which stay in the records' events."""
+    if not any(event.source == EventSource.CASE for event in events):
+        return list(events)
+    return [event for event in events if event.source == EventSource.CASE or event.sequence == 1]

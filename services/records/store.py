@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -40,6 +41,12 @@ class EventWithoutView(ValueError):
     """An event that carries no view of its case cannot make or move a record."""
 
 
+def require_view(event: CaseEvent) -> None:
+    """EventWithoutView unless the event carries its case's view."""
+    if event.view is None:
+        raise EventWithoutView(f"event {event.event_id} carries no view of its case")
+
+
 class RecordStore:
     def __init__(self, engine: AsyncEngine, keyring: PayloadKeyring) -> None:
         self._engine = engine
@@ -47,35 +54,39 @@ class RecordStore:
 
     async def apply(self, event: CaseEvent) -> Placement:
         """Apply the event if it is its case's next; a duplicate changes nothing, a gap waits (nothing written)."""
-        if event.view is None:
-            raise EventWithoutView(f"event {event.event_id} carries no view of its case")
+        return (await self.apply_events([event]))[0]
+
+    async def apply_events(self, events: Sequence[CaseEvent]) -> list[Placement]:
+        """Apply, in one transaction and in sequence order, those of one case's events that come next; each event's
+        placement, in the order given. A duplicate changes nothing; after a gap the later ones wait too."""
+        if not events:
+            return []
+        for event in events:
+            require_view(event)
+        if len({event.case_id for event in events}) > 1:
+            raise ValueError("the events of one case at a time")
+        case_id = events[0].case_id
+        placements = [Placement.DUPLICATE] * len(events)
+        applied: list[CaseEvent] = []
         async with self._engine.begin() as connection:
             # The row lock orders two appliers of the same case; a case's first event has no row to lock, and the
             # event's primary key refuses the second of two racing inserts (the transaction then rolls back).
-            last = await connection.scalar(_LAST_SEQUENCE_FOR_UPDATE, {"case_id": event.case_id})
-            placement = place(last, event.sequence)
-            if placement is not Placement.APPLY:
-                return placement
-            await connection.execute(
-                _INSERT_EVENT,
-                {
-                    "case_id": event.case_id,
-                    "sequence": event.sequence,
-                    "event_id": event.event_id,
-                    "source": event.source.value,
-                    "kind": event.kind,
-                    "at": event.at,
-                    "actor": event.actor,
-                    "detail": event.detail,
-                    "fields": event.fields.model_dump(mode="json", exclude_none=True),
-                },
-            )
-            row = _record_row(event)
-            # Only `received` carries the caller's data: later events keep the columns it filled.
-            if event.personal is not None:
-                row |= ticket_columns(event.case_id, row["title"], unseal(event.personal, self._keyring), self._keyring)
+            last = await connection.scalar(_LAST_SEQUENCE_FOR_UPDATE, {"case_id": case_id})
+            for index in sorted(range(len(events)), key=lambda i: events[i].sequence):
+                placements[index] = place(last, events[index].sequence)
+                if placements[index] is Placement.APPLY:
+                    applied.append(events[index])
+                    last = events[index].sequence
+            if not applied:
+                return placements
+            await connection.execute(_INSERT_EVENT, [_event_row(event) for event in applied])
+            # The record as the last of them left it, with the caller's data if `received` is among them: later
+            # events keep the columns it filled.
+            row = _record_row(applied[-1])
+            if (personal := next((e.personal for e in applied if e.personal is not None), None)) is not None:
+                row |= ticket_columns(case_id, row["title"], unseal(personal, self._keyring), self._keyring)
             await connection.execute(_upsert(tuple(row)), row)
-        return placement
+        return placements
 
     async def last_sequence(self, case_id: str) -> int | None:
         async with self._engine.connect() as connection:
@@ -83,6 +94,20 @@ class RecordStore:
                 select(case_records.c.last_sequence).where(case_records.c.case_id == case_id)
             )
             return last
+
+
+def _event_row(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "case_id": event.case_id,
+        "sequence": event.sequence,
+        "event_id": event.event_id,
+        "source": event.source.value,
+        "kind": event.kind,
+        "at": event.at,
+        "actor": event.actor,
+        "detail": event.detail,
+        "fields": event.fields.model_dump(mode="json", exclude_none=True),
+    }
 
 
 def _record_row(event: CaseEvent) -> dict[str, Any]:

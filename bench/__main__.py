@@ -3,6 +3,7 @@
     .venv/bin/python -m bench                       # everything (open cases up to 100 k: about an hour)
     .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month
     .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month
+    .venv/bin/python -m bench --no-records          # without PostgreSQL and the records service
 
 Prints tables and writes bench/results/bench-<time>.json (and latest.json), named for its start and written again after
 each part: a part that fails is recorded as failed (its traceback printed), the parts after it still run, and the
@@ -72,6 +73,9 @@ class Options:
     step_seconds: float
     open_cases: tuple[int, ...]
     month_cases: int
+    # PostgreSQL and the records service run beside the rest (issue 24); without them, what they cost the end to end
+    # shows against a run with them.
+    records: bool = True
 
 
 def parse_options() -> Options:
@@ -81,6 +85,7 @@ def parse_options() -> Options:
     parser.add_argument("--step-seconds", type=float, default=None, help="length of one load step (default 20)")
     parser.add_argument("--open-cases", default=None, help="comma-separated totals (default 10000,50000,100000)")
     parser.add_argument("--month-cases", type=int, default=None, help="cases in the simulated month (default 10000)")
+    parser.add_argument("--no-records", action="store_true", help="without PostgreSQL and the records service")
     args = parser.parse_args()
     open_default = "2000" if args.quick else "10000,50000,100000"
     return Options(
@@ -88,6 +93,7 @@ def parse_options() -> Options:
         step_seconds=args.step_seconds or (8.0 if args.quick else 20.0),
         open_cases=tuple(int(n) for n in (args.open_cases or open_default).split(",")),
         month_cases=args.month_cases or (500 if args.quick else 10_000),
+        records=not args.no_records,
     )
 
 
@@ -146,7 +152,7 @@ async def system_parts(
     env: dict[str, str],
 ) -> None:
     """The parts measured on the system `make run` starts (engine, e2e, open), one after the other on one system."""
-    system = await RunningSystem.start(workdir, extra_env=env, with_records=True)
+    system = await RunningSystem.start(workdir, extra_env=env, with_records=options.records)
     try:
         temporal = await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))
         watch = AssignedWatch()

@@ -4,6 +4,7 @@
     .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month,
                                                     # 100 k case records
     .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month, index, records
+    .venv/bin/python -m bench --no-records          # without PostgreSQL and the records service
 
 Prints tables and writes bench/results/bench-<time>.json (and latest.json), named for its start and written again after
 each part: a part that fails is recorded as failed (its traceback printed), the parts after it still run, and the
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import uvloop
 from temporalio.client import Client
@@ -35,7 +37,7 @@ from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import UNITS
 from bench.case_index_memory import measure_index
 from bench.case_index_memory import table as index_table
-from bench.cpu_time import cpu_seconds, ms_per_case, rss_mib
+from bench.cpu_time import cpu_seconds, ms_per_case, process_tree_cpu_seconds, rss_mib
 from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
 from bench.figures import COMPLETION_LATENCY_BUDGET_SECONDS, Step, highest_sustained
@@ -43,20 +45,24 @@ from bench.host_speed import yardstick_seconds
 from bench.interpreters import describe
 from bench.ladder import Ladder, climb
 from bench.open_cases import OpenCasesPoint, add_open_cases, bench_policy, disk_mib, probe_timers
+from bench.projection_lag import postgres_pid, projection_lag_step
 from bench.records_lookup import measure_lookups
 from bench.records_lookup import table as lookup_table
 from bench.records_reads import RECORDS_TARGET_CASES, records_phase, records_targets
 from bench.report import cpu_table, machine, steps_table, table, verdict
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
+from services.contracts.subjects import RECORDS_CONSUMER
 from services.engines.temporal import connect_temporal
-from tests.support.backlog import wait_until_drained
+from tests.support.backlog import BACKLOG_CONSUMERS, wait_until_drained
 from tests.support.credentials import bearer
-from tests.support.services import ServiceProcess
+from tests.support.services import RECORDS, ServiceProcess
 from tests.support.system import RunningSystem
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PIPELINE_SERVICES = ("intake", "router", "notifier")
+# The services stopped while cases are started through the SDK: everything in front of Temporal, and the consumers
+# of what the workflows publish (the records catch up on the engine phases' events before the end to end starts).
+PIPELINE_SERVICES = ("intake", "router", "notifier", RECORDS)
 TARGET_RATIO = 0.8
 TARGET_POST_P99_MS = 25.0
 TARGET_WEBHOOK_P99_MS = 1000.0
@@ -64,6 +70,7 @@ TARGET_OPEN_CASES = 100_000
 TARGET_WORKER_RSS_MIB = 2048.0
 TARGET_MONTH_SECONDS = 300.0
 TARGET_MONTH_CASES = 10_000
+TARGET_PROJECTION_LAG_P99_MS = 1000.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,9 @@ class Options:
     index_keys: int = 1_000_000
     index_ttl_seconds: float = 60.0
     records_cases: int = 1_000_000
+    # PostgreSQL and the records service run beside the rest (issue 24); without them, what they cost the end to end
+    # shows against a run with them.
+    records: bool = True
 
 
 def parse_options() -> Options:
@@ -90,6 +100,7 @@ def parse_options() -> Options:
     parser.add_argument("--month-cases", type=int, default=None, help="cases in the simulated month (default 10000)")
     parser.add_argument("--index-keys", type=int, default=None, help="case_index records written (default 1000000)")
     parser.add_argument("--records-cases", type=int, default=None, help="case records generated (default 1000000)")
+    parser.add_argument("--no-records", action="store_true", help="without PostgreSQL and the records service")
     args = parser.parse_args()
     open_default = "2000" if args.quick else "10000,50000,100000"
     return Options(
@@ -100,6 +111,7 @@ def parse_options() -> Options:
         index_keys=args.index_keys or (100_000 if args.quick else 1_000_000),
         index_ttl_seconds=10.0 if args.quick else 60.0,
         records_cases=args.records_cases or (100_000 if args.quick else RECORDS_TARGET_CASES),
+        records=not args.no_records,
     )
 
 
@@ -162,14 +174,20 @@ async def system_parts(
     env: dict[str, str],
 ) -> None:
     """The parts measured on the system `make run` starts (engine, e2e, open), one after the other on one system."""
-    system = await RunningSystem.start(workdir, extra_env=env)
+    system = await RunningSystem.start(workdir, extra_env=env, with_records=options.records)
     try:
         temporal = await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))
         watch = AssignedWatch()
         await watch.start(system.nats.url)
+
+        async def end_to_end_at(system: RunningSystem, temporal: Client, watch: AssignedWatch, options: Options) -> Any:
+            # Read when the end to end begins: the engine limit (1) measured before it, if this run measured one.
+            engine_limit = (results.get("engine_limit") or {}).get("sustained_rate") or None
+            return await end_to_end_phase(system, temporal, watch, options, engine_limit=engine_limit)
+
         phases = {
             "engine": engine_phase,
-            "e2e": end_to_end_phase,
+            "e2e": end_to_end_at,
             "engine_again": engine_again_phase,
             "open": open_cases_phase,
         }
@@ -253,16 +271,20 @@ async def engine_again_phase(
 async def pipeline_stopped(system: RunningSystem) -> AsyncIterator[None]:
     """Intake, router and notifier stopped while cases are started through the SDK, then started again.
 
+    The records too (issue 24): the engine limit stays what Temporal and the worker cost alone, comparable with the
+    runs before the records existed.
+
     Not only for the engine limit: a notifier left running while the open cases are added would try to deliver
     each case's events to webhooks nobody serves any more (the end-to-end phase's receiver is gone) and retry
     them with backoff, about 240 attempts a second at 10 k cases: a core's worth of CPU taken from the phase.
     """
-    for name in PIPELINE_SERVICES:
-        system.services[name].stop()
+    stopped = [system.services[name] for name in PIPELINE_SERVICES if name in system.services]
+    for service in stopped:
+        service.stop()
     try:
         yield
     finally:
-        await asyncio.gather(*(system.services[name].start() for name in PIPELINE_SERVICES))
+        await asyncio.gather(*(service.start() for service in stopped))
 
 
 def system_pids(system: RunningSystem) -> dict[str, int]:
@@ -273,18 +295,36 @@ def system_pids(system: RunningSystem) -> dict[str, int]:
     return running | {"bench": os.getpid()}
 
 
+def system_cpu_seconds(system: RunningSystem, pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each of `pids` still running, and of PostgreSQL with its connections where it runs."""
+    seconds = cpu_seconds(pids)
+    if (postmaster := postgres_pid(system)) is not None and (tree := process_tree_cpu_seconds(postmaster)) is not None:
+        seconds["postgres"] = tree
+    return seconds
+
+
 async def with_cpu(system: RunningSystem, stepping: Awaitable[Step]) -> Step:
     """The step, with the CPU each process spent on it per accepted case."""
     pids = system_pids(system)
-    before = cpu_seconds(pids)
+    before = system_cpu_seconds(system, pids)
     step = await stepping
-    return replace(step, cpu_ms_per_case=ms_per_case(before, cpu_seconds(pids), step.accepted))
+    return replace(step, cpu_ms_per_case=ms_per_case(before, system_cpu_seconds(system, pids), step.accepted))
 
 
 async def end_to_end_phase(
-    system: RunningSystem, temporal: Client, watch: AssignedWatch, options: Options
+    system: RunningSystem,
+    temporal: Client,
+    watch: AssignedWatch,
+    options: Options,
+    *,
+    engine_limit: float | None = None,
 ) -> dict[str, Any]:
+    """The ladder, a step at half its sustained rate, and, where the records run, a step at the engine limit's rate
+    (`engine_limit`; the end to end's own limit without one) for their projection lag."""
     print("\n(2) end to end: POST /v1/cases → NATS → router → Temporal → notifier → webhook", flush=True)
+    records = RECORDS in system.services
+    drained_consumers = (*BACKLOG_CONSUMERS, RECORDS_CONSUMER) if records else BACKLOG_CONSUMERS
+    lag: dict[str, Any] | None = None
     sink = WebhookSink()
     await sink.start()
     try:
@@ -296,8 +336,11 @@ async def end_to_end_phase(
             # The engine phase's events, published while the notifier was stopped (and parked by it once restarted,
             # the units having no channel yet), are delivered now that the units have a webhook: not on top of the
             # first step, whose CPU and latencies would be theirs.
-            drained = await wait_until_drained(system.nats.url, timeout=DRAIN_SECONDS, parked_for=UNITS)
-            print(f"  the engine phase's events delivered in {drained:.0f} s", flush=True)
+            # The records, stopped with the pipeline, catch up on the engine phase's case events too.
+            drained = await wait_until_drained(
+                system.nats.url, timeout=DRAIN_SECONDS, consumers=drained_consumers, parked_for=UNITS
+            )
+            print(f"  the engine phase's events delivered (and recorded) in {drained:.0f} s", flush=True)
             await end_to_end_step(platform, temporal, sink, watch, 2.0, 5.0)  # warm-up
 
             async def measure(rate: float) -> Step:
@@ -311,6 +354,11 @@ async def end_to_end_phase(
                 print(f"  at half the sustained rate ({best.rate / 2:g}/s), for {2 * options.step_seconds:g} s:")
                 stepping = end_to_end_step(platform, temporal, sink, watch, best.rate / 2, 2 * options.step_seconds)
                 half = _shown(await with_cpu(system, stepping))
+            lag_rate = engine_limit or (best.rate if best else None)
+            if records and lag_rate:
+                lag = await records_lag_phase(
+                    system, platform, temporal, sink, watch, lag_rate, 2 * options.step_seconds, engine_limit
+                )
     finally:
         await sink.stop()
     print(steps_table("end-to-end steps", steps), flush=True)
@@ -320,7 +368,38 @@ async def end_to_end_phase(
         "sustained_rate": best.rate if best else 0.0,
         "at_half_rate": half.as_json() if half else None,
         "webhook_deliveries": dict(sink.deliveries),
+        "records_projection": lag,
     }
+
+
+async def records_lag_phase(
+    system: RunningSystem,
+    platform: aiohttp.ClientSession,
+    temporal: Client,
+    sink: WebhookSink,
+    watch: AssignedWatch,
+    rate: float,
+    seconds: float,
+    engine_limit: float | None,
+) -> dict[str, Any]:
+    """One end-to-end step at `rate` with the records' projection lag measured (bench/projection_lag.py)."""
+    source = "the engine limit (1)" if engine_limit else "the end to end's sustained rate (no engine limit measured)"
+    print(f"  the records' projection lag at {rate:g}/s, {source}, for {seconds:g} s:", flush=True)
+    pids = system_pids(system)
+    stepping = end_to_end_step(platform, temporal, sink, watch, rate, seconds)
+    step, lag = await projection_lag_step(system, stepping, cpu=lambda: system_cpu_seconds(system, pids))
+    _shown(step)
+    shown, backlog = lag["published_to_row_visible"], lag["records_backlog"]
+    cpu = step.cpu_ms_per_case
+    print(
+        f"    {lag['events_visible']}/{lag['events_published']} events in their rows, published → row visible"
+        f" p50 {shown['p50_ms']} / p95 {shown['p95_ms']} / p99 {shown['p99_ms']} / worst {shown['max_ms']} ms;"
+        f" records backlog at most {backlog['most_during_step']}, {backlog['at_step_end']} at the step's end,"
+        f" all shown {lag['caught_up_after_step_seconds']} s after it;"
+        f" CPU a case: records {cpu.get('records')}, postgres {cpu.get('postgres')} of {cpu.get('total')} ms",
+        flush=True,
+    )
+    return {"rate": rate, "rate_is": source, "step": step.as_json(), **lag}
 
 
 async def open_cases_phase(
@@ -422,6 +501,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     webhook_p99 = half.get("call_to_webhook_delivered", {}).get("p99_ms")
     open_points = results.get("open_cases") or []
     largest = max(open_points, key=lambda p: p["open_cases"], default=None)
+    lag = (e2e.get("records_projection") or {}).get("published_to_row_visible", {})
     month = results.get("simulated_month") or {}
     # The target is for a month of 10 k cases: a smaller month (--quick) says nothing about it.
     month_seconds = month.get("wall_seconds") if month.get("cases", 0) >= TARGET_MONTH_CASES else None
@@ -448,6 +528,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             ("e2e",),
             webhook_p99,
             lambda ms: ms < TARGET_WEBHOOK_P99_MS,
+        ),
+        target(
+            "records' projection lag p99 < 1 s at the engine limit's rate",
+            ("e2e",),
+            lag.get("p99_ms"),
+            lambda ms: ms < TARGET_PROJECTION_LAG_P99_MS,
         ),
         target("100 k open cases", ("open",), largest and largest["open_cases"], lambda n: n >= TARGET_OPEN_CASES),
         target(

@@ -12,9 +12,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-# Fields 14 and 15 of /proc/<pid>/stat (utime, stime) in clock ticks; counted after the `)` closing the command,
-# which may itself hold spaces.
-_UTIME_AFTER_NAME, _STIME_AFTER_NAME = 11, 12
+from bench.processes import descendants
+
+# Fields 14 to 17 of /proc/<pid>/stat (utime, stime, and cutime, cstime: those of its children it reaped) in clock
+# ticks; counted after the `)` closing the command, which may itself hold spaces.
+_UTIME_AFTER_NAME, _STIME_AFTER_NAME, _CUTIME_AFTER_NAME, _CSTIME_AFTER_NAME = 11, 12, 13, 14
 
 
 def stat_ticks(stat: Path) -> int | None:
@@ -30,6 +32,19 @@ def process_cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds the process has used, or None once it is gone (or on a system without /proc)."""
     ticks = stat_ticks(Path(f"/proc/{pid}/stat"))
     return None if ticks is None else ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process, of the children it has reaped and of its descendants running now: a
+    server that forks a process a connection (PostgreSQL), whose connections come and go. None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = sum(int(fields[i]) for i in (_UTIME_AFTER_NAME, _STIME_AFTER_NAME, _CUTIME_AFTER_NAME, _CSTIME_AFTER_NAME))
+    # A descendant that exits between the listing and its reading is counted by neither: a few ticks at most.
+    ticks += sum(stat_ticks(Path(f"/proc/{child}/stat")) or 0 for child in descendants(pid))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:

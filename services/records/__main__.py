@@ -26,7 +26,7 @@ log = structlog.get_logger("services.records")
 async def main(stop: asyncio.Event) -> None:
     settings = RecordsSettings()
     configure_logging(service="records", level=settings.log_level, json=settings.log_json)
-    engine = create_async_engine(settings.database(), pool_pre_ping=True)
+    engine = create_async_engine(settings.database(), pool_pre_ping=True, pool_size=settings.pool_size, max_overflow=0)
     if settings.migrate_at_start:
         # The database may still be starting (`make run` starts everything at once): retry until it answers.
         async for attempt in AsyncRetrying(

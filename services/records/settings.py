@@ -30,6 +30,12 @@ class RecordsSettings(ServiceSettings):
     ops_host: str = "127.0.0.1"
     ops_port: int = 9104
     fetch_batch: int = 64
+    pool_size: int = Field(
+        default=20,
+        description="Connections to the database kept open, and no more opened: a connection opened and closed for "
+        "an event (SQLAlchemy's overflow, with up to `fetch_batch` events in hand) cost PostgreSQL more CPU than the "
+        "event's writes.",
+    )
 
     @model_validator(mode="after")
     def _a_database_outside_development(self) -> Self:

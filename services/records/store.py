@@ -7,8 +7,8 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Row, bindparam, delete, func, select, text
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -25,29 +25,63 @@ class EventWithoutView(ValueError):
     """An event that carries no view of its case cannot make or move a record."""
 
 
+def require_view(event: CaseEvent) -> None:
+    """EventWithoutView unless the event carries its case's view."""
+    if event.view is None:
+        raise EventWithoutView(f"event {event.event_id} carries no view of its case")
+
+
 class RecordStore:
     def __init__(self, engine: AsyncEngine, keyring: PayloadKeyring, tables: RecordTables | None = None) -> None:
         self._engine = engine
         self._keyring = keyring
         self._tables = tables or RecordTables()
+        # The statements are built once, their values passed at each execution: built for each event, with its
+        # values in them, they cost the records more CPU than running them (the upsert's `excluded` alone copies
+        # every column of the table), about half of what an event cost the service.
+        records = self._tables.records
+        self._last_for_update = (
+            select(records.c.last_sequence).where(records.c.case_id == bindparam("case_id")).with_for_update()
+        )
+        self._insert_event = self._tables.events.insert()
+        self._upserts: dict[tuple[str, ...], Insert] = {}
 
     async def apply(self, event: CaseEvent) -> Placement:
         """Apply the event if it is its case's next; a duplicate changes nothing, a gap waits (nothing written)."""
-        if event.view is None:
-            raise EventWithoutView(f"event {event.event_id} carries no view of its case")
-        records = self._tables.records
+        return (await self.apply_events([event]))[0]
+
+    async def apply_events(self, events: Sequence[CaseEvent]) -> list[Placement]:
+        """Apply, in one transaction and in sequence order, those of one case's events that come next; each event's
+        placement, in the order given. A duplicate changes nothing; after a gap the later ones wait too."""
+        if not events:
+            return []
+        for event in events:
+            require_view(event)
+        if len({event.case_id for event in events}) > 1:
+            raise ValueError("the events of one case at a time")
+        case_id = events[0].case_id
+        placements = [Placement.DUPLICATE] * len(events)
+        applied: list[CaseEvent] = []
         async with self._engine.begin() as connection:
-            last = await self._lock(connection, event.case_id)
-            placement = place(last, event.sequence)
-            if placement is not Placement.APPLY:
-                return placement
-            await connection.execute(self._tables.events.insert().values(**_event_row(event)))
-            row = _record_row(event.case_id, event.view, event.sequence)
+            # The row lock orders two appliers of the same case; a case's first event has no row to lock, and the
+            # event's primary key refuses the second of two racing inserts (the transaction then rolls back).
+            last = await connection.scalar(self._last_for_update, {"case_id": case_id})
+            for index in sorted(range(len(events)), key=lambda i: events[i].sequence):
+                placements[index] = place(last, events[index].sequence)
+                if placements[index] is Placement.APPLY:
+                    applied.append(events[index])
+                    last = events[index].sequence
+            if not applied:
+                return placements
+            await connection.execute(self._insert_event, [_event_row(event) for event in applied])
+            newest = applied[-1]
+            assert newest.view is not None
+            row = _record_row(case_id, newest.view, newest.sequence)
             # Only `received` carries the caller's data: later events keep the columns it filled.
-            if event.personal is not None:
-                data = unseal(event.personal, self._keyring)
-                row |= ticket_columns(event.case_id, data, self._keyring)
-                search = search_row(event.case_id, row["title"], data, self._keyring)
+            if (personal := next((e.personal for e in applied if e.personal is not None), None)) is not None:
+                data = unseal(personal, self._keyring)
+                row |= ticket_columns(case_id, data, self._keyring)
+                search = search_row(case_id, row["title"], data, self._keyring)
                 await connection.execute(
                     insert(self._tables.search)
                     .values(**search)
@@ -55,10 +89,17 @@ class RecordStore:
                         index_elements=["case_id"], set_={"key_id": search["key_id"], "tokens": search["tokens"]}
                     )
                 )
-            upsert = insert(records).values(**row)
-            changed: dict[str, Any] = {name: upsert.excluded[name] for name in row if name != "case_id"}
-            await connection.execute(upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed))
-        return placement
+            await connection.execute(self._upsert(tuple(row)), row)
+        return placements
+
+    def _upsert(self, columns: tuple[str, ...]) -> Insert:
+        """The record's insert, or update of every column but the key, for a row of these columns (two shapes: the
+        `received` event's, with the ticket's columns, and every other's)."""
+        if (statement := self._upserts.get(columns)) is None:
+            upsert = insert(self._tables.records)
+            changed = {name: upsert.excluded[name] for name in columns if name != "case_id"}
+            statement = self._upserts[columns] = upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed)
+        return statement
 
     async def restore(self, view: CaseView, events: Sequence[CaseEvent], personal: PersonalData | None) -> None:
         """Write a case's record and its whole log (events 1..n, in order) in one transaction, replacing what the

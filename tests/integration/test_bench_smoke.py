@@ -14,13 +14,14 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client
 
-from bench.__main__ import with_cpu
+from bench.__main__ import system_cpu_seconds, system_pids, with_cpu
 from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import ticket
 from bench.cpu_time import rss_mib
 from bench.end_to_end import end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
 from bench.open_cases import add_open_cases, disk_mib
+from bench.projection_lag import projection_lag_step
 from bench.webhook_sink import WebhookSink
 from services.contracts.settings import ServiceSettings
 from services.contracts.subjects import CASE_STARTER_CONSUMER, ROUTER_CONSUMER
@@ -33,7 +34,7 @@ from tests.support.system import RunningSystem
 
 @pytest_asyncio.fixture(scope="module")
 async def bench_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
-    running = await RunningSystem.start(tmp_path_factory.mktemp("bench"))
+    running = await RunningSystem.start(tmp_path_factory.mktemp("bench"), with_records=True)
     try:
         yield running
     finally:
@@ -86,10 +87,38 @@ async def test_the_end_to_end_step_follows_every_ticket_to_the_webhook(
     assert p50s == sorted(p50s), f"each hop comes after the one before: {p50s}"
     assert sink.deliveries["case_assigned"] >= 8
     cpu = step.cpu_ms_per_case
-    processes = {"intake", "router", "workflows", "notifier", "temporal", "nats", "bench"}
+    processes = {"intake", "router", "workflows", "notifier", "records", "temporal", "nats", "postgres", "bench"}
     assert set(cpu) == processes | {"total"}
-    assert cpu["workflows"] > 0 and cpu["temporal"] > 0, cpu
+    assert cpu["workflows"] > 0 and cpu["temporal"] > 0 and cpu["postgres"] > 0, cpu
     assert cpu["total"] == pytest.approx(sum(cpu[name] for name in processes), abs=0.5)
+
+
+async def test_the_projection_lag_step_sees_every_event_of_its_cases_reach_their_rows(
+    bench_system: RunningSystem, temporal: Client, observers: Observers
+) -> None:
+    sink, watch = observers.sink, observers.watch
+    async with (
+        httpx.AsyncClient(base_url=bench_system.api_url, headers=bearer(bench_system.keys["admin"])) as admin,
+        platform_session(bench_system.api_url, bearer(bench_system.keys["platform-12345"])) as platform,
+    ):
+        await point_units_at(admin, sink)
+        pids = system_pids(bench_system)
+        step, lag = await projection_lag_step(
+            bench_system,
+            end_to_end_step(platform, temporal, sink, watch, rate=4, seconds=2),
+            cpu=lambda: system_cpu_seconds(bench_system, pids),
+        )
+
+    assert (step.offered, step.accepted, step.completed) == (8, 8, 8)
+    # Each new case publishes `received`, `routed` and `assigned`; each is seen in its row after it was published.
+    assert lag["events_published"] == lag["events_visible"] >= 24
+    shown = lag["published_to_row_visible"]
+    assert shown["count"] == lag["events_visible"]
+    assert 0 < shown["p50_ms"] <= shown["p95_ms"] <= shown["p99_ms"] <= shown["max_ms"], shown
+    assert lag["records_histogram"]["count"] >= 24
+    assert lag["caught_up_after_step_seconds"] is not None
+    assert lag["records_backlog"]["after_catching_up"] == 0
+    assert step.cpu_ms_per_case["records"] > 0 and step.cpu_ms_per_case["postgres"] > 0, step.cpu_ms_per_case
 
 
 async def test_the_engine_step_and_open_cases_are_measured_through_the_sdk(

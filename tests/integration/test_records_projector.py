@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest_asyncio
 from nats.js import JetStreamContext
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -141,3 +142,39 @@ async def test_events_logged_while_the_database_is_down_are_applied_once_it_is_b
     assert sorted(count for _case, count in per_case) == [5] * len(cases)
     info = await js.consumer_info(CASE_EVENTS_STREAM.name, RECORDS_CONSUMER.durable)
     assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+async def test_a_new_case_s_events_fetched_together_are_applied_in_turn_none_waiting_out_a_gap(
+    engines: Engines,
+) -> None:
+    js, database = engines.js, engines.database
+    cases = [f"6e2d3b41-0000-4000-8000-{n:012d}" for n in range(1, 31)]
+    for case_id in cases:
+        # As a new case's first workflow task publishes them: back to back, in order, all in the stream before the
+        # records fetch (a batch then holds each case's three events at once).
+        for sequence in (1, 2, 3):
+            await publish(js, case_id, sequence)
+
+    def gaps() -> float:
+        return REGISTRY.get_sample_value("hotline_records_events_total", {"placement": "gap"}) or 0.0
+
+    gaps_before = gaps()
+    stop = asyncio.Event()
+    projector = RecordProjector(RecordStore(database, KEYRING))
+    following = asyncio.create_task(run_pull_consumer(js, RECORDS_CONSUMER, projector.handle, stop=stop, batch=64))
+    try:
+
+        async def all_applied() -> None:
+            async with database.connect() as connection:
+                applied = await connection.scalar(
+                    select(func.count()).select_from(case_records).where(case_records.c.last_sequence == 3)
+                )
+            assert applied == len(cases)
+
+        await assert_eventually(all_applied, timeout=30, what="every case's three events applied")
+    finally:
+        stop.set()
+        await following
+
+    # A gap sends its event back to wait a quarter of a second (twice for some): the lag a reader would see.
+    assert gaps() - gaps_before == 0

@@ -67,6 +67,35 @@ async def test_each_event_is_applied_once_and_in_order(engine: AsyncEngine) -> N
     assert details == "step 1"
 
 
+async def test_a_case_s_events_applied_together_are_applied_in_sequence_order_each_once(engine: AsyncEngine) -> None:
+    store = RecordStore(engine, KEYRING)
+    case_id = "0b6f3c1e-0000-4000-8000-000000000010"
+
+    # Given out of order and one of them twice (a redelivery in hand beside the first delivery).
+    together = [event(case_id, 2), event(case_id, 1, personal=True), event(case_id, 3), event(case_id, 2)]
+    assert await store.apply_events(together) == [Placement.APPLY] * 3 + [Placement.DUPLICATE]
+    # After a gap the later events wait too, and nothing is written.
+    assert await store.apply_events([event(case_id, 5)]) == [Placement.GAP]
+    assert await store.apply_events([event(case_id, 3), event(case_id, 4), event(case_id, 5)]) == [
+        Placement.DUPLICATE,
+        Placement.APPLY,
+        Placement.APPLY,
+    ]
+
+    async with engine.connect() as connection:
+        record = (await connection.execute(select(case_records).where(case_records.c.case_id == case_id))).one()
+        sequences = (
+            await connection.execute(
+                select(case_events.c.sequence).where(case_events.c.case_id == case_id).order_by(case_events.c.sequence)
+            )
+        ).scalars()
+        assert list(sequences) == [1, 2, 3, 4, 5]
+    assert (record.last_sequence, record.status) == (5, "closed")
+    # `received` was applied in the batch with two later events: its ticket columns are the record's.
+    opened = open_columns(case_id, record, KEYRING)
+    assert opened is not None and opened.caller_phone == PHONE
+
+
 async def test_the_sealed_text_is_found_by_its_tokens(engine: AsyncEngine) -> None:
     case_id = "0b6f3c1e-0000-4000-8000-000000000004"
     await RecordStore(engine, KEYRING).apply(event(case_id, 1, personal=True))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from bench.cpu_time import cpu_seconds, ms_per_case, process_cpu_seconds, rss_mib
+from bench.cpu_time import cpu_seconds, ms_per_case, process_cpu_seconds, process_tree_cpu_seconds, rss_mib
 from bench.figures import Latency, Step
 from bench.report import cpu_table
 
@@ -65,3 +65,20 @@ def test_resident_memory_grows_with_what_a_process_holds_and_is_zero_once_it_is_
     gone.wait()
     assert rss_mib(gone.pid) == 0.0
     del held
+
+
+def test_a_process_tree_s_cpu_time_counts_its_children_running_and_reaped() -> None:
+    burn = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
+    before = process_tree_cpu_seconds(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", burn + "\nimport sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while (process_cpu_seconds(child.pid) or 0.0) < 0.3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    running = process_tree_cpu_seconds(os.getpid())
+    child.communicate(b"")  # it exits and is reaped: its time moves to this process's children's
+    reaped = process_tree_cpu_seconds(os.getpid())
+
+    assert before is not None and running is not None and reaped is not None
+    assert running - before >= 0.25
+    assert reaped >= running

@@ -34,10 +34,10 @@ class FailingStore:
     def __init__(self, error: Exception | None) -> None:
         self.error = error
 
-    async def apply(self, _event: object) -> Placement:
+    async def apply_events(self, events: list[object]) -> list[Placement]:
         if self.error is not None:
             raise self.error
-        return Placement.APPLY
+        return [Placement.APPLY] * len(events)
 
 
 def message(*, delivered: int = 1) -> FakeMsg:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest_asyncio
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.engines.records_db.personal_columns import open_columns
 from services.engines.records_db.search_tokens import hashed, query_tokens, search_key
@@ -17,21 +17,13 @@ from services.records.migrate import downgrade, migrate
 from services.records.projection import Placement
 from services.records.store import RecordStore
 from tests.support.case_events import KEYRING, KINDS, PHONE, RECEIVED, event, personal_data
-from tests.support.engines import PostgresServer
+from tests.support.recorded_cases import records_database
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def engine(tmp_path_factory: object) -> AsyncIterator[AsyncEngine]:
-    workdir = Path(tmp_path_factory.mktemp("records"))  # type: ignore[attr-defined]
-    server = PostgresServer.at(workdir)
-    await server.start()
-    database = create_async_engine(server.url)
-    try:
-        await migrate(database, keyring=KEYRING)
+    async with records_database(Path(tmp_path_factory.mktemp("records"))) as database:  # type: ignore[attr-defined]
         yield database
-    finally:
-        await database.dispose()
-        server.stop()
 
 
 async def test_each_event_is_applied_once_and_in_order(engine: AsyncEngine) -> None:

@@ -24,11 +24,11 @@ from services.engines.jetstream import KV_DUPLICATE_WINDOW_SECONDS, declare_stre
 from services.engines.records_db.connection import open_records
 from services.intake.case_records import CaseRecords, RecordsUnavailable
 from services.intake.ticket_intake import TicketIntake
-from services.records.migrate import migrate
 from services.records.store import RecordStore
 from tests.support.case_events import KEYRING, event
-from tests.support.engines import NatsServer, PostgresServer, free_port
+from tests.support.engines import NatsServer, free_port
 from tests.support.polling import assert_eventually
+from tests.support.recorded_cases import records_database
 from tests.support.tickets import ticket_body
 
 # Short enough to wait out in a test; the production default is 30 days.
@@ -53,15 +53,8 @@ async def nats_js(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tup
 
 @pytest_asyncio.fixture(scope="module")
 async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
-    server = PostgresServer.at(Path(tmp_path_factory.mktemp("index-expiry-records")))
-    await server.start()
-    engine = open_records(server.url)
-    try:
-        await migrate(engine, keyring=KEYRING)
+    async with records_database(Path(tmp_path_factory.mktemp("index-expiry-records"))) as engine:
         yield engine
-    finally:
-        await engine.dispose()
-        server.stop()
 
 
 async def short_lived_bucket(js: JetStreamContext) -> KeyValue:

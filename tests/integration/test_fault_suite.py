@@ -8,7 +8,6 @@ was down fired once. The first tests show that the reconciliation counts what it
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,8 +19,9 @@ from chaos.deadline_probes import DeadlineProbe, probe_verdict, write_short_dead
 from chaos.deliveries import DeliveryLog, hook_path
 from chaos.load import Answer, Submission
 from chaos.reconcile import Tally, judge
-from chaos.suite import FaultSuite, SuitePlan
+from chaos.suite import SuitePlan
 from chaos.tickets import PlannedTicket
+from tests.support.fault_runs import run_fault_suite
 from tests.support.receiver import WebhookReceiver
 from tests.support.system import RunningSystem
 
@@ -122,14 +122,7 @@ async def test_a_killed_worker_and_a_nats_restart_lose_and_duplicate_nothing(cha
         recovery_timeout_seconds=60.0,
         drain_timeout_seconds=60.0,
     )
-    receiver = WebhookReceiver()
-    await receiver.start()
-    try:
-        async with chaos_system.client() as api:
-            suite = FaultSuite(chaos_system, api, receiver, plan, run=uuid.uuid4().hex[:8])
-            result = await suite.run()
-    finally:
-        await receiver.stop()
+    suite, result = await run_fault_suite(chaos_system, plan)
 
     assert result.failures() == []
     _steady, worker, nats = result.phases

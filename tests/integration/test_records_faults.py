@@ -8,7 +8,6 @@ shows that the reconciliation counts lost, doubled and missing events, so the la
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,9 +16,9 @@ import pytest
 import pytest_asyncio
 
 from chaos.records_reconcile import CaseLog, RecordRows, RecordTally, judge_record
-from chaos.suite import FaultSuite, SuitePlan
+from chaos.suite import SuitePlan
 from services.contracts.subjects import RECORDS_CONSUMER
-from tests.support.receiver import WebhookReceiver
+from tests.support.fault_runs import run_fault_suite
 from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -85,14 +84,7 @@ async def test_a_killed_records_service_and_a_killed_postgres_lose_and_double_no
         recovery_timeout_seconds=60.0,
         drain_timeout_seconds=60.0,
     )
-    receiver = WebhookReceiver()
-    await receiver.start()
-    try:
-        async with records_system.client() as api:
-            suite = FaultSuite(records_system, api, receiver, plan, run=uuid.uuid4().hex[:8])
-            result = await suite.run()
-    finally:
-        await receiver.stop()
+    _suite, result = await run_fault_suite(records_system, plan)
 
     assert result.failures() == []
     _steady, records, postgres = result.phases

@@ -6,7 +6,6 @@ import asyncio
 
 import structlog
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from services.contracts.subjects import RECORDS_CONSUMER
@@ -15,6 +14,7 @@ from services.engines.jetstream import close_nats, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
+from services.engines.records_db.connection import open_records
 from services.records.migrate import migrate
 from services.records.projector import RecordProjector
 from services.records.settings import RecordsSettings
@@ -26,7 +26,7 @@ log = structlog.get_logger("services.records")
 async def main(stop: asyncio.Event) -> None:
     settings = RecordsSettings()
     configure_logging(service="records", level=settings.log_level, json=settings.log_json)
-    engine = create_async_engine(settings.database(), pool_pre_ping=True, pool_size=settings.pool_size, max_overflow=0)
+    engine = open_records(settings.database(), pool_size=settings.pool_size, max_overflow=0)
     if settings.migrate_at_start:
         # The database may still be starting (`make run` starts everything at once): retry until it answers.
         async for attempt in AsyncRetrying(

@@ -17,13 +17,17 @@ def records_url(configured: SecretStr | None, var_dir: Path) -> str:
     return f"postgresql+asyncpg://postgres@/postgres?host={(var_dir / 'postgres').resolve()}"
 
 
-def open_records(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 0) -> AsyncEngine:
-    """A pooled engine; `statement_timeout_ms` caps each statement (reads that serve requests), 0 for none."""
+def open_records(
+    url: str, *, pool_size: int = 10, max_overflow: int | None = None, statement_timeout_ms: int = 0
+) -> AsyncEngine:
+    """A pooled engine; `max_overflow`: connections beyond the pool at a peak (as many again by default, 0 for a
+    writer that should queue rather than crowd the server); `statement_timeout_ms` caps each statement (reads that
+    serve requests), 0 for none."""
     settings = {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
     return create_async_engine(
         url,
         pool_pre_ping=True,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         connect_args={"server_settings": settings, "timeout": 5},
     )

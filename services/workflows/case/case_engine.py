@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from services.contracts import search_attributes as sa
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_event_log import EventFields
     from services.contracts.case_policy import CasePolicy, Window, shared_policy
@@ -38,7 +37,9 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case.case_alarms import is_overdue
     from services.workflows.case.case_events import carries_description, case_event, platform_wants
     from services.workflows.case.case_log import CaseLog
+    from services.workflows.case.case_search_attributes import CaseSearchAttributes
     from services.workflows.case.case_state import CaseState
+    from services.workflows.case.step_clock import StepClock
     from services.workflows.publishing.workflow_notices import NO_NOTICE, Notice
 
 # Activities are retried for as long as it takes: an event or a deadline is never given up.
@@ -55,23 +56,12 @@ class CaseEngine:
         self.ticket = ticket
         self.log = log
         self._policy: CasePolicy | None = None
-        # Search attribute name → the value last upserted; those the case starter gave the workflow are set already.
-        self._upserted: dict[str, Any] = {pair.key.name: pair.value for pair in workflow.info().typed_search_attributes}
-        self._step_at: datetime | None = None
-
-    def begin_step(self, at: datetime) -> None:
-        """A step begins (an action, the alarms, the opening), taken at `at`: every change it makes bears that time."""
-        self._step_at = at
+        self.clock = StepClock()
+        self._search_attributes = CaseSearchAttributes()
 
     def now(self) -> datetime:
-        """The time of the step being taken: taken when the step began, before it waited for anything.
-
-        Not `workflow.now()` once a local activity has answered: a worker running the step may get the answer in a
-        later workflow task (its time moves on to that task's) where a worker replaying it gets the answer at once
-        (its time is the activity's end), so the same step would show other times once replayed (a query on a
-        closed case is answered by replaying it) than it published on the case event log (seen under heavy load,
-        for the opening of some cases in twenty)."""
-        return self._step_at or workflow.now()
+        """The time of the step being taken (`StepClock.now`)."""
+        return self.clock.now()
 
     def resume(self, policy: CasePolicy) -> None:
         """A case continued as new: the policy it started under, carried over."""
@@ -287,29 +277,4 @@ class CaseEngine:
     def refresh(self) -> None:
         """Derive the summary fields and upsert the search attributes (on every change)."""
         self.summarise()
-        view = self.view
-        updates: list[SearchAttributeUpdate[Any]] = [
-            sa.CASE_ID.value_set(view.case_id),
-            sa.CASE_STATUS.value_set(view.status.value),
-            sa.CHANNEL.value_set(view.channel),
-            sa.ESCALATION_LEVEL.value_set(view.escalation_level),
-            sa.OVERDUE.value_set(view.overdue),
-            sa.PROVISIONAL_DEADLINE.value_set(view.deadlines.provisional),
-        ]
-        optional = [
-            (sa.FIRST_CONTACT_UNIT, view.first_contact_unit),
-            (sa.HANDLING_UNIT, view.handling_unit),
-            (sa.TOWNSHIP, view.township),
-            (sa.CATALOG_ITEM, view.catalog_item),
-        ]
-        updates += [key.value_set(value) for key, value in optional if value is not None]
-        if view.deadlines.resolution is not None:
-            updates.append(sa.RESOLUTION_DEADLINE.value_set(view.deadlines.resolution))
-        elif DeadlineKind.RESOLUTION in view.deadlines.paused:
-            updates.append(sa.RESOLUTION_DEADLINE.value_unset())
-        # Only what changed: each upsert is a command in the history and a visibility write on the server.
-        updates = [u for u in updates if self._upserted.get(u.key.name) != u.value]
-        if not updates:
-            return
-        self._upserted.update((u.key.name, u.value) for u in updates)
-        workflow.upsert_search_attributes(updates)
+        self._search_attributes.sync(self.view)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -44,13 +43,14 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case import case_handover as handover
     from services.workflows.case import case_replies as replies
     from services.workflows.case import case_rules as rules
-    from services.workflows.case.case_alarms import due_alarms, next_alarm
+    from services.workflows.case.case_alarms import due_alarms
     from services.workflows.case.case_continuation import CaseContinuation, CaseInput, continue_as_new_due
     from services.workflows.case.case_engine import CaseEngine
     from services.workflows.case.case_escalation import CaseEscalation
     from services.workflows.case.case_log import CaseLog
     from services.workflows.case.case_opening import initial_state, open_case
     from services.workflows.case.case_state import CaseState, public_view
+    from services.workflows.case.case_wakeup import CaseWakeup
     from services.workflows.joint.joint_handling import JointHandling
 
 LEADERS = {CITY_LEADER}
@@ -72,23 +72,21 @@ class FirstContactCase:
         self._started = continued is not None
         if continued is not None:
             self._engine.resume(continued.policy)
-        self._changed = False
-        # When the last action that woke the run loop was taken: the time its alarms are then checked at.
-        self._changed_at = workflow.now()
+        self._wakeup = CaseWakeup()
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseView:
         if case.continued is None:
             async with self._lock:
                 # The opening's time is the workflow's start (from its history): its first task's own time is not
-                # replayed the same when the task was kept alive past a slow local activity (see `CaseEngine.now`).
-                self._engine.begin_step(workflow.info().workflow_start_time)
+                # replayed the same when the task was kept alive past a slow local activity (see `StepClock.now`).
+                self._engine.clock.begin(workflow.info().workflow_start_time)
                 await open_case(self._engine, case)
             self._started = True
         while self._view.status is not CaseStatus.CLOSED:
-            at = await self._wait_for_alarm_or_change()
+            at = await self._wakeup.wait(self._view, self._engine.now())
             async with self._lock:
-                self._engine.begin_step(at)
+                self._engine.clock.begin(at)
                 await self._handle_due_alarms()
             if self._continue_as_new_due():
                 # Every update in flight finishes on this run; none is lost across the continuation.
@@ -111,23 +109,6 @@ class FirstContactCase:
             children_open=self._escalation.top_level_open,
         )
 
-    async def _wait_for_alarm_or_change(self) -> datetime:
-        """Until the next alarm is due or an action has changed the case; the time to check the alarms at (the
-        timer's, or the action's: see `CaseEngine.now`)."""
-        alarm = next_alarm(self._view)
-        self._changed = False
-        if alarm is None:
-            await workflow.wait_condition(lambda: self._changed)
-            return self._changed_at
-        remaining = alarm.at - self._engine.now()
-        if remaining <= timedelta(0):
-            return self._engine.now()
-        try:
-            await workflow.wait_condition(lambda: self._changed, timeout=remaining)
-        except TimeoutError:
-            return workflow.now()
-        return self._changed_at
-
     async def _handle_due_alarms(self) -> None:
         alarms = due_alarms(self._view, self._engine.now())
         if not alarms:
@@ -140,15 +121,15 @@ class FirstContactCase:
 
     async def _apply(self, check: Callable[[], None], change: Callable[[], Awaitable[None]]) -> ActionDone:
         """Run one action: wait until the case is set up, take the lock, check again, change, show the change."""
-        at = workflow.now()  # the action's time, before it waits for the case (see `CaseEngine.now`)
+        at = workflow.now()  # the action's time, before it waits for the case (see `StepClock.now`)
         await workflow.wait_condition(lambda: self._started)
         async with self._lock:
-            self._engine.begin_step(at)
+            self._engine.clock.begin(at)
             try:
                 check()
                 await change()
             finally:
-                self._changed, self._changed_at = True, at
+                self._wakeup.changed(at)
                 await self._engine.flush()
             await self._escalation.case_changed(self._view.timeline[-1].detail)
         view = self._view

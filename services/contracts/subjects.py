@@ -128,6 +128,8 @@ NOTIFIER_DURABLE = "notifier"
 RECORDS_DURABLE = "records"
 
 CASE_TASK_QUEUE = "first-contact-cases"
+# The assessment service's workflows: reports, classes of cases, special rectifications.
+ASSESSMENT_TASK_QUEUE = "assessment"
 
 
 @dataclass(frozen=True)

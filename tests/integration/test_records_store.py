@@ -133,7 +133,7 @@ async def test_migrations_go_down_to_an_empty_database_and_up_again(engine: Asyn
 
     async with engine.connect() as connection:
         revision = await connection.scalar(text("select version_num from alembic_version"))
-    assert revision == "0003"
+    assert revision == "0004"
     assert await RecordStore(engine, KEYRING).apply(event("0b6f3c1e-0000-4000-8000-000000000003", 1)) is Placement.APPLY
 
 
@@ -171,3 +171,22 @@ async def test_a_record_of_the_previous_revision_keeps_its_ticket_sealed_by_colu
         )
     assert personal is not None and PHONE not in str(personal)
     await migrate(engine, keyring=KEYRING)
+
+
+async def test_the_migrations_make_the_tables_the_services_use(engine: AsyncEngine) -> None:
+    """tables.py (what the services read and write) and the migrations (what the database has) say the same."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from services.engines.records_db.tables import metadata
+
+    def differences(connection: object) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})  # type: ignore[arg-type]
+        return [d for d in compare_metadata(context, metadata) if not _alembic_version(d)]
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+def _alembic_version(difference: object) -> bool:
+    return isinstance(difference, tuple) and getattr(difference[1], "name", None) == "alembic_version"

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Identity,
     Index,
     Integer,
@@ -132,4 +133,75 @@ access_log = Table(
     Column("masked", Boolean, nullable=False),
     Index("access_log_at", "at", "id"),
     Index("access_log_case", "case_id", "at"),
+)
+
+# One unit's part in one case (services/contracts/assessment.py): a handling stint or a joint task, derived from the
+# case's events by the records service in the transaction that applies them. What the rates count.
+unit_case_facts = Table(
+    "unit_case_facts",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("unit", String(64), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    # The how-many-th time this unit holds the case in this role (a case transferred back comes back as stint 2).
+    Column("stint", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("catalog_item", String(32)),
+    Column("township", String(64)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("accepted_at", DateTime(timezone=True)),
+    Column("feedback_at", DateTime(timezone=True)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("left_at", DateTime(timezone=True)),
+    Column("rated_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("sign_for_on_time", Boolean),
+    Column("feedback_on_time", Boolean),
+    Column("resolution_on_time", Boolean),
+    Column("extended", Boolean, nullable=False, server_default=text("false")),
+    Column("arbitration_lost", Boolean, nullable=False, server_default=text("false")),
+    Column("transferred_out", Boolean, nullable=False, server_default=text("false")),
+    Column("still_open", Boolean, nullable=False),
+    Column("rating", String(32)),
+    Column("reworks", Integer, nullable=False, server_default=text("0")),
+    Column("breaches", Integer, nullable=False, server_default=text("0")),
+    Column("escalations", Integer, nullable=False, server_default=text("0")),
+    Column("handling_hours", Float),
+    # A period's facts by each time a measure may count them by.
+    Index("unit_case_facts_received", "received_at"),
+    Index("unit_case_facts_resolved", "resolved_at"),
+    Index("unit_case_facts_rated", "rated_at"),
+    Index("unit_case_facts_left", "left_at"),
+)
+
+# The townships' rating of departments for a period (以下看上), imported by the coordination centre.
+township_ratings = Table(
+    "township_ratings",
+    metadata,
+    Column("period_key", String(64), primary_key=True),
+    Column("township", String(64), primary_key=True),
+    Column("unit", String(64), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("imported_by", String(64), nullable=False),
+)
+
+# Bulletins and special reports, immutable: a re-run for the same kind and period is the next version.
+assessment_reports = Table(
+    "assessment_reports",
+    metadata,
+    Column("report_id", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("period_key", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("cutoff", DateTime(timezone=True), nullable=False),
+    Column("generated_at", DateTime(timezone=True), nullable=False),
+    Column("definitions_version", String(64), nullable=False),
+    Column("body", JSONB, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("xlsx", LargeBinary, nullable=False),
+    Index("assessment_reports_version", "kind", "period_key", "version", unique=True),
+    Index("assessment_reports_generated", "generated_at"),
 )

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
         UnitAction,
         UnreasonableDemandJudgement,
     )
+    from services.contracts.case_event_log import EventFields
     from services.contracts.case_timeline import CALLER, SYSTEM, TimelineAction
     from services.contracts.case_view import (
         UNREASONABLE_DEMAND,
@@ -44,7 +45,7 @@ async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     view.feedback_at = view.feedback_at or now
     engine.meet(DeadlineKind.RESOLUTION, DeadlineKind.FEEDBACK)
     view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
-    engine.record(action.unit, TimelineAction.RESOLVED, action.note)
+    engine.record(action.unit, TimelineAction.RESOLVED, action.note, fields=EventFields(note=action.note))
     engine.notify_platform(EventKind.CASE_RESOLVED, Notice(detail=action.note))
     for extension in view.extensions:
         if extension.status is ExtensionStatus.PENDING:
@@ -63,7 +64,10 @@ async def request_extension(engine: CaseEngine, request: ExtensionRequest) -> No
         )
     )
     engine.record(
-        request.unit, TimelineAction.EXTENSION_REQUESTED, f"{request.working_days} 个工作日：{request.reason}"
+        request.unit,
+        TimelineAction.EXTENSION_REQUESTED,
+        f"{request.working_days} 个工作日：{request.reason}",
+        fields=EventFields(working_days=request.working_days, reason=request.reason),
     )
     engine.notify_coordination(EventKind.EXTENSION_REQUESTED, Notice(detail=request.reason))
 
@@ -78,7 +82,12 @@ async def decide_extension(engine: CaseEngine, decision: ExtensionDecision) -> N
         await extend_resolution(engine, pending)
     else:
         pending.status = ExtensionStatus.REFUSED
-        engine.record(decision.unit, TimelineAction.EXTENSION_REFUSED, decision.note)
+        engine.record(
+            decision.unit,
+            TimelineAction.EXTENSION_REFUSED,
+            decision.note,
+            fields=EventFields(working_days=pending.working_days, approved=False, note=decision.note),
+        )
     engine.notify(
         EventKind.EXTENSION_DECIDED,
         recipient=engine.handling_unit,
@@ -97,7 +106,14 @@ async def rate(engine: CaseEngine, submission: RatingSubmission) -> None:
         round=view.reworks,
     )
     view.ratings.append(rating)
-    engine.record(CALLER, TimelineAction.RATED, f"速度：{rating.speed.value}；结果：{rating.outcome.value}")
+    engine.record(
+        CALLER,
+        TimelineAction.RATED,
+        f"速度：{rating.speed.value}；结果：{rating.outcome.value}",
+        fields=EventFields(
+            speed=rating.speed.value, outcome=rating.outcome.value, round=rating.round, comment=rating.comment
+        ),
+    )
     if rating.outcome is not RatingLevel.UNSATISFIED:
         await close(engine, "rated")
     elif view.reworks < engine.policy.max_reworks:
@@ -128,6 +144,13 @@ async def extend_resolution(engine: CaseEngine, extension: Extension) -> None:
         extension.decided_by or SYSTEM,
         TimelineAction.EXTENSION_APPROVED,
         f"办结时限由 {extension.old_due.isoformat()} 延至 {computed.due.isoformat()}：{extension.note}",
+        fields=EventFields(
+            working_days=extension.working_days,
+            approved=True,
+            due=computed.due,
+            previous_due=extension.old_due,
+            note=extension.note,
+        ),
     )
 
 
@@ -138,7 +161,12 @@ async def rework(engine: CaseEngine, rating: Rating) -> None:
     view.reworks += 1
     view.rating_due = None
     view.resolved_at = None
-    engine.record(SYSTEM, TimelineAction.REWORK, f"第 {view.reworks} 次重办：{rating.comment}")
+    engine.record(
+        SYSTEM,
+        TimelineAction.REWORK,
+        f"第 {view.reworks} 次重办：{rating.comment}",
+        fields=EventFields(round=view.reworks, outcome=rating.outcome.value, comment=rating.comment),
+    )
     await engine.start_deadlines([DeadlineKind.RESOLUTION], start=engine.now())
     engine.notify(EventKind.REWORK, recipient=engine.handling_unit, notice=Notice(detail=rating.comment))
     engine.notify_platform(EventKind.REWORK, Notice(detail=rating.comment))
@@ -166,7 +194,12 @@ async def judge_unreasonable_demand(engine: CaseEngine, judgement: UnreasonableD
         if extension.status is ExtensionStatus.PENDING:
             extension.status = ExtensionStatus.WITHDRAWN
             extension.note = "demand judged unreasonable before a decision"
-    engine.record(judgement.unit, TimelineAction.DEMAND_JUDGED_UNREASONABLE, judgement.reason)
+    engine.record(
+        judgement.unit,
+        TimelineAction.DEMAND_JUDGED_UNREASONABLE,
+        judgement.reason,
+        fields=EventFields(round=rating.round, reason=judgement.reason),
+    )
     await close(engine, UNREASONABLE_DEMAND, detail=judgement.reason)
 
 
@@ -177,7 +210,7 @@ async def close(engine: CaseEngine, reason: str, *, detail: str | None = None) -
     view.closed_at = engine.now()
     view.closed_reason = reason
     view.rating_due = None
-    engine.record(SYSTEM, TimelineAction.CLOSED, reason)
+    engine.record(SYSTEM, TimelineAction.CLOSED, reason, fields=EventFields(reason=reason))
     closed = Notice(detail=detail or "", outcome=reason)
     engine.notify(EventKind.CASE_CLOSED, recipient=engine.handling_unit, notice=closed)
     engine.notify_platform(EventKind.CASE_CLOSED, closed)

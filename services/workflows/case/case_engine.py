@@ -96,7 +96,10 @@ class CaseEngine:
         self.view.policy_version = self._policy.version
         if self.view.urgency != self._policy.urgency:
             self.record(
-                SYSTEM, TimelineAction.URGENCY_NOT_ALLOWED, f"{case.routing.item} 不适用紧急时限，按一般时限办理"
+                SYSTEM,
+                TimelineAction.URGENCY_NOT_ALLOWED,
+                f"{case.routing.item} 不适用紧急时限，按一般时限办理",
+                fields=EventFields(item=case.routing.item),
             )
         self.view.urgency = self._policy.urgency
         return opened.deadlines
@@ -187,7 +190,10 @@ class CaseEngine:
             computed = await self.recount(tracked)
             if computed.due != tracked.due or not computed.provisional:
                 self.record(
-                    SYSTEM, TimelineAction.DEADLINE_RECOMPUTED, f"{tracked.kind.value}: {computed.due.isoformat()}"
+                    SYSTEM,
+                    TimelineAction.DEADLINE_RECOMPUTED,
+                    f"{tracked.kind.value}: {computed.due.isoformat()}",
+                    fields=EventFields(deadline_kind=tracked.kind.value, due=computed.due, previous_due=tracked.due),
                 )
             tracked.due = computed.due
             tracked.provisional = computed.provisional

@@ -105,7 +105,10 @@ class CaseEscalation:
         tracked.breached_at = self._engine.now()
         tracked.chase_up_sent = True
         self._engine.record(
-            SYSTEM, TimelineAction.TRANSFER_WINDOW_CLOSED, "未签收也未转办，已按签收超时处理；不能再转办"
+            SYSTEM,
+            TimelineAction.TRANSFER_WINDOW_CLOSED,
+            "未签收也未转办，已按签收超时处理；不能再转办",
+            fields=EventFields(deadline_kind=tracked.kind.value, due=tracked.due, unit=self._engine.handling_unit),
         )
 
     async def request(self, request: EscalationRequest) -> None:
@@ -123,7 +126,14 @@ class CaseEscalation:
                 at=engine.now(),
             )
         )
-        engine.record(request.unit, TimelineAction.ESCALATION_REQUESTED, reason)
+        engine.record(
+            request.unit,
+            TimelineAction.ESCALATION_REQUESTED,
+            reason,
+            fields=EventFields(
+                level=level, level_name=engine.policy.step(level).name, reason=request.reason, plan=request.plan
+            ),
+        )
         await self.raise_level_to(level, reason=reason)
 
     async def raise_level_to(self, level: int, *, reason: str) -> None:
@@ -134,7 +144,12 @@ class CaseEscalation:
             return
         engine.view.escalation_level = level
         step = engine.policy.step(level)
-        engine.record(SYSTEM, TimelineAction.ESCALATED, f"level {level} ({step.name}): {reason}")
+        engine.record(
+            SYSTEM,
+            TimelineAction.ESCALATED,
+            f"level {level} ({step.name}): {reason}",
+            fields=EventFields(level=level, level_name=step.name, reason=reason),
+        )
         # The unit leader already hears of each breach; higher levels get an escalation notice.
         if step.notify != "handling_unit_leader":
             engine.notify_ladder(level, EventKind.ESCALATED, Notice(detail=reason))
@@ -208,6 +223,9 @@ class CaseEscalation:
             SYSTEM,
             TimelineAction.TOP_LEVEL_COORDINATION,
             f"weekly review every {engine.policy.top_level_review_days} days",
+            fields=EventFields(
+                level=engine.view.escalation_level, level_name=engine.policy.step(engine.view.escalation_level).name
+            ),
         )
 
     async def _remind(self, tracked: DeadlineClock) -> None:
@@ -236,7 +254,12 @@ class CaseEscalation:
                 escalation_level=view.escalation_level,
             )
         )
-        engine.record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"{tracked.kind.value} due {tracked.due.isoformat()}")
+        engine.record(
+            SYSTEM,
+            TimelineAction.DEADLINE_BREACHED,
+            f"{tracked.kind.value} due {tracked.due.isoformat()}",
+            fields=EventFields(deadline_kind=tracked.kind.value, due=tracked.due, unit=recipient),
+        )
         missed = Notice(deadline_kind=tracked.kind.value, due=tracked.due)
         for audience in audiences:
             engine.notify(EventKind.DEADLINE_BREACHED, recipient=recipient, audience=audience, notice=missed)
@@ -255,7 +278,10 @@ class CaseEscalation:
         tracked.chase_up_sent = True
         recipient, audiences = self._breach_recipient(tracked)
         self._engine.record(
-            SYSTEM, TimelineAction.CHASE_UP, f"{tracked.kind.value} overdue since {tracked.due.isoformat()}"
+            SYSTEM,
+            TimelineAction.CHASE_UP,
+            f"{tracked.kind.value} overdue since {tracked.due.isoformat()}",
+            fields=EventFields(deadline_kind=tracked.kind.value, due=tracked.due, unit=recipient),
         )
         self._engine.notify(
             EventKind.CHASE_UP,

@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import ArbitrationDecision, TransferRequest
+    from services.contracts.case_event_log import EventFields
     from services.contracts.case_timeline import TimelineAction
     from services.contracts.case_view import DeadlineKind, Transfer, TransferNotice
     from services.contracts.cases import CaseStatus
@@ -51,7 +52,12 @@ async def transfer(engine: CaseEngine, request: TransferRequest) -> None:
     )
     view.handling_unit = request.to_unit
     engine.record(
-        request.unit, TimelineAction.TRANSFERRED, f"→ {request.to_unit}（{request.catalog_item}）：{request.reason}"
+        request.unit,
+        TimelineAction.TRANSFERRED,
+        f"→ {request.to_unit}（{request.catalog_item}）：{request.reason}",
+        fields=EventFields(
+            from_unit=request.unit, to_unit=request.to_unit, item=request.catalog_item, reason=request.reason
+        ),
     )
     # The receiving unit gets its own sign-for and transfer windows from the moment it receives the case.
     await engine.start_deadlines(HANDOVER_DEADLINES, start=now)
@@ -86,6 +92,9 @@ async def send_to_arbitration(engine: CaseEngine, request: TransferRequest) -> N
         request.unit,
         TimelineAction.ARBITRATION_REQUESTED,
         f"第 {len(view.transfers) + 1} 次转办被拒（上限 {engine.policy.max_transfers} 次），提请仲裁：{request.reason}",
+        fields=EventFields(
+            from_unit=request.unit, to_unit=request.to_unit, item=request.catalog_item, reason=request.reason
+        ),
     )
     # No unit holds the case until the centre names one: what it owes the caller stands still meanwhile.
     pause(engine, PAUSED_FOR_ARBITRATION)
@@ -100,10 +109,15 @@ async def arbitrate(engine: CaseEngine, decision: ArbitrationDecision) -> None:
     view = engine.view
     view.status = CaseStatus.ASSIGNED
     view.arbitrated = True
+    # The unit that asked to give the case away: kept on it, it lost the arbitration (the rates count it).
+    asked_by = view.handling_unit
     view.handling_unit = decision.handling_unit
     engine.meet(DeadlineKind.ARBITRATION)
     engine.record(
-        decision.unit, TimelineAction.ARBITRATED, f"承办单位：{decision.handling_unit}；理由：{decision.reason}"
+        decision.unit,
+        TimelineAction.ARBITRATED,
+        f"承办单位：{decision.handling_unit}；理由：{decision.reason}",
+        fields=EventFields(from_unit=asked_by, to_unit=decision.handling_unit, reason=decision.reason),
     )
     await resume(engine, engine.policy.after_arbitration)
     await engine.start_deadlines([DeadlineKind.SIGN_FOR], start=engine.now())

@@ -11,6 +11,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from services.contracts.case_event_log import EventFields
     from services.contracts.case_policy import AfterPause
     from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import DeadlineKind
@@ -31,7 +32,12 @@ def pause(engine: CaseEngine, kinds: tuple[DeadlineKind, ...]) -> None:
         if clock is None or not clock.open or clock.paused_at is not None:
             continue
         clock.paused_at = now
-        engine.record(SYSTEM, TimelineAction.DEADLINE_PAUSED, f"{kind.value} due {clock.due.isoformat()}")
+        engine.record(
+            SYSTEM,
+            TimelineAction.DEADLINE_PAUSED,
+            f"{kind.value} due {clock.due.isoformat()}",
+            fields=EventFields(deadline_kind=kind.value, due=clock.due),
+        )
 
 
 async def resume(engine: CaseEngine, how: AfterPause) -> None:
@@ -51,7 +57,10 @@ async def resume(engine: CaseEngine, how: AfterPause) -> None:
         current = engine.view.tracked(clock.kind)
         assert current is not None
         engine.record(
-            SYSTEM, TimelineAction.DEADLINE_RESUMED, f"{clock.kind.value} due {current.due.isoformat()} ({how.value})"
+            SYSTEM,
+            TimelineAction.DEADLINE_RESUMED,
+            f"{clock.kind.value} due {current.due.isoformat()} ({how.value})",
+            fields=EventFields(deadline_kind=clock.kind.value, due=current.due),
         )
 
 

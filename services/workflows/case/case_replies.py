@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import FeedbackReport, ProgressReport, UnitAction
+    from services.contracts.case_event_log import EventFields
     from services.contracts.case_timeline import TimelineAction
     from services.contracts.case_view import DeadlineKind
     from services.contracts.cases import CaseStatus
@@ -21,7 +22,9 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
     """The handling unit signs for the case (承接); it can no longer transfer it."""
     engine.view.status = CaseStatus.ACCEPTED
     engine.meet(DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER)
-    engine.record(action.unit, TimelineAction.ACCEPTED, action.note)
+    engine.record(
+        action.unit, TimelineAction.ACCEPTED, action.note, fields=EventFields(unit=action.unit, note=action.note)
+    )
     # The unit's own systems get the deadlines it now works to; a first-contact unit that transferred the case
     # learns that it has been signed for; the platform hears the status change.
     engine.notify(EventKind.CASE_ACCEPTED, recipient=engine.handling_unit)
@@ -35,7 +38,7 @@ async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
     """The first reply to the caller; the platform hears it too."""
     engine.view.feedback_at = engine.view.feedback_at or engine.now()
     engine.meet(DeadlineKind.FEEDBACK)
-    engine.record(report.unit, TimelineAction.FEEDBACK, report.message)
+    engine.record(report.unit, TimelineAction.FEEDBACK, report.message, fields=EventFields(note=report.message))
     engine.notify_platform(EventKind.FEEDBACK_GIVEN, Notice(detail=report.message))
 
 
@@ -45,5 +48,7 @@ async def progress(engine: CaseEngine, report: ProgressReport) -> None:
     if report.explanation:
         detail += f"；说明：{report.explanation}"
         engine.view.explanation_required = False
-    engine.record(report.unit, TimelineAction.PROGRESS, detail)
+    # The next step is the measure the unit proposes (the special report lists it); the explanation answers a breach.
+    fields = EventFields(note=report.done, plan=report.next or None, reason=report.explanation or None)
+    engine.record(report.unit, TimelineAction.PROGRESS, detail, fields=fields)
     engine.notify_platform(EventKind.PROGRESS_REPORTED, Notice(detail=detail))

@@ -12,6 +12,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import JointHandlingRequest, UnitAction
+    from services.contracts.case_event_log import EventFields
     from services.contracts.case_policy import Window
     from services.contracts.case_timeline import JOINT_TASK_ACTIONS, SYSTEM, TimelineAction
     from services.contracts.case_view import JointPhase, JointTaskStatus, JointTaskView
@@ -38,6 +39,7 @@ class JointHandling:
             request.unit,
             TimelineAction.JOINT_HANDLING_STARTED,
             f"{request.reason}（{len(request.participants)} 个单位）",
+            fields=EventFields(phase=phase.number, reason=request.reason),
         )
         for participant in request.participants:
             window = (
@@ -78,7 +80,18 @@ class JointHandling:
         latest = task.reports[-1] if task.reports else None
         if latest is not None:
             action = JOINT_TASK_ACTIONS[latest.action]
-            self._engine.record(latest.actor, action, f"{task.unit}：{latest.detail}")
+            self._engine.record(
+                latest.actor,
+                action,
+                f"{task.unit}：{latest.detail}",
+                fields=EventFields(
+                    phase=phase.number,
+                    unit=task.unit,
+                    role=task.role.value,
+                    status=task.status.value,
+                    note=latest.detail,
+                ),
+            )
         if phase.open and all(t.finished for t in phase.tasks):
             await self._close(phase, closed_by=SYSTEM, note="all joint tasks completed")
 
@@ -98,7 +111,9 @@ class JointHandling:
         engine = self._engine
         phase.closed_at = engine.now()
         phase.closed_by = closed_by
-        engine.record(closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note)
+        engine.record(
+            closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note, fields=EventFields(phase=phase.number, note=note)
+        )
         engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=note))
 
     def _phase_of(self, task: JointTaskView) -> JointPhase | None:

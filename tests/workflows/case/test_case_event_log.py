@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from temporalio.testing import WorkflowEnvironment
 
-from services.contracts.case_actions import FeedbackReport, RatingSubmission, UnitAction
+from services.contracts.case_actions import (
+    FeedbackReport,
+    ProgressReport,
+    RatingSubmission,
+    TransferRequest,
+    UnitAction,
+)
 from services.contracts.case_event_log import CaseEvent, EventSource
 from services.contracts.case_ids import triage_workflow_id, workflow_id_for
 from services.contracts.case_view import CaseView, RatingLevel
@@ -55,6 +61,32 @@ async def test_every_change_of_a_case_is_on_its_log_once_in_order(cases: Cases) 
     personal = cases.published.personal[case.case_id]
     assert personal.description == case.case.ticket.description
     assert all(e.personal is None for e in log)
+
+
+async def test_each_event_carries_the_fields_its_kind_documents(cases: Cases) -> None:
+    """docs/case-events.md: codes, times and a person's own words as data, for the records and the reports."""
+    case = await cases.start(unit="water")
+    item = case.case.routing.item
+    moved = TransferRequest(unit="water", to_unit="housing", reason="供暖管网属住建", catalog_item=item)
+    await case.act(CaseUpdate.TRANSFER, moved)
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="housing", note="已安排"))
+    progress = ProgressReport(unit="housing", done="已到现场", next="明日更换阀门", explanation="配件到货晚")
+    await case.act(CaseUpdate.PROGRESS, progress)
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="housing", note="已修复"))
+    await case.act(CaseUpdate.RATE, RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.UNSATISFIED))
+
+    fields = {e.kind: e.fields for e in cases.published.log_of(case.case_id)}
+    transferred = fields["transferred"]
+    assert (transferred.from_unit, transferred.to_unit, transferred.item) == ("water", "housing", item)
+    assert (fields["accepted"].unit, fields["accepted"].note) == ("housing", "已安排")
+    assert (fields["progress"].note, fields["progress"].plan, fields["progress"].reason) == (
+        "已到现场",
+        "明日更换阀门",
+        "配件到货晚",
+    )
+    assert fields["resolved"].note == "已修复"
+    assert (fields["rated"].outcome, fields["rated"].round) == ("unsatisfied", 0)
+    assert (fields["rework"].round, fields["rework"].outcome) == (1, "unsatisfied")
 
 
 async def test_a_triaged_case_continues_the_log_its_triage_began(

@@ -159,7 +159,8 @@ class Report(BaseModel):
     definitions_version: str
     rates: RatesTable
     trend: list[TrendPoint] = Field(default_factory=list)
-    stalled: list[StalledItem] = Field(default_factory=list)
+    stalled: list[StalledItem] = Field(default_factory=list, description="The longest stalled first, at most 1,000.")
+    stalled_total: int = Field(default=0, description="How many cases were stalled in all.")
     no_progress_working_days: int
     units_named: list[UnitNotice] = Field(default_factory=list)
     new_classes: list[CaseClassSummary] = Field(default_factory=list)

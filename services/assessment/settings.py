@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.assessment import AssessmentDefinitions, load_definitions
+from services.contracts.assessment_reports import ReportKind
+from services.contracts.events import Audience
 from services.contracts.settings import Environment, ServiceSettings
 from services.engines.records_db.connection import records_url
 
@@ -27,6 +29,23 @@ class AssessmentSettings(ServiceSettings):
     definitions_file: Path | None = Field(
         default=None, description="The rates' definitions (JSON); the shipped default if unset."
     )
+    # When each report is issued (Temporal Schedule cron, in `report_time_zone`); empty: not issued.
+    weekly_report_cron: str = Field(default="0 17 * * FRI", description="周通报: Fridays at 17:00.")
+    half_monthly_report_cron: str = Field(default="0 9 1,16 * *", description="半月专报: the 1st and 16th at 9:00.")
+    monthly_report_cron: str = Field(default="0 9 1 * *")
+    quarterly_report_cron: str = Field(default="0 9 1 1,4,7,10 *")
+    report_time_zone: str = "Asia/Shanghai"
+    no_progress_working_days: int = Field(
+        default=5, ge=1, le=60, description="A case with no action by its unit for this long is a stalled item."
+    )
+    trend_periods: int = Field(default=6, ge=1, le=24, description="Periods in a report's trend chart.")
+    report_recipients: str = Field(
+        default="coordination-centre:coordination,city-leader:leader",
+        description="Who receives each report: `recipient:audience` pairs (audiences: coordination, leader, unit).",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Intake's address as readers reach it: reports link there."
+    )
     ops_host: str = "127.0.0.1"
     ops_port: int = 9105
     pool_size: int = 5
@@ -40,6 +59,26 @@ class AssessmentSettings(ServiceSettings):
 
     def database(self) -> str:
         return records_url(self.database_url, self.var_dir)
+
+    def report_crons(self) -> dict[ReportKind, str]:
+        return {
+            ReportKind.WEEKLY: self.weekly_report_cron,
+            ReportKind.HALF_MONTHLY: self.half_monthly_report_cron,
+            ReportKind.MONTHLY: self.monthly_report_cron,
+            ReportKind.QUARTERLY: self.quarterly_report_cron,
+        }
+
+    def recipients(self) -> list[tuple[str, Audience]]:
+        pairs = [pair.strip().split(":", 1) for pair in self.report_recipients.split(",") if pair.strip()]
+        return [(recipient, Audience(audience)) for recipient, audience in pairs]
+
+    @model_validator(mode="after")
+    def _recipients_read(self) -> Self:
+        try:
+            self.recipients()
+        except ValueError as exc:
+            raise ValueError(f"report_recipients: {exc} (expected recipient:audience pairs)") from exc
+        return self
 
     def definitions(self) -> AssessmentDefinitions:
         return load_definitions(self.definitions_file)

@@ -247,7 +247,6 @@ def test_the_summary_says_what_the_report_found_in_a_few_plain_lines(report: Rep
     summary = render_report_summary(report)
 
     assert summary.splitlines() == [
-        "河口市12345热线工作周通报（2026年第49周（11月30日至12月6日））",
         "全市承接率97.4%（较上期▲1.2）、办结率91.2%（较上期▼0.9）、满意率93.4%（较上期▲2.9）。",
         "排名前三：水务局、市场监督管理局、河口镇；排名后三：青山镇、交通运输局、综合行政执法局。",
         "本期无来电单位1个。",
@@ -258,9 +257,14 @@ def test_the_summary_says_what_the_report_found_in_a_few_plain_lines(report: Rep
 
 
 def test_the_summary_is_plain_text_not_escaped_html() -> None:
-    report = realistic_report(title="A&B区<周报>")
+    named = realistic_report().units_named[0].model_copy(update={"name": "A&B<局>"})
+    report = realistic_report(title="A&B区", units_named=[named])
 
-    assert render_report_summary(report).startswith("A&B区<周报>（")
+    summary = render_report_summary(report)
+
+    assert summary.startswith("全市承接率")
+    assert "通报单位1个，责令整改：A&B<局>。" in summary
+    assert "A&B区" not in summary, "the title is said beside it"
 
 
 @pytest.mark.parametrize(

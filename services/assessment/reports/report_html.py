@@ -48,7 +48,7 @@ def render_report_html(report: Report, *, names: Mapping[str, str] | None = None
 
 def render_report_summary(report: Report, *, names: Mapping[str, str] | None = None) -> str:
     """A few lines of plain text saying what the report found (the city's rates, first and last units, stalled
-    items, units named): for a group robot, an SMS's gist, the email's text part."""
+    items, units named), without its title and period: for a group robot and the email's text part."""
     text = _ENVIRONMENT.get_template("report_summary.txt.jinja").render(_context(report, names))
     return "\n".join(line for line in text.splitlines() if line.strip())
 

@@ -22,12 +22,11 @@ from services.assessment.reports.report_terms import (
     ORDERED_TO_RECTIFY,
     RECTIFICATION_STATUS_NAMES,
     deadline_name,
+    trend_points,
     unit_namer,
 )
 from services.contracts.assessment_periods import CITY_TZ, Period, PeriodKind
 from services.contracts.assessment_reports import RateLine, Report, StalledReason, TrendPoint
-
-TREND_PERIODS_SHOWN = 12
 
 _ENVIRONMENT = Environment(
     loader=PackageLoader("services.assessment.reports", "templates"),
@@ -94,16 +93,6 @@ def amount(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def trend_points(report: Report) -> list[TrendPoint]:
-    """The trend's periods, oldest first, ending with the report's own (added from the city line if missing)."""
-    points = sorted(report.trend, key=lambda point: point.period.start)
-    if not points or points[-1].period != report.period:
-        city = report.rates.city
-        now = {code: city.rates[code].value if code in city.rates else None for code in report.rates.headline}
-        points.append(TrendPoint(period=report.period, label=report.period.label(), rates=now))
-    return points[-TREND_PERIODS_SHOWN:]
 
 
 def _context(report: Report, names: Mapping[str, str] | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from services.contracts.assessment_periods import CITY_TZ
-from services.contracts.assessment_reports import Report, StalledReason, UnitNoticeKind
+from services.contracts.assessment_reports import Report, StalledReason, TrendPoint, UnitNoticeKind
 
 DEADLINE_NAMES = {
     "sign_for": "签收",
@@ -37,6 +37,7 @@ RECTIFICATION_STATUS_NAMES = {
     "overdue": "已超期",
 }
 ORDERED_TO_RECTIFY = "责令限期整改"
+TREND_PERIODS_SHOWN = 12
 
 
 def deadline_name(kind: str | None) -> str:
@@ -55,3 +56,13 @@ def unit_namer(report: Report, names: Mapping[str, str] | None = None) -> Callab
 def city_time(moment: datetime) -> datetime:
     """The moment in the city's time, without a zone (as spreadsheets hold times)."""
     return moment.astimezone(CITY_TZ).replace(tzinfo=None)
+
+
+def trend_points(report: Report) -> list[TrendPoint]:
+    """The trend's periods, oldest first, ending with the report's own (added from the city line if missing)."""
+    points = sorted(report.trend, key=lambda point: point.period.start)
+    if not points or points[-1].period != report.period:
+        city = report.rates.city
+        now = {code: city.rates[code].value if code in city.rates else None for code in report.rates.headline}
+        points.append(TrendPoint(period=report.period, label=report.period.label(), rates=now))
+    return points[-TREND_PERIODS_SHOWN:]

@@ -28,6 +28,7 @@ from services.assessment.reports.report_terms import (
     STALLED_REASON_NAMES,
     city_time,
     deadline_name,
+    trend_points,
     unit_namer,
 )
 from services.contracts.assessment_reports import RateLine, Report
@@ -201,7 +202,7 @@ def _overview(book: _Book, report: Report) -> None:
     sheet.write_string(row, 0, "走势（全市）", book.header)
     for index, code in enumerate(table.headline, start=1):
         sheet.write_string(row, index, table.rates.get(code, code), book.header)
-    for point in sorted(report.trend, key=lambda one: one.period.start):
+    for point in trend_points(report):
         row += 1
         sheet.write_string(row, 0, point.period.label())
         for index, code in enumerate(table.headline, start=1):

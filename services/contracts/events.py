@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from services.contracts.assessment_reports import ReportKind
 from services.contracts.case_event_log import SealedData
 from services.contracts.case_view import Deadlines
 
@@ -40,6 +41,8 @@ class EventKind(StrEnum):
     CATALOG_CHANGE_EXPIRED = "catalog_change_expired"
     # A case the router could not place waits for the coordination centre's triage decision.
     TRIAGE_NEEDED = "triage_needed"
+    # A bulletin and its special report are out: `case_id` is the report id, `report` says what it holds.
+    REPORT_PUBLISHED = "report_published"
 
 
 class Audience(StrEnum):
@@ -50,6 +53,30 @@ class Audience(StrEnum):
     COORDINATION = "coordination"
     LEADER = "leader"
     PLATFORM = "platform"
+
+
+class HeadlineRate(BaseModel):
+    """One of the city's headline rates as a report notice gives it."""
+
+    code: str
+    name: str = Field(description="Its Chinese name (承接率, 办结率, 满意率).")
+    value: float | None = Field(description="0–1; null when nothing was counted.")
+    change: float | None = Field(default=None, description="Minus the previous period's value (0–1 scale).")
+
+
+class ReportNotice(BaseModel):
+    """What a `report_published` event says about the report; the HTML and XLSX themselves are in the reports
+    object store (`report_object_name`), fetched by the notifier for the email."""
+
+    report_id: str
+    kind: ReportKind
+    title: str
+    period_label: str = Field(description="The period in Chinese (`Period.label()`).")
+    url: str = Field(description="Where a reader opens the report's HTML page.")
+    headline: list[HeadlineRate] = Field(default_factory=list, description="The city's, in the report's order.")
+    stalled_count: int = Field(ge=0, description="Stalled items listed one by one in the special report.")
+    units_named_count: int = Field(ge=0, description="Units named and ordered to rectify.")
+    summary: str = Field(default="", description="A few lines of plain text, for robots and the email's text part.")
 
 
 class NotificationEvent(BaseModel):
@@ -101,6 +128,7 @@ class NotificationEvent(BaseModel):
         "opens it for the unit's channels (a webhook body's `address` and `description`) and never sends it on "
         "sealed.",
     )
+    report: ReportNotice | None = Field(default=None, description="`report_published`: the report it announces.")
 
 
 def event_id_for(case_id: str, sequence: int, *, stream: str = "") -> str:

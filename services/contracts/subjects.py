@@ -1,4 +1,5 @@
-"""NATS subjects, JetStream streams and KV buckets, and Temporal task queues: every name in one place."""
+"""NATS subjects, JetStream streams, KV buckets and object stores, and Temporal task queues: every name in one
+place."""
 
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ class BucketSpec:
     description: str = ""
     history: int = 1
     # How long a key lives after its last write (the bucket's max_age), in seconds; None: until deleted.
+    ttl_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class ObjectStoreSpec:
+    name: str
+    description: str = ""
+    # How long an object lives after it was put, in seconds; None: until deleted.
     ttl_seconds: float | None = None
 
 
@@ -118,6 +127,11 @@ BUCKETS: list[BucketSpec] = [
     CATALOG_CHANGES_BUCKET,
     TRIAGE_DECISIONS_BUCKET,
 ]
+# Each report's rendered files (`<report_id>.html`, `<report_id>.xlsx`), put before its notices are published and
+# read by the notifier for the email. Kept until deleted: a report is immutable and a dead-lettered notice may be
+# redelivered months later (a year of weekly to quarterly reports is a few MB).
+REPORTS_OBJECT_STORE = ObjectStoreSpec(name="reports", description="Report id → its HTML page and XLSX workbook.")
+OBJECT_STORES: list[ObjectStoreSpec] = [REPORTS_OBJECT_STORE]
 # Published (core NATS) after a new catalog version becomes current: `{"version": n}`.
 CATALOG_UPDATED_SUBJECT = "catalog.updated"
 
@@ -169,3 +183,12 @@ def notify_subject(unit_code: str, event: str) -> str:
 
 def dead_letter_subject(unit_code: str, event: str) -> str:
     return f"{DEAD_LETTER_PREFIX}.{unit_code}.{event}"
+
+
+REPORT_HTML = "html"
+REPORT_XLSX = "xlsx"
+
+
+def report_object_name(report_id: str, extension: str) -> str:
+    """A report's file in the reports object store: `weekly-week-2026-11-30-v1.xlsx`."""
+    return f"{report_id}.{extension}"

@@ -1,4 +1,5 @@
-"""Connect to NATS and declare the streams, KV buckets and durable consumers named in the contracts."""
+"""Connect to NATS and declare the streams, KV buckets, object stores and durable consumers named in the
+contracts."""
 
 from __future__ import annotations
 
@@ -15,16 +16,26 @@ from nats.js.api import (
     ConsumerConfig,
     DeliverPolicy,
     KeyValueConfig,
+    ObjectStoreConfig,
     StorageType,
     StoreCompression,
     StreamConfig,
 )
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
+from nats.js.object_store import ObjectStore
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from services.contracts.settings import ServiceSettings
-from services.contracts.subjects import BUCKETS, STREAMS, BucketSpec, ConsumerSpec, StreamSpec
+from services.contracts.subjects import (
+    BUCKETS,
+    OBJECT_STORES,
+    STREAMS,
+    BucketSpec,
+    ConsumerSpec,
+    ObjectStoreSpec,
+    StreamSpec,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -135,6 +146,26 @@ async def declare_buckets(js: JetStreamContext, *, replicas: int = 1, buckets: l
         await key_value(js, spec, replicas=replicas)
 
 
+async def object_store(js: JetStreamContext, spec: ObjectStoreSpec, *, replicas: int = 1) -> ObjectStore:
+    """The object store, created on first use (file storage, `replicas` copies)."""
+    try:
+        return await js.object_store(spec.name)
+    except BucketNotFoundError:
+        return await js.create_object_store(
+            spec.name,
+            ObjectStoreConfig(
+                description=spec.description, ttl=spec.ttl_seconds, storage=StorageType.FILE, replicas=replicas
+            ),
+        )
+
+
+async def declare_object_stores(
+    js: JetStreamContext, *, replicas: int = 1, stores: list[ObjectStoreSpec] = OBJECT_STORES
+) -> None:
+    for spec in stores:
+        await object_store(js, spec, replicas=replicas)
+
+
 def consumer_config(spec: ConsumerSpec, *, max_deliver: int = -1) -> ConsumerConfig:
     """Durable pull consumer with explicit acks: a message stays until a service has done its work."""
     return ConsumerConfig(
@@ -158,11 +189,12 @@ async def close_nats(nc: NATS) -> None:
 
 
 async def open_jetstream(settings: ServiceSettings, *, name: str) -> tuple[NATS, JetStreamContext]:
-    """Connect and make sure every stream and bucket exists, with the configured replicas."""
+    """Connect and make sure every stream, bucket and object store exists, with the configured replicas."""
     nc = await connect_nats(settings, name=name)
     js = nc.jetstream()
     await declare_streams(js, replicas=settings.nats_replicas)
     await declare_buckets(js, replicas=settings.nats_replicas, buckets=settings.buckets())
+    await declare_object_stores(js, replicas=settings.nats_replicas)
     return nc, js
 
 

@@ -13,13 +13,14 @@ from services.contracts.subjects import (
     DELIVERIES_BUCKET,
     NOTIFIER_CONSUMER,
     PARKED_EVENTS_BUCKET,
+    REPORTS_OBJECT_STORE,
     UNIT_CHANNELS_BUCKET,
 )
 from services.contracts.telemetry import configure_logging
 from services.contracts.unit_channels import UnitChannels
 from services.engines.catalog_store import CatalogStore
 from services.engines.held_bucket import HeldBucket
-from services.engines.jetstream import close_nats, key_value, open_jetstream
+from services.engines.jetstream import close_nats, key_value, object_store, open_jetstream
 from services.engines.lifecycle import keep_running, run_until_stopped
 from services.engines.notification_store import NotificationStore
 from services.engines.ops_server import serve_ops
@@ -35,6 +36,7 @@ from services.notifier.outbound_http import OutboundHttp
 from services.notifier.parked_events import ParkedEvents
 from services.notifier.platform_callback import PlatformCallback
 from services.notifier.rendering import TemplateRenderer
+from services.notifier.report_files import ReportFiles
 from services.notifier.settings import NotifierSettings
 
 log = structlog.get_logger("services.notifier")
@@ -52,6 +54,8 @@ async def main(stop: asyncio.Event) -> None:
     )
     parked = ParkedEvents(await key_value(js, PARKED_EVENTS_BUCKET, replicas=settings.nats_replicas), js)
     retry = RetryPolicy(base_seconds=settings.retry_base_seconds, max_seconds=settings.retry_max_seconds)
+    # Reports' pages and workbooks, which a report's email carries.
+    reports = ReportFiles(await object_store(js, REPORTS_OBJECT_STORE, replicas=settings.nats_replicas))
     catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
     await catalogs.start()
 
@@ -68,7 +72,7 @@ async def main(stop: asyncio.Event) -> None:
             dead_letters=DeadLetters(js),
             unit_channels=[
                 WebhookChannel(http),
-                EmailChannel(settings.smtp),
+                EmailChannel(settings.smtp, reports),
                 DingTalkChannel(http),
                 WeComChannel(http),
                 SmsChannel(http, settings.sms),

@@ -90,7 +90,24 @@ class TemplateRenderer:
             "status": lambda status: STATUS_NAMES.get(status or "", status or "—"),
             "role": lambda role: ROLE_NAMES.get(role or "", role or "—"),
             "outcome": lambda outcome: OUTCOME_NAMES.get(outcome or "", outcome or "—"),
+            "percent": percent,
+            "change": change_mark,
         }
+
+
+def percent(value: float | None) -> str:
+    """A rate (0–1) as a reader sees it: `97.4%`; `—` for none."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def change_mark(change: float | None) -> str:
+    """A rate's change in percentage points: `▲1.3`, `▼0.4`, `持平`; `—` for none."""
+    if change is None:
+        return "—"
+    points = round(change * 100, 1)
+    if points == 0:
+        return "持平"
+    return f"▲{points:.1f}" if points > 0 else f"▼{-points:.1f}"
 
 
 def _china() -> Any:

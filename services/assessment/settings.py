@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Self
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.assessment import AssessmentDefinitions, load_definitions
+from services.contracts.case_classes import ClassThresholds, load_thresholds
 from services.contracts.settings import Environment, ServiceSettings
 from services.engines.records_db.connection import records_url
 
@@ -27,6 +29,17 @@ class AssessmentSettings(ServiceSettings):
     definitions_file: Path | None = Field(
         default=None, description="The rates' definitions (JSON); the shipped default if unset."
     )
+    classes_file: Path | None = Field(
+        default=None,
+        description="The thresholds that find classes of cases, and the rectifications' cadence (JSON); the shipped "
+        "default if unset.",
+    )
+    hotspot_scan_every_minutes: float = Field(
+        default=60, gt=0, le=7 * 24 * 60, description="How often the Temporal Schedule runs the hotspot scan."
+    )
+    hotspot_scan_schedule: bool = Field(
+        default=True, description="Create (or update) the hotspot scan's schedule when the service starts."
+    )
     ops_host: str = "127.0.0.1"
     ops_port: int = 9105
     pool_size: int = 5
@@ -43,3 +56,9 @@ class AssessmentSettings(ServiceSettings):
 
     def definitions(self) -> AssessmentDefinitions:
         return load_definitions(self.definitions_file)
+
+    def thresholds(self) -> ClassThresholds:
+        return load_thresholds(self.classes_file)
+
+    def hotspot_scan_every(self) -> timedelta:
+        return timedelta(minutes=self.hotspot_scan_every_minutes)

@@ -12,6 +12,7 @@ import structlog
 from services.assessment.classes.hotspot_activities import HotspotActivities
 from services.assessment.classes.scan_schedule import ensure_scan_schedule
 from services.assessment.notice_activities import NoticeActivities
+from services.assessment.rectification.rectification_activities import RectificationActivities
 from services.assessment.settings import AssessmentSettings
 from services.assessment.worker import build_worker
 from services.contracts.catalog import ResponsibilityCatalog
@@ -43,10 +44,14 @@ async def main(stop: asyncio.Event) -> None:
         return (await catalogs.load_current()).catalog
 
     hotspots = HotspotActivities(engine=engine, thresholds=lambda: thresholds, catalog=catalog)
+    rectifications = RectificationActivities(engine=engine, thresholds=lambda: thresholds)
     activities: list[Callable[..., Any]] = [
         NoticeActivities(js).publish_notification,
         hotspots.scan_hotspots,
         hotspots.mark_classes_notified,
+        rectifications.open_rectification,
+        rectifications.check_class_cases,
+        rectifications.record_rectification,
     ]
     worker = build_worker(client, activities=activities, settings=settings)
     if settings.hotspot_scan_schedule:

@@ -90,7 +90,7 @@ async def test_a_planted_class_is_found_among_noise_and_told_of_once(
 
     assert (first.new_classes, first.grown_classes) == (1, 0)
     [found] = await stored(engine)
-    assert found["kind"] == "item_township"
+    assert (found["kind"], found["kind_name"]) == ("item_township", "同一事项同一镇街")
     assert sorted(found["case_ids"]) == sorted(case.case_id for case in water)  # type: ignore[type-var]
     assert (found["catalog_item"], found["township"], found["case_count"]) == ("LS-06", "hekou-town", 5)
     assert found["label"] == f"河口镇·{load_catalog().items['LS-06'].item_zh}（同一事项同一镇街）"

@@ -160,6 +160,7 @@ def _class_row(
     return {
         "class_id": found.class_id,
         "kind": found.kind,
+        "kind_name": rule.name,
         "catalog_item": item,
         "township": township,
         "key_id": found.group[0] if by_place(rule) else None,

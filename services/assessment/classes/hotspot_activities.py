@@ -102,7 +102,6 @@ class HotspotActivities:
             grown=grown,
             to_notify=len(pending),
         )
-        kinds = thresholds.kinds
         return ScanResult(
             thresholds_version=thresholds.version,
             new_classes=new,
@@ -111,7 +110,7 @@ class HotspotActivities:
                 ClassNotice(
                     class_id=row.class_id,
                     kind=row.kind,
-                    kind_name=kinds[row.kind].name if row.kind in kinds else row.kind,
+                    kind_name=row.kind_name,
                     label=row.label,
                     catalog_item=row.catalog_item,
                     township=row.township,

@@ -217,6 +217,7 @@ case_classes = Table(
     metadata,
     Column("class_id", String(36), primary_key=True),
     Column("kind", String(32), nullable=False),
+    Column("kind_name", String(64), nullable=False),  # as the thresholds in force when found named it
     Column("catalog_item", String(32)),
     Column("township", String(64)),
     # The place, for kinds grouped by it: keyed hashes (case_search), under the payload key `key_id`.

@@ -41,6 +41,7 @@ def upgrade() -> None:
         "case_classes",
         sa.Column("class_id", sa.String(36), primary_key=True),
         sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("kind_name", sa.String(64), nullable=False),
         sa.Column("catalog_item", sa.String(32)),
         sa.Column("township", sa.String(64)),
         sa.Column("key_id", sa.String(64)),

@@ -7,6 +7,7 @@ import random
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import select, text
@@ -73,7 +74,7 @@ def planted(days: list[float], **fields: object) -> list[Recorded]:
     ]
 
 
-async def stored(engine: AsyncEngine) -> list[dict[str, object]]:
+async def stored(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with engine.connect() as connection:
         rows = await connection.execute(select(case_classes).order_by(case_classes.c.detected_at))
         return [dict(row._mapping) for row in rows]
@@ -91,7 +92,7 @@ async def test_a_planted_class_is_found_among_noise_and_told_of_once(
     assert (first.new_classes, first.grown_classes) == (1, 0)
     [found] = await stored(engine)
     assert (found["kind"], found["kind_name"]) == ("item_township", "同一事项同一镇街")
-    assert sorted(found["case_ids"]) == sorted(case.case_id for case in water)  # type: ignore[type-var]
+    assert sorted(found["case_ids"]) == sorted(case.case_id for case in water)
     assert (found["catalog_item"], found["township"], found["case_count"]) == ("LS-06", "hekou-town", 5)
     assert found["label"] == f"河口镇·{load_catalog().items['LS-06'].item_zh}（同一事项同一镇街）"
     assert found["first_received_at"] == water[0].received_at and found["last_received_at"] == water[-1].received_at
@@ -122,7 +123,7 @@ async def test_a_class_that_goes_on_keeps_its_id_and_its_new_cases_join_it(
     [after] = await stored(engine)
     assert (result.new_classes, result.grown_classes) == (0, 1)
     assert after["class_id"] == before["class_id"] and after["case_count"] == 6
-    assert later[0].case_id in after["case_ids"]  # type: ignore[operator]
+    assert later[0].case_id in after["case_ids"]
     assert after["detected_at"] == before["detected_at"] and after["label"] == before["label"]
     assert after["active_until"] == later[0].received_at + timedelta(days=7)
 

@@ -21,20 +21,26 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # `import a.b.c as x`, not `from a.b import c`: the latter would import the module into the sandbox (the package
+    # is the workflow's own, re-imported there), making a second RectificationState class in each run.
+    import services.assessment.rectification.rectification_state as rules
     from services.assessment.notices import Subject, notice, publish
-    from services.assessment.rectification import rectification_state as rules
     from services.assessment.rectification.rectification_activities import (
         CheckCases,
         OpenRectification,
         RectificationActivities,
     )
-    from services.assessment.rectification.rectification_state import Alarm, RectificationState
+    from services.assessment.rectification.rectification_state import (
+        Alarm,
+        RectificationContinuation,
+        RectificationInput,
+        RectificationState,
+    )
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.events import Audience, EventKind
     from services.contracts.rectifications import (
@@ -76,17 +82,6 @@ class _Told:
     detail: str
     due: datetime | None
     case_count: int | None = None
-
-
-class RectificationContinuation(BaseModel):
-    state: RectificationState
-    runs: int = 1
-
-
-class RectificationInput(RectificationStart):
-    """The start as the API sends it, and for a continued run, where the previous one had got to."""
-
-    continued: RectificationContinuation | None = None
 
 
 @workflow.defn(name=RECTIFICATION_TYPE)

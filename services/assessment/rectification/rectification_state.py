@@ -63,6 +63,20 @@ class RectificationState(BaseModel):
         return sum(1 for case in self.cases if not case.closed)
 
 
+class RectificationContinuation(BaseModel):
+    """Where the previous run had got to."""
+
+    state: RectificationState
+    runs: int = 1
+
+
+class RectificationInput(RectificationStart):
+    """`SpecialRectification`'s input: the start as the API sends it and, for a continued run, the continuation.
+    (Defined outside the workflow's module: the sandbox re-imports that one, and the state must be one class.)"""
+
+    continued: RectificationContinuation | None = None
+
+
 class Alarm(StrEnum):
     PROGRESS_DUE = "progress_due"  # a cadence without progress: remind the lead unit, tell the centre
     DEADLINE = "deadline"  # the deadline passed while open: tell the centre (once)

@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.assessment.rectification.rectification import SpecialRectification
+from services.contracts.case_classes import RectificationCadence
 from services.contracts.events import EventKind
 from services.contracts.rectifications import (
     RECTIFICATION_CLOSE_UPDATE,
@@ -282,3 +283,49 @@ async def test_a_class_under_rectification_is_not_opened_again(rectifications: R
     with pytest.raises(WorkflowUpdateFailedError):
         await rectifications.open(class_id="00000000-0000-4000-8000-000000000000")
     assert list(rectifications.records.latest()) == [first.view.rectification_id]
+
+
+async def test_a_long_rectification_continues_as_new_with_its_state(
+    env: WorkflowEnvironment, published: PublishedEvents
+) -> None:
+    """Looking for new cases every 36 s, it passes 4,000 history events within hours: the run continues as new,
+    carrying its cases, progress and notices' sequence, and goes on taking progress and its closing."""
+    records = MemoryRectifications(
+        classes={CLASS_ID: {"c1": False}}, cadence=RectificationCadence(check_cases_every_hours=0.01)
+    )
+    queue = f"assessment-{uuid.uuid4()}"
+    async with Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[SpecialRectification],
+        activities=[
+            published.publish_notification,
+            records.open_rectification,
+            records.check_class_cases,
+            records.record_rectification,
+        ],
+    ):
+        rectifications = Rectifications(env, queue, records, published)
+        opened = await rectifications.open()
+        await opened.update(RECTIFICATION_PROGRESS_UPDATE, progress())
+        first_run = (await opened.handle.describe()).run_id
+
+        records.classes[CLASS_ID]["c2"] = False
+        await env.sleep(timedelta(hours=6))
+
+        async def continued() -> None:
+            assert (await opened.handle.describe()).run_id != first_run
+
+        await eventually(continued, "the rectification continued as new")
+        fresh = env.client.get_workflow_handle(opened.handle.id, result_type=RectificationView)
+        reported = await fresh.execute_update(
+            RECTIFICATION_PROGRESS_UPDATE, progress(text="第二周"), result_type=RectificationView
+        )
+        assert [entry.text for entry in reported.progress] == ["已完成片区管网排查", "第二周"]
+        assert [case.case_id for case in reported.cases] == ["c1", "c2"]
+        closed = await fresh.execute_update(
+            RECTIFICATION_CLOSE_UPDATE, RectificationClosing(unit=CENTRE, result="完成"), result_type=RectificationView
+        )
+        assert closed.status is RectificationStatus.CLOSED
+        ids = [event.event_id for event in published.events if event.case_id == closed.rectification_id]
+        assert len(ids) == len(set(ids))  # the notices' sequence went on where it was

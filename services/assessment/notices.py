@@ -46,6 +46,7 @@ def notice(
     due: datetime | None = None,
     case_count: int | None = None,
 ) -> NotificationEvent:
+    """One notice about `about`, its event id from the sender's own sequence."""
     return NotificationEvent(
         event_id=event_id_for(about.subject_id, sequence),
         kind=kind,

@@ -88,6 +88,7 @@ class ThresholdsError(ValueError):
 
 
 def default_thresholds_path() -> Path:
+    """The shipped thresholds file."""
     return Path(str(resources.files("services.contracts") / "data" / "assessment" / "classes.json"))
 
 
@@ -106,6 +107,7 @@ def load_thresholds(path: Path | None = None) -> ClassThresholds:
 
 @lru_cache(maxsize=1)
 def shipped_thresholds() -> ClassThresholds:
+    """The shipped thresholds, read once."""
     return load_thresholds()
 
 

@@ -28,6 +28,7 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def rectification_workflow_id(rectification_id: str) -> str:
+    """`rectification-<id>`."""
     return f"rectification-{rectification_id}"
 
 

@@ -57,6 +57,7 @@ def reader_scope(caller: Principal) -> str | None:
 
 
 def require_reader(caller: Principal, view: RectificationView) -> None:
+    """403 unless the caller reads every rectification or is this one's lead unit or a participant."""
     unit = reader_scope(caller)
     if unit is not None and unit not in (view.lead_unit, *view.participants):
         raise refuse(
@@ -68,6 +69,7 @@ def require_reader(caller: Principal, view: RectificationView) -> None:
 
 
 async def find_rectification(connection: AsyncConnection, rectification_id: str) -> RectificationView | None:
+    """The rectification as last recorded; None if there is none of this id."""
     stored = await connection.scalar(select(_row.view).where(_row.rectification_id == rectification_id))
     return None if stored is None else RectificationView.model_validate(stored)
 
@@ -121,6 +123,7 @@ class ClassStanding(BaseModel):
 
 
 async def class_standing(connection: AsyncConnection, class_id: str) -> ClassStanding | None:
+    """The class and its open rectification; None for an unknown class."""
     row = (
         await connection.execute(
             select(case_classes.c.class_id, case_classes.c.last_received_at).where(case_classes.c.class_id == class_id)

@@ -119,10 +119,12 @@ def opening_state(
 
 
 def progress_interval(cadence: RectificationCadence) -> timedelta:
+    """How long after the last report (or the opening) the next is due."""
     return timedelta(days=cadence.progress_every_days)
 
 
 def check_interval(cadence: RectificationCadence) -> timedelta:
+    """How often the class is looked at for cases that joined it."""
     return timedelta(hours=cadence.check_cases_every_hours)
 
 
@@ -176,6 +178,7 @@ def link_cases(state: RectificationState, current: dict[str, bool], now: datetim
 
 
 def close(state: RectificationState, *, unit: str, result: str, now: datetime) -> None:
+    """Close the rectification with its result."""
     state.status = RectificationStatus.CLOSED
     state.closed_at = now
     state.closed_by = unit

@@ -31,13 +31,6 @@ async def open_rectification_of(connection: AsyncConnection, class_id: str, *, o
     return found
 
 
-async def is_recorded(connection: AsyncConnection, rectification_id: str) -> bool:
-    found = await connection.scalar(
-        select(rectifications.c.rectification_id).where(rectifications.c.rectification_id == rectification_id)
-    )
-    return found is not None
-
-
 async def case_states(connection: AsyncConnection, case_ids: list[str]) -> dict[str, bool]:
     """Each recorded case of these: closed or not."""
     rows = await connection.execute(
@@ -47,11 +40,13 @@ async def case_states(connection: AsyncConnection, case_ids: list[str]) -> dict[
 
 
 async def class_case_ids(connection: AsyncConnection, class_id: str) -> list[str]:
+    """Every case id of the class (none for an unknown class)."""
     ids = await connection.scalar(select(case_classes.c.case_ids).where(case_classes.c.class_id == class_id))
     return list(ids or [])
 
 
 async def link_class(connection: AsyncConnection, class_id: str, rectification_id: str) -> None:
+    """Name the rectification on its class (the hotspots list shows it)."""
     await connection.execute(
         update(case_classes).where(case_classes.c.class_id == class_id).values(rectification_id=rectification_id)
     )

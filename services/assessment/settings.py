@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Self
 
@@ -10,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.contracts.assessment import AssessmentDefinitions, load_definitions
 from services.contracts.assessment_reports import ReportKind
+from services.contracts.case_classes import ClassThresholds, load_thresholds
 from services.contracts.events import Audience
 from services.contracts.settings import Environment, ServiceSettings
 from services.engines.records_db.connection import records_url
@@ -45,6 +47,17 @@ class AssessmentSettings(ServiceSettings):
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="Intake's address as readers reach it: reports link there."
+    )
+    classes_file: Path | None = Field(
+        default=None,
+        description="The thresholds that find classes of cases, and the rectifications' cadence (JSON); the shipped "
+        "default if unset.",
+    )
+    hotspot_scan_every_minutes: float = Field(
+        default=60, gt=0, le=7 * 24 * 60, description="How often the Temporal Schedule runs the hotspot scan."
+    )
+    hotspot_scan_schedule: bool = Field(
+        default=True, description="Create (or update) the hotspot scan's schedule when the service starts."
     )
     ops_host: str = "127.0.0.1"
     ops_port: int = 9105
@@ -82,3 +95,9 @@ class AssessmentSettings(ServiceSettings):
 
     def definitions(self) -> AssessmentDefinitions:
         return load_definitions(self.definitions_file)
+
+    def thresholds(self) -> ClassThresholds:
+        return load_thresholds(self.classes_file)
+
+    def hotspot_scan_every(self) -> timedelta:
+        return timedelta(minutes=self.hotspot_scan_every_minutes)

@@ -43,6 +43,13 @@ class EventKind(StrEnum):
     TRIAGE_NEEDED = "triage_needed"
     # A bulletin and its special report are out: `case_id` is the report id, `report` says what it holds.
     REPORT_PUBLISHED = "report_published"
+    # Classes of cases (类案) and special rectifications (专项整治), from the assessment service: `case_id` is the
+    # class's or the rectification's id, `case_count` how many cases it holds.
+    CASE_CLASS_FOUND = "case_class_found"
+    RECTIFICATION_OPENED = "rectification_opened"
+    RECTIFICATION_PROGRESS_DUE = "rectification_progress_due"
+    RECTIFICATION_OVERDUE = "rectification_overdue"
+    RECTIFICATION_CLOSED = "rectification_closed"
 
 
 class Audience(StrEnum):
@@ -115,6 +122,9 @@ class NotificationEvent(BaseModel):
         "reason (rated, not rated, unsatisfied after the last allowed rework, unreasonable_demand).",
     )
     detail: str = ""
+    case_count: int | None = Field(
+        default=None, description="A class of cases or a special rectification: how many cases it holds."
+    )
     previous_sequence: int | None = Field(
         default=None,
         description="Platform callbacks: the sequence of the previous callback of this case (0 for the first); "

@@ -17,6 +17,7 @@ ENDPOINTS = {
     "workflows worker": "http://127.0.0.1:9102/healthz",
     "notifier": "http://127.0.0.1:9103/healthz",
     "records": "http://127.0.0.1:9104/healthz",
+    "assessment": "http://127.0.0.1:9105/healthz",
     "Temporal Web UI": "http://127.0.0.1:8233/",
 }
 
@@ -32,6 +33,7 @@ BANNER = """
                         http://127.0.0.1:9102/metrics  (workflows)
                         http://127.0.0.1:9103/metrics  (notifier)
                         http://127.0.0.1:9104/metrics  (records)
+                        http://127.0.0.1:9105/metrics  (assessment)
    PostgreSQL           postgresql://postgres@/postgres?host=<repo>/var/postgres  (socket; the case records)
 
    API keys  var/dev-credentials.json  (development only; send "Authorization: Bearer <key>")

@@ -36,10 +36,12 @@ from services.intake import (
     case_search_routes,
     catalog_change_routes,
     catalog_routes,
+    hotspot_routes,
     joint_routes,
     notification_routes,
     platform_routes,
     queue_routes,
+    rectification_routes,
     ticket_routes,
     triage_routes,
     unit_routes,
@@ -53,6 +55,7 @@ from services.intake.codec_routes import install_codec_server
 from services.intake.dependencies import IntakeServices
 from services.intake.error_handlers import install_error_handlers
 from services.intake.rate_limit import RateLimit
+from services.intake.rectification_service import RectificationService
 from services.intake.settings import IntakeSettings
 from services.intake.ticket_intake import TicketIntake
 from services.intake.unit_channel_store import UnitChannelStore
@@ -130,6 +133,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             records=records,
             keyring=settings.payload_keyring(),
             access_log=AccessLog(records.engine),
+            rectifications=RectificationService(client=client, rpc_timeout=settings.temporal_rpc_timeout_seconds),
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -158,6 +162,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(admin_routes.router)
     app.include_router(access_log_routes.router)
     app.include_router(queue_routes.router)
+    # Before any `/v1/reports/{report_id}`: `hotspots` is not a report's id.
+    app.include_router(hotspot_routes.router)
+    app.include_router(rectification_routes.router)
     install_codec_server(app, settings)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 

@@ -17,6 +17,7 @@ from services.intake.access_log import AccessLog
 from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
+from services.intake.rectification_service import RectificationService
 from services.intake.settings import IntakeSettings
 from services.intake.ticket_intake import TicketIntake
 from services.intake.unit_channel_store import UnitChannelStore
@@ -36,6 +37,7 @@ class IntakeServices:
     records: CaseRecords
     keyring: PayloadKeyring
     access_log: AccessLog
+    rectifications: RectificationService
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

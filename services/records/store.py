@@ -86,7 +86,7 @@ class RecordStore:
                     insert(self._tables.search)
                     .values(**search)
                     .on_conflict_do_update(
-                        index_elements=["case_id"], set_={"key_id": search["key_id"], "tokens": search["tokens"]}
+                        index_elements=["case_id"], set_={k: v for k, v in search.items() if k != "case_id"}
                     )
                 )
             await connection.execute(self._upsert(tuple(row)), row)

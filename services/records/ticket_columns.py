@@ -6,6 +6,7 @@ from typing import Any
 
 from services.contracts.case_event_log import PersonalData
 from services.contracts.payload_keys import PayloadKeyring
+from services.engines.records_db.address_keys import place_key, place_keys
 from services.engines.records_db.personal_columns import seal_columns
 from services.engines.records_db.search_tokens import hashed, search_key, text_tokens
 
@@ -16,7 +17,14 @@ def ticket_columns(case_id: str, data: PersonalData, keyring: PayloadKeyring) ->
 
 
 def search_row(case_id: str, title: str | None, data: PersonalData, keyring: PayloadKeyring) -> dict[str, Any]:
-    """The case's `case_search` row: the keyed hashes of its title, description and address."""
+    """The case's `case_search` row: the keyed hashes of its title, description and address, and of its place."""
     text = " ".join(part for part in (title, data.description, data.address) if part)
     key_id = keyring.current_key_id
-    return {"case_id": case_id, "key_id": key_id, "tokens": hashed(text_tokens(text), search_key(keyring, key_id))}
+    place = place_keys(data.address, place_key(keyring, key_id))
+    return {
+        "case_id": case_id,
+        "key_id": key_id,
+        "tokens": hashed(text_tokens(text), search_key(keyring, key_id)),
+        "address_key": place.address,
+        "community_key": place.community,
+    }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest_asyncio
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.engines.records_db.address_keys import place_key, place_keys
 from services.engines.records_db.personal_columns import open_columns
 from services.engines.records_db.search_tokens import hashed, query_tokens, search_key
 from services.engines.records_db.tables import case_events, case_records, case_search
@@ -108,6 +110,20 @@ async def test_the_sealed_text_is_found_by_its_tokens(engine: AsyncEngine) -> No
     assert [await found(q) for q in ("停电", "王女士", PHONE)] == [False] * 3
 
 
+async def test_a_case_s_place_is_kept_as_keyed_hashes_beside_its_tokens(engine: AsyncEngine) -> None:
+    """The classes of cases find "the same address" by these numbers: the address itself stays sealed."""
+    store = RecordStore(engine, KEYRING)
+    first, again = "0b6f3c1e-0000-4000-8000-000000000020", "0b6f3c1e-0000-4000-8000-000000000021"
+    await store.apply(event(first, 1, personal=True))
+    await store.apply(event(again, 1, personal=True))
+
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(case_search).where(case_search.c.case_id.in_([first, again])))).all()
+    expected = place_keys("幸福家园3号楼", place_key(KEYRING, "k1"))
+    assert [(row.address_key, row.community_key) for row in rows] == [astuple(expected)] * 2
+    assert expected.address is not None and expected.community is not None
+
+
 async def test_the_raw_tables_hold_no_personal_data_in_clear(engine: AsyncEngine) -> None:
     case_id = "0b6f3c1e-0000-4000-8000-000000000002"
     await RecordStore(engine, KEYRING).apply(event(case_id, 1, personal=True))
@@ -133,7 +149,7 @@ async def test_migrations_go_down_to_an_empty_database_and_up_again(engine: Asyn
 
     async with engine.connect() as connection:
         revision = await connection.scalar(text("select version_num from alembic_version"))
-    assert revision == "0004"
+    assert revision == "0005"
     assert await RecordStore(engine, KEYRING).apply(event("0b6f3c1e-0000-4000-8000-000000000003", 1)) is Placement.APPLY
 
 
@@ -163,6 +179,12 @@ async def test_a_record_of_the_previous_revision_keeps_its_ticket_sealed_by_colu
     async with engine.connect() as connection:
         tokens = await connection.scalar(select(case_search.c.tokens).where(case_search.c.case_id == case_id))
     assert tokens is not None and len(tokens) > 0
+    # 0005 hashed its address, opened from the columns 0002 sealed, under the key of its search row.
+    async with engine.connect() as connection:
+        search = (await connection.execute(select(case_search).where(case_search.c.case_id == case_id))).one()
+    assert (search.address_key, search.community_key) == astuple(
+        place_keys("幸福家园3号楼", place_key(KEYRING, search.key_id))
+    )
 
     await downgrade(engine, "0001", keyring=KEYRING)
     async with engine.connect() as connection:

@@ -18,6 +18,8 @@ from tests.support.engines import free_port
 SERVICE_NAMES = ("intake", "router", "workflows", "notifier")
 # The case records (issue 24, being built): started where a test system asks for them, with PostgreSQL.
 RECORDS = "records"
+# The assessment service (classes of cases, special rectifications) works on the records: started with them.
+ASSESSMENT = "assessment"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -1,5 +1,5 @@
 """The whole system on real binaries: nats-server, the Temporal dev server and our four services (and, where asked,
-PostgreSQL with the records service).
+PostgreSQL with the records and assessment services).
 
 Used by the integration tests, the benchmarks (`bench/`) and the fault suite (`chaos/`).
 """
@@ -15,7 +15,7 @@ import httpx
 
 from tests.support.credentials import ActAsBody, dev_keys
 from tests.support.engines import NatsServer, PostgresServer, TemporalDevServer
-from tests.support.services import RECORDS, SERVICE_NAMES, ServiceProcess, build_services, service_env
+from tests.support.services import ASSESSMENT, RECORDS, SERVICE_NAMES, ServiceProcess, build_services, service_env
 
 
 @dataclass
@@ -36,7 +36,7 @@ class RunningSystem:
         cls, workdir: Path, *, extra_env: dict[str, str] | None = None, with_records: bool = False
     ) -> RunningSystem:
         """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings;
-        `with_records`: PostgreSQL and the records service too."""
+        `with_records`: PostgreSQL, the records service and the assessment service too."""
         running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
         await running.nats.start()
         running.keys = await dev_keys(workdir, running.nats.url)
@@ -47,7 +47,8 @@ class RunningSystem:
             running.postgres = PostgresServer.at(workdir)
             await running.postgres.start()
             env["HOTLINE_RECORDS_DATABASE_URL"] = running.postgres.url
-            names = (*SERVICE_NAMES, RECORDS)
+            env["HOTLINE_ASSESSMENT_DATABASE_URL"] = running.postgres.url
+            names = (*SERVICE_NAMES, RECORDS, ASSESSMENT)
         running.services = build_services(env, workdir, names)
         await asyncio.gather(*(process.start() for process in running.services.values()))
         return running

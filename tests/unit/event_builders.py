@@ -79,6 +79,28 @@ KIND_FIELDS: dict[EventKind, dict[str, Any]] = {
     EventKind.CASE_RESOLVED: {"status": "resolved", "detail": "已恢复供水，并向群众说明原因"},
     EventKind.REWORK: {"status": "rework", "detail": "供水时断时续，仍不满意"},
     EventKind.CASE_CLOSED: {"status": "closed", "outcome": "rated"},
+    EventKind.CASE_CLASS_FOUND: {
+        "unit": "coordination-centre",
+        "audience": Audience.COORDINATION,
+        "detail": "同一事项同一镇街",
+        "case_count": 6,
+    },
+    EventKind.RECTIFICATION_OPENED: {
+        "due": datetime(2026, 4, 30, 10, 0, tzinfo=UTC),
+        "detail": "一个月内完成老旧管网改造",
+        "case_count": 6,
+    },
+    EventKind.RECTIFICATION_PROGRESS_DUE: {
+        "due": datetime(2026, 3, 9, 2, 15, tzinfo=UTC),
+        "detail": "已完成片区管网排查",
+    },
+    EventKind.RECTIFICATION_OVERDUE: {
+        "unit": "coordination-centre",
+        "audience": Audience.COORDINATION,
+        "due": datetime(2026, 4, 30, 10, 0, tzinfo=UTC),
+        "case_count": 2,
+    },
+    EventKind.RECTIFICATION_CLOSED: {"detail": "管网改造完成，近两周无同类投诉", "case_count": 6},
 }
 
 

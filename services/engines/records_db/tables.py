@@ -101,6 +101,10 @@ case_search = Table(
     Column("case_id", String(36), primary_key=True),
     Column("key_id", String(64), nullable=False),
     Column("tokens", ARRAY(BigInteger), nullable=False),
+    # Keyed hashes of the normalised address and of its community (address_keys.py): "the same place" for the
+    # classes of cases (revision 0005), under the same payload key as the tokens.
+    Column("address_key", BigInteger),
+    Column("community_key", BigInteger),
     Index("case_search_tokens", "tokens", postgresql_using="gin"),
 )
 
@@ -204,4 +208,67 @@ assessment_reports = Table(
     Column("xlsx", LargeBinary, nullable=False),
     Index("assessment_reports_version", "kind", "period_key", "version", unique=True),
     Index("assessment_reports_generated", "generated_at"),
+)
+
+# Classes of cases (类案): recurring matters the hotspot scan found (services/assessment/classes), one row a class.
+# A class keeps its id while cases keep joining it; `active_until` is its last case's time plus its kind's window.
+case_classes = Table(
+    "case_classes",
+    metadata,
+    Column("class_id", String(36), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("kind_name", String(64), nullable=False),  # as the thresholds in force when found named it
+    Column("catalog_item", String(32)),
+    Column("township", String(64)),
+    # The place, for kinds grouped by it: keyed hashes (case_search), under the payload key `key_id`.
+    Column("key_id", String(64)),
+    Column("address_key", BigInteger),
+    Column("community_key", BigInteger),
+    Column("label", Text, nullable=False),
+    Column("first_received_at", DateTime(timezone=True), nullable=False),
+    Column("last_received_at", DateTime(timezone=True), nullable=False),
+    Column("active_until", DateTime(timezone=True), nullable=False),
+    Column("case_count", Integer, nullable=False),
+    Column("case_ids", ARRAY(String(36)), nullable=False),
+    Column("thresholds_version", String(64), nullable=False),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Set once the coordination centre has been told of the class: it is told once.
+    Column("notified_at", DateTime(timezone=True)),
+    Column("rectification_id", String(36)),
+    # Newest first, by detection (the hotspots' pages); the scan's active classes; a township's or an item's.
+    Index("case_classes_detected", "detected_at", "class_id"),
+    Index("case_classes_active", "active_until"),
+    Index("case_classes_item_township", "catalog_item", "township"),
+)
+
+# Special rectifications (专项整治), as their `SpecialRectification` workflows last recorded them; `view` is the whole
+# public view (progress reports, cases, timeline), the columns what lists and the bulletin filter on.
+rectifications = Table(
+    "rectifications",
+    metadata,
+    Column("rectification_id", String(36), primary_key=True),
+    Column("class_id", String(36)),
+    Column("title", Text, nullable=False),
+    Column("lead_unit", String(64), nullable=False),
+    Column("participants", ARRAY(String(64)), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("case_count", Integer, nullable=False),
+    Column("open_case_count", Integer, nullable=False),
+    Column("last_progress_at", DateTime(timezone=True)),
+    Column("view", JSONB, nullable=False),
+    # Grows with every recorded state: a late write of an older state never overwrites a newer one.
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("rectifications_opened", "opened_at", "rectification_id"),
+    # One open rectification a class at a time: the second opening is refused here, whatever raced it.
+    Index(
+        "rectifications_open_class",
+        "class_id",
+        unique=True,
+        postgresql_where=text("status = 'open' AND class_id IS NOT NULL"),
+    ),
 )

@@ -129,7 +129,9 @@ def _split_personal() -> None:
     for case_id, title, personal in pending:
         data = unseal(SealedData.model_validate(personal), keyring)
         op.execute(table.update().where(table.c.case_id == case_id).values(**ticket_columns(case_id, data, keyring)))
-        op.execute(search.insert().values(**search_row(case_id, title, data, keyring)))
+        row = search_row(case_id, title, data, keyring)
+        # This revision's columns only: later revisions add to the row (0005: the place keys, filled there).
+        op.execute(search.insert().values(**{column.name: row[column.name] for column in search.columns}))
 
 
 _SEALED = ("description_sealed", "address_sealed", "caller_name_sealed", "caller_phone_sealed")

@@ -1,0 +1,37 @@
+"""How a class of cases reads, in Chinese: its township, its catalog item and its kind (never the address, which
+is personal data and held only sealed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from services.contracts.case_classes import KindRule
+from services.contracts.catalog import ResponsibilityCatalog
+
+
+@dataclass(frozen=True)
+class CatalogNames:
+    """Unit and item codes → their Chinese names (codes the catalog does not know are shown as they are)."""
+
+    units: Mapping[str, str] = field(default_factory=dict)
+    items: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, catalog: ResponsibilityCatalog) -> CatalogNames:
+        return cls(
+            units={code: unit.name_zh for code, unit in catalog.units.items()},
+            items={code: item.item_zh for code, item in catalog.items.items()},
+        )
+
+    def unit(self, code: str | None) -> str | None:
+        return self.units.get(code, code) if code else None
+
+    def item(self, code: str | None) -> str | None:
+        return self.items.get(code, code) if code else None
+
+
+def class_label(rule: KindRule, *, catalog_item: str | None, township: str | None, names: CatalogNames) -> str:
+    """`河口镇·城镇供水（同一事项同一镇街）`: where, what, and the kind."""
+    place = "·".join(part for part in (names.unit(township), names.item(catalog_item)) if part)
+    return f"{place}（{rule.name}）" if place else rule.name

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from services.contracts.assessment import FactRating, FactRole
 from services.contracts.case_timeline import TimelineAction
@@ -64,8 +64,8 @@ SIGN_FOR_KINDS = (DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER)
 SECONDS_AN_HOUR = 3600
 
 
-class LoggedEvent(Protocol):
-    """What the facts read of an event of the case's log (a `CaseEvent`, or a row of `case_events`)."""
+class CaseLogEvent(Protocol):
+    """What the facts read of an event of the case's log: a `CaseEvent`, or a `LoggedEvent` read back."""
 
     @property
     def kind(self) -> str: ...
@@ -75,6 +75,14 @@ class LoggedEvent(Protocol):
 
     @property
     def actor(self) -> str: ...
+
+
+class LoggedEvent(NamedTuple):
+    """An event of the case's log as the records keep it, read back for its facts."""
+
+    kind: str
+    at: datetime
+    actor: str
 
 
 @dataclass(slots=True)
@@ -126,7 +134,7 @@ class UnitFact:
 _FIELDS = tuple(f.name for f in fields(UnitFact))
 
 
-def unit_facts(events: Iterable[LoggedEvent], view: CaseView) -> list[UnitFact]:
+def unit_facts(events: Iterable[CaseLogEvent], view: CaseView) -> list[UnitFact]:
     """The case's facts: its handling stints in order, then its joint tasks, from all its events (in order; those
     of other kinds than `FACT_KINDS` may be left out) and its view after the last of them."""
     return [*_handling(events, view), *_joint_tasks(view)]
@@ -141,7 +149,7 @@ class _Stint:
     resolved_before_rework: datetime | None = None
 
 
-def _handling(events: Iterable[LoggedEvent], view: CaseView) -> list[UnitFact]:
+def _handling(events: Iterable[CaseLogEvent], view: CaseView) -> list[UnitFact]:
     stints: list[_Stint] = []
     current: _Stint | None = None
     transfers = iter(view.transfers)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.contracts.assessment_periods import Period
+from services.contracts.tickets import CODE_PATTERN
 
 
 class GroupBy(StrEnum):
@@ -164,3 +165,13 @@ class Report(BaseModel):
     units_named: list[UnitNotice] = Field(default_factory=list)
     new_classes: list[CaseClassSummary] = Field(default_factory=list)
     rectifications: list[RectificationSummary] = Field(default_factory=list)
+
+
+class TownshipRating(BaseModel):
+    """A township's rating of a department for a period (以下看上): imported by the coordination centre."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    township: str = Field(pattern=CODE_PATTERN, description="The rating township's code.")
+    unit: str = Field(pattern=CODE_PATTERN, description="The rated department's code.")
+    score: float = Field(ge=0, le=100)

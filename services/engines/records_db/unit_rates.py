@@ -7,16 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.contracts.assessment import Aggregate, AssessmentDefinitions
+from services.contracts.assessment import AssessmentDefinitions
 from services.contracts.assessment_periods import Period, previous_period
 from services.contracts.assessment_reports import GroupBy, RatesTable
-from services.engines.records_db.fact_measures import CITY, GROUP, Window, measure_label, period_statement
-from services.engines.records_db.rate_lines import Measures, PeriodFigures
+from services.engines.records_db.fact_measures import PeriodMeasures, Window
 from services.engines.records_db.rate_lines import rates_table as assemble
 from services.engines.records_db.tables import township_ratings
 
@@ -38,11 +36,13 @@ async def rates_table(
 
     `names`: code → Chinese name; `domains`: catalog item → domain code (for `group_by=domain`); `known_units`: the
     catalog's units, so that those with no calls in the period are listed apart (`no_calls`)."""
-    statement = period_statement(definitions, group_by)
     mapping = {"items": list(domains), "domains": list(domains.values())} if group_by is GroupBy.DOMAIN else {}
     previous = previous_period(period)
-    now = await _figures(connection, statement, Window(period, cutoff).parameters() | mapping, definitions)
-    before = await _figures(connection, statement, Window(previous, cutoff).parameters() | mapping, definitions)
+    measured = PeriodMeasures(definitions, group_by)
+    now = measured.figures(await connection.execute(measured.statement, Window(period, cutoff).parameters() | mapping))
+    # The period before gives only its rates (their numerators and denominators), for the change.
+    rated = PeriodMeasures(definitions, group_by, only=rate_measures(definitions))
+    before = rated.figures(await connection.execute(rated.statement, Window(previous, cutoff).parameters() | mapping))
     ratings = await unit_ratings(connection, period.key) if group_by is GroupBy.UNIT else {}
     return assemble(
         definitions,
@@ -68,21 +68,6 @@ async def unit_ratings(connection: AsyncConnection, period_key: str) -> dict[str
     return {unit: float(average) for unit, average in rows}
 
 
-async def _figures(
-    connection: AsyncConnection, statement: Select[Any], parameters: dict[str, Any], definitions: AssessmentDefinitions
-) -> PeriodFigures:
-    figures = PeriodFigures()
-    measures = list(definitions.measures.items())
-    for row in await connection.execute(statement, parameters):
-        values: Measures = {}
-        for position, (code, measure) in enumerate(measures):
-            found = row._mapping[measure_label(position)]
-            # A count or sum of nothing is 0; an average or percentile of nothing has no value.
-            if found is None and measure.aggregate in (Aggregate.COUNT, Aggregate.SUM):
-                found = 0
-            values[code] = None if found is None else float(found)
-        if row._mapping[CITY]:
-            figures.city.update(values)
-        else:
-            figures.groups[row._mapping[GROUP]] = values
-    return figures
+def rate_measures(definitions: AssessmentDefinitions) -> set[str]:
+    """The measures the rates are made of."""
+    return {code for rate in definitions.rates.values() for code in (rate.numerator, rate.denominator)}

@@ -176,6 +176,10 @@ class AssessmentDefinitions(BaseModel):
         return self
 
 
+# Where a deployment's definitions are (every service that computes rates reads the same file).
+DEFINITIONS_FILE_VARIABLE = "HOTLINE_ASSESSMENT_DEFINITIONS_FILE"
+
+
 class DefinitionsError(ValueError):
     pass
 

@@ -175,3 +175,34 @@ class TownshipRating(BaseModel):
     township: str = Field(pattern=CODE_PATTERN, description="The rating township's code.")
     unit: str = Field(pattern=CODE_PATTERN, description="The rated department's code.")
     score: float = Field(ge=0, le=100)
+
+
+class TownshipRatings(BaseModel):
+    """A period's ratings of departments by the townships, as imported (`PUT /v1/reports/township-ratings/{key}`)."""
+
+    period_key: str
+    ratings: list[TownshipRating]
+
+
+class ScoreLine(BaseModel):
+    """A unit's assessment score for a period, and the weighted rates it is made of."""
+
+    unit: str
+    name: str
+    score: float | None = Field(description="Of the points the definitions weigh (`ScoreBoard.points`).")
+    rank: int | None = Field(description="1 for the best score (units that received calls only).")
+    rates: dict[str, float | None] = Field(description="Each weighted rate's value, 0–1 (null: nothing to count).")
+    township_rating: float | None = None
+
+
+class ScoreBoard(BaseModel):
+    """The units' weighted scores for a period, best first (`GET /v1/reports/scores`)."""
+
+    definitions_version: str
+    name: str = Field(description="The score's name (三率考核得分).")
+    period: Period
+    cutoff: datetime
+    points: dict[str, float] = Field(description="Rate code (and `township_rating`) → its points.")
+    of_total: float = Field(description="The annual assessment's total the points are part of (Laixi: 1,000).")
+    lines: list[ScoreLine] = Field(description="Units that received calls in the period, ranked.")
+    no_calls: list[ScoreLine] = Field(default_factory=list, description="Units with no calls: rated from below only.")

@@ -40,6 +40,7 @@ from services.intake import (
     notification_routes,
     platform_routes,
     queue_routes,
+    report_routes,
     ticket_routes,
     triage_routes,
     unit_routes,
@@ -69,6 +70,9 @@ message bus's index answers for the platforms' retry horizon, 30 days by default
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     """Build the app; engines are connected when it starts."""
+
+    # Read before anything connects: a definitions file that cannot be used stops the start with its reason.
+    definitions = settings.assessment_definitions()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -130,6 +134,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             records=records,
             keyring=settings.payload_keyring(),
             access_log=AccessLog(records.engine),
+            definitions=definitions,
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -158,6 +163,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(admin_routes.router)
     app.include_router(access_log_routes.router)
     app.include_router(queue_routes.router)
+    app.include_router(report_routes.router)
     install_codec_server(app, settings)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 

@@ -118,6 +118,16 @@ class Rate(BaseModel):
     description: str = ""
 
 
+class MissingRate(StrEnum):
+    """How a weighted rate that has nothing to count for a unit in the period (its denominator 0: no ratings yet)
+    enters the unit's score."""
+
+    # Left out, and the points of those that count scaled up to the whole: a unit is not marked down for ratings
+    # its callers have not given yet, nor ranked above one that did better on every rate it had.
+    SCALE = "scale"
+    ZERO = "zero"  # counted as 0
+
+
 class Score(BaseModel):
     """The assessment score of a unit: each weighted rate's value (0–1) times its points, summed."""
 
@@ -130,6 +140,10 @@ class Score(BaseModel):
         default=0,
         ge=0,
         description="Points for the townships' rating of a department (以下看上), imported per period; 0: not used.",
+    )
+    missing_rates: MissingRate = Field(
+        default=MissingRate.SCALE,
+        description="A weighted rate (or township rating) a unit has no value of in the period: scaled or zero.",
     )
 
 
@@ -160,6 +174,10 @@ class AssessmentDefinitions(BaseModel):
         if self.received_measure not in self.measures:
             raise ValueError(f"received_measure: no measure {self.received_measure!r}")
         return self
+
+
+# Where a deployment's definitions are (every service that computes rates reads the same file).
+DEFINITIONS_FILE_VARIABLE = "HOTLINE_ASSESSMENT_DEFINITIONS_FILE"
 
 
 class DefinitionsError(ValueError):

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.contracts.assessment_periods import Period
+from services.contracts.tickets import CODE_PATTERN
 
 
 class GroupBy(StrEnum):
@@ -165,3 +166,44 @@ class Report(BaseModel):
     units_named: list[UnitNotice] = Field(default_factory=list)
     new_classes: list[CaseClassSummary] = Field(default_factory=list)
     rectifications: list[RectificationSummary] = Field(default_factory=list)
+
+
+class TownshipRating(BaseModel):
+    """A township's rating of a department for a period (以下看上): imported by the coordination centre."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    township: str = Field(pattern=CODE_PATTERN, description="The rating township's code.")
+    unit: str = Field(pattern=CODE_PATTERN, description="The rated department's code.")
+    score: float = Field(ge=0, le=100)
+
+
+class TownshipRatings(BaseModel):
+    """A period's ratings of departments by the townships, as imported (`PUT /v1/reports/township-ratings/{key}`)."""
+
+    period_key: str
+    ratings: list[TownshipRating]
+
+
+class ScoreLine(BaseModel):
+    """A unit's assessment score for a period, and the weighted rates it is made of."""
+
+    unit: str
+    name: str
+    score: float | None = Field(description="Of the points the definitions weigh (`ScoreBoard.points`).")
+    rank: int | None = Field(description="1 for the best score (units that received calls only).")
+    rates: dict[str, float | None] = Field(description="Each weighted rate's value, 0–1 (null: nothing to count).")
+    township_rating: float | None = None
+
+
+class ScoreBoard(BaseModel):
+    """The units' weighted scores for a period, best first (`GET /v1/reports/scores`)."""
+
+    definitions_version: str
+    name: str = Field(description="The score's name (三率考核得分).")
+    period: Period
+    cutoff: datetime
+    points: dict[str, float] = Field(description="Rate code (and `township_rating`) → its points.")
+    of_total: float = Field(description="The annual assessment's total the points are part of (Laixi: 1,000).")
+    lines: list[ScoreLine] = Field(description="Units that received calls in the period, ranked.")
+    no_calls: list[ScoreLine] = Field(default_factory=list, description="Units with no calls: rated from below only.")

@@ -141,6 +141,8 @@ class Rating(BaseModel):
 
 # `closed_reason` of a case closed on the coordination centre's judgement of the demand.
 UNREASONABLE_DEMAND = "unreasonable_demand"
+# `closed_reason` of a case whose rating window ended without a rating (逾期未评价).
+NOT_RATED = "not rated"
 
 
 class UnreasonableDemand(BaseModel):

@@ -42,6 +42,7 @@ from services.intake import (
     platform_routes,
     queue_routes,
     rectification_routes,
+    report_routes,
     ticket_routes,
     triage_routes,
     unit_routes,
@@ -72,6 +73,9 @@ message bus's index answers for the platforms' retry horizon, 30 days by default
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     """Build the app; engines are connected when it starts."""
+
+    # Read before anything connects: a definitions file that cannot be used stops the start with its reason.
+    definitions = settings.assessment_definitions()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -134,6 +138,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             keyring=settings.payload_keyring(),
             access_log=AccessLog(records.engine),
             rectifications=RectificationService(client=client, rpc_timeout=settings.temporal_rpc_timeout_seconds),
+            definitions=definitions,
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -165,6 +170,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # Before any `/v1/reports/{report_id}`: `hotspots` is not a report's id.
     app.include_router(hotspot_routes.router)
     app.include_router(rectification_routes.router)
+    app.include_router(report_routes.router)
     install_codec_server(app, settings)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 

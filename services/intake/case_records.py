@@ -42,6 +42,16 @@ class CaseRecords:
             log.warning("records.unavailable", error=type(exc).__name__)
             raise RecordsUnavailable("the case records did not answer; try again shortly") from exc
 
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction to write in, committed when the block ends; a database that does not answer is a 503."""
+        try:
+            async with self._engine.begin() as connection:
+                yield connection
+        except (DBAPIError, OSError) as exc:
+            log.warning("records.unavailable", error=type(exc).__name__)
+            raise RecordsUnavailable("the case records did not answer; try again shortly") from exc
+
     async def view(self, case_id: str) -> CaseView | None:
         """The case as its last recorded event left it, its timeline rebuilt from its events; None if unrecorded."""
         async with self.reading() as connection:

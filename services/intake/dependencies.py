@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from nats.js import JetStreamContext
 
+from services.contracts.assessment import AssessmentDefinitions
 from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.payload_keys import PayloadKeyring
 from services.engines.catalog_store import CatalogStore
@@ -38,6 +39,7 @@ class IntakeServices:
     keyring: PayloadKeyring
     access_log: AccessLog
     rectifications: RectificationService
+    definitions: AssessmentDefinitions  # how units are assessed (the rates API)
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Self
 
 from limits import RateLimitItem, parse_many
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.contracts.assessment import DEFINITIONS_FILE_VARIABLE, AssessmentDefinitions, load_definitions
 from services.contracts.settings import Environment, ServiceSettings
 from services.engines.records_db.connection import DATABASE_URL_VARIABLE, records_url
 
@@ -55,6 +56,11 @@ class IntakeSettings(ServiceSettings):
         description="How long a ticket missing from the case index, reported longer ago than its keys live, waits "
         "for the records to say whether it is a resubmission; past it the answer is 503 (docs/case-records.md).",
     )
+    assessment_definitions_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices(DEFINITIONS_FILE_VARIABLE, "assessment_definitions_file"),
+        description="The rates' definitions (JSON), the assessment service's file; the shipped default if unset.",
+    )
     records_export_statement_timeout_ms: int = Field(
         default=600_000,
         ge=0,
@@ -69,6 +75,10 @@ class IntakeSettings(ServiceSettings):
 
     def records_database(self) -> str:
         return records_url(self.records_database_url, self.var_dir)
+
+    def assessment_definitions(self) -> AssessmentDefinitions:
+        """The definitions the rates are computed by (DefinitionsError naming the file and field if unusable)."""
+        return load_definitions(self.assessment_definitions_file)
 
     @field_validator("rate_limit")
     @classmethod

@@ -1,7 +1,8 @@
 """A rebuild's own copies of the record tables, and their swap into the records in one transaction (PostgreSQL).
 
-The rebuild writes into copies of `case_records`, `case_events` and `case_search` in the schema `records_rebuild`
-(unlogged: a failed rebuild is run again, not recovered), while the records keep answering from their own tables.
+The rebuild writes into copies of `case_records`, `case_events`, `case_search` and `unit_case_facts` in the schema
+`records_rebuild` (unlogged: a failed rebuild is run again, not recovered), while the records keep answering from
+their own tables.
 The swap then replaces, in one transaction, every case the rebuild made and keeps every other: a case neither the
 stream nor Temporal holds any more has its only copy in the records. Readers see the old records until the commit
 and the new ones after; the access log is never touched.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.engines.records_db.tables import case_events, case_records, case_search
+from services.engines.records_db.tables import case_events, case_records, case_search, unit_case_facts
 from services.records.record_tables import RecordTables
 
 STAGING_SCHEMA = "records_rebuild"
@@ -59,7 +60,12 @@ async def create_staging(engine: AsyncEngine) -> RecordTables:
     async with engine.begin() as connection:
         await connection.execute(text(f"DROP SCHEMA IF EXISTS {STAGING_SCHEMA} CASCADE"))
         await connection.execute(text(f"CREATE SCHEMA {STAGING_SCHEMA}"))
-        for table, key in ((case_records, "case_id"), (case_events, "case_id, sequence"), (case_search, "case_id")):
+        for table, key in (
+            (case_records, "case_id"),
+            (case_events, "case_id, sequence"),
+            (case_search, "case_id"),
+            (unit_case_facts, "case_id, unit, role, stint"),
+        ):
             staged = f"{STAGING_SCHEMA}.{table.name}"
             await connection.execute(text(f"CREATE UNLOGGED TABLE {staged} (LIKE {table.name} INCLUDING DEFAULTS)"))
             await connection.execute(text(f"ALTER TABLE {staged} ADD PRIMARY KEY ({key})"))
@@ -87,7 +93,7 @@ async def swap_in(engine: AsyncEngine, staged: RecordTables) -> SwapCounts:
             )
         )
         # Rows held for a case that no record came of (its log could not be completed).
-        for table in (staged.events, staged.search):
+        for table in (staged.events, staged.search, staged.facts):
             await connection.execute(delete(table).where(~exists().where(records.c.case_id == table.c.case_id)))
         for table in live.all():
             await connection.execute(delete(table).where(table.c.case_id.in_(select(records.c.case_id))))

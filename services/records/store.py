@@ -16,9 +16,11 @@ from services.contracts.case_event_log import CaseEvent, EventFields, EventSourc
 from services.contracts.case_view import CaseView
 from services.contracts.payload_keys import PayloadKeyring
 from services.engines.sealed_data import unseal
+from services.records.case_facts import FACTS_PARAMETER, CaseFacts
 from services.records.projection import Placement, place
 from services.records.record_tables import RecordTables
 from services.records.ticket_columns import search_row, ticket_columns
+from services.records.unit_facts import FACT_KINDS, LoggedEvent
 
 
 class EventWithoutView(ValueError):
@@ -44,7 +46,8 @@ class RecordStore:
             select(records.c.last_sequence).where(records.c.case_id == bindparam("case_id")).with_for_update()
         )
         self._insert_event = self._tables.events.insert()
-        self._upserts: dict[tuple[str, ...], Insert] = {}
+        self._upserts: dict[tuple[tuple[str, ...], bool], Insert] = {}
+        self._facts = CaseFacts(self._tables)
 
     async def apply(self, event: CaseEvent) -> Placement:
         """Apply the event if it is its case's next; a duplicate changes nothing, a gap waits (nothing written)."""
@@ -65,7 +68,13 @@ class RecordStore:
         async with self._engine.begin() as connection:
             # The row lock orders two appliers of the same case; a case's first event has no row to lock, and the
             # event's primary key refuses the second of two racing inserts (the transaction then rolls back).
-            last = await connection.scalar(self._last_for_update, {"case_id": case_id})
+            # Events that change the units' facts read the case's earlier events with it (one round trip).
+            logged: list[LoggedEvent] = []
+            if any(event.kind in FACT_KINDS for event in events):
+                locked = (await connection.execute(self._facts.lock_with_log, {"case_id": case_id})).one_or_none()
+                last, logged = (locked.last_sequence if locked else None), self._facts.logged(locked)
+            else:
+                last = await connection.scalar(self._last_for_update, {"case_id": case_id})
             for index in sorted(range(len(events)), key=lambda i: events[i].sequence):
                 placements[index] = place(last, events[index].sequence)
                 if placements[index] is Placement.APPLY:
@@ -89,16 +98,25 @@ class RecordStore:
                         index_elements=["case_id"], set_={k: v for k, v in search.items() if k != "case_id"}
                     )
                 )
-            await connection.execute(self._upsert(tuple(row)), row)
+            # The units' facts, derived again from the whole log, ride on the record's upsert.
+            facts = None
+            if any(event.kind in FACT_KINDS for event in applied):
+                facts = self._facts.encoded([*logged, *applied], newest.view)
+            parameters = row if facts is None else {**row, FACTS_PARAMETER: facts}
+            await connection.execute(self._upsert(tuple(row), with_facts=facts is not None), parameters)
         return placements
 
-    def _upsert(self, columns: tuple[str, ...]) -> Insert:
+    def _upsert(self, columns: tuple[str, ...], *, with_facts: bool = False) -> Insert:
         """The record's insert, or update of every column but the key, for a row of these columns (two shapes: the
-        `received` event's, with the ticket's columns, and every other's)."""
-        if (statement := self._upserts.get(columns)) is None:
+        `received` event's, with the ticket's columns, and every other's), upserting the case's facts with it or
+        not."""
+        if (statement := self._upserts.get((columns, with_facts))) is None:
             upsert = insert(self._tables.records)
             changed = {name: upsert.excluded[name] for name in columns if name != "case_id"}
-            statement = self._upserts[columns] = upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed)
+            statement = upsert.on_conflict_do_update(index_elements=["case_id"], set_=changed)
+            if with_facts:
+                statement = self._facts.with_facts(statement)
+            self._upserts[(columns, with_facts)] = statement
         return statement
 
     async def restore(self, view: CaseView, events: Sequence[CaseEvent], personal: PersonalData | None) -> None:
@@ -121,6 +139,7 @@ class RecordStore:
             if search is not None:
                 await connection.execute(tables.search.insert().values(**search))
             await connection.execute(tables.records.insert().values(**row))
+            await self._facts.insert(connection, events, view)
 
     async def hold(self, event: CaseEvent) -> None:
         """Keep an event whose predecessors are missing in the events table only, for a `restore` to take in.

@@ -119,6 +119,7 @@ async def test_the_rebuilt_records_equal_the_live_ones(rebuilt: Rebuilt) -> None
     for case_id in rebuilt.cases:
         assert case_id not in rebuilt.output, rebuilt.output  # not skipped
         assert rebuilt.after[case_id] == rebuilt.before[case_id], case_id
+        assert rebuilt.after[case_id]["facts"], case_id  # each case reached a unit: it has facts
     assert rebuilt.every_case_after >= rebuilt.every_case_before
 
 
@@ -130,6 +131,8 @@ async def test_a_case_the_stream_no_longer_holds_is_rebuilt_from_temporal_and_th
     assert rebuilt_counts(rebuilt.output)["temporal"] >= 1 and case_id not in rebuilt.output, rebuilt.output
     assert (after["record"], after["ticket"], after["search"]) == (before["record"], before["ticket"], before["search"])
     assert after["search"] is not None
+    # The units' facts come from the events' kinds, times and actors, which the timeline keeps.
+    assert after["facts"] == before["facts"] and after["facts"], after["facts"]
     # Temporal keeps each event's timeline entry (time, actor, kind, words), not the fields the stream carried.
     assert [without_fields(event) for event in after["events"]] == [without_fields(e) for e in before["events"]]
 

@@ -47,7 +47,7 @@ async def records_database(workdir: Path) -> AsyncIterator[AsyncEngine]:
 
 async def forget_all_cases(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
-        await connection.execute(text("TRUNCATE case_records, case_events, case_search, access_log"))
+        await connection.execute(text("TRUNCATE case_records, case_events, case_search, unit_case_facts, access_log"))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from services.contracts.case_ids import workflow_id_for
 from services.contracts.case_workflow import INTERNAL_STATE_QUERY
 from services.contracts.payload_keys import PayloadKeyring
 from services.engines.records_db.personal_columns import COLUMNS, open_columns
-from services.engines.records_db.tables import case_events, case_records, case_search
+from services.engines.records_db.tables import case_events, case_records, case_search, unit_case_facts
 from tests.support.polling import assert_eventually
 from tests.support.services import REPO_ROOT
 from tests.support.system import RunningSystem
@@ -28,7 +28,7 @@ UNCOMPARED = {*COLUMNS, "updated_at"}
 
 
 async def record_of(database: AsyncEngine, case_id: str, keyring: PayloadKeyring) -> dict[str, Any]:
-    """The case's record (the ticket opened), its search tokens and its events, as plain values."""
+    """The case's record (the ticket opened), its search tokens, its events and its units' facts, as plain values."""
     async with database.connect() as connection:
         row = (await connection.execute(select(case_records).where(case_records.c.case_id == case_id))).one()
         events = await connection.execute(
@@ -36,6 +36,12 @@ async def record_of(database: AsyncEngine, case_id: str, keyring: PayloadKeyring
         )
         event_rows = [dict(event._mapping) for event in events]
         search = (await connection.execute(select(case_search).where(case_search.c.case_id == case_id))).one_or_none()
+        facts = await connection.execute(
+            select(unit_case_facts)
+            .where(unit_case_facts.c.case_id == case_id)
+            .order_by(unit_case_facts.c.role, unit_case_facts.c.unit, unit_case_facts.c.stint)
+        )
+        fact_rows = [dict(fact._mapping) for fact in facts]
     ticket = open_columns(case_id, row, keyring)
     record = {name: value for name, value in row._mapping.items() if name not in UNCOMPARED}
     return {
@@ -43,6 +49,7 @@ async def record_of(database: AsyncEngine, case_id: str, keyring: PayloadKeyring
         "ticket": dataclasses.asdict(ticket) if ticket else None,
         "search": dict(search._mapping) if search else None,
         "events": event_rows,
+        "facts": fact_rows,
     }
 
 

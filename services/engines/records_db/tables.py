@@ -159,17 +159,27 @@ unit_case_facts = Table(
     Column("left_at", DateTime(timezone=True)),
     Column("rated_at", DateTime(timezone=True)),
     Column("closed_at", DateTime(timezone=True)),
+    # Each deadline's verdict (null: still running, or not asked of the unit) and when it was reached: a report
+    # "as of" a cutoff before that time reads it as not known yet.
     Column("sign_for_on_time", Boolean),
+    Column("sign_for_known_at", DateTime(timezone=True)),
     Column("feedback_on_time", Boolean),
+    Column("feedback_known_at", DateTime(timezone=True)),
     Column("resolution_on_time", Boolean),
+    Column("resolution_known_at", DateTime(timezone=True)),
     Column("extended", Boolean, nullable=False, server_default=text("false")),
+    Column("extended_at", DateTime(timezone=True)),
     Column("arbitration_lost", Boolean, nullable=False, server_default=text("false")),
     Column("transferred_out", Boolean, nullable=False, server_default=text("false")),
     Column("still_open", Boolean, nullable=False),
     Column("rating", String(32)),
+    # The counts, and the time of each counted event (ascending), for a count as of a cutoff.
     Column("reworks", Integer, nullable=False, server_default=text("0")),
+    Column("rework_times", ARRAY(DateTime(timezone=True)), nullable=False, server_default=text("'{}'")),
     Column("breaches", Integer, nullable=False, server_default=text("0")),
+    Column("breach_times", ARRAY(DateTime(timezone=True)), nullable=False, server_default=text("'{}'")),
     Column("escalations", Integer, nullable=False, server_default=text("0")),
+    Column("escalation_times", ARRAY(DateTime(timezone=True)), nullable=False, server_default=text("'{}'")),
     Column("handling_hours", Float),
     # A period's facts by each time a measure may count them by.
     Index("unit_case_facts_received", "received_at"),

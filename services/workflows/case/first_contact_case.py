@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         UnreasonableDemandJudgement,
     )
     from services.contracts.case_event_log import EventSource, PersonalData
-    from services.contracts.case_view import CaseView, JointTaskView
+    from services.contracts.case_view import NOT_RATED, CaseView, JointTaskView
     from services.contracts.case_workflow import (
         INTERNAL_STATE_QUERY,
         STATE_QUERY,
@@ -114,7 +114,7 @@ class FirstContactCase:
         if not alarms:
             return
         if any(alarm.kind is AlarmKind.RATING_TIMEOUT for alarm in alarms):
-            await closure.close(self._engine, "not rated")
+            await closure.close(self._engine, NOT_RATED)
         await self._escalation.handle_alarms([a for a in alarms if a.kind is not AlarmKind.RATING_TIMEOUT])
         await self._engine.flush()
         await self._escalation.case_changed(self._view.timeline[-1].detail)

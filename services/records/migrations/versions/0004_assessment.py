@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 revision = "0004"
 down_revision = "0003"
@@ -24,10 +24,16 @@ depends_on = None
 _NOW = sa.text("now()")
 _FALSE = sa.text("false")
 _ZERO = sa.text("0")
+_NO_TIMES = sa.text("'{}'")
 
 
 def _at(name: str, *, nullable: bool = True) -> sa.Column[Any]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def _times(name: str) -> sa.Column[Any]:
+    """The times of a fact's counted events (reworks, breaches, escalations), ascending."""
+    return sa.Column(name, ARRAY(sa.DateTime(timezone=True)), nullable=False, server_default=_NO_TIMES)
 
 
 def upgrade() -> None:
@@ -48,16 +54,23 @@ def upgrade() -> None:
         _at("rated_at"),
         _at("closed_at"),
         sa.Column("sign_for_on_time", sa.Boolean),
+        _at("sign_for_known_at"),
         sa.Column("feedback_on_time", sa.Boolean),
+        _at("feedback_known_at"),
         sa.Column("resolution_on_time", sa.Boolean),
+        _at("resolution_known_at"),
         sa.Column("extended", sa.Boolean, nullable=False, server_default=_FALSE),
+        _at("extended_at"),
         sa.Column("arbitration_lost", sa.Boolean, nullable=False, server_default=_FALSE),
         sa.Column("transferred_out", sa.Boolean, nullable=False, server_default=_FALSE),
         sa.Column("still_open", sa.Boolean, nullable=False),
         sa.Column("rating", sa.String(32)),
         sa.Column("reworks", sa.Integer, nullable=False, server_default=_ZERO),
+        _times("rework_times"),
         sa.Column("breaches", sa.Integer, nullable=False, server_default=_ZERO),
+        _times("breach_times"),
         sa.Column("escalations", sa.Integer, nullable=False, server_default=_ZERO),
+        _times("escalation_times"),
         sa.Column("handling_hours", sa.Float),
     )
     for column in ("received_at", "resolved_at", "rated_at", "left_at"):
@@ -88,10 +101,11 @@ def upgrade() -> None:
     )
     op.create_index("assessment_reports_version", "assessment_reports", ["kind", "period_key", "version"], unique=True)
     op.create_index("assessment_reports_generated", "assessment_reports", ["generated_at"])
-    # Intake's role (deploy/k8s/postgres) reads everything; it also imports the townships' ratings.
+    # Intake's role (deploy/k8s/postgres) reads everything; it also imports the townships' ratings (a period's
+    # import replaces the period's earlier one).
     op.execute(
         "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'records_intake') THEN "
-        "GRANT INSERT, UPDATE ON township_ratings TO records_intake; END IF; END $$"
+        "GRANT INSERT, UPDATE, DELETE ON township_ratings TO records_intake; END IF; END $$"
     )
 
 

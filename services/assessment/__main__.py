@@ -13,6 +13,8 @@ from services.assessment.classes.hotspot_activities import HotspotActivities
 from services.assessment.classes.scan_schedule import ensure_scan_schedule
 from services.assessment.notice_activities import NoticeActivities
 from services.assessment.rectification.rectification_activities import RectificationActivities
+from services.assessment.reports.report_activities import ReportActivities, ReportSettings
+from services.assessment.reports.report_schedules import ensure_report_schedules
 from services.assessment.settings import AssessmentSettings
 from services.assessment.worker import build_worker
 from services.contracts.catalog import ResponsibilityCatalog
@@ -36,7 +38,7 @@ async def main(stop: asyncio.Event) -> None:
     engine = open_records(settings.database(), pool_size=settings.pool_size)
     nc, js = await open_jetstream(settings, name="assessment")
     client = await connect_temporal(settings)
-    # The classes' labels name townships and items as the catalog in force does, read afresh at each scan.
+    # Names of units, townships and items as the catalog in force has them, read afresh at each scan and report.
     catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
     await catalogs.start()
 
@@ -45,6 +47,18 @@ async def main(stop: asyncio.Event) -> None:
 
     hotspots = HotspotActivities(engine=engine, thresholds=lambda: thresholds, catalog=catalog)
     rectifications = RectificationActivities(engine=engine, thresholds=lambda: thresholds)
+    reports = ReportActivities(
+        engine,
+        js,
+        definitions=definitions,
+        catalog=catalog,
+        settings=ReportSettings(
+            no_progress_working_days=settings.no_progress_working_days,
+            trend_periods=settings.trend_periods,
+            recipients=settings.recipients(),
+            public_url=settings.public_url,
+        ),
+    )
     activities: list[Callable[..., Any]] = [
         NoticeActivities(js).publish_notification,
         hotspots.scan_hotspots,
@@ -52,15 +66,18 @@ async def main(stop: asyncio.Event) -> None:
         rectifications.open_rectification,
         rectifications.check_class_cases,
         rectifications.record_rectification,
+        *reports.all(),
     ]
     worker = build_worker(client, activities=activities, settings=settings)
     if settings.hotspot_scan_schedule:
         await ensure_scan_schedule(client, every=settings.hotspot_scan_every(), task_queue=ASSESSMENT_TASK_QUEUE)
+    schedules = await ensure_report_schedules(client, settings.report_crons(), settings.report_time_zone)
     log.info(
         "assessment.ready",
         definitions_version=definitions.version,
         thresholds_version=thresholds.version,
         hotspot_scan_every_minutes=settings.hotspot_scan_every_minutes,
+        report_schedules=schedules,
     )
 
     async def health() -> dict[str, bool]:

@@ -10,11 +10,11 @@ from temporalio.worker import Worker
 
 from services.assessment.classes.hotspot_scan import HotspotScan
 from services.assessment.rectification.rectification import SpecialRectification
+from services.assessment.reports.report_workflow import AssessmentReport
 from services.assessment.settings import AssessmentSettings
 from services.contracts.subjects import ASSESSMENT_TASK_QUEUE
 
-# Filled as the parts land: the report workflow, the hotspot scan, the special rectification.
-WORKFLOWS: list[type] = [HotspotScan, SpecialRectification]
+WORKFLOWS: list[type] = [AssessmentReport, HotspotScan, SpecialRectification]
 
 
 def build_worker(

@@ -43,6 +43,7 @@ from services.intake import (
     queue_routes,
     rectification_routes,
     report_routes,
+    stored_report_routes,
     ticket_routes,
     triage_routes,
     unit_routes,
@@ -57,6 +58,7 @@ from services.intake.dependencies import IntakeServices
 from services.intake.error_handlers import install_error_handlers
 from services.intake.rate_limit import RateLimit
 from services.intake.rectification_service import RectificationService
+from services.intake.report_service import ReportService
 from services.intake.settings import IntakeSettings
 from services.intake.ticket_intake import TicketIntake
 from services.intake.unit_channel_store import UnitChannelStore
@@ -139,6 +141,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             access_log=AccessLog(records.engine),
             rectifications=RectificationService(client=client, rpc_timeout=settings.temporal_rpc_timeout_seconds),
             definitions=definitions,
+            reports=ReportService(
+                engine=records.engine, client=client, wait_seconds=settings.report_request_wait_seconds
+            ),
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -171,6 +176,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(hotspot_routes.router)
     app.include_router(rectification_routes.router)
     app.include_router(report_routes.router)
+    # Last: `/v1/reports/{report_id}` must not take the paths of the other `/v1/reports/...` routes.
+    app.include_router(stored_report_routes.router)
     install_codec_server(app, settings)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 

@@ -19,6 +19,7 @@ from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
 from services.intake.rectification_service import RectificationService
+from services.intake.report_service import ReportService
 from services.intake.settings import IntakeSettings
 from services.intake.ticket_intake import TicketIntake
 from services.intake.unit_channel_store import UnitChannelStore
@@ -40,6 +41,7 @@ class IntakeServices:
     access_log: AccessLog
     rectifications: RectificationService
     definitions: AssessmentDefinitions  # how units are assessed (the rates API)
+    reports: ReportService
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

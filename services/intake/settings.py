@@ -61,6 +61,11 @@ class IntakeSettings(ServiceSettings):
         validation_alias=AliasChoices(DEFINITIONS_FILE_VARIABLE, "assessment_definitions_file"),
         description="The rates' definitions (JSON), the assessment service's file; the shipped default if unset.",
     )
+    report_request_wait_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long `POST /v1/reports` waits for the report to be made before answering 202.",
+    )
     records_export_statement_timeout_ms: int = Field(
         default=600_000,
         ge=0,

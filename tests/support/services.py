@@ -16,7 +16,7 @@ import httpx
 from tests.support.engines import free_port
 
 SERVICE_NAMES = ("intake", "router", "workflows", "notifier")
-# The case records (issue 24, being built): started where a test system asks for them, with PostgreSQL.
+# The case records and the assessment on them: started where a test system asks for them, with PostgreSQL.
 RECORDS = "records"
 # The assessment service (classes of cases, special rectifications) works on the records: started with them.
 ASSESSMENT = "assessment"

@@ -1,5 +1,6 @@
-"""(5) Reads of the case records at a city's scale: a filtered list page, a unit's queue page and the centre's export,
-over N generated records (bench/records_seed.py) in the embedded PostgreSQL.
+"""(5) Reads of the case records at a city's scale: a filtered list page, a unit's queue page, the centre's export and
+a quarter's rates of every unit (bench/records_rates.py), over N generated records (bench/records_seed.py) in the
+embedded PostgreSQL.
 
 Measured in-process through the intake's own query functions (`find_cases`, `unit_queue`, `open_export` with
 `csv_body` / `xlsx_body`), and for a part of the mix through the FastAPI routes as well (the search and queue
@@ -29,6 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench.figures import percentile
+from bench.records_rates import TARGET_QUARTER_SECONDS, measure_rates
 from bench.records_seed import NOW, TOWNSHIPS, UNITS, seed
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
@@ -330,6 +332,7 @@ async def measure_reads(engine: AsyncEngine, keyring: PayloadKeyring) -> dict[st
     result["through_api"] = await measure_through_app(records, keyring, units)
     print(f"  through the API routes: {result['through_api']}", flush=True)
     result["export"] = await measure_exports(records, keyring)
+    result["rates"] = await measure_rates(engine)
     return result
 
 
@@ -356,3 +359,8 @@ def records_targets(results: dict[str, Any]) -> Iterator[tuple[str, Any, Callabl
             figure("export", name, "seconds"),
             lambda seconds: seconds < TARGET_EXPORT_SECONDS,
         )
+    yield (
+        "rates, all units, one quarter < 1 s at 1 M records (p95)",
+        figure("rates", "unit", "p95_ms"),
+        lambda ms: ms < TARGET_QUARTER_SECONDS * 1000,
+    )

@@ -4,6 +4,8 @@ The spread is a city's: 200 units (30 of them townships), 300 catalog items, six
 times (newest most often still open: about 10 % open in all, 2 % overdue), transfers, joint tasks, escalations, and
 for the text the labelled tickets of bench/data with an address each — sealed with a real payload key (AES-GCM per
 column) and indexed by the real blind-index tokens, so that searches and the personal export cost what they will.
+Each case's units' facts go to `unit_case_facts` (bench/records_facts.py), as the records service would have
+derived them, so that the rates cost what they will.
 
 Rows go in by binary COPY with the secondary indexes dropped, which are then built again from the tables' metadata
 (`tables.py`, which mirrors the migrations): building a GIN index at once is far faster than growing it by a
@@ -28,6 +30,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.records_facts import FACT_COLUMNS, GeneratedCase, case_facts
 from services.contracts.case_event_log import PersonalData
 from services.contracts.case_view import CaseView, Deadlines
 from services.contracts.cases import CaseStatus
@@ -35,7 +38,7 @@ from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.tickets import Caller
 from services.engines.records_db.personal_columns import seal_columns
 from services.engines.records_db.search_tokens import hashed, search_key, text_tokens
-from services.engines.records_db.tables import case_records, case_search
+from services.engines.records_db.tables import case_records, case_search, unit_case_facts
 
 TICKETS = Path(__file__).resolve().parent / "data" / "labelled_tickets.jsonl"
 TOWNSHIPS = tuple(f"town-{n:02d}" for n in range(30))
@@ -103,7 +106,7 @@ class CaseRows:
         "personal_key_id", "description_sealed", "address_sealed", "caller_name_sealed", "caller_phone_sealed",
         "caller_confidential", "view", "updated_at",
     )  # fmt: skip
-    # Each row's `case_search` row rides at its end: (case_id, key_id, tokens).
+    # Each row's `case_search` row rides after it: (case_id, key_id, tokens); then its `unit_case_facts` rows.
     SEARCH_COLUMNS = ("case_id", "key_id", "tokens")
 
     def __init__(self, total: int, keyring: PayloadKeyring, *, seed: int = 12345) -> None:
@@ -159,17 +162,41 @@ class CaseRows:
             reported_at=received - timedelta(minutes=rng.randint(1, 30)),
         )
         sealed = seal_columns(case_id, personal, self.keyring)
+        # Drawn in the order the row's tuple drew them before the facts came: the same records as then.
+        urgency = "urgent" if rng.random() < 0.05 else "normal"
+        reworks = int(rng.random() < 0.04)
+        rating = None if is_open else rng.choices(_RATINGS, cum_weights=_RATING_WEIGHTS)[0]
+        resolution_due = received + timedelta(days=resolution_days)
+        generated = GeneratedCase(
+            case_id=case_id,
+            channel=channel,
+            item=item,
+            township=township,
+            received=received,
+            first=first,
+            handling=handling,
+            joint=joint,
+            status=status,
+            closed_at=closed_at,
+            rating=rating,
+            overdue=overdue,
+            escalation_level=level,
+            reworks=reworks,
+            resolution_due=resolution_due,
+        )
+        # Their own generator: the records are the ones generated before the facts were.
+        facts = case_facts(generated, random.Random(case_id), NOW)
         return (
             case_id, 6 if is_open else 12, (status or CaseStatus.CLOSED).value, channel, f"{channel}-{case_id[:13]}",
-            title, "urgent" if rng.random() < 0.05 else "normal", item, "2026.3", "2026.1", first, handling,
-            township, calling, units, joint if is_open else [], level, overdue, int(rng.random() < 0.04),
-            received + timedelta(hours=2), received + timedelta(days=3), received + timedelta(days=resolution_days),
-            None if is_open else rng.choices(_RATINGS, cum_weights=_RATING_WEIGHTS)[0],
+            title, urgency, item, "2026.3", "2026.1", first, handling,
+            township, calling, units, joint if is_open else [], level, overdue, reworks,
+            received + timedelta(hours=2), received + timedelta(days=3), resolution_due, rating,
             received, personal.reported_at, closed_at, None if is_open else "rated", sealed["personal_key_id"],
             sealed["description_sealed"], sealed["address_sealed"], sealed["caller_name_sealed"],
             sealed["caller_phone_sealed"], sealed["caller_confidential"],
             self.view.replace(TEMPLATE_CASE_ID, case_id), closed_at or received,
             (case_id, self.keyring.current_key_id, sorted(words | place_words)),
+            facts,
         )  # fmt: skip
 
 
@@ -213,7 +240,7 @@ def _chunk(start: int) -> list[tuple[Any, ...]]:
 async def seed(engine: AsyncEngine, total: int, keyring: PayloadKeyring) -> dict[str, float]:
     """COPY `total` rows with the secondary indexes dropped (made by a process a core, copied as they come), build
     the indexes again and analyze; the seconds each part took."""
-    indexes = [*case_records.indexes, *case_search.indexes]
+    indexes = [*case_records.indexes, *case_search.indexes, *unit_case_facts.indexes]
     timings: dict[str, float] = {}
     began = time.monotonic()
     async with engine.begin() as connection:
@@ -233,10 +260,13 @@ async def seed(engine: AsyncEngine, total: int, keyring: PayloadKeyring) -> dict
                 if (start := next(starts, None)) is not None:
                     pending.append(loop.run_in_executor(pool, _chunk, start))
                 await raw.copy_records_to_table(
-                    "case_records", records=[row[:-1] for row in rows], columns=CaseRows.COLUMNS
+                    "case_records", records=[row[:-2] for row in rows], columns=CaseRows.COLUMNS
                 )
                 await raw.copy_records_to_table(
-                    "case_search", records=[row[-1] for row in rows], columns=CaseRows.SEARCH_COLUMNS
+                    "case_search", records=[row[-2] for row in rows], columns=CaseRows.SEARCH_COLUMNS
+                )
+                await raw.copy_records_to_table(
+                    "unit_case_facts", records=[fact for row in rows for fact in row[-1]], columns=FACT_COLUMNS
                 )
     timings["copy_seconds"] = round(time.monotonic() - began, 1)
     began = time.monotonic()
@@ -251,5 +281,6 @@ async def seed(engine: AsyncEngine, total: int, keyring: PayloadKeyring) -> dict
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text("VACUUM (ANALYZE) case_records"))
         await connection.execute(text("VACUUM (ANALYZE) case_search"))
+        await connection.execute(text("VACUUM (ANALYZE) unit_case_facts"))
     timings["vacuum_analyze_seconds"] = round(time.monotonic() - began, 1)
     return timings

@@ -43,9 +43,12 @@ async def rates(query: Annotated[RatesQuery, Query()], services: Services, calle
     """The rates of every unit (or township, or catalog domain) for a period, as of `cutoff` (default now): cases
     received, acceptance, completion and satisfaction rates and the other measures the definitions name, each unit's
     score and rank and the change against the period before; units that received no calls are listed apart
-    (`no_calls`). A unit sees its own line and the city's."""
+    (`no_calls`). A unit sees its own line (a township: its area's) and the city's."""
     require_kind(caller, *READERS, action="read the assessment's rates")
     table = await _table(services, query, query.group)
+    if caller.kind is ClientKind.UNIT and query.group is GroupBy.DOMAIN:
+        # A domain is no unit's line, even one that shares its code (the health domain, the health bureau).
+        return table.model_copy(update={"lines": [], "no_calls": []})
     if caller.kind is ClientKind.UNIT:
         return table.model_copy(update={"lines": _own(table.lines, caller), "no_calls": _own(table.no_calls, caller)})
     return table

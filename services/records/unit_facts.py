@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from services.contracts.assessment import FactRating, FactRole
 from services.contracts.case_timeline import TimelineAction
@@ -33,6 +33,7 @@ from services.contracts.case_view import (
     ExtensionStatus,
     JointTaskStatus,
 )
+from services.records.unit_fact import UnitFact
 
 # The kinds of event that change a unit's facts (with the parts of the view they come with): a batch of events of
 # other kinds (progress reports, reminders, chase-ups, pauses...) leaves the facts as they are.
@@ -83,55 +84,6 @@ class LoggedEvent(NamedTuple):
     kind: str
     at: datetime
     actor: str
-
-
-@dataclass(slots=True)
-class UnitFact:
-    """One row of `unit_case_facts` (the table's columns, same names)."""
-
-    case_id: str
-    unit: str
-    role: FactRole
-    stint: int
-    channel: str
-    catalog_item: str | None
-    township: str | None
-    received_at: datetime
-    accepted_at: datetime | None = None
-    feedback_at: datetime | None = None
-    resolved_at: datetime | None = None
-    left_at: datetime | None = None
-    rated_at: datetime | None = None
-    closed_at: datetime | None = None
-    sign_for_on_time: bool | None = None
-    sign_for_known_at: datetime | None = None
-    feedback_on_time: bool | None = None
-    feedback_known_at: datetime | None = None
-    resolution_on_time: bool | None = None
-    resolution_known_at: datetime | None = None
-    extended: bool = False
-    extended_at: datetime | None = None
-    arbitration_lost: bool = False
-    transferred_out: bool = False
-    still_open: bool = True
-    rating: FactRating | None = None
-    rework_times: list[datetime] = field(default_factory=list)
-    breach_times: list[datetime] = field(default_factory=list)
-    escalation_times: list[datetime] = field(default_factory=list)
-    handling_hours: float | None = None
-
-    def row(self) -> dict[str, Any]:
-        """The row as the table takes it (the counts beside their times)."""
-        row = {name: getattr(self, name) for name in _FIELDS}
-        row["role"] = self.role.value
-        row["rating"] = self.rating.value if self.rating is not None else None
-        row["reworks"] = len(self.rework_times)
-        row["breaches"] = len(self.breach_times)
-        row["escalations"] = len(self.escalation_times)
-        return row
-
-
-_FIELDS = tuple(f.name for f in fields(UnitFact))
 
 
 def unit_facts(events: Iterable[CaseLogEvent], view: CaseView) -> list[UnitFact]:

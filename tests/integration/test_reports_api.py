@@ -122,6 +122,9 @@ async def test_each_reader_sees_what_it_may(api: httpx.AsyncClient, system: Runn
     assert [line["group"] for line in water["lines"]] == ["water"] or not water["lines"]
     assert all(line["group"] == "water" for line in water["no_calls"])
     assert water["city"] == everything["city"]
+    # The health bureau shares its code with the health domain, which is not its line.
+    health = await rates(api, keys, who="health", group="domain")
+    assert (health["lines"], health["no_calls"]) == ([], []) and health["city"]["group"] == "city"
     assert (await rates(api, keys, who=CITY_LEADER))["lines"] == everything["lines"]
     for who in ("admin", "operator", "platform-12345"):
         response = await api.get("/v1/reports/rates", params=these_days(), headers=bearer(keys[who]))

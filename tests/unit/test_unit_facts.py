@@ -12,7 +12,8 @@ import pytest
 from services.contracts.assessment import FactRating, FactRole
 from services.contracts.case_timeline import TimelineAction
 from services.contracts.case_view import DeadlineKind, JointRole, RatingLevel
-from services.records.unit_facts import FACT_KINDS, UnitFact, unit_facts
+from services.records.unit_fact import UnitFact
+from services.records.unit_facts import FACT_KINDS, unit_facts
 from tests.support.case_histories import CaseHistory, hours
 
 HANDLING, JOINT = FactRole.HANDLING, FactRole.JOINT

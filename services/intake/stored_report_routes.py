@@ -63,13 +63,13 @@ async def read_report(services: Services, caller: Caller, report_id: Annotated[s
     return JSONResponse(await services.reports.part(report_id, "body"))
 
 
-@router.get("/{report_id}/report.html", response_class=HTMLResponse)
+@router.get("/{report_id}/report.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
 async def read_report_page(services: Services, caller: Caller, report_id: Annotated[str, REPORT_ID]) -> HTMLResponse:
     require_kind(caller, *READERS, action="read reports")
     return HTMLResponse(await services.reports.part(report_id, "html"))
 
 
-@router.get("/{report_id}/report.xlsx", response_class=Response)
+@router.get("/{report_id}/report.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
 async def read_report_workbook(services: Services, caller: Caller, report_id: Annotated[str, REPORT_ID]) -> Response:
     require_kind(caller, *READERS, action="read reports")
     workbook = await services.reports.part(report_id, "xlsx")

@@ -128,6 +128,12 @@ async def test_a_planted_class_is_found_by_the_scheduled_scan_listed_and_told_on
         assert kinds == [("case_class_found", COORDINATION_CENTRE)], kinds
 
     await assert_eventually(told_once, timeout=30, what="the centre told of the class")
+
+    # The scan that told it marks the class told once the notice is out: the next one may start after that.
+    async def marked() -> None:
+        assert holding(await hotspots(api), bikes)["notified_at"] is not None
+
+    await assert_eventually(marked, timeout=30, what="the class marked as told")
     # A second scan (as the next hour's run would be) finds the class again and tells no one.
     outcome = await temporal_client.execute_workflow(
         HOTSPOT_SCAN_TYPE,

@@ -106,8 +106,8 @@ class CaseRows:
         "personal_key_id", "description_sealed", "address_sealed", "caller_name_sealed", "caller_phone_sealed",
         "caller_confidential", "view", "updated_at",
     )  # fmt: skip
-    # Each row's `case_search` row rides after it: (case_id, key_id, tokens); then its `unit_case_facts` rows.
-    SEARCH_COLUMNS = ("case_id", "key_id", "tokens")
+    # Each row's `case_search` row rides after it: (case_id, key_id, tokens, received_at); then its facts' rows.
+    SEARCH_COLUMNS = ("case_id", "key_id", "tokens", "received_at")
 
     def __init__(self, total: int, keyring: PayloadKeyring, *, seed: int = 12345) -> None:
         self.total = total
@@ -195,7 +195,7 @@ class CaseRows:
             sealed["description_sealed"], sealed["address_sealed"], sealed["caller_name_sealed"],
             sealed["caller_phone_sealed"], sealed["caller_confidential"],
             self.view.replace(TEMPLATE_CASE_ID, case_id), closed_at or received,
-            (case_id, self.keyring.current_key_id, sorted(words | place_words)),
+            (case_id, self.keyring.current_key_id, sorted(words | place_words), received),
             facts,
         )  # fmt: skip
 

@@ -140,8 +140,8 @@ def visible_to(caller: Principal) -> ColumnElement[bool]:
     return true()
 
 
-def matching(filters: CaseFilters, keyring: PayloadKeyring) -> list[ColumnElement[bool]]:
-    """The conditions the filters set, ANDed by the caller."""
+def matching(filters: CaseFilters, keyring: PayloadKeyring, *, words: bool = True) -> list[ColumnElement[bool]]:
+    """The conditions the filters set, ANDed by the caller; `words=False`: but `q` (the caller joins the words)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.status:
         conditions.append(_record.status.in_([status.value for status in filters.status]))
@@ -163,27 +163,29 @@ def matching(filters: CaseFilters, keyring: PayloadKeyring) -> list[ColumnElemen
         conditions.append(_record.received_at >= filters.received_from)
     if filters.received_to is not None:
         conditions.append(_record.received_at < filters.received_to)
-    if filters.q is not None:
+    if filters.q is not None and words:
         conditions.append(text_matches(filters.q, keyring))
     return conditions
 
 
-def text_matches(q: str, keyring: PayloadKeyring) -> ColumnElement[bool]:
-    """Records whose text holds every token of `q`: hashed under each payload key, as each record was under its own
-    (`case_search`, a table of its own so that the events rewriting a case's row leave its GIN index alone)."""
+def words_held(q: str, keyring: PayloadKeyring) -> ColumnElement[bool]:
+    """`case_search` rows holding every token of `q`: hashed under each payload key, as each record was under its own
+    (a table of its own, so that the events rewriting a case's row leave its GIN index alone)."""
     tokens = query_tokens(q)
-    found = select(case_search.c.case_id).where(
-        or_(
-            *(
-                and_(
-                    case_search.c.key_id == key_id,
-                    case_search.c.tokens.contains(hashed(tokens, search_key(keyring, key_id))),
-                )
-                for key_id in keyring.keys
+    return or_(
+        *(
+            and_(
+                case_search.c.key_id == key_id,
+                case_search.c.tokens.contains(hashed(tokens, search_key(keyring, key_id))),
             )
+            for key_id in keyring.keys
         )
     )
-    return _record.case_id.in_(found)
+
+
+def text_matches(q: str, keyring: PayloadKeyring) -> ColumnElement[bool]:
+    """Records whose text holds every token of `q` (for reads in another order than the received time's)."""
+    return _record.case_id.in_(select(case_search.c.case_id).where(words_held(q, keyring)))
 
 
 SUMMARY_COLUMNS = (
@@ -220,18 +222,26 @@ def summary(row: Any) -> CaseSummary:
     return CaseSummary.model_validate(fields)
 
 
-def ordered(query: Select[Any], order: CaseOrder) -> Select[Any]:
+SortKey = tuple[ColumnElement[Any], ColumnElement[Any]]
+RECORD_KEY: SortKey = (_record.received_at, _record.case_id)
+# A word search pages by the same values read from `case_search` (copied from the case's row), whose index on them
+# it can walk newest first while it filters on the words (revision 0006).
+WORDS_KEY: SortKey = (case_search.c.received_at, case_search.c.case_id)
+
+
+def ordered(query: Select[Any], order: CaseOrder, key: SortKey = RECORD_KEY) -> Select[Any]:
     """Newest first: a case with no received time (none has one missing today) counts as the newest, as the
     `(received_at, case_id)` index read backwards gives it; oldest first, the reverse."""
+    received, case_id = key
     if order is CaseOrder.NEWEST:
-        return query.order_by(_record.received_at.desc().nulls_first(), _record.case_id.desc())
-    return query.order_by(_record.received_at.asc().nulls_last(), _record.case_id.asc())
+        return query.order_by(received.desc().nulls_first(), case_id.desc())
+    return query.order_by(received.asc().nulls_last(), case_id.asc())
 
 
-def remaining(order: CaseOrder, after: Position | None) -> list[ColumnElement[bool]]:
+def remaining(order: CaseOrder, after: Position | None, key: SortKey = RECORD_KEY) -> list[ColumnElement[bool]]:
     """The rows after `after` in `order`, as conditions read one after the other: one row comparison over the
     index wherever it can be, and the rows without a received time on their own."""
-    received, case_id = _record.received_at, _record.case_id
+    received, case_id = key
     if after is None:
         return [true()]
     if order is CaseOrder.NEWEST:
@@ -249,11 +259,18 @@ async def find_cases(
     """One page of the cases the caller may find that match the search, and the cursor of the next."""
     marker = search.fingerprint()
     after = decode_cursor(search.cursor, CURSOR_KIND, marker, POSITION) if search.cursor else None
-    conditions = [scope, *matching(search, keyring)]
+    conditions = [scope, *matching(search, keyring, words=False)]
+    source: Any = case_records
+    key = RECORD_KEY
+    if search.q is not None:
+        source = case_records.join(case_search, case_search.c.case_id == _record.case_id)
+        conditions.append(words_held(search.q, keyring))
+        key = WORDS_KEY
     rows: list[Any] = []
-    for part in remaining(search.sort, after):
+    for part in remaining(search.sort, after, key):
         wanted = search.limit + 1 - len(rows)  # one more than the page: whether there is a next page
-        query = ordered(select(*SUMMARY_COLUMNS).where(*conditions, part), search.sort).limit(wanted)
+        query = ordered(select(*SUMMARY_COLUMNS).select_from(source).where(*conditions, part), search.sort, key)
+        query = query.limit(wanted)
         rows += (await connection.execute(query)).all()
         if len(rows) > search.limit:
             break

@@ -90,7 +90,7 @@ class RecordStore:
             if (personal := next((e.personal for e in applied if e.personal is not None), None)) is not None:
                 data = unseal(personal, self._keyring)
                 row |= ticket_columns(case_id, data, self._keyring)
-                search = search_row(case_id, row["title"], data, self._keyring)
+                search = search_row(case_id, row["title"], data, self._keyring, received_at=row["received_at"])
                 await connection.execute(
                     insert(self._tables.search)
                     .values(**search)
@@ -129,7 +129,7 @@ class RecordStore:
         search = None
         if personal is not None:
             row |= ticket_columns(case_id, personal, self._keyring)
-            search = search_row(case_id, row["title"], personal, self._keyring)
+            search = search_row(case_id, row["title"], personal, self._keyring, received_at=row["received_at"])
         tables = self._tables
         async with self._engine.begin() as connection:
             await self._lock(connection, case_id)

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.contracts.case_lists import CasePage
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
+from services.engines.records_db.tables import case_records, case_search
 from services.engines.sealed_data import seal
 from services.intake.case_records import CaseRecords
 from services.intake.case_search import CaseSearch, find_cases, visible_to
@@ -209,3 +211,21 @@ async def test_cases_without_a_received_time_are_listed_once_at_the_newest_end(r
 
     assert await walk(records, limit=2) == nulls[::-1] + by_time[::-1]
     assert await walk(records, limit=2, sort="received_at") == by_time + nulls
+
+
+async def test_a_word_search_pages_in_received_order_from_the_words_own_table(records: CaseRecords) -> None:
+    """`q` is read from `case_search` in its received order (revision 0006): the same pages, in the same order."""
+    marked = [Recorded(minutes=200 + n // 2, title="桥面塌陷", description=f"第{n}处") for n in range(13)]
+    others = [Recorded(minutes=200 + n, title="噪音扰民") for n in range(5)]
+    await record(records.engine, *marked, *others)
+    newest_first = [c.case_id for c in sorted(marked, key=lambda c: (c.received_at, c.case_id), reverse=True)]
+
+    assert await walk(records, q="桥面塌陷", limit=4) == newest_first
+    assert await walk(records, q="桥面塌陷", limit=5, sort="received_at") == newest_first[::-1]
+    async with records.engine.connect() as connection:
+        copied = await connection.execute(
+            select(case_search.c.received_at, case_records.c.received_at).join(
+                case_records, case_records.c.case_id == case_search.c.case_id
+            )
+        )
+        assert all(search_time == record_time for search_time, record_time in copied)

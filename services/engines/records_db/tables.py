@@ -105,7 +105,11 @@ case_search = Table(
     # classes of cases (revision 0005), under the same payload key as the tokens.
     Column("address_key", BigInteger),
     Column("community_key", BigInteger),
+    # The case's received time (revision 0006), copied from its row: a word search reads the newest matches first
+    # from this table alone, in the order of the page, and stops when the page is full.
+    Column("received_at", DateTime(timezone=True)),
     Index("case_search_tokens", "tokens", postgresql_using="gin"),
+    Index("case_search_received", "received_at", "case_id"),
 )
 
 # Every event of every case, once: the timeline, with the typed fields (the view is on the case's row).

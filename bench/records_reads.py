@@ -39,7 +39,7 @@ from services.contracts.settings import Environment
 from services.intake import case_search_routes, queue_routes
 from services.intake.case_export import CaseExport, OpenExport, csv_body, open_export, xlsx_body
 from services.intake.case_records import CaseRecords
-from services.intake.case_search import CaseSearch, find_cases, visible_to
+from services.intake.case_search import CaseSearch, find_cases, visible_to, words_first
 from services.intake.error_handlers import install_error_handlers
 from services.intake.queue_reads import QueuePage, unit_queue
 from services.intake.settings import IntakeSettings
@@ -139,7 +139,13 @@ async def measure_lists(records: CaseRecords, keyring: PayloadKeyring, rng: rand
 
                 async def page(search: CaseSearch = search, caller: Principal = caller) -> Any:
                     async with records.reading() as connection:
-                        return await find_cases(connection, search, scope=visible_to(caller), keyring=keyring)
+                        return await find_cases(
+                            connection,
+                            search,
+                            scope=visible_to(caller),
+                            keyring=keyring,
+                            by_words=words_first(caller, search),
+                        )
 
                 seconds, found = await timed(page)
                 if sample >= WARM_UP:

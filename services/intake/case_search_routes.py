@@ -14,7 +14,7 @@ from services.contracts.case_lists import CasePage
 from services.intake.auth import Caller
 from services.intake.authorization import require_coordination
 from services.intake.case_export import CaseExport, ExportResponse, open_export
-from services.intake.case_search import CaseSearch, find_cases, visible_to
+from services.intake.case_search import CaseSearch, find_cases, visible_to, words_first
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.export_formats import CSV_TYPE, EXPORT_TZ, XLSX_TYPE
@@ -45,7 +45,9 @@ async def search_cases(search: Annotated[CaseSearch, Query()], services: Service
     `q` searches the title, description and address without showing them."""
     scope = visible_to(caller)
     async with services.records.reading() as connection:
-        return await find_cases(connection, search, scope=scope, keyring=services.keyring)
+        return await find_cases(
+            connection, search, scope=scope, keyring=services.keyring, by_words=words_first(caller, search)
+        )
 
 
 @router.get("/export", status_code=200, response_class=ExportResponse, responses={200: EXPORT_RESPONSE})

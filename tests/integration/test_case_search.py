@@ -45,10 +45,16 @@ async def records(engine: AsyncEngine) -> CaseRecords:
 
 
 async def search(
-    records: CaseRecords, caller: Principal = CENTRE, keyring: PayloadKeyring = KEYRING, **query: Any
+    records: CaseRecords,
+    caller: Principal = CENTRE,
+    keyring: PayloadKeyring = KEYRING,
+    *,
+    by_words: bool = True,
+    **query: Any,
 ) -> CasePage:
     async with records.reading() as connection:
-        return await find_cases(connection, CaseSearch(**query), scope=visible_to(caller), keyring=keyring)
+        scope = visible_to(caller)
+        return await find_cases(connection, CaseSearch(**query), scope=scope, keyring=keyring, by_words=by_words)
 
 
 async def found(records: CaseRecords, caller: Principal = CENTRE, **query: Any) -> set[str]:
@@ -220,8 +226,9 @@ async def test_a_word_search_pages_in_received_order_from_the_words_own_table(re
     await record(records.engine, *marked, *others)
     newest_first = [c.case_id for c in sorted(marked, key=lambda c: (c.received_at, c.case_id), reverse=True)]
 
-    assert await walk(records, q="桥面塌陷", limit=4) == newest_first
-    assert await walk(records, q="桥面塌陷", limit=5, sort="received_at") == newest_first[::-1]
+    for by_words in (True, False):  # the words' order, or the cases' (a unit's search: `words_first`)
+        assert await walk(records, q="桥面塌陷", limit=4, by_words=by_words) == newest_first
+        assert await walk(records, q="桥面塌陷", limit=5, sort="received_at", by_words=by_words) == newest_first[::-1]
     async with records.engine.connect() as connection:
         copied = await connection.execute(
             select(case_search.c.received_at, case_records.c.received_at).join(

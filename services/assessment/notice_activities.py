@@ -8,7 +8,7 @@ from prometheus_client import Counter
 from temporalio import activity
 
 from services.contracts.events import NotificationEvent
-from services.contracts.subjects import NOTIFY_STREAM, notify_subject
+from services.engines.notify_publisher import publish_notification
 
 log = structlog.get_logger(__name__)
 
@@ -28,13 +28,8 @@ class NoticeActivities:
     @activity.defn(name="publish_notification")
     async def publish_notification(self, event: NotificationEvent) -> None:
         """Publish the event; its id de-duplicates a retried publish (`Nats-Msg-Id`) and the notifier's delivery."""
-        ack = await self._js.publish(
-            notify_subject(event.unit, event.kind.value),
-            event.model_dump_json().encode(),
-            stream=NOTIFY_STREAM.name,
-            headers={"Nats-Msg-Id": event.event_id},
-        )
-        if not ack.duplicate:
+        new = await publish_notification(self._js, event)
+        if new:
             NOTICES_PUBLISHED.labels(event.kind.value).inc()
         log.info(
             "assessment.notice_published",
@@ -42,5 +37,5 @@ class NoticeActivities:
             unit=event.unit,
             kind=event.kind.value,
             event_id=event.event_id,
-            duplicate=bool(ack.duplicate),
+            duplicate=not new,
         )

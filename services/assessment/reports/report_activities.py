@@ -36,6 +36,7 @@ class PlanRequest(BaseModel):
     fired_at: AwareDatetime
     now: AwareDatetime
     rerun: bool = False
+    made_by: str = ""  # the workflow run asking
 
 
 class ProducedReport(BaseModel):
@@ -79,7 +80,7 @@ class ReportActivities:
             stored = await latest_version(connection, request.kind, period.key)
         if stored and not request.rerun:
             return ReportPlan(kind=request.kind, period=period, cutoff=cutoff, version=stored, existing=True)
-        return ReportPlan(kind=request.kind, period=period, cutoff=cutoff, version=stored + 1)
+        return ReportPlan(kind=request.kind, period=period, cutoff=cutoff, version=stored + 1, made_by=request.made_by)
 
     @activity.defn(name="produce_report")
     async def produce_report(self, plan: ReportPlan) -> ProducedReport:
@@ -94,7 +95,7 @@ class ReportActivities:
             report = await compute_report(connection, plan, sources, generated_at=activity_time())
             names = CatalogTerms(catalog).names
             html, xlsx = render_report_html(report, names=names), render_report_xlsx(report, names=names)
-            created = await store_report(connection, report, html=html, xlsx=xlsx)
+            created = await store_report(connection, report, html=html, xlsx=xlsx, made_by=plan.made_by)
         log.info("report.produced", report_id=report.report_id, created=created, stalled=report.stalled_total)
         return ProducedReport(report_id=report.report_id, created=created)
 

@@ -28,6 +28,7 @@ class ReportPlan(BaseModel):
     cutoff: AwareDatetime
     version: int
     existing: bool = False  # this period's report is stored already and no re-run was asked
+    made_by: str = ""  # the workflow run making it: its retried attempts find the report stored as their own
 
     @property
     def report_id(self) -> str:

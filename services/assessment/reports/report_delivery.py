@@ -31,13 +31,12 @@ from services.contracts.events import (
     event_id_for,
 )
 from services.contracts.subjects import (
-    NOTIFY_STREAM,
     REPORT_HTML,
     REPORT_XLSX,
     REPORTS_OBJECT_STORE,
-    notify_subject,
     report_object_name,
 )
+from services.engines.notify_publisher import publish_notification
 
 log = structlog.get_logger(__name__)
 
@@ -63,20 +62,15 @@ async def publish_report(
     published = []
     for recipient, audience in recipients:
         event = report_notification(report, recipient=recipient, audience=audience, url=report_url, summary=summary)
-        ack = await js.publish(
-            notify_subject(event.unit, event.kind.value),
-            event.model_dump_json().encode(),
-            stream=NOTIFY_STREAM.name,
-            headers={"Nats-Msg-Id": event.event_id},
-        )
-        if not ack.duplicate:
+        new = await publish_notification(js, event)
+        if new:
             REPORT_NOTICES_PUBLISHED.labels(report.kind.value).inc()
         log.info(
             "report.notice_published",
             report_id=report.report_id,
             unit=recipient,
             event_id=event.event_id,
-            duplicate=bool(ack.duplicate),
+            duplicate=not new,
         )
         published.append(event.event_id)
     return published

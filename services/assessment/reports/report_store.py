@@ -20,8 +20,11 @@ async def latest_version(connection: AsyncConnection, kind: ReportKind, period_k
     return (await connection.scalar(query)) or 0
 
 
-async def store_report(connection: AsyncConnection, report: Report, *, html: str, xlsx: bytes) -> bool:
-    """Keep the report; False if this version was stored already (by another run of the same report)."""
+async def store_report(
+    connection: AsyncConnection, report: Report, *, html: str, xlsx: bytes, made_by: str = ""
+) -> bool:
+    """Keep the report; False if this version was stored already by another run (`made_by` names this one: an
+    attempt retried after it stored the report, its answer lost, finds it as its own)."""
     row: dict[str, Any] = {
         "report_id": report.report_id,
         "kind": report.kind.value,
@@ -35,9 +38,13 @@ async def store_report(connection: AsyncConnection, report: Report, *, html: str
         "body": report.model_dump(mode="json"),
         "html": html,
         "xlsx": xlsx,
+        "made_by": made_by or None,
     }
     inserted = await connection.execute(insert(assessment_reports).values(**row).on_conflict_do_nothing())
-    return inserted.rowcount == 1
+    if inserted.rowcount == 1:
+        return True
+    stored_by = await connection.scalar(select(_report.made_by).where(_report.report_id == report.report_id))
+    return bool(made_by) and stored_by == made_by
 
 
 async def report_artifacts(connection: AsyncConnection, report_id: str) -> tuple[Report, str, bytes] | None:

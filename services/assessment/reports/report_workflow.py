@@ -35,7 +35,14 @@ class AssessmentReport:
         fired_at: datetime = info.typed_search_attributes.get(SCHEDULED_START) or info.start_time
         plan = await workflow.execute_activity_method(
             ReportActivities.plan_report,
-            PlanRequest(kind=request.kind, at=request.at, fired_at=fired_at, now=workflow.now(), rerun=request.rerun),
+            PlanRequest(
+                kind=request.kind,
+                at=request.at,
+                fired_at=fired_at,
+                now=workflow.now(),
+                rerun=request.rerun,
+                made_by=f"{info.workflow_id}/{info.run_id}",
+            ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=RETRY,
         )

@@ -220,6 +220,8 @@ assessment_reports = Table(
     Column("body", JSONB, nullable=False),
     Column("html", Text, nullable=False),
     Column("xlsx", LargeBinary, nullable=False),
+    # The workflow run that stored it (revision 0007): a retried attempt of that run knows the report as its own.
+    Column("made_by", String(200)),
     Index("assessment_reports_version", "kind", "period_key", "version", unique=True),
     Index("assessment_reports_generated", "generated_at"),
 )

@@ -12,7 +12,8 @@ from temporalio import activity
 from services.contracts.case_event_log import CaseEvent, PersonalData, SealedData, case_events_subject
 from services.contracts.events import NotificationEvent
 from services.contracts.payload_keys import PayloadKeyring
-from services.contracts.subjects import CASE_EVENTS_STREAM, NOTIFY_STREAM, notify_subject
+from services.contracts.subjects import CASE_EVENTS_STREAM
+from services.engines.notify_publisher import publish_notification
 from services.engines.sealed_data import seal
 
 log = structlog.get_logger(__name__)
@@ -51,13 +52,8 @@ class NotificationActivities:
     @activity.defn(name="publish_notification")
     async def publish_notification(self, event: NotificationEvent) -> None:
         """Publish an event on `notify.<unit>.<kind>`; the event id de-duplicates a retried publish."""
-        ack = await self._js.publish(
-            notify_subject(event.unit, event.kind.value),
-            event.model_dump_json().encode(),
-            stream=NOTIFY_STREAM.name,
-            headers={"Nats-Msg-Id": event.event_id},
-        )
-        if not ack.duplicate:
+        new = await publish_notification(self._js, event)
+        if new:
             EVENTS_PUBLISHED.labels(event.kind.value).inc()
         log.info(
             "notification.published",
@@ -65,7 +61,7 @@ class NotificationActivities:
             unit=event.unit,
             kind=event.kind.value,
             event_id=event.event_id,
-            duplicate=bool(ack.duplicate),
+            duplicate=not new,
         )
 
     @activity.defn(name="publish_case_changes")

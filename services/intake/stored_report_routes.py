@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.contracts.assessment_reports import Report, ReportKind
 from services.contracts.credentials import ClientKind
@@ -26,10 +27,16 @@ REPORT_ID = Path(pattern=r"^[a-z-]+-[a-z-]+-\d{4}-\d{2}-\d{2}(-\d{4}-\d{2}-\d{2}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ReportAsked(ReportRequest):
+class ReportAsked(BaseModel):
     """`POST /v1/reports`: `kind`, and `at` for a period other than the current one; `rerun` for a new version."""
 
-    requested_by: str = "api"
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReportKind
+    at: AwareDatetime | None = Field(
+        default=None, description="The report of the period of this kind that `at` falls in (default: now)."
+    )
+    rerun: bool = Field(default=False, description="Store a new version even if this period's report exists.")
 
 
 @router.get("")

@@ -109,6 +109,10 @@ async def test_who_may_read_and_ask_for_reports(api: httpx.AsyncClient, system: 
     assert asked.status_code == 403
     bad = await api.post("/v1/reports", json={"kind": "daily"}, headers=as_(system, COORDINATION_CENTRE))
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "kind"]
+    unknown = await api.post(
+        "/v1/reports", json={"kind": "weekly", "period": "last"}, headers=as_(system, COORDINATION_CENTRE)
+    )
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "period"]
     missing = await api.get("/v1/reports/weekly-week-2020-01-06-v1", headers=as_(system, COORDINATION_CENTRE))
     assert missing.status_code == 404
     malformed = await api.get("/v1/reports/..%2Fetc", headers=as_(system, COORDINATION_CENTRE))

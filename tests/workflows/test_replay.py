@@ -15,8 +15,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from services.assessment.worker import WORKFLOWS as ASSESSMENT_WORKFLOWS
+from services.contracts.case_classes import HOTSPOT_SCAN_TYPE
 from services.contracts.case_workflow import JOINT_TASK_TYPE, TOP_LEVEL_TYPE, TRIAGE_CASE_TYPE, WORKFLOW_TYPE
 from services.contracts.cases import RoutedCase
+from services.contracts.rectifications import RECTIFICATION_TYPE
+from services.contracts.report_workflow import REPORT_WORKFLOW_TYPE
 from services.workflows.worker import WORKFLOWS
 
 # The current generation. From the first release on, the histories of cases still open from before a patch are
@@ -50,6 +54,12 @@ def test_histories_cover_the_representative_runs_of_every_workflow() -> None:
         TRIAGE_CASE_TYPE,
     }
     assert any(path.name.endswith(".run2.json") for path in CURRENT), "a run after continue-as-new"
+
+
+def test_histories_cover_the_assessment_workflows() -> None:
+    """Recorded by `python -m scripts.record_assessment_histories`."""
+    recorded = {workflow_type(load(path)) for path in sorted((HISTORIES / "assessment").glob("*.json"))}
+    assert recorded == {REPORT_WORKFLOW_TYPE, HOTSPOT_SCAN_TYPE, RECTIFICATION_TYPE}
 
 
 def test_the_current_generation_was_recorded_without_patches() -> None:
@@ -127,7 +137,7 @@ def test_cases_upsert_only_the_search_attributes_that_changed() -> None:
 
 @pytest.mark.parametrize("path", RECORDED, ids=[str(path.relative_to(HISTORIES).with_suffix("")) for path in RECORDED])
 async def test_recorded_history_replays_on_the_current_code(path: Path) -> None:
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[*WORKFLOWS, *ASSESSMENT_WORKFLOWS], data_converter=pydantic_data_converter)
 
     result = await replayer.replay_workflow(load(path))
 

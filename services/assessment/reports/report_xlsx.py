@@ -12,54 +12,24 @@ thousands that mode is for, and temporary files would only add disk writes.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import xlsxwriter
 
 from services.assessment.reports.report_terms import (
-    CLASS_KIND_NAMES,
-    NOTICE_NAMES,
-    ORDERED_TO_RECTIFY,
-    RECTIFICATION_STATUS_NAMES,
-    STALLED_REASON_NAMES,
-    city_time,
-    deadline_name,
     trend_points,
     unit_namer,
 )
+from services.assessment.reports.special_report_sheets import (
+    classes_sheet,
+    rectifications_sheet,
+    stalled_sheet,
+    units_named_sheet,
+)
+from services.assessment.reports.xlsx_book import Book, Column, Kind
 from services.contracts.assessment_reports import RateLine, Report
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_WIDTH = 48  # characters; longer text wraps
-
-
-class Kind(StrEnum):
-    TEXT = "text"
-    LONG_TEXT = "long_text"  # wrapped at MAX_WIDTH
-    INTEGER = "integer"
-    NUMBER = "number"
-    PERCENT = "percent"
-    CHANGE = "change"  # a rate's change, in percentage points shown as +1.2%
-    TIME = "time"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: Kind = Kind.TEXT
-
-
-NUMBER_FORMATS = {
-    Kind.INTEGER: "#,##0",
-    Kind.NUMBER: "#,##0.0",
-    Kind.PERCENT: "0.0%",
-    Kind.CHANGE: "+0.0%;-0.0%;0.0%",
-    Kind.TIME: "yyyy-mm-dd hh:mm",
-}
 
 
 def render_report_xlsx(report: Report, *, names: Mapping[str, str] | None = None) -> bytes:
@@ -77,87 +47,20 @@ def render_report_xlsx(report: Report, *, names: Mapping[str, str] | None = None
             "created": created_at(report),
         }
     )
-    book = _Book(workbook)
+    book = Book(workbook)
     name = unit_namer(report, names)
     _overview(book, report)
     _ranking(book, report)
     _measures(book, report)
-    _stalled(book, report, name)
-    _units_named(book, report)
-    _classes(book, report, name)
-    _rectifications(book, report, name)
+    stalled_sheet(book, report, name)
+    units_named_sheet(book, report)
+    classes_sheet(book, report, name)
+    rectifications_sheet(book, report, name)
     workbook.close()
     return buffer.getvalue()
 
 
-class _Book:
-    def __init__(self, workbook: Any) -> None:
-        self.workbook = workbook
-        self.header = workbook.add_format(
-            {
-                "bold": True,
-                "bg_color": "#DCE6F1",
-                "border": 1,
-                "align": "center",
-                "valign": "vcenter",
-                "text_wrap": True,
-            }
-        )
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.bold = workbook.add_format({"bold": True})
-        self.formats = {kind: workbook.add_format({"num_format": fmt}) for kind, fmt in NUMBER_FORMATS.items()}
-        self.formats[Kind.LONG_TEXT] = workbook.add_format({"text_wrap": True, "valign": "top"})
-
-    def write(self, sheet: Any, row: int, column: int, kind: Kind, value: Any) -> None:
-        """One cell: text always as text (never a formula), numbers and times with their format."""
-        if value is None:
-            return
-        if kind in (Kind.TEXT, Kind.LONG_TEXT):
-            sheet.write_string(row, column, str(value), self.formats.get(kind))
-        elif kind is Kind.TIME:
-            sheet.write_datetime(row, column, city_time(value), self.formats[kind])
-        else:
-            sheet.write_number(row, column, value, self.formats[kind])
-
-    def table(
-        self, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, frozen_columns: int = 0
-    ) -> None:
-        """A sheet holding one table: its header row frozen and filterable, widths fitted to the contents."""
-        sheet = self.workbook.add_worksheet(title)
-        for index, column in enumerate(columns):
-            sheet.write_string(0, index, column.header, self.header)
-        for number, row in enumerate(rows, start=1):
-            for index, (column, value) in enumerate(zip(columns, row, strict=True)):
-                self.write(sheet, number, index, column.kind, value)
-        sheet.freeze_panes(1, frozen_columns)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-        for index, column in enumerate(columns):
-            sheet.set_column(index, index, _width(column, [row[index] for row in rows]))
-
-
-def _width(column: Column, values: Sequence[Any]) -> float:
-    if column.kind is Kind.TIME:
-        return max(17, display_width(column.header) + 2)
-    shown = [display_width(_shown(value, column.kind)) for value in values if value is not None]
-    return min(MAX_WIDTH, max([display_width(column.header) + 4, *shown]) + 2)
-
-
-def _shown(value: Any, kind: Kind) -> str:
-    if kind in (Kind.PERCENT, Kind.CHANGE):
-        return f"+{value * 100:.1f}%"
-    if kind is Kind.NUMBER:
-        return f"{value:,.1f}"
-    if kind is Kind.INTEGER:
-        return f"{value:,.0f}"
-    return str(value)
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: a Chinese character two, others one."""
-    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
-
-
-def _overview(book: _Book, report: Report) -> None:
+def _overview(book: Book, report: Report) -> None:
     table = report.rates
     sheet = book.workbook.add_worksheet("概况")
     sheet.write_string(0, 0, report.title, book.title)
@@ -212,7 +115,7 @@ def _overview(book: _Book, report: Report) -> None:
     sheet.set_column(1, 5, 18)
 
 
-def _ranking(book: _Book, report: Report) -> None:
+def _ranking(book: Book, report: Report) -> None:
     table = report.rates
     columns = [Column("排名", Kind.INTEGER), Column("单位编码"), Column("单位"), Column("得分", Kind.NUMBER)]
     for code in table.headline:
@@ -245,7 +148,7 @@ def _ranking(book: _Book, report: Report) -> None:
     book.table("三率排名", columns, rows, frozen_columns=3)
 
 
-def _measures(book: _Book, report: Report) -> None:
+def _measures(book: Book, report: Report) -> None:
     table = report.rates
     columns = [Column("单位编码"), Column("单位")]
     columns += [Column(name, Kind.PERCENT) for name in table.rates.values()]
@@ -267,140 +170,6 @@ def _measure_kind(values: Sequence[float | None]) -> Kind:
     """Counts show as whole numbers; a measure with a fraction anywhere (an average, a percentile) to one decimal."""
     whole = all(value is None or float(value).is_integer() for value in values)
     return Kind.INTEGER if whole else Kind.NUMBER
-
-
-def _stalled(book: _Book, report: Report, name: Callable[[str | None], str]) -> None:
-    columns = [
-        Column("序号", Kind.INTEGER),
-        Column("承办单位"),
-        Column("工单编号"),
-        Column("标题", Kind.LONG_TEXT),
-        Column("事项编码"),
-        Column("属地"),
-        Column("受理时间", Kind.TIME),
-        Column("滞留情形"),
-        Column("超期环节"),
-        Column("时限", Kind.TIME),
-        Column("滞留天数", Kind.INTEGER),
-        Column("最后进展时间", Kind.TIME),
-        Column("最后进展", Kind.LONG_TEXT),
-        Column("拟采取措施", Kind.LONG_TEXT),
-        Column("督办层级", Kind.INTEGER),
-    ]
-    rows = [
-        [
-            number,
-            name(item.handling_unit),
-            item.case_id,
-            item.title,
-            item.catalog_item,
-            name(item.township) if item.township else None,
-            item.received_at,
-            STALLED_REASON_NAMES.get(item.reason, item.reason),
-            deadline_name(item.deadline_kind) if item.deadline_kind else None,
-            item.due,
-            item.stalled_days,
-            item.last_progress_at,
-            item.last_progress or None,
-            item.proposed_measure or None,
-            item.escalation_level,
-        ]
-        for number, item in enumerate(report.stalled, start=1)
-    ]
-    book.table("滞留事项专报", columns, rows, frozen_columns=2)
-
-
-def _units_named(book: _Book, report: Report) -> None:
-    columns = [
-        Column("单位编码"),
-        Column("单位"),
-        Column("情形"),
-        Column("件数", Kind.INTEGER),
-        Column("工单编号", Kind.LONG_TEXT),
-        Column("要求"),
-    ]
-    rows = [
-        [
-            notice.unit,
-            notice.name,
-            NOTICE_NAMES.get(notice.kind, notice.kind),
-            notice.count,
-            "、".join(notice.case_ids),
-            ORDERED_TO_RECTIFY,
-        ]
-        for notice in report.units_named
-    ]
-    book.table("通报单位", columns, rows, frozen_columns=2)
-
-
-def _classes(book: _Book, report: Report, name: Callable[[str | None], str]) -> None:
-    columns = [
-        Column("类案编号"),
-        Column("名称", Kind.LONG_TEXT),
-        Column("类型"),
-        Column("事项编码"),
-        Column("属地"),
-        Column("件数", Kind.INTEGER),
-        Column("首次来电", Kind.TIME),
-        Column("最近来电", Kind.TIME),
-        Column("发现时间", Kind.TIME),
-        Column("专项整治编号"),
-        Column("工单编号", Kind.LONG_TEXT),
-    ]
-    rows = [
-        [
-            found.class_id,
-            found.label,
-            CLASS_KIND_NAMES.get(found.kind, found.kind),
-            found.catalog_item,
-            name(found.township) if found.township else None,
-            found.case_count,
-            found.first_received_at,
-            found.last_received_at,
-            found.detected_at,
-            found.rectification_id,
-            "、".join(found.case_ids),
-        ]
-        for found in report.new_classes
-    ]
-    book.table("类案", columns, rows, frozen_columns=2)
-
-
-def _rectifications(book: _Book, report: Report, name: Callable[[str | None], str]) -> None:
-    columns = [
-        Column("编号"),
-        Column("名称", Kind.LONG_TEXT),
-        Column("类案编号"),
-        Column("牵头单位"),
-        Column("配合单位", Kind.LONG_TEXT),
-        Column("状态"),
-        Column("开始", Kind.TIME),
-        Column("期限", Kind.TIME),
-        Column("结束", Kind.TIME),
-        Column("涉及工单", Kind.INTEGER),
-        Column("未办结工单", Kind.INTEGER),
-        Column("最新进展", Kind.LONG_TEXT),
-        Column("整治结果", Kind.LONG_TEXT),
-    ]
-    rows = [
-        [
-            item.rectification_id,
-            item.title,
-            item.class_id,
-            name(item.lead_unit),
-            "、".join(name(unit) for unit in item.participants),
-            RECTIFICATION_STATUS_NAMES.get(item.status, item.status),
-            item.opened_at,
-            item.deadline,
-            item.closed_at,
-            item.case_count,
-            item.open_case_count,
-            item.last_progress or None,
-            item.result or None,
-        ]
-        for item in report.rectifications
-    ]
-    book.table("专项整治", columns, rows, frozen_columns=2)
 
 
 def created_at(report: Report) -> datetime:

@@ -116,24 +116,17 @@ class CaseEscalation:
         engine = self._engine
         level = EscalationLevel.CITY_LEADER if request.to is EscalationTarget.CITY_LEADER else engine.policy.top_level
         reason = f"{request.reason}；方案：{request.plan}"
-        engine.view.escalations.append(
-            Escalation(
-                level=level,
-                level_name=engine.policy.step(level).name,
-                requested_by=request.unit,
-                reason=request.reason,
-                plan=request.plan,
-                at=engine.now(),
-            )
+        asked = Escalation(
+            level=level,
+            level_name=engine.policy.step(level).name,
+            requested_by=request.unit,
+            reason=request.reason,
+            plan=request.plan,
+            at=engine.now(),
         )
-        engine.record(
-            request.unit,
-            TimelineAction.ESCALATION_REQUESTED,
-            reason,
-            fields=EventFields(
-                level=level, level_name=engine.policy.step(level).name, reason=request.reason, plan=request.plan
-            ),
-        )
+        engine.view.escalations.append(asked)
+        fields = EventFields(level=level, level_name=asked.level_name, reason=request.reason, plan=request.plan)
+        engine.record(request.unit, TimelineAction.ESCALATION_REQUESTED, reason, fields=fields)
         await self.raise_level_to(level, reason=reason)
 
     async def raise_level_to(self, level: int, *, reason: str) -> None:
@@ -219,14 +212,10 @@ class CaseEscalation:
 
     def _record_top_level(self) -> None:
         engine = self._engine
-        engine.record(
-            SYSTEM,
-            TimelineAction.TOP_LEVEL_COORDINATION,
-            f"weekly review every {engine.policy.top_level_review_days} days",
-            fields=EventFields(
-                level=engine.view.escalation_level, level_name=engine.policy.step(engine.view.escalation_level).name
-            ),
-        )
+        level = engine.view.escalation_level
+        review = f"weekly review every {engine.policy.top_level_review_days} days"
+        fields = EventFields(level=level, level_name=engine.policy.step(level).name)
+        engine.record(SYSTEM, TimelineAction.TOP_LEVEL_COORDINATION, review, fields=fields)
 
     async def _remind(self, tracked: DeadlineClock) -> None:
         tracked.reminders_sent += 1

@@ -23,11 +23,11 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     # `import a.b.c as x`, not `from a.b import c`: the latter would import the module into the sandbox (the package
     # is the workflow's own, re-imported there), making a second RectificationState class in each run.
+    import services.assessment.rectification.rectification_rules as checks
     import services.assessment.rectification.rectification_state as rules
     from services.assessment.notices import Subject, notice, publish
     from services.assessment.rectification.rectification_activities import (
@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         OpenRectification,
         RectificationActivities,
     )
+    from services.assessment.rectification.rectification_rules import RectificationRefused
     from services.assessment.rectification.rectification_state import (
         Alarm,
         RectificationContinuation,
@@ -47,7 +48,6 @@ with workflow.unsafe.imports_passed_through():
         RECTIFICATION_CLOSE_UPDATE,
         RECTIFICATION_OPENED_UPDATE,
         RECTIFICATION_PROGRESS_UPDATE,
-        RECTIFICATION_REFUSED,
         RECTIFICATION_STATE_QUERY,
         RECTIFICATION_TYPE,
         ProgressEntry,
@@ -63,13 +63,6 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 # A rectification runs for months: continue as new well under Temporal's limits (51,200 events).
 CONTINUE_AFTER_EVENTS = 4000
-
-
-class RectificationRefused(ApplicationError):
-    """An action the rectification's state (or the actor) does not allow; the API answers 409 with the message."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason, type=RECTIFICATION_REFUSED, non_retryable=True)
 
 
 @dataclass(frozen=True)
@@ -159,7 +152,7 @@ class SpecialRectification:
         """A unit's progress report; the next is due a cadence after it."""
         async with self._lock:
             state = self._open_state()
-            self._check_reporter(state, report)
+            checks.check_reporter(state, report)
             entry = ProgressEntry(at=workflow.now(), unit=report.unit, text=report.text, measures=report.measures)
             rules.report_progress(state, entry)
             await self._record(state)
@@ -167,14 +160,14 @@ class SpecialRectification:
 
     @report_progress.validator
     def _validate_progress(self, report: RectificationProgress) -> None:
-        self._check_reporter(self._open_state(), report)
+        checks.check_reporter(self._open_state(), report)
 
     @workflow.update(name=RECTIFICATION_CLOSE_UPDATE)
     async def close(self, closing: RectificationClosing) -> RectificationView:
         """The coordination centre closes the rectification with its result; the units are told."""
         async with self._lock:
             state = self._open_state()
-            self._check_closer(closing)
+            checks.check_closer(closing)
             rules.close(state, unit=closing.unit, result=closing.result, now=workflow.now())
             await self._record(state)
             for unit in state.units:
@@ -190,7 +183,7 @@ class SpecialRectification:
     @close.validator
     def _validate_close(self, closing: RectificationClosing) -> None:
         self._open_state()
-        self._check_closer(closing)
+        checks.check_closer(closing)
 
     def _open_state(self) -> RectificationState:
         """The state of the open rectification; refused while it is being opened, was refused, or has closed."""
@@ -201,18 +194,6 @@ class SpecialRectification:
         if self._state.status is not RectificationStatus.OPEN:
             raise RectificationRefused(f"this rectification is {self._state.status.value}")
         return self._state
-
-    @staticmethod
-    def _check_reporter(state: RectificationState, report: RectificationProgress) -> None:
-        if report.unit not in state.units:
-            raise RectificationRefused(
-                f"{report.unit!r} is neither the lead unit nor a participant of this rectification"
-            )
-
-    @staticmethod
-    def _check_closer(closing: RectificationClosing) -> None:
-        if closing.unit != COORDINATION_CENTRE:
-            raise RectificationRefused(f"only the coordination centre closes a rectification, not {closing.unit!r}")
 
     async def _on_alarms(self, state: RectificationState) -> None:
         """Do what is due: link cases that joined the class, notice the deadline, remind of missing progress."""

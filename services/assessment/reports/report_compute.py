@@ -56,12 +56,12 @@ class CatalogTerms:
 async def period_rates(
     connection: AsyncConnection,
     sources: ReportSources,
+    terms: CatalogTerms,
     *,
     period: Period,
     cutoff: datetime,
     group_by: GroupBy = GroupBy.UNIT,
 ) -> RatesTable:
-    terms = CatalogTerms(sources.catalog)
     return await rates_table(
         connection,
         sources.definitions,
@@ -77,20 +77,21 @@ async def period_rates(
 async def compute_report(
     connection: AsyncConnection, plan: ReportPlan, sources: ReportSources, *, generated_at: datetime
 ) -> Report:
-    rates = await period_rates(connection, sources, period=plan.period, cutoff=plan.cutoff)
+    # The catalog's names and units, read once for the period's table and each of the trend's.
+    terms = CatalogTerms(sources.catalog)
+    rates = await period_rates(connection, sources, terms, period=plan.period, cutoff=plan.cutoff)
     trend = []
     for earlier in periods_before(plan.period, sources.trend_periods):
         table = (
             rates
             if earlier == plan.period
-            else await period_rates(connection, sources, period=earlier, cutoff=min(earlier.end, plan.cutoff))
+            else await period_rates(connection, sources, terms, period=earlier, cutoff=min(earlier.end, plan.cutoff))
         )
         headline = {code: table.city.rates[code].value for code in sources.definitions.headline}
         trend.append(TrendPoint(period=earlier, label=earlier.label(), rates=headline))
     stalled, stalled_total = await stalled_items(
         connection, cutoff=plan.cutoff, no_progress_working_days=sources.no_progress_working_days
     )
-    names = CatalogTerms(sources.catalog).names
     return Report(
         report_id=plan.report_id,
         kind=plan.kind,
@@ -105,7 +106,7 @@ async def compute_report(
         stalled=stalled,
         stalled_total=stalled_total,
         no_progress_working_days=sources.no_progress_working_days,
-        units_named=await units_named(connection, period=plan.period, cutoff=plan.cutoff, names=names),
+        units_named=await units_named(connection, period=plan.period, cutoff=plan.cutoff, names=terms.names),
         new_classes=await classes_for_report(connection, plan.period),
         rectifications=await rectifications_for_report(connection, plan.period),
     )

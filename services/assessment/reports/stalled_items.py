@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select, true
+from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.assessment.reports.working_days import working_days_since
@@ -58,7 +58,7 @@ def _last_plan(cutoff: datetime) -> Any:
 
 def stalled_query(cutoff: datetime, no_progress_working_days: int) -> Select[Any]:
     """Candidates: every open overdue case, and open cases quiet for at least the calendar days N working days
-    take at the least (`stalled_items` then counts the working days)."""
+    take at the least (`stalled_items` then counts the working days and puts them in order)."""
     quiet_since = cutoff - timedelta(days=no_progress_working_days)
     action, plan = _last_action(cutoff), _last_plan(cutoff)
     last_at = func.coalesce(action.c.at, _record.received_at)
@@ -94,7 +94,6 @@ def stalled_query(cutoff: datetime, no_progress_working_days: int) -> Select[Any
                 ),
             ),
         )
-        .order_by(literal_column("received_at"))
     )
 
 

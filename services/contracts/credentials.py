@@ -19,6 +19,13 @@ class ClientKind(StrEnum):
     LEADER = "leader"
     ADMIN = "admin"
     OPERATOR = "operator"
+    CONSOLE = "console"  # the staff console: acts only on behalf of a signed-in person (docs/console.md)
+
+
+# Kinds a console may act as, for the person signed in to it: staff, never a platform, an operator or a console.
+STAFF_KINDS = (ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER, ClientKind.ADMIN)
+# A person's id as a console passes it (an OIDC `preferred_username`, an email, a development client id).
+PERSON_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$"
 
 
 class Credential(BaseModel):
@@ -38,12 +45,24 @@ class Credential(BaseModel):
 
 
 class Principal(BaseModel):
-    """Who is calling, as the credential says."""
+    """Who is calling, as the credential says (for a console: as the person it acts for)."""
 
     client_id: str
     kind: ClientKind
     subject: str
     key_id: str
+    person: str | None = Field(
+        default=None, description="The signed-in person a console acts for (None: the key's own client)."
+    )
+
+
+class CallerView(BaseModel):
+    """Body of `GET /v1/me`: who the API takes the caller for."""
+
+    client_id: str
+    kind: ClientKind
+    subject: str
+    person: str | None = None
 
 
 class CredentialRequest(BaseModel):

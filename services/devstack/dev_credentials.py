@@ -1,5 +1,6 @@
 """Development credentials for the sample district: one API key per platform, unit, leader, the coordination
-centre, an admin and an operator, written to `var/dev-credentials.json` (mode 0600) and registered in NATS KV.
+centre, an admin, an operator and the staff console, written to `var/dev-credentials.json` (mode 0600) and
+registered in NATS KV.
 
 `python -m services.devstack.dev_credentials generate` writes the file if it is missing (no server needed, so the
 Temporal UI can be pointed at the codec server with the operator key); `register` stores the keys' hashes once
@@ -33,6 +34,7 @@ def clients() -> dict[str, tuple[ClientKind, str]]:
     found: dict[str, tuple[ClientKind, str]] = {
         "admin": (ClientKind.ADMIN, ""),
         "operator": (ClientKind.OPERATOR, ""),
+        "console": (ClientKind.CONSOLE, ""),
         COORDINATION_CENTRE: (ClientKind.COORDINATION, COORDINATION_CENTRE),
         CITY_LEADER: (ClientKind.LEADER, CITY_LEADER),
         TOP_LEADERSHIP: (ClientKind.LEADER, TOP_LEADERSHIP),

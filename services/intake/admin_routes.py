@@ -7,11 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.contracts.case_actions import CITY_LEADER, COORDINATION_CENTRE, TOP_LEADERSHIP
-from services.contracts.catalog import UnitKind
 from services.contracts.credentials import ClientKind, CredentialRequest, CredentialSummary, IssuedKey
-from services.contracts.tickets import Channel
 from services.intake.auth import Caller, require_kind
+from services.intake.credential_subjects import subject_fits
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import NotFound, UnprocessableInput
@@ -61,17 +59,5 @@ async def revoke_key(key_id: str, services: Services, caller: Caller) -> Credent
 
 def _require_subject_fits(request: CredentialRequest, services: Services) -> None:
     """A key's subject must name what its kind acts as, so a typo is a 422, not a key that can do nothing."""
-    kind, subject = request.kind, request.subject
-    if kind is ClientKind.PLATFORM:
-        fits = subject in {channel.value for channel in Channel}
-    elif kind is ClientKind.UNIT:
-        unit = services.catalog.unit(subject)
-        fits = unit is not None and unit.kind is not UnitKind.COORDINATION
-    elif kind is ClientKind.COORDINATION:
-        fits = subject == COORDINATION_CENTRE
-    elif kind is ClientKind.LEADER:
-        fits = subject in {CITY_LEADER, TOP_LEADERSHIP}
-    else:
-        fits = subject == ""
-    if not fits:
-        raise UnprocessableInput(f"subject: {subject!r} does not fit a {kind.value} key")
+    if not subject_fits(request.kind, request.subject, services.catalog):
+        raise UnprocessableInput(f"subject: {request.subject!r} does not fit a {request.kind.value} key")

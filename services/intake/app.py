@@ -38,6 +38,7 @@ from services.intake import (
     catalog_routes,
     hotspot_routes,
     joint_routes,
+    me_routes,
     notification_routes,
     platform_routes,
     queue_routes,
@@ -171,6 +172,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(platform_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(access_log_routes.router)
+    app.include_router(me_routes.router)
     app.include_router(queue_routes.router)
     # Before any `/v1/reports/{report_id}`: `hotspots` is not a report's id.
     app.include_router(hotspot_routes.router)

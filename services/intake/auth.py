@@ -3,17 +3,24 @@
 Clients send `Authorization: Bearer <api key>` (or `X-API-Key`). The key's record says what kind of client it is
 and for whom it acts (a platform's channel, a unit's code, a leader's code). Adding OAuth2 client-credentials
 later means another way to produce the same `Principal` here; the routes do not change.
+
+A console key (the staff console, services/console/) is one more way to produce it: the console signs its staff in
+and names, on each request, the person and what they act as (`X-Hotline-Acting-Kind`, `-Subject`, `-Person`). The
+principal is then that person's, with the same kind and subject a key of theirs would have, so every route judges
+a clerk in the console by exactly the rules it judges the unit's key by. A console key alone may do nothing.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
 from prometheus_client import Counter
 
-from services.contracts.credentials import ClientKind, Principal
+from services.contracts.credentials import PERSON_PATTERN, STAFF_KINDS, ClientKind, Principal
+from services.intake.credential_subjects import subject_fits
 from services.intake.errors import ApiError
 
 log = structlog.get_logger(__name__)
@@ -56,8 +63,40 @@ async def authenticate(request: Request) -> Principal:
     principal: Principal | None = await request.app.state.services.credentials.verify(key)
     if principal is None:
         raise refuse(401, "invalid", "the API key is unknown, revoked or expired", path=request.url.path)
+    if principal.kind is ClientKind.CONSOLE:
+        principal = _acting_for(request, principal)
     structlog.contextvars.bind_contextvars(client_id=principal.client_id)
     return principal
+
+
+ACTING_KIND = "x-hotline-acting-kind"
+ACTING_SUBJECT = "x-hotline-acting-subject"
+ACTING_PERSON = "x-hotline-acting-person"
+_PERSON = re.compile(PERSON_PATTERN)
+
+
+def _acting_for(request: Request, console: Principal) -> Principal:
+    """The person a console acts for, as a principal of their own kind and subject (403 naming the header)."""
+    headers = request.headers
+    kind_name, subject, person = (headers.get(ACTING_KIND), headers.get(ACTING_SUBJECT, ""), headers.get(ACTING_PERSON))
+    context = {"client": console.client_id, "path": request.url.path}
+    if kind_name is None or person is None:
+        raise refuse(
+            403, "console_alone", "a console key acts only for a signed-in person (X-Hotline-Acting-*)", **context
+        )
+    kind = next((k for k in STAFF_KINDS if k.value == kind_name), None)
+    if kind is None:
+        allowed = ", ".join(k.value for k in STAFF_KINDS)
+        raise refuse(403, "acting_kind", f"X-Hotline-Acting-Kind: {kind_name!r} is not staff ({allowed})", **context)
+    if not _PERSON.match(person):
+        raise refuse(403, "acting_person", f"X-Hotline-Acting-Person: {person!r} is not a person's id", **context)
+    if not subject_fits(kind, subject, request.app.state.services.catalog):
+        raise refuse(
+            403, "acting_subject", f"X-Hotline-Acting-Subject: {subject!r} does not fit {kind.value}", **context
+        )
+    return Principal(
+        client_id=f"{person}@{console.client_id}", kind=kind, subject=subject, key_id=console.key_id, person=person
+    )
 
 
 Caller = Annotated[Principal, Depends(authenticate)]

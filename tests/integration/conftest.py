@@ -1,49 +1,8 @@
-"""The whole system on real binaries: nats-server, the Temporal dev server and our four services."""
+"""Integration tests: the whole system on real binaries (the fixtures are in tests/conftest.py, shared with the
+browser tests so that one system serves both)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
-import pytest_asyncio
-from temporalio.client import Client
-
-from services.contracts.settings import ServiceSettings
-from services.engines.temporal import connect_temporal
-from tests.support.case_lifecycle import fail_on_server_error
-from tests.support.system import RunningSystem
 
 pytestmark = pytest.mark.integration
-
-
-@pytest_asyncio.fixture(scope="session")
-async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
-    running = await RunningSystem.start(tmp_path_factory.mktemp("system"), with_records=True)
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest_asyncio.fixture(scope="session")
-async def api(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    """The API, as whoever each request speaks for (see `tests/support/credentials.py`)."""
-    async with system.client() as client:
-        yield client
-
-
-@pytest_asyncio.fixture
-async def no_server_errors(api: httpx.AsyncClient) -> AsyncIterator[None]:
-    """While a test runs, any 5xx from the API fails it at the request that got it."""
-    hooks = api.event_hooks["response"]
-    hooks.append(fail_on_server_error)
-    try:
-        yield
-    finally:
-        hooks.remove(fail_on_server_error)
-
-
-@pytest_asyncio.fixture(scope="session")
-async def temporal_client(system: RunningSystem) -> Client:
-    return await connect_temporal(ServiceSettings(temporal_address=system.temporal.address))

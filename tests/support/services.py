@@ -20,6 +20,8 @@ SERVICE_NAMES = ("intake", "router", "workflows", "notifier")
 RECORDS = "records"
 # The assessment service (classes of cases, special rectifications) works on the records: started with them.
 ASSESSMENT = "assessment"
+# The staff console: a web app on the intake API, started after intake (it needs its address).
+CONSOLE = "console"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -126,8 +128,8 @@ def build_services(
     for name in names:
         port = free_port()
         own = dict(env)
-        if name == "intake":
-            own["HOTLINE_INTAKE_PORT"] = str(port)
+        if name in ("intake", CONSOLE):
+            own[f"HOTLINE_{name.upper()}_PORT"] = str(port)
         else:
             own[f"HOTLINE_{name.upper()}_OPS_PORT"] = str(port)
         processes[name] = ServiceProcess(name, port, own, workdir / f"{name}.log")

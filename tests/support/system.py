@@ -15,7 +15,15 @@ import httpx
 
 from tests.support.credentials import ActAsBody, dev_keys
 from tests.support.engines import NatsServer, PostgresServer, TemporalDevServer
-from tests.support.services import ASSESSMENT, RECORDS, SERVICE_NAMES, ServiceProcess, build_services, service_env
+from tests.support.services import (
+    ASSESSMENT,
+    CONSOLE,
+    RECORDS,
+    SERVICE_NAMES,
+    ServiceProcess,
+    build_services,
+    service_env,
+)
 
 
 @dataclass
@@ -31,12 +39,22 @@ class RunningSystem:
     def api_url(self) -> str:
         return self.services["intake"].base_url
 
+    @property
+    def console_url(self) -> str:
+        return self.services[CONSOLE].base_url
+
     @classmethod
     async def start(
-        cls, workdir: Path, *, extra_env: dict[str, str] | None = None, with_records: bool = False
+        cls,
+        workdir: Path,
+        *,
+        extra_env: dict[str, str] | None = None,
+        with_records: bool = False,
+        with_console: bool = False,
     ) -> RunningSystem:
         """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings;
-        `with_records`: PostgreSQL, the records service and the assessment service too."""
+        `with_records`: PostgreSQL, the records service and the assessment service too; `with_console`: the staff
+        console, once intake answers."""
         running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
         await running.nats.start()
         running.keys = await dev_keys(workdir, running.nats.url)
@@ -51,6 +69,16 @@ class RunningSystem:
             names = (*SERVICE_NAMES, RECORDS, ASSESSMENT)
         running.services = build_services(env, workdir, names)
         await asyncio.gather(*(process.start() for process in running.services.values()))
+        if with_console:
+            console_env = {
+                **env,
+                "HOTLINE_CONSOLE_API_URL": running.api_url,
+                "HOTLINE_CONSOLE_API_KEY": running.keys["console"],
+                "HOTLINE_CONSOLE_REFRESH_SECONDS": "1",
+            }
+            console = build_services(console_env, workdir, (CONSOLE,))[CONSOLE]
+            running.services[CONSOLE] = console
+            await console.start()
         return running
 
     def client(self) -> httpx.AsyncClient:

@@ -1,0 +1,77 @@
+"""The unit clerk's pages: the queue (with its live rows) and the unit's notification channels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.console.rendering import page
+from services.console.session import SignedIn, require_role
+from services.contracts.credentials import ClientKind
+
+router = APIRouter()
+
+# The queue's tabs: what each shows of the unit's open cases (GET /v1/queue).
+TABS = {
+    "all": "全部",
+    "new": "待签收",
+    "soon": "即将到期",
+    "overdue": "已超时",
+    "joint": "联办任务",
+    "rework": "退回重办",
+}
+SOON = timedelta(days=1)
+
+
+def _next_due(entry: dict[str, Any]) -> str | None:
+    """The deadline the clerk faces next: sign-for while unsigned, feedback until given, then resolution."""
+    if entry.get("status") == "assigned" and entry.get("sign_for_deadline"):
+        return str(entry["sign_for_deadline"])
+    return entry.get("feedback_deadline") or entry.get("resolution_deadline")
+
+
+def in_tab(entry: dict[str, Any], tab: str, now: datetime) -> bool:
+    due = _next_due(entry)
+    if tab == "new":
+        return entry.get("status") == "assigned" and entry.get("role") == "handling"
+    if tab == "soon":
+        return bool(due) and not entry.get("overdue") and datetime.fromisoformat(str(due)) - now < SOON
+    if tab == "overdue":
+        return bool(entry.get("overdue"))
+    if tab == "joint":
+        return entry.get("role") == "joint"
+    if tab == "rework":
+        return entry.get("status") == "rework"
+    return True
+
+
+async def _queue(request: Request, staff: Any, tab: str) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = await request.app.state.api.acting_for(staff).get("/v1/queue", limit=500)
+    now = datetime.now(UTC)
+    counts = {key: sum(in_tab(e, key, now) for e in entries) for key in TABS}
+    rows = [dict(e, next_due=_next_due(e)) for e in entries if in_tab(e, tab, now)]
+    return {"rows": rows, "counts": counts, "tab": tab if tab in TABS else "all", "tabs": TABS}
+
+
+@router.get("/queue")
+async def queue(request: Request, staff: SignedIn, tab: str = "all") -> Response:
+    require_role(staff, ClientKind.UNIT)
+    return page(request, "queue.html", staff=staff, title="我的工单", **await _queue(request, staff, tab))
+
+
+@router.get("/queue/rows")
+async def queue_rows(request: Request, staff: SignedIn, tab: str = "all") -> Response:
+    """The queue's table alone: the page asks for it every `refresh_seconds` (htmx), so new cases appear."""
+    require_role(staff, ClientKind.UNIT)
+    return page(request, "queue_rows.html", staff=staff, **await _queue(request, staff, tab))
+
+
+@router.get("/channels")
+async def channels(request: Request, staff: SignedIn) -> Response:
+    """Where the unit's notifications go (read; the admin changes them)."""
+    require_role(staff, ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
+    found = await request.app.state.api.acting_for(staff).get(f"/v1/units/{staff.subject}/channels")
+    return page(request, "channels.html", staff=staff, title="通知渠道", channels=found, code=staff.subject)

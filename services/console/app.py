@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from services.console import sign_in_routes
 from services.console.api_client import ApiRefused, ConsoleApi
+from services.console.catalog_names import CatalogNames
 from services.console.oidc import OidcSignIn
 from services.console.pages import admin_pages, case_pages, centre_pages, leader_pages, unit_pages
 from services.console.rendering import page
@@ -48,6 +49,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         dependencies=[Depends(check_csrf)],
     )
     app.state.settings = settings
+    app.state.names = CatalogNames()
     app.state.oidc = OidcSignIn.from_settings(settings)
     app.add_middleware(
         SessionMiddleware,

@@ -38,6 +38,48 @@ CHANNEL_LABELS = {
     "assigned": "中心交办",
 }
 
+# The case timeline's actions (services/contracts/case_timeline.py) as a clerk reads them.
+TIMELINE_LABELS = {
+    "received": "受理",
+    "sent_to_triage": "转中心分拨",
+    "triaged": "中心分拨",
+    "routed": "派单",
+    "assigned": "交办",
+    "urgency_not_allowed": "该事项不适用紧急",
+    "deadline_recomputed": "期限重算",
+    "deadline_paused": "期限暂停",
+    "deadline_resumed": "期限恢复",
+    "accepted": "签收",
+    "transferred": "退回转办",
+    "transfer_window_closed": "退回期已过",
+    "arbitration_requested": "提请仲裁",
+    "arbitrated": "仲裁",
+    "feedback": "首次反馈",
+    "progress": "进展",
+    "joint_handling_started": "发起联合办理",
+    "joint_task_accepted": "签收联办任务",
+    "joint_task_reported": "联办进展",
+    "joint_task_completed": "完成联办任务",
+    "joint_task_deadline_breached": "联办任务超时",
+    "joint_handling_closed": "结束联合办理",
+    "deadline_breached": "超时",
+    "chase_up": "催办",
+    "escalation_requested": "提请升级",
+    "escalated": "升级",
+    "escalation_held": "升级暂缓",
+    "top_level_coordination": "顶格调度",
+    "extension_requested": "申请延期",
+    "extension_approved": "同意延期",
+    "extension_refused": "不同意延期",
+    "resolved": "办结",
+    "rated": "评价",
+    "rework": "退回重办",
+    "demand_judged_unreasonable": "认定不合理诉求",
+    "closed": "归档",
+}
+
+ACTOR_LABELS = {"system": "系统", "router": "派单系统", "caller": "来电人", "coordination-centre": "基层赋能中心"}
+
 RATING_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 
 

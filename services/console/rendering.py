@@ -23,8 +23,11 @@ _env.filters.update(
     channel=lambda value: formats.label(formats.CHANNEL_LABELS, value),
     rating=lambda value: formats.label(formats.RATING_LABELS, value),
     percent=formats.percent,
+    timeline_action=lambda value: formats.label(formats.TIMELINE_LABELS, value),
 )
-_env.globals.update(csrf_token=csrf_token, countdown=lambda due: formats.countdown(due, datetime.now(UTC)))
+_env.globals.update(
+    formats=formats, csrf_token=csrf_token, countdown=lambda due: formats.countdown(due, datetime.now(UTC))
+)
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -33,7 +36,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     return TEMPLATES.TemplateResponse(
         request,
         template,
-        {"flash": flash, "settings": request.app.state.settings, **context},
+        {"flash": flash, "settings": request.app.state.settings, "names": request.app.state.names, **context},
         status_code=status_code,
     )
 

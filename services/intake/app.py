@@ -11,8 +11,10 @@ import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
+from starlette.types import Scope
 
 from services.contracts.case_policy import Window
+from services.contracts.credentials import ClientKind
 from services.contracts.subjects import (
     CATALOG_BUCKET,
     CATALOG_CHANGES_BUCKET,
@@ -72,6 +74,13 @@ responsible units act on their cases. A ticket is answered `202` only once the m
 resubmitting the same `(channel, external_id)` answers `200` with the same case id, at any later time (the
 message bus's index answers for the platforms' retry horizon, 30 days by default; the case records after that).
 """
+
+
+async def _is_console_key(scope: Scope, key: str) -> bool:
+    """For the rate limit: whether a key is a staff console's (counted per person it acts for)."""
+    services: IntakeServices | None = getattr(scope["app"].state, "services", None)
+    principal = await services.credentials.verify(key) if services is not None else None
+    return principal is not None and principal.kind is ClientKind.CONSOLE
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
@@ -156,7 +165,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added last, so it runs first: a client over its limit is refused before its body is read.
-    app.add_middleware(RateLimit, limits=settings.rate_limits)
+    app.add_middleware(RateLimit, limits=settings.rate_limits, is_console_key=_is_console_key)
     install_error_handlers(app)
     # Before case_routes: `/v1/cases/export` is not the case `export`.
     app.include_router(case_search_routes.router)

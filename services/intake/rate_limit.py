@@ -5,6 +5,10 @@ never logged) or, without one, its IP address. The key is counted as presented, 
 inventing keys gets a fresh share each time, but also a 401 each time; shielding the service from unauthenticated
 floods is the edge proxy's job.
 
+A staff console's key (services/console/) speaks for many people: its requests are counted per person it names
+(`X-Hotline-Acting-Person`), each with the same share as a key of their own. The key's kind is checked for that
+(only when the header is there), so another client cannot win fresh shares by naming invented persons.
+
 Limits use a moving window in this process's memory, so each intake instance counts on its own: behind a load
 balancer with N instances a client gets up to N times the limit. The scale-out path is a shared storage (the
 `limits` library's Redis storage, or one over NATS KV) handed to `RateLimit(storage=...)`; nothing else changes.
@@ -16,7 +20,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
 from limits import RateLimitItem
@@ -35,14 +39,25 @@ RATE_LIMITED = Counter(
 )
 
 
-def client_identity(scope: Scope) -> str:
-    """Who is asking, for counting: `key:<sha256 of the API key>`, else `ip:<address>`."""
+# Whether a presented key is a console's (whose requests are counted per person they name).
+IsConsoleKey = Callable[[Scope, str], Awaitable[bool]]
+ACTING_PERSON = b"x-hotline-acting-person"
+
+
+def presented_key(scope: Scope) -> str:
     headers = dict(scope.get("headers") or [])
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     key = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
-    key = key or headers.get(b"x-api-key", b"").decode("latin-1").strip()
+    return key or headers.get(b"x-api-key", b"").decode("latin-1").strip()
+
+
+def client_identity(scope: Scope, *, person: str | None = None) -> str:
+    """Who is asking, for counting: `key:<sha256 of the API key>` (`…:<person>` for a console acting for one),
+    else `ip:<address>`."""
+    key = presented_key(scope)
     if key:
-        return f"key:{hashlib.sha256(key.encode()).hexdigest()}"
+        hashed = f"key:{hashlib.sha256(key.encode()).hexdigest()}"
+        return f"{hashed}:{person}" if person else hashed
     client = scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}"
 
@@ -55,8 +70,10 @@ class RateLimit:
         limits: Sequence[RateLimitItem],
         unlimited_paths: frozenset[str] = UNLIMITED_PATHS,
         storage: Storage | None = None,
+        is_console_key: IsConsoleKey | None = None,
     ) -> None:
         self._app = app
+        self._is_console_key = is_console_key
         self._limits = list(limits)
         self._unlimited = unlimited_paths
         self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
@@ -65,7 +82,7 @@ class RateLimit:
         if scope["type"] != "http" or not self._limits or scope["path"] in self._unlimited:
             await self._app(scope, receive, send)
             return
-        client = client_identity(scope)
+        client = client_identity(scope, person=await self._person(scope))
         exceeded = [item for item in self._limits if not await self._limiter.hit(item, client)]
         if not exceeded:
             await self._app(scope, receive, send)
@@ -83,6 +100,14 @@ class RateLimit:
             retry_after=retry_after,
         )
         await _refuse(send, f"rate limit exceeded: {limit} per client; retry after {retry_after} s", retry_after)
+
+    async def _person(self, scope: Scope) -> str | None:
+        """The person a console key acts for, when the request names one and its key is a console's."""
+        person = dict(scope.get("headers") or []).get(ACTING_PERSON)
+        if not person or self._is_console_key is None:
+            return None
+        key = presented_key(scope)
+        return person.decode("latin-1")[:128] if key and await self._is_console_key(scope, key) else None
 
     async def _seconds_until_free(self, item: RateLimitItem, client: str) -> int:
         """Whole seconds until the window has room again (at least 1)."""

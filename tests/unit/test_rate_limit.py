@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI, Request
 from limits import parse_many
 from pydantic import ValidationError
+from starlette.types import Scope
 
 from services.intake.rate_limit import RateLimit
 from services.intake.settings import IntakeSettings
@@ -19,9 +20,16 @@ KEY_A = "hk_0123456789ab_first-client-secret-part"
 KEY_B = "hk_ba9876543210_second-client-secret-part"
 
 
+CONSOLE_KEY = "hk_c0c0c0c0c0c0_the-staff-consoles-secret"
+
+
+async def is_console_key(scope: Scope, key: str) -> bool:
+    return key == CONSOLE_KEY
+
+
 def build_app(limit: str, handled: list[str]) -> FastAPI:
     app = FastAPI()
-    app.add_middleware(RateLimit, limits=parse_many(limit) if limit else [])
+    app.add_middleware(RateLimit, limits=parse_many(limit) if limit else [], is_console_key=is_console_key)
 
     @app.post("/v1/cases")
     async def submit(request: Request) -> dict[str, bool]:
@@ -178,3 +186,19 @@ def test_settings_read_one_or_several_limits_or_none() -> None:
 def test_settings_refuse_an_unreadable_limit() -> None:
     with pytest.raises(ValidationError, match="rate_limit"):
         IntakeSettings(rate_limit="lots per minute")
+
+
+def acting(key: str, person: str) -> dict[str, str]:
+    return {**bearer(key), "X-Hotline-Acting-Person": person}
+
+
+async def test_a_consoles_requests_count_per_person_it_acts_for(clients: Clients) -> None:
+    client = clients()
+    assert await statuses(client, 6, acting(CONSOLE_KEY, "zhang.san")) == [200] * 5 + [429]
+    assert await statuses(client, 5, acting(CONSOLE_KEY, "li.si")) == [200] * 5  # another clerk: a share of her own
+
+
+async def test_another_key_naming_persons_wins_no_fresh_share(clients: Clients) -> None:
+    client = clients()
+    sent = [(await client.get("/v1/cases/c-1", headers=acting(KEY_A, f"p{n}"))).status_code for n in range(6)]
+    assert sent == [200] * 5 + [429]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -19,14 +20,19 @@ router = APIRouter(dependencies=[Depends(refresh_names)])
 @router.get("/cases/{case_id}")
 async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response:
     api = request.app.state.api.acting_for(staff)
-    view: dict[str, Any] = await api.get(f"/v1/cases/{case_id}")
-    try:
-        ticket = await api.get(f"/v1/cases/{case_id}/ticket")
-        ticket_refusal = None
-    except ApiRefused as refused:  # a unit that transferred the case on reads the case, not its ticket
-        if refused.status not in (403, 404, 503):
-            raise
-        ticket, ticket_refusal = None, refused.detail
+    # Both at once: the view from the case's workflow, the ticket from the records (each read of it logged).
+    read: tuple[Any, Any] = await asyncio.gather(
+        api.get(f"/v1/cases/{case_id}"), api.get(f"/v1/cases/{case_id}/ticket"), return_exceptions=True
+    )
+    view, ticket = read
+    if isinstance(view, BaseException):
+        raise view
+    ticket_refusal = None
+    if isinstance(ticket, BaseException):
+        # A unit that transferred the case on reads the case, not its ticket; the records may not hold it yet.
+        if not isinstance(ticket, ApiRefused) or ticket.status not in (403, 404, 503):
+            raise ticket
+        ticket_refusal, ticket = ticket.detail, None
     return page(
         request,
         "case.html",

@@ -2,8 +2,10 @@
 
 The session is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure outside development), so any console
 replica serves any request. It holds the person and their role, never a key or a token. Its signature carries
-its time: a cookie not re-signed within the idle limit is refused by the signature check itself (idle expiry), and
-`signed_in_at` ends every session after the maximum, however busy.
+its time: a cookie not re-signed within the idle limit is refused by the signature check itself, and
+`signed_in_at` ends every session after the maximum, however busy. A page left open refreshes its lists by itself
+(htmx GETs), which re-signs the cookie: so idleness is judged by `active_at`, the person's last own request (a
+page, a form), which those refreshes do not move.
 
 CSRF: a random token per session (synchronizer token); every state-changing request must send it back as the
 form's `csrf_token` field or the `X-CSRF-Token` header (htmx). Lax cookies already keep other sites' POSTs from
@@ -25,6 +27,7 @@ from services.contracts.credentials import ClientKind
 
 STAFF = "staff"
 SIGNED_IN_AT = "signed_in_at"
+ACTIVE_AT = "active_at"
 CSRF = "csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -75,7 +78,7 @@ def sign_in(request: Request, staff: Staff) -> None:
     """A new session for `staff` (a fresh CSRF token: none from before signing in is kept)."""
     request.session.clear()
     request.session[STAFF] = staff.model_dump(mode="json")
-    request.session[SIGNED_IN_AT] = time.time()
+    request.session[SIGNED_IN_AT] = request.session[ACTIVE_AT] = time.time()
     csrf_token(request)
 
 
@@ -84,15 +87,26 @@ def sign_out(request: Request) -> None:
 
 
 def current_staff(request: Request) -> Staff:
-    """The signed-in person, or NotSignedIn (no session, or past its maximum length)."""
-    stored = request.session.get(STAFF)
-    started = request.session.get(SIGNED_IN_AT, 0)
-    max_seconds = request.app.state.settings.session_max_hours * 3600
-    if not isinstance(stored, dict) or time.time() - float(started) > max_seconds:
-        request.session.clear()
+    """The signed-in person, or NotSignedIn (no session, idle too long, or past its maximum length)."""
+    session, settings, now = request.session, request.app.state.settings, time.time()
+    stored = session.get(STAFF)
+    started, active = float(session.get(SIGNED_IN_AT, 0)), float(session.get(ACTIVE_AT, 0))
+    if (
+        not isinstance(stored, dict)
+        or now - started > settings.session_max_hours * 3600
+        or now - active > settings.session_idle_minutes * 60
+    ):
+        session.clear()
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise NotSignedIn(quote(target, safe="/?=&"))
+    if not is_refresh(request):
+        session[ACTIVE_AT] = now
     return Staff.model_validate(stored)
+
+
+def is_refresh(request: Request) -> bool:
+    """A page's own refresh of a fragment (an htmx GET), not the person's doing."""
+    return request.method == "GET" and request.headers.get("hx-request") == "true"
 
 
 SignedIn = Annotated[Staff, Depends(current_staff)]

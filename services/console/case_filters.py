@@ -76,10 +76,6 @@ class Search:
     form: dict[str, str] = field(default_factory=dict)
     statuses: tuple[str, ...] = ()
 
-    @property
-    def filtered(self) -> bool:
-        return any(name in self.params for name in FILTER_NAMES)
-
 
 def read_search(query: Mapping[str, str], statuses: Sequence[str]) -> Search:
     """The API's parameters from the search page's query string (`statuses`: every `status` given); FilterError

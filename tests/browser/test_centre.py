@@ -9,11 +9,17 @@ import io
 import random
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 from playwright.async_api import Locator, Page, expect
+from temporalio.client import Client
 
+from services.console.formats import LOCAL
+from services.contracts.case_classes import HOTSPOT_SCAN_TYPE, ScanInput
+from services.contracts.subjects import ASSESSMENT_TASK_QUEUE
 from tests.support.case_lifecycle import Case, accepted_case, act, open_case, refusal, wait_for_case
 from tests.support.console import sign_in
 from tests.support.polling import assert_eventually
@@ -211,6 +217,56 @@ async def test_the_centre_refuses_a_catalog_change_with_a_note(
     )
 
 
+async def test_a_special_rectification_from_a_class_of_cases_to_its_closing(
+    page: Page, system: RunningSystem, api: httpx.AsyncClient, temporal_client: Client
+) -> None:
+    class_id, case_ids = await _planted_class(api, temporal_client)
+    await sign_in(page, system.console_url, system.keys[CENTRE])
+    await page.goto(f"{system.console_url}/classes")
+    found = page.locator(f'tr[data-class="{class_id}"]')
+    await expect(found).to_contain_text("5")
+    await found.get_by_role("link", name="发起专项整治").click()
+
+    await expect(page.get_by_label("整治名称")).not_to_be_empty()  # named after the class
+    await page.get_by_label("整治名称").fill("城关街道预付卡消费纠纷专项整治")
+    await page.get_by_label("牵头单位（单位代码）").fill("market-regulation")
+    await page.get_by_label("配合单位", exact=False).fill("chengguan-street")
+    deadline = (datetime.now(UTC) + timedelta(days=30)).astimezone(LOCAL)
+    await page.get_by_label("完成期限").fill(deadline.strftime("%Y-%m-%dT18:00"))
+    await page.get_by_label("整治目标").fill("一个月内预付卡投诉清零")
+    await page.get_by_role("button", name="发起专项整治").click()
+    await expect(page.locator(".flash").first).to_contain_text("专项整治：已发起")
+    await expect(page.get_by_role("heading", name=re.compile("城关街道预付卡消费纠纷专项整治"))).to_be_visible()
+    for case_id in case_ids:
+        await expect(page.get_by_role("link", name=case_id)).to_be_visible()
+    rectification_path = urlparse(page.url).path
+
+    await sign_in(
+        page,
+        system.console_url,
+        system.keys["market-regulation"],
+        next_path=rectification_path,
+    )
+    await page.get_by_label("本周进展", exact=True).fill("已约谈涉事商家3家")
+    await page.get_by_label("采取的措施（每行一条，可空）").fill("建立预付卡风险提示\n每周联合检查")
+    await page.get_by_role("button", name="报告进展").click()
+    await expect(page.locator(".flash").first).to_contain_text("报告进展：已提交")
+    await expect(page.get_by_role("region", name="进展", exact=True)).to_contain_text("已约谈涉事商家3家")
+
+    await sign_in(page, system.console_url, system.keys[CENTRE], next_path=rectification_path)
+    await page.get_by_label("整治结果", exact=True).fill("涉事商家已整改，投诉清零")
+    await page.get_by_role("button", name="结束整治").click()
+    await expect(page.locator(".flash").first).to_contain_text("结束整治：已提交")
+    await expect(page.locator("h1 .badge").first).to_have_text("已结束")
+    rectification_id = rectification_path.rsplit("/", 1)[1]
+    closed = (await api.get(f"/v1/rectifications/{rectification_id}")).json()
+    assert (closed["status"], closed["result"], [p["unit"] for p in closed["progress"]]) == (
+        "closed",
+        "涉事商家已整改，投诉清零",
+        ["market-regulation"],
+    )
+
+
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
@@ -274,3 +330,34 @@ async def _act(page: Page, action: str, fields: dict[str, str]) -> None:
         await form.get_by_label(label, exact=True).fill(value)
     await form.get_by_role("button", name=action).click()
     await expect(page.locator(".flash").first).to_contain_text(f"{action}：已提交")
+
+
+async def _planted_class(api: httpx.AsyncClient, temporal: Client) -> tuple[str, list[str]]:
+    """Five tickets of one item in one township (one no other test uses), the hotspot scan run: their class."""
+    case_ids = []
+    for n in range(5):
+        body = ticket_body(
+            title="预付卡商家跑路",
+            description="城关街道一家健身房关门，预付卡余额无法退还。",
+            category_code="MS-02",
+            township="chengguan-street",
+            address=f"城关街道第{n + 1}大街{n + 10}号",
+        )
+        response = await api.post("/v1/cases", json=body)
+        assert response.status_code == 202, response.text
+        case_ids.append(response.json()["case_id"])
+
+    async def in_a_class() -> str:
+        await temporal.execute_workflow(
+            HOTSPOT_SCAN_TYPE,
+            ScanInput(),
+            id=f"hotspot-scan-test-{uuid.uuid4()}",
+            task_queue=ASSESSMENT_TASK_QUEUE,
+            result_type=dict,
+        )
+        found = (await api.get("/v1/reports/hotspots", params={"item": "MS-02", "township": "chengguan-street"})).json()
+        classes = [c["class_id"] for c in found["classes"] if set(case_ids) <= {k["case_id"] for k in c["cases"]}]
+        assert len(classes) == 1, "the cases are not in one class yet"
+        return str(classes[0])
+
+    return await assert_eventually(in_a_class, timeout=60, what="the planted cases found as a class"), case_ids

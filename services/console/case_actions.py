@@ -36,6 +36,7 @@ class Action:
     fields: tuple[Field, ...] = field(default_factory=tuple)
     as_handler: bool = False  # offered to a unit only while it handles the case
     as_joint: bool = False  # offered to a unit only while it has an open joint task
+    names_unit: bool = True  # the body says who acts (`unit`); a rating is the caller's, and names nobody
 
 
 RATING = (("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("unsatisfied", "不满意"))
@@ -194,6 +195,7 @@ ACTIONS: tuple[Action, ...] = (
             Field("outcome", "办理结果", "select", choices=RATING),
             Field("comment", "来电人意见", "textarea", required=False),
         ),
+        names_unit=False,
     ),
     Action(
         "unreasonable-demand",
@@ -242,7 +244,7 @@ class FormError(ValueError):
 
 def body_of(action: Action, form: dict[str, str], acting: str) -> dict[str, Any]:
     """The API body from a submitted form: blanks left out, numbers and yes/no read, participants parsed."""
-    body: dict[str, Any] = {"unit": acting}
+    body: dict[str, Any] = {"unit": acting} if action.names_unit else {}
     for item in action.fields:
         raw = (form.get(item.name) or "").strip()
         if not raw:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true, tuple_
+from sqlalchemy import Boolean, ColumnElement, Select, and_, literal_column, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.contracts.case_lists import CasePage, CaseSummary
@@ -25,7 +25,7 @@ from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.tickets import CODE_PATTERN, ITEM_CODE_PATTERN, Channel
 from services.engines.records_db.search_tokens import MAX_QUERY_TOKENS, hashed, query_tokens, search_key
-from services.engines.records_db.tables import case_records, case_search
+from services.engines.records_db.tables import EXTENSION_PENDING, case_records, case_search
 from services.intake.auth import require_kind
 from services.intake.page_cursors import MAX_CURSOR_CHARS, decode_cursor, encode_cursor, fingerprint
 
@@ -64,6 +64,10 @@ class CaseFilters(BaseModel):
     overdue: bool | None = None
     escalation_level: int | None = Field(default=None, ge=0, le=TOP_ESCALATION)
     escalation_level_min: int | None = Field(default=None, ge=0, le=TOP_ESCALATION)
+    extension_pending: bool | None = Field(
+        default=None,
+        description="true: the handling unit asked for more time and the coordination centre has not decided yet.",
+    )
     received_from: AwareDatetime | None = Field(default=None, description="Received at or after (RFC 3339).")
     received_to: AwareDatetime | None = Field(default=None, description="Received before (RFC 3339).")
     q: str | None = Field(
@@ -167,6 +171,10 @@ def matching(filters: CaseFilters, keyring: PayloadKeyring, *, words: bool = Tru
         conditions.append(_record.units.contains([filters.unit]))
     if filters.escalation_level_min is not None:
         conditions.append(_record.escalation_level >= filters.escalation_level_min)
+    if filters.extension_pending is not None:
+        # Spelled as the partial index `case_records_extension_pending` is, so that PostgreSQL reads it.
+        pending = literal_column(f"({EXTENSION_PENDING})", Boolean)
+        conditions.append(pending if filters.extension_pending else pending.is_not(True))
     if filters.received_from is not None:
         conditions.append(_record.received_at >= filters.received_from)
     if filters.received_to is not None:

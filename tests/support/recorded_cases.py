@@ -21,7 +21,15 @@ from services.contracts.case_event_log import (
     SealedData,
     case_event_id,
 )
-from services.contracts.case_view import CaseView, Deadlines, JointPhase, JointRole, JointTaskView
+from services.contracts.case_view import (
+    CaseView,
+    Deadlines,
+    Extension,
+    ExtensionStatus,
+    JointPhase,
+    JointRole,
+    JointTaskView,
+)
 from services.contracts.cases import CaseStatus
 from services.contracts.tickets import Caller
 from services.engines.sealed_data import seal
@@ -71,6 +79,7 @@ class Recorded:
     escalation_level: int = 0
     resolution_due: datetime | None = None
     joint_units: list[str] = field(default_factory=list)
+    extension: ExtensionStatus | None = None  # one request for more time, in this state
     closed: bool = False
     case_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
@@ -96,8 +105,18 @@ class Recorded:
             overdue=self.overdue,
             escalation_level=self.escalation_level,
             joint_phases=[self._joint_phase()] if self.joint_units else [],
+            extensions=[self._extension(self.extension)] if self.extension else [],
             closed_at=closed_at,
             closed_reason="rated" if self.closed else None,
+        )
+
+    def _extension(self, status: ExtensionStatus) -> Extension:
+        return Extension(
+            requested_by=self.handling_unit or "",
+            reason="需协调管网改造",
+            working_days=5,
+            requested_at=self.received_at + timedelta(days=1),
+            status=status,
         )
 
     def _joint_phase(self) -> JointPhase:

@@ -61,6 +61,7 @@ async def _get(path: str, query: str) -> httpx.Response:
             {"received_from": "2026-12-01T00:00:00+08:00", "received_to": "2026-12-08T00:00:00Z"},
             id="a window (RFC 3339)",
         ),
+        pytest.param("extension_pending=true", {"extension_pending": True}, id="awaiting an extension decision"),
         pytest.param("q=小区 停水", {"q": "小区 停水"}, id="text"),
         pytest.param("sort=received_at&limit=200", {"sort": "received_at", "limit": 200}, id="oldest first, a page"),
     ],
@@ -82,6 +83,7 @@ async def test_the_filters_are_read_from_the_query_string(query: str, parsed: di
         ("/search", "channel=fax", "channel"),
         ("/search", "overdue=perhaps", "overdue"),
         ("/search", "escalation_level=4", "escalation_level"),
+        ("/search", "extension_pending=soon", "extension_pending"),
         ("/search", "escalation_level_min=-1", "escalation_level_min"),
         ("/search", "received_from=2026-12-01T00:00:00", "received_from"),  # no zone: whose midnight?
         ("/search", "received_to=yesterday", "received_to"),
@@ -124,6 +126,9 @@ def _sql(condition: ColumnElement[bool]) -> str:
         ({"item": "LS-06"}, ["case_records.catalog_item = :catalog_item_1"]),
         ({"unit": "water"}, ["case_records.units @> :units_1"]),
         ({"overdue": False}, ["case_records.overdue = false"]),
+        # Spelled as the partial index's condition (tables.EXTENSION_PENDING), not with a parameter.
+        ({"extension_pending": True}, ["""view -> 'extensions' @> '[{"status": "pending"}]'::jsonb"""]),
+        ({"extension_pending": False}, ["""view -> 'extensions' @> '[{"status": "pending"}]'::jsonb IS NOT true"""]),
         (
             {"escalation_level_min": 1, "received_from": datetime(2026, 1, 1, tzinfo=UTC)},
             ["case_records.escalation_level >= :escalation_level_1", "case_records.received_at >= :received_at_1"],

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from services.console import sign_in_routes
 from services.console.api_client import ApiRefused, ConsoleApi
-from services.console.catalog_names import CatalogNames
+from services.console.catalog_names import CatalogNames, refresh_names
 from services.console.oidc import OidcSignIn
 from services.console.pages import admin_pages, case_pages, centre_pages, leader_pages, unit_pages
 from services.console.rendering import page
@@ -62,11 +62,10 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_pages(app)
     app.include_router(sign_in_routes.router)
-    app.include_router(unit_pages.router)
-    app.include_router(case_pages.router)
-    app.include_router(centre_pages.router)
-    app.include_router(leader_pages.router)
-    app.include_router(admin_pages.router)
+    # Every page shows catalog names for codes: read (as the person) when a minute old.
+    names = [Depends(refresh_names)]
+    for pages in (unit_pages, case_pages, centre_pages, leader_pages, admin_pages):
+        app.include_router(pages.router, dependencies=names)
     Instrumentator(excluded_handlers=["/metrics", "/healthz", "/livez", "/static"]).instrument(app).expose(
         app, include_in_schema=False
     )

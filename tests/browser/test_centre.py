@@ -68,7 +68,7 @@ async def test_the_centre_decides_an_arbitration(page: Page, system: RunningSyst
 
     row = _desk_row(page, "争议待仲裁", case_id)
     await expect(row).to_be_visible(timeout=LIVE)
-    await expect(row).to_contain_text("law-enforcement")  # who holds it now
+    await expect(row).to_contain_text("综合行政执法局")  # who holds it now
     await row.get_by_role("link").first.click()
     await _act(page, "仲裁", {"由哪个单位承办（单位代码）": "housing-construction", "仲裁理由": "道路设施属住建"})
 

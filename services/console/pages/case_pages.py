@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.console.api_client import ApiRefused
 from services.console.case_actions import BY_KEY, FormError, acting_code, body_of, offered
-from services.console.catalog_names import refresh_names
 from services.console.rendering import flash, page
 from services.console.session import SignedIn
 
-router = APIRouter(dependencies=[Depends(refresh_names)])
+router = APIRouter()
 
 
 @router.get("/cases/{case_id}")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.console.catalog_names import refresh_names
 from services.console.rendering import page
 from services.console.session import SignedIn, require_role
 from services.contracts.credentials import ClientKind
 
-router = APIRouter(dependencies=[Depends(refresh_names)])
+router = APIRouter()
 
 # The queue's tabs: what each shows of the unit's open cases (GET /v1/queue).
 TABS = {

@@ -82,12 +82,13 @@ def trend_anchors(current: Period, count: int = TREND_PERIODS) -> list[date]:
     return [day for day in days if day >= EARLIEST]
 
 
-def trend_points(tables: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The city's headline rates per period (percent, one decimal; None: nothing to count), oldest first."""
+def trend_points(tables: Iterable[dict[str, Any]], rates: Iterable[str] = HEADLINE) -> list[dict[str, Any]]:
+    """The city's `rates` per period (percent, one decimal; None: nothing to count), oldest first."""
+    codes = list(rates)
     points: dict[str, dict[str, Any]] = {}
     for table in tables:
         city = table["city"]
-        for period, rates in (
+        for period, values in (
             (table["previous_period"], city.get("previous_rates", {})),
             (table["period"], {code: rate["value"] for code, rate in city["rates"].items()}),
         ):
@@ -96,7 +97,7 @@ def trend_points(tables: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "key": parsed.key,
                 "start": parsed.start.isoformat(),
                 "label": short_label(parsed),
-                "rates": {code: as_percent(rates.get(code)) for code in HEADLINE},
+                "rates": {code: as_percent(values.get(code)) for code in codes},
             }
     return sorted(points.values(), key=lambda point: str(point["start"]))
 

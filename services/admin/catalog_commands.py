@@ -17,10 +17,10 @@ async def import_tables(directory: Path, settings: ServiceSettings, *, note: str
     nc, js = await open_jetstream(settings, name="catalog-import")
     try:
         store = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
-        current = await store.start()
-        if current.digest == catalog.digest:
+        stored = await store.import_catalog(catalog, note=note or f"imported from {directory}")
+        if stored is None:
+            current = store.current()
             return f"unchanged: catalog version {current.version} already has this content ({catalog.digest})"
-        stored = await store.publish(catalog, source="import", note=note or f"imported from {directory}")
     finally:
         await close_nats(nc)
     return (

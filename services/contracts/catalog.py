@@ -124,10 +124,18 @@ def default_catalog_dir() -> Path:
 def load_catalog(directory: Path | None = None) -> ResponsibilityCatalog:
     """Read `units.csv` and `items.csv` from a directory and check them against each other."""
     directory = directory or default_catalog_dir()
-    units_text = _read(directory / "units.csv")
-    items_text = _read(directory / "items.csv")
+    return parse_catalog(_read(directory / "units.csv"), _read(directory / "items.csv"))
+
+
+def parse_catalog(units_text: str, items_text: str) -> ResponsibilityCatalog:
+    """The catalog of the two tables' text (`units.csv`, `items.csv`), checked against each other; CatalogError
+    names the file, row and column of the first thing wrong."""
+    units_text, items_text = units_text.removeprefix("\ufeff"), items_text.removeprefix("\ufeff")
     unit_rows = _parse_rows(Unit, "units.csv", units_text, key="code")
     item_rows = _parse_rows(CatalogItem, "items.csv", items_text, key="item_code")
+    for filename, rows in (("units.csv", unit_rows), ("items.csv", item_rows)):
+        if not rows:
+            raise CatalogError(f"{filename}: no rows below the header")
     units = {unit.code: unit for _line, unit in unit_rows}
     _check_references(units, item_rows)
     items = {item.item_code: item for _line, item in item_rows}

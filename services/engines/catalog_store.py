@@ -132,6 +132,13 @@ class CatalogStore:
                 raise CatalogMoved(based_on, None)
         raise RuntimeError("could not publish a catalog version: too many concurrent publishers")
 
+    async def import_catalog(self, catalog: ResponsibilityCatalog, *, note: str) -> CatalogVersion | None:
+        """Store a city's imported tables as the next version, or None when the version in force has this content."""
+        current = await self.load_current()
+        if current.catalog.digest == catalog.digest:
+            return None
+        return await self.publish(catalog, source="import", note=note)
+
     async def watch(self, *, stop: asyncio.Event) -> None:
         """Follow the `current` pointer until `stop`: a new version replaces the one in force."""
         async for entry in kv_updates(self._bucket, stop=stop, key=CURRENT_KEY):

@@ -37,6 +37,7 @@ from services.intake import (
     case_routes,
     case_search_routes,
     catalog_change_routes,
+    catalog_import_routes,
     catalog_routes,
     hotspot_routes,
     joint_routes,
@@ -176,6 +177,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(triage_routes.router)
     app.include_router(unit_routes.router)
     app.include_router(catalog_routes.router)
+    app.include_router(catalog_import_routes.router)
     app.include_router(catalog_change_routes.router)
     app.include_router(notification_routes.router)
     app.include_router(platform_routes.router)

@@ -14,6 +14,7 @@ from services.contracts.catalog import (
     UnitKind,
     default_catalog_dir,
     load_catalog,
+    parse_catalog,
 )
 
 UNITS_HEADER = "code,kind,name_zh,name_en,duty_phone"
@@ -289,3 +290,21 @@ def test_the_shipped_catalog_marks_serious_safety_hazards_as_major() -> None:
     catalog = load_catalog()
 
     assert sorted(code for code, item in catalog.items.items() if item.major) == ["EM-05", "NR-05"]
+
+
+@pytest.mark.parametrize(
+    ("units", "items", "refusal"),
+    [
+        ([], [], r"^units.csv: no rows below the header"),
+        (UNITS, [], r"^items.csv: no rows below the header"),
+    ],
+)
+def test_a_table_with_no_rows_is_refused(units: list[str], items: list[str], refusal: str) -> None:
+    with pytest.raises(CatalogError, match=refusal):
+        parse_catalog("\n".join([UNITS_HEADER, *units]), "\n".join([ITEMS_HEADER, *items]))
+
+
+def test_tables_given_as_text_read_as_from_files(tmp_path: Path) -> None:
+    directory = write_catalog(tmp_path)
+    text = [(directory / name).read_text(encoding="utf-8") for name in ("units.csv", "items.csv")]
+    assert parse_catalog("\ufeff" + text[0], text[1]) == load_catalog(directory)

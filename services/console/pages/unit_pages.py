@@ -1,4 +1,4 @@
-"""The unit clerk's pages: the queue (with its live rows) and the unit's notification channels."""
+"""The unit clerk's pages: the queue (with its live rows) and the unit's notification channels (its own to change)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.console.pages import channel_editor
 from services.console.rendering import page
 from services.console.session import SignedIn, require_role
 from services.contracts.credentials import ClientKind
@@ -27,6 +28,8 @@ SOON = timedelta(days=1)
 # The queue's first page, most pressing first (overdue, then by deadline): a unit with more open cases than this
 # is told so, and finds the rest by the search.
 QUEUE_PAGE = 500
+# Who has channels of their own to change (the API: the admin, or the recipient itself).
+OWN_CHANNELS = (ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
 
 
 def _next_due(entry: dict[str, Any]) -> str | None:
@@ -81,7 +84,18 @@ async def queue_rows(request: Request, staff: SignedIn, tab: str = "all") -> Res
 
 @router.get("/channels")
 async def channels(request: Request, staff: SignedIn) -> Response:
-    """Where the unit's notifications go (read; the admin changes them)."""
-    require_role(staff, ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
-    found = await request.app.state.api.acting_for(staff).get(f"/v1/units/{staff.subject}/channels")
-    return page(request, "channels.html", staff=staff, title="通知渠道", channels=found, code=staff.subject)
+    """Where the unit's (the centre's, a leader's) own notifications go, and the forms to change them."""
+    require_role(staff, *OWN_CHANNELS)
+    return await channel_editor.channels_page(request, staff, staff.subject, base="/channels")
+
+
+@router.post("/channels/{channel}")
+async def save_channel(request: Request, channel: str, staff: SignedIn) -> Response:
+    require_role(staff, *OWN_CHANNELS)
+    return await channel_editor.save_channel(request, staff, staff.subject, channel, base="/channels")
+
+
+@router.post("/channels/{channel}/delete")
+async def remove_channel(request: Request, channel: str, staff: SignedIn) -> Response:
+    require_role(staff, *OWN_CHANNELS)
+    return await channel_editor.remove_channel(request, staff, staff.subject, channel, base="/channels")

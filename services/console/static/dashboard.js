@@ -1,0 +1,114 @@
+// The leaders' dashboard charts (ECharts), drawn from the JSON the page carries (#dashboard-data) and redrawn in
+// place when htmx swaps in fresh data. The tables under each chart hold the same numbers as text.
+// ECharts (1 MB) runs after the first paint: the page shows its figures at once, the charts a moment later.
+(function () {
+  "use strict";
+  var charts = {};
+  var drawn = "";
+  var INK = "#1f2328", MUTED = "#4b5563", LINE = "#d0d7de";
+  var COLORS = { acceptance: "#0b4f9c", completion: "#116329", satisfaction: "#8250df" };
+
+  function chart(id) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return null;
+    if (!charts[id]) charts[id] = window.echarts.init(el, null, { renderer: "canvas" });
+    return charts[id];
+  }
+
+  function common() {
+    return {
+      aria: { enabled: true },
+      animationDuration: 300,
+      textStyle: { color: INK, fontFamily: "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif" },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    };
+  }
+
+  // One unit (township) a bar; the best on top; clicking a bar opens its cases.
+  function ranked(id, rate, data) {
+    var c = chart(id);
+    if (!c) return;
+    var bars = data.bars.slice().reverse();  // ECharts draws a category axis from the bottom up
+    var el = document.getElementById(id);
+    el.style.height = Math.max(220, 26 * bars.length + 60) + "px";
+    c.resize();
+    c.setOption(Object.assign(common(), {
+      grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
+      xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%", color: MUTED },
+        splitLine: { lineStyle: { color: LINE } } },
+      yAxis: { type: "category", data: bars.map(function (b) { return b.name; }), axisLabel: { color: INK } },
+      series: [{
+        name: data.name, type: "bar", barMaxWidth: 18, itemStyle: { color: COLORS[rate] },
+        label: { show: true, position: "right", formatter: "{c}%", color: INK },
+        data: bars.map(function (b) { return { value: b.value, href: b.href }; }),
+      }],
+    }), true);
+    c.off("click");
+    c.on("click", function (params) {
+      if (params.data && params.data.href) window.location.href = params.data.href;
+    });
+  }
+
+  function trend(data) {
+    var c = chart("chart-trend");
+    if (!c) return;
+    var codes = Object.keys(data.names);
+    c.setOption(Object.assign(common(), {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0, textStyle: { color: INK } },
+      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.points.map(function (p) { return p.label; }), axisLabel: { color: MUTED } },
+      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%", color: MUTED },
+        splitLine: { lineStyle: { color: LINE } } },
+      series: codes.map(function (code) {
+        return { name: data.names[code], type: "line", connectNulls: false, symbolSize: 7,
+          itemStyle: { color: COLORS[code] }, lineStyle: { color: COLORS[code] },
+          data: data.points.map(function (p) { return p.rates[code]; }) };
+      }),
+    }), true);
+  }
+
+  function hotspots(rows) {
+    var c = chart("chart-hotspots");
+    if (!c) return;
+    var shown = rows.slice().reverse();
+    document.getElementById("chart-hotspots").style.height = Math.max(200, 28 * shown.length + 60) + "px";
+    c.resize();
+    c.setOption(Object.assign(common(), {
+      grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { color: MUTED }, splitLine: { lineStyle: { color: LINE } } },
+      yAxis: { type: "category", data: shown.map(function (r) { return r.name; }), axisLabel: { color: INK } },
+      visualMap: { show: false, min: 0, max: Math.max.apply(null, [1].concat(shown.map(function (r) { return r.cases; }))),
+        dimension: 0, inRange: { color: ["#f2b8a0", "#a40e26"] } },
+      series: [{ name: "类案涉及工单", type: "bar", barMaxWidth: 20, label: { show: true, position: "right", color: INK },
+        data: shown.map(function (r) { return r.cases; }) }],
+    }), true);
+  }
+
+  function draw() {
+    var source = document.getElementById("dashboard-data");
+    if (!source || source.textContent === drawn) return;
+    drawn = source.textContent;
+    var data = JSON.parse(drawn);
+    Object.keys(data.rates).forEach(function (rate) { ranked("chart-" + rate, rate, data.rates[rate]); });
+    trend(data.trend);
+    hotspots(data.hotspots);
+  }
+
+  function loadCharts() {
+    var script = document.createElement("script");
+    script.src = "/static/vendor/echarts.min.js";
+    script.onload = draw;
+    document.head.appendChild(script);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // After the next frame is painted, not before it.
+    window.requestAnimationFrame(function () { window.setTimeout(loadCharts, 0); });
+  });
+  document.addEventListener("htmx:oobAfterSwap", draw);
+  document.addEventListener("htmx:afterSettle", draw);
+  window.addEventListener("resize", function () {
+    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+  });
+})();

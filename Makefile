@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install bytecode run test demo lint bench chaos clean-data
+.PHONY: install bytecode run test demo lint bench chaos screenshots clean-data
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench:
 ## The fault suite: kill -9 each component under load, restart it, reconcile; prints a table, stops by itself.
 chaos: install bytecode
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m chaos
+
+## The staff console's pages as each role sees them, as PNGs in docs/console/screenshots (needs Chromium).
+## `make test` takes them too, into a temporary directory.
+screenshots: install bytecode
+	SCREENSHOTS_DIR=$(CURDIR)/docs/console/screenshots $(BIN)/pytest tests/browser/test_screenshots.py -q -s
 
 ## Forget every case: removes ./var (NATS and Temporal data).
 clean-data:

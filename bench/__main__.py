@@ -3,7 +3,7 @@
     .venv/bin/python -m bench                       # everything (open cases up to 100 k: about an hour)
     .venv/bin/python -m bench --quick               # a few minutes: short steps, 2 k open cases, 500-case month,
                                                     # 100 k case records
-    .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month, index, records
+    .venv/bin/python -m bench --only engine,e2e     # some of: engine, e2e, open, month, index, records, console
     .venv/bin/python -m bench --no-records          # without PostgreSQL and the records service
 
 Prints tables and writes bench/results/bench-<time>.json (and latest.json), named for its start and written again after
@@ -37,6 +37,7 @@ from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import UNITS
 from bench.case_index_memory import measure_index
 from bench.case_index_memory import table as index_table
+from bench.console_pages import console_phase, console_targets
 from bench.cpu_time import cpu_seconds, ms_per_case, process_tree_cpu_seconds, rss_mib
 from bench.end_to_end import DRAIN_SECONDS, end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
@@ -92,14 +93,19 @@ def parse_options() -> Options:
     parser.add_argument("--quick", action="store_true", help="short steps, 2 k open cases, a 500-case month")
     parser.add_argument(
         "--only",
-        default="engine,e2e,open,month,index,records",
-        help="comma-separated: engine,e2e,open,month,index,records",
+        default="engine,e2e,open,month,index,records,console",
+        help="comma-separated: engine,e2e,open,month,index,records,console",
     )
     parser.add_argument("--step-seconds", type=float, default=None, help="length of one load step (default 20)")
     parser.add_argument("--open-cases", default=None, help="comma-separated totals (default 10000,50000,100000)")
     parser.add_argument("--month-cases", type=int, default=None, help="cases in the simulated month (default 10000)")
     parser.add_argument("--index-keys", type=int, default=None, help="case_index records written (default 1000000)")
-    parser.add_argument("--records-cases", type=int, default=None, help="case records generated (default 1000000)")
+    parser.add_argument(
+        "--records-cases",
+        type=int,
+        default=None,
+        help="case records generated, for records and console (default 1000000)",
+    )
     parser.add_argument("--no-records", action="store_true", help="without PostgreSQL and the records service")
     args = parser.parse_args()
     open_default = "2000" if args.quick else "10000,50000,100000"
@@ -161,6 +167,8 @@ async def main(options: Options, results_file: ResultsFile) -> dict[str, Any]:
         await measure_part(results, "index", index_phase(options), results_file)
     if "records" in options.parts:
         await measure_part(results, "records", records_phase(options.records_cases), results_file)
+    if "console" in options.parts:
+        await measure_part(results, "console", console_phase(options.records_cases), results_file)
     results["host_yardstick_seconds"]["at_end"] = yardstick_seconds()
     return results
 
@@ -207,6 +215,7 @@ PART_KEYS = {
     "month": "simulated_month",
     "index": "case_index",
     "records": "case_records",
+    "console": "console_pages",
 }
 
 
@@ -550,6 +559,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         target("case_index keys all expired after their TTL", ("index",), keys_left, lambda keys: keys == 0),
         *(target(name, ("records",), figure, met) for name, figure, met in records_targets(results)),
+        *(
+            target(name, ("console",), figure, met) if met else {"target": name, "figure": figure, "result": figure}
+            for name, figure, met in console_targets(results)
+        ),
     ]
 
 

@@ -42,7 +42,11 @@ from services.engines.records_db.tables import case_records, case_search, unit_c
 
 TICKETS = Path(__file__).resolve().parent / "data" / "labelled_tickets.jsonl"
 TOWNSHIPS = tuple(f"town-{n:02d}" for n in range(30))
-DEPARTMENTS = tuple(f"dept-{n:03d}" for n in range(30, 200))
+# The first department (the one the most frequent catalog item goes to) wears a real catalog unit's code: intake
+# checks what a console acts as against the catalog, so the console's benchmark signs in as this unit's clerk and
+# reads its queue, the longest of the generated city's (bench/console_pages.py).
+CATALOG_UNIT = "water"
+DEPARTMENTS = (CATALOG_UNIT, *(f"dept-{n:03d}" for n in range(31, 200)))
 UNITS = TOWNSHIPS + DEPARTMENTS
 ITEMS = tuple(f"IT-{n:03d}" for n in range(300))
 CHANNELS = (("12345", 62), ("89000", 15), ("grid", 15), ("township_call", 5), ("key_work_call", 2), ("assigned", 1))
@@ -215,8 +219,8 @@ def _view_template() -> str:
         catalog_item="IT-001",
         catalog_version="2026.3",
         policy_version="2026.1",
-        first_contact_unit="dept-031",
-        handling_unit="dept-031",
+        first_contact_unit=CATALOG_UNIT,  # every row's view: the console's clerk may open any case
+        handling_unit=CATALOG_UNIT,
         township="town-01",
         received_at=at,
         deadlines=Deadlines(sign_for=at, feedback=at, resolution=at),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import structlog
 from fastapi import Depends, FastAPI, Request
@@ -87,8 +88,12 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def _sign_in_first(request: Request, error: NotSignedIn) -> Response:
         target = f"/sign-in?next={error.next_path}"
-        if request.headers.get("hx-request"):  # a fragment's poll: send the whole page to sign in
-            return Response(status_code=204, headers={"HX-Redirect": target})
+        if request.headers.get("hx-request"):
+            # A fragment's refresh: the whole page goes to sign in, and comes back to itself, not to the fragment.
+            shown = urlsplit(request.headers.get("hx-current-url", ""))
+            page_path = quote(shown.path + (f"?{shown.query}" if shown.query else ""), safe="/?=&")
+            back = f"/sign-in?next={page_path}" if shown.path.startswith("/") else "/sign-in"
+            return Response(status_code=204, headers={"HX-Redirect": back})
         return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(CsrfRefused)

@@ -49,24 +49,37 @@ def role_of(value: str) -> tuple[ClientKind, str] | None:
 
 
 def person_id(claims: Mapping[str, Any], names: ClaimNames) -> str:
-    """The person's id as the API's access log keeps it: the person claim (or `email`, or `sub`), made safe."""
-    raw = next((str(claims[key]) for key in (names.person, "email", "sub") if claims.get(key)), "")
-    cleaned = _NOT_PERSON_CHARS.sub("-", raw).strip("-.@_")[:128]
-    if not _PERSON.match(cleaned):
-        raise ClaimsRefused("身份提供方未给出可用的用户标识")
-    return cleaned
+    """The person's id as the API's access log keeps it: the person claim, else `email`, else `sub`, made safe.
+
+    A claim that cleans to nothing usable (a name in Chinese characters only) gives way to the next one."""
+    for key in (names.person, "email", "sub"):
+        value = claims.get(key)
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            continue
+        cleaned = _NOT_PERSON_CHARS.sub("-", str(value)).strip("-.@_")[:128]
+        if _PERSON.match(cleaned):
+            return cleaned
+    raise ClaimsRefused("身份提供方未给出可用的用户标识")
 
 
 def staff_from_claims(claims: Mapping[str, Any], names: ClaimNames) -> Staff:
     """The person and their first usable role (ClaimsRefused when none)."""
     granted = claims.get(names.roles)
-    values = granted.split() if isinstance(granted, str) else list(granted or [])
-    roles = [role for role in (role_of(str(value)) for value in values) if role is not None]
+    if isinstance(granted, str):
+        values: list[object] = list(granted.split())
+    elif isinstance(granted, list | tuple):
+        values = list(granted)
+    else:  # absent, or not a list (a number, an object): no role given
+        values = []
+    roles = [role for role in (role_of(value) for value in values if isinstance(value, str)) if role is not None]
     if not roles:
         raise ClaimsRefused(f"您的账号没有本系统的角色（{names.roles}），请联系管理员开通")
     kind, subject = roles[0]
     person = person_id(claims, names)
-    return Staff(person=person, name=str(claims.get(names.name) or person), kind=kind, subject=subject)
+    name = claims.get(names.name)
+    return Staff(
+        person=person, name=name if isinstance(name, str) and name.strip() else person, kind=kind, subject=subject
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from services.console import formats
-from services.console.session import csrf_token
+from services.console.session import csrf_token, signed_in_staff
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 _env = TEMPLATES.env
@@ -32,7 +32,10 @@ _env.globals.update(
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page (or, for htmx, a fragment) with the signed-in person, their flash message and the settings."""
-    flash = request.session.pop("flash", None) if "session" in request.scope else None
+    has_session = "session" in request.scope
+    flash = request.session.pop("flash", None) if has_session else None
+    if "staff" not in context:  # an error or sign-in page: the person's header stays, with its way out
+        context["staff"] = signed_in_staff(request) if has_session else None
     return TEMPLATES.TemplateResponse(
         request,
         template,

@@ -2,10 +2,12 @@
 
 The session is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure outside development), so any console
 replica serves any request. It holds the person and their role, never a key or a token. Its signature carries
-its time: a cookie not re-signed within the idle limit is refused by the signature check itself, and
-`signed_in_at` ends every session after the maximum, however busy. A page left open refreshes its lists by itself
-(htmx GETs), which re-signs the cookie: so idleness is judged by `active_at`, the person's last own request (a
-page, a form), which those refreshes do not move.
+its time: a cookie not re-signed within the idle limit is refused by the signature check itself (idle expiry; each
+request the person makes has it signed again, `_keep_alive`), and `signed_in_at` ends every session after the
+maximum, however busy. A page left open refreshes its lists by itself (htmx GETs): those neither re-sign the cookie
+nor move `active_at`, the person's last own request, which is checked too (so idleness does not rest on when
+Starlette chooses to write the cookie). Signing out clears the browser's cookie; a copy taken before (the cookie is
+HttpOnly) would live on until the idle limit, as no replica keeps a list of sessions.
 
 CSRF: a random token per session (synchronizer token); every state-changing request must send it back as the
 form's `csrf_token` field or the `X-CSRF-Token` header (htmx). Lax cookies already keep other sites' POSTs from
@@ -21,6 +23,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from pydantic import ValidationError
 
 from services.console.staff import Staff
 from services.contracts.credentials import ClientKind
@@ -87,26 +90,57 @@ def sign_out(request: Request) -> None:
 
 
 def current_staff(request: Request) -> Staff:
-    """The signed-in person, or NotSignedIn (no session, idle too long, or past its maximum length)."""
+    """The signed-in person, or NotSignedIn (no session, idle too long, past its maximum length, or one an older
+    console wrote)."""
     session, settings, now = request.session, request.app.state.settings, time.time()
-    stored = session.get(STAFF)
-    started, active = float(session.get(SIGNED_IN_AT, 0)), float(session.get(ACTIVE_AT, 0))
+    stored, started, active = session.get(STAFF), session.get(SIGNED_IN_AT), session.get(ACTIVE_AT)
+    staff = None
     if (
-        not isinstance(stored, dict)
-        or now - started > settings.session_max_hours * 3600
-        or now - active > settings.session_idle_minutes * 60
+        isinstance(stored, dict)
+        and isinstance(started, int | float)
+        and isinstance(active, int | float)
+        and now - started <= settings.session_max_hours * 3600
+        and now - active <= settings.session_idle_minutes * 60
     ):
-        session.clear()
+        try:
+            staff = Staff.model_validate(stored)
+        except ValidationError:
+            staff = None
+    if staff is None:
+        if stored is not None:  # a session that has ended: nothing of it is kept (its CSRF token neither)
+            session.clear()
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise NotSignedIn(quote(target, safe="/?=&"))
-    if not is_refresh(request):
-        session[ACTIVE_AT] = now
-    return Staff.model_validate(stored)
+    _keep_alive(request, now)
+    return staff
+
+
+def _keep_alive(request: Request, now: float) -> None:
+    """Move `active_at` (and so have the cookie signed again: its signature's time is the idle clock too) on
+    anything the person does, not on a page's own refresh, so a queue left open on an empty desk still ends its
+    session.
+
+    Starlette writes the cookie only when the session changed: `active_at` is that change, kept to a tenth of the
+    idle limit (at most a minute) so that a busy page is not a new cookie every request."""
+    if is_refresh(request):
+        return
+    step = min(60.0, request.app.state.settings.session_idle_minutes * 6)  # a tenth of the limit, in seconds
+    active = request.session.get(ACTIVE_AT)
+    if not isinstance(active, int | float) or now - active >= step:
+        request.session[ACTIVE_AT] = now
+
+
+def signed_in_staff(request: Request) -> Staff | None:
+    """The signed-in person for a page that shows anyone (an error page keeps the person's header), or None."""
+    try:
+        return current_staff(request)
+    except NotSignedIn:
+        return None
 
 
 def is_refresh(request: Request) -> bool:
     """A page's own refresh of a fragment (an htmx GET), not the person's doing."""
-    return request.method == "GET" and request.headers.get("hx-request") == "true"
+    return request.method == "GET" and bool(request.headers.get("hx-request"))
 
 
 SignedIn = Annotated[Staff, Depends(current_staff)]

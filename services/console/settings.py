@@ -12,6 +12,9 @@ from pydantic_settings import SettingsConfigDict
 
 from services.contracts.settings import Environment, ServiceSettings
 
+# `secrets.token_urlsafe(32)` is 43 characters.
+MIN_SESSION_SECRET_CHARS = 32
+
 
 class ConsoleSettings(ServiceSettings):
     model_config = SettingsConfigDict(
@@ -58,13 +61,28 @@ class ConsoleSettings(ServiceSettings):
     oidc_name_claim: str = Field(default="name", description="The claim with the name to show.")
 
     @model_validator(mode="after")
+    def _payload_keys_fit_the_environment(self) -> Self:
+        """Replaces the services' check: the console never sees a Temporal payload, so it needs no payload keys
+        (deploy/k8s/console.yaml does not give it them)."""
+        return self
+
+    @model_validator(mode="after")
     def _secrets_outside_development(self) -> Self:
         if self.environment is not Environment.DEVELOPMENT:
-            missing = [name for name in ("api_key", "session_secret") if getattr(self, name) is None]
+            missing = [
+                f"HOTLINE_CONSOLE_{name.upper()}" for name in ("api_key", "session_secret") if not getattr(self, name)
+            ]
             if missing:
-                raise ValueError(f"HOTLINE_CONSOLE_{missing[0].upper()} is required outside development")
+                raise ValueError(f"{' and '.join(missing)} required outside development")
+            assert self.session_secret is not None
+            if len(self.session_secret.get_secret_value()) < MIN_SESSION_SECRET_CHARS:
+                # Whoever can sign a cookie can be anyone: a short or placeholder secret is no secret.
+                least = MIN_SESSION_SECRET_CHARS
+                raise ValueError(f"HOTLINE_CONSOLE_SESSION_SECRET: at least {least} characters outside development")
         if self.oidc_issuer and not self.oidc_client_id:
             raise ValueError("HOTLINE_CONSOLE_OIDC_CLIENT_ID is required with HOTLINE_CONSOLE_OIDC_ISSUER")
+        if self.oidc_issuer and not self.oidc_issuer.startswith(("https://", "http://")):
+            raise ValueError(f"HOTLINE_CONSOLE_OIDC_ISSUER: {self.oidc_issuer!r} is not an http(s) URL")
         return self
 
     @property

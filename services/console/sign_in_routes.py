@@ -21,10 +21,14 @@ router = APIRouter()
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path of this console (never `//elsewhere` or a full URL): no open redirect after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a path of this console (never `//elsewhere` or a full URL): no open redirect after signing in.
+
+    Backslashes and control characters are refused too: browsers read `/\\host` and `/<tab>/host` as `//host`."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    return target
 
 
 @router.get("/")
@@ -48,14 +52,15 @@ async def sign_in_with_key(
     """Development: a key from var/dev-credentials.json; the API says whose it is."""
     settings = request.app.state.settings
     if not settings.key_sign_in:
-        return page(
-            request, "sign_in.html", 403, next="", oidc=True, error="此环境不允许以开发密钥登录，请使用统一身份认证。"
-        )
+        oidc = request.app.state.oidc.client is not None
+        error = "此环境不允许以开发密钥登录，请使用统一身份认证。"
+        return page(request, "sign_in.html", 403, next=_safe_next(next) or "", oidc=oidc, error=error)
     try:
         caller = await request.app.state.api.who_holds(api_key.strip())
     except ApiRefused as refused:
         error = "密钥无效、已吊销或已过期" if refused.status in (401, 403) else f"无法验证密钥：{refused.detail}"
-        return page(request, "sign_in.html", 401, next=_safe_next(next) or "", oidc=False, error=error)
+        oidc = request.app.state.oidc.client is not None
+        return page(request, "sign_in.html", 401, next=_safe_next(next) or "", oidc=oidc, error=error)
     if caller.kind not in STAFF_KINDS:
         return page(
             request, "sign_in.html", 403, next="", oidc=False, error=f"{caller.kind.value} 密钥不是工作人员的密钥"

@@ -17,6 +17,7 @@ from temporalio.client import Client
 from bench.__main__ import system_cpu_seconds, system_pids, with_cpu
 from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import ticket
+from bench.console_pages import NOT_BUILT, Page, measure_page, signed_in
 from bench.cpu_time import rss_mib
 from bench.end_to_end import end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
@@ -27,6 +28,7 @@ from services.contracts.settings import ServiceSettings
 from services.contracts.subjects import CASE_STARTER_CONSUMER, ROUTER_CONSUMER
 from services.engines.temporal import connect_temporal
 from tests.support.backlog import wait_until_drained
+from tests.support.case_lifecycle import open_case
 from tests.support.credentials import bearer
 from tests.support.engines import free_port
 from tests.support.system import RunningSystem
@@ -184,3 +186,29 @@ async def test_a_step_that_cannot_reach_intake_counts_the_connection_errors(
 
     assert (step.offered, step.accepted, step.errors) == (4, 0, 4)
     assert step.error_kinds == {"ClientConnectorError": 4}
+
+
+async def test_the_console_pages_are_timed_signed_in_and_a_missing_page_is_not_built(
+    system: RunningSystem, api: httpx.AsyncClient
+) -> None:
+    case_id = (await open_case(api, category="LS-06"))["case_id"]
+    client = await signed_in(system.console_url, system.keys["water"])
+    try:
+        queue = await measure_page(client, Page("queue", "/queue", "water"), [case_id], samples=4)
+        case = await measure_page(client, Page("case", "/cases/{case_id}", "water"), [case_id], samples=4)
+        missing = await measure_page(client, Page("nowhere", "/no-such-page", "water"), [case_id], samples=4)
+        # A page that is built but fails is a failure, never "not built".
+        with pytest.raises(RuntimeError, match="unknown case: GET /cases/no-such-case answered 404"):
+            await measure_page(client, Page("unknown case", "/cases/{case_id}", "water"), ["no-such-case"], samples=1)
+    finally:
+        await client.aclose()
+
+    for figures in (queue, case):
+        assert figures["count"] == 4
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"], figures
+    assert missing == {"path": "/no-such-page", "result": NOT_BUILT}
+
+
+async def test_signing_in_with_a_key_that_is_no_ones_fails_the_console_part(system: RunningSystem) -> None:
+    with pytest.raises(RuntimeError, match="signing in was refused: 401"):
+        await signed_in(system.console_url, "hk_unknown_key")

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.case_lifecycle import act, open_case
+from tests.support.case_lifecycle import act, in_arbitration, open_case, waiting_for_triage
 from tests.support.console import sign_in
 from tests.support.system import RunningSystem
 
@@ -102,7 +102,10 @@ async def _opened(page: Page, url: str) -> bool:
 
 
 async def _a_day_of_cases(api: httpx.AsyncClient) -> str:
-    """A few of water's cases in different states; the one with the most history is the case page's."""
+    """A few of water's cases in different states (the one with the most history is the case page's), one waiting
+    for triage and one for arbitration, for the centre's desk."""
+    await waiting_for_triage(api)
+    await in_arbitration(api)
     await open_case(api, category="LS-06", title=f"自来水发黄有异味{uuid.uuid4().hex[:4]}")
     await open_case(api, category="LS-06", title=f"水压不足{uuid.uuid4().hex[:4]}", urgency="urgent")
     case = await open_case(api, category="LS-06", title="幸福家园小区停水两天无人处理")

@@ -10,7 +10,7 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.support.case_lifecycle import open_case
-from tests.support.console import sign_in
+from tests.support.console import act_in_page, sign_in
 from tests.support.system import RunningSystem
 
 LIVE = 30_000  # ms: the queue refreshes every second in tests; the records follow the case within one
@@ -31,10 +31,10 @@ async def test_a_clerk_signs_for_answers_and_resolves_a_new_case(
     await expect(page.get_by_role("heading", name=re.compile(title))).to_be_visible()
     await expect(page.locator(".description")).to_contain_text("幸福家园小区从前天早上开始停水")
 
-    await _act(page, "签收", {})
+    await act_in_page(page, "签收", {})
     await expect(page.locator("h1 .badge").first).to_have_text("办理中", timeout=LIVE)
-    await _act(page, "首次反馈", {"反馈内容": "已安排抢修班组到场"})
-    await _act(page, "办结", {"办理结果": "管道已修复，恢复供水"})
+    await act_in_page(page, "首次反馈", {"反馈内容": "已安排抢修班组到场"})
+    await act_in_page(page, "办结", {"办理结果": "管道已修复，恢复供水"})
     await expect(page.locator("h1 .badge").first).to_have_text("已办结待评价", timeout=LIVE)
     state = (await api.get(f"/v1/cases/{case['case_id']}")).json()
     assert state["status"] == "resolved"
@@ -86,13 +86,3 @@ async def test_signing_out_ends_the_session(page: Page, system: RunningSystem) -
     await page.get_by_role("button", name="退出").click()
     await page.goto(f"{system.console_url}/queue")
     await expect(page).to_have_url(re.compile(r"/sign-in\?next=/queue"))
-
-
-async def _act(page: Page, action: str, fields: dict[str, str]) -> None:
-    """Open an action's form on the case page, fill it, send it, and see it accepted."""
-    form = page.locator("details.action", has=page.locator("summary", has_text=action))
-    await form.locator("summary").click()
-    for label, value in fields.items():
-        await form.get_by_label(label, exact=True).fill(value)
-    await form.get_by_role("button", name=action).click()
-    await expect(page.locator(".flash").first).to_contain_text(f"{action}：已提交")

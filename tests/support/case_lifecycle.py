@@ -89,3 +89,38 @@ def actions(case: Case) -> list[str]:
 def tracked(case: Case, kind: str) -> dict[str, Any]:
     """One tracked deadline of the case (`sign_for`, `transfer`, `feedback`, `resolution`, `arbitration`)."""
     return next(deadline for deadline in case["tracked_deadlines"] if deadline["kind"] == kind)
+
+
+async def waiting_for_triage(api: httpx.AsyncClient) -> Case:
+    """A ticket with no category that the router cannot place (its words fit two items): waiting for triage."""
+    body = ticket_body(title="物业和电梯", description="物业不管事，电梯也坏了。")
+    del body["category_code"]
+    response = await api.post("/v1/cases", json=body)
+    assert response.status_code == 202, response.text
+    return await wait_for_case(
+        api,
+        response.json()["case_id"],
+        lambda case: case["status"] == "triage" and case["deadlines"]["triage"] is not None,
+        what="waiting for triage",
+    )
+
+
+async def in_arbitration(api: httpx.AsyncClient) -> str:
+    """A case passed on twice, whose third transfer is refused: past the cap, it waits for the centre."""
+    case = await open_case(api, category="LS-07", title="公交站台被机动车长期占用")
+    case_id: str = case["case_id"]
+    moves = [
+        ("transport", "public-security", "LE-05", "机动车违停归公安"),
+        ("public-security", "law-enforcement", "LE-04", "占道归执法"),
+    ]
+    for unit, to_unit, item, reason in moves:
+        await act(api, case_id, "transfer", {"unit": unit, "to_unit": to_unit, "reason": reason, "catalog_item": item})
+    third = {
+        "unit": "law-enforcement",
+        "to_unit": "housing-construction",
+        "reason": "道路设施",
+        "catalog_item": "UC-04",
+    }
+    assert "arbitration" in await refusal(api, case_id, "transfer", third)
+    await wait_for_case(api, case_id, lambda c: c["status"] == "arbitration", what="in arbitration")
+    return case_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 CHROMIUM_VARIABLE = "HOTLINE_CHROMIUM"
 
@@ -22,3 +22,18 @@ async def sign_in(page: Page, console_url: str, key: str, *, next_path: str = ""
     await page.get_by_label("开发密钥").fill(key)
     await page.get_by_role("button", name="登录").click()
     await expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+
+async def open_action(page: Page, action: str) -> Locator:
+    form = page.locator("details.action", has=page.locator("summary", has_text=action))
+    await form.locator("summary").click()
+    return form
+
+
+async def act_in_page(page: Page, action: str, fields: dict[str, str]) -> None:
+    """Open an action's form on the case page, fill it, send it, and see it accepted."""
+    form = await open_action(page, action)
+    for label, value in fields.items():
+        await form.get_by_label(label, exact=True).fill(value)
+    await form.get_by_role("button", name=action).click()
+    await expect(page.locator(".flash").first).to_contain_text(f"{action}：已提交")

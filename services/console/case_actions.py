@@ -202,7 +202,7 @@ ACTIONS: tuple[Action, ...] = (
         "认定不合理诉求",
         "unreasonable-demand",
         (CENTRE,),
-        frozenset({"resolved", "closed", "rework"}),
+        frozenset({"rework"}),  # after an unsatisfied outcome sent it back (the API checks the rating)
         (Field("reason", "认定理由", "textarea"),),
     ),
 )
@@ -229,6 +229,8 @@ def offered(view: dict[str, Any], kind: ClientKind, subject: str) -> list[Action
             continue
         if action.key == "joint-close" and not open_joint_units(view):
             continue
+        if action.key == "feedback" and view.get("feedback_at"):
+            continue  # given: later news is a progress report
         shown.append(action)
     return shown
 

@@ -38,7 +38,14 @@ JOINT = [
         (view("arbitration"), CENTRE, "coordination-centre", ["arbitration"]),
         (view("accepted", extensions=[{"status": "pending"}]), CENTRE, "coordination-centre", ["extension-decision"]),
         (view("accepted", extensions=[{"status": "approved"}]), CENTRE, "coordination-centre", []),
-        (view("resolved"), CENTRE, "coordination-centre", ["rating", "unreasonable-demand"]),
+        (view("resolved"), CENTRE, "coordination-centre", ["rating"]),
+        (view("rework"), CENTRE, "coordination-centre", ["unreasonable-demand"]),
+        (
+            view("accepted", feedback_at="2026-12-07T06:00:00+00:00"),
+            UNIT,
+            "water",
+            ["progress", "joint-handling", "escalation", "extension", "resolve"],
+        ),
         (view("accepted"), LEADER, "city-leader", ["escalation"]),
     ],
 )

@@ -10,7 +10,14 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
-from services.contracts.assessment_periods import CITY_TZ, Period, PeriodKind, period_containing, periods_before
+from services.contracts.assessment_periods import (
+    CITY_TZ,
+    Period,
+    PeriodKind,
+    period_containing,
+    periods_before,
+    short_label,
+)
 
 # The periods a leader picks from (a custom from/to is the centre's reports' business), in the selector's order.
 PERIODS = {
@@ -100,24 +107,6 @@ def trend_points(tables: Iterable[dict[str, Any]], rates: Iterable[str] = HEADLI
                 "rates": {code: as_percent(values.get(code)) for code in codes},
             }
     return sorted(points.values(), key=lambda point: str(point["start"]))
-
-
-def short_label(period: Period) -> str:
-    """A period's name short enough for a chart's axis: `第49周`, `12月上`, `2026年12月`."""
-    first = period.start.astimezone(CITY_TZ).date()
-    match period.kind:
-        case PeriodKind.DAY:
-            return f"{first.month}月{first.day}日"
-        case PeriodKind.WEEK:
-            return f"第{first.isocalendar()[1]}周"
-        case PeriodKind.HALF_MONTH:
-            return f"{first.month}月{'上' if first.day == 1 else '下'}"
-        case PeriodKind.MONTH:
-            return f"{first.year}年{first.month}月"
-        case PeriodKind.QUARTER:
-            return f"{first.year}Q{(first.month - 1) // 3 + 1}"
-        case _:
-            return f"{first.year}年"
 
 
 def as_percent(value: float | None) -> float | None:

@@ -121,3 +121,24 @@ def periods_before(period: Period, count: int) -> list[Period]:
     while len(periods) < count:
         periods.append(previous_period(periods[-1]))
     return periods[::-1]
+
+
+def short_label(period: Period) -> str:
+    """How a period is named under the trend chart's axis: `第49周`, `12月上`, `12月`, `4季度`."""
+    first = period.start.astimezone(CITY_TZ).date()
+    match period.kind:
+        case PeriodKind.DAY:
+            return f"{first.month}月{first.day}日"
+        case PeriodKind.WEEK:
+            return f"第{first.isocalendar()[1]}周"
+        case PeriodKind.HALF_MONTH:
+            return f"{first.month}月{'上' if first.day == 1 else '下'}"
+        case PeriodKind.MONTH:
+            return f"{first.month}月"
+        case PeriodKind.QUARTER:
+            return f"{(first.month - 1) // 3 + 1}季度"
+        case PeriodKind.YEAR:
+            return f"{first.year}年"
+        case PeriodKind.CUSTOM:
+            last = (period.end.astimezone(CITY_TZ) - timedelta(microseconds=1)).date()
+            return f"{first.month}.{first.day}–{last.month}.{last.day}"

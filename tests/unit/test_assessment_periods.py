@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,6 +14,7 @@ from services.contracts.assessment_periods import (
     period_containing,
     periods_before,
     previous_period,
+    short_label,
 )
 
 
@@ -121,3 +122,18 @@ def test_a_trend_is_the_periods_ending_with_this_one_oldest_first() -> None:
 def test_a_period_ends_after_it_starts() -> None:
     with pytest.raises(ValueError, match="ends after it starts"):
         Period(kind=PeriodKind.CUSTOM, start=at("2026-11-10 00:00"), end=at("2026-11-10 00:00"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        (PeriodKind.WEEK, "第49周"),
+        (PeriodKind.HALF_MONTH, "12月上"),
+        (PeriodKind.MONTH, "12月"),
+        (PeriodKind.QUARTER, "4季度"),
+        (PeriodKind.YEAR, "2026年"),
+        (PeriodKind.DAY, "12月4日"),
+    ],
+)
+def test_short_labels_under_the_trend_axis(kind: PeriodKind, label: str) -> None:
+    assert short_label(period_containing(kind, datetime(2026, 12, 4, 9, 0, tzinfo=UTC))) == label

@@ -4,7 +4,6 @@ nothing, and a few lines of plain text for the robots."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -13,9 +12,7 @@ from services.assessment.reports.report_html import (
     change_mark,
     render_report_html,
     render_report_summary,
-    short_label,
 )
-from services.contracts.assessment_periods import PeriodKind, period_containing
 from services.contracts.assessment_reports import Report
 from tests.unit.report_builders import STALLED, realistic_report
 
@@ -265,21 +262,6 @@ def test_the_summary_is_plain_text_not_escaped_html() -> None:
     assert summary.startswith("全市承接率")
     assert "通报单位1个，责令整改：A&B<局>。" in summary
     assert "A&B区" not in summary, "the title is said beside it"
-
-
-@pytest.mark.parametrize(
-    ("kind", "label"),
-    [
-        (PeriodKind.WEEK, "第49周"),
-        (PeriodKind.HALF_MONTH, "12月上"),
-        (PeriodKind.MONTH, "12月"),
-        (PeriodKind.QUARTER, "4季度"),
-        (PeriodKind.YEAR, "2026年"),
-        (PeriodKind.DAY, "12月4日"),
-    ],
-)
-def test_short_labels_under_the_trend_axis(kind: PeriodKind, label: str) -> None:
-    assert short_label(period_containing(kind, datetime(2026, 12, 4, 9, 0, tzinfo=UTC))) == label
 
 
 @pytest.mark.parametrize(

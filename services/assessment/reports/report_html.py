@@ -9,7 +9,7 @@ the same page: every time on it is the report's own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -25,7 +25,7 @@ from services.assessment.reports.report_terms import (
     trend_points,
     unit_namer,
 )
-from services.contracts.assessment_periods import CITY_TZ, Period, PeriodKind
+from services.contracts.assessment_periods import CITY_TZ, short_label
 from services.contracts.assessment_reports import RateLine, Report, StalledReason, TrendPoint
 
 _ENVIRONMENT = Environment(
@@ -50,27 +50,6 @@ def render_report_summary(report: Report, *, names: Mapping[str, str] | None = N
     items, units named), without its title and period: for a group robot and the email's text part."""
     text = _ENVIRONMENT.get_template("report_summary.txt.jinja").render(_context(report, names))
     return "\n".join(line for line in text.splitlines() if line.strip())
-
-
-def short_label(period: Period) -> str:
-    """How a period is named under the trend chart's axis: `第49周`, `12月上`, `12月`, `4季度`."""
-    first = period.start.astimezone(CITY_TZ).date()
-    match period.kind:
-        case PeriodKind.DAY:
-            return f"{first.month}月{first.day}日"
-        case PeriodKind.WEEK:
-            return f"第{first.isocalendar()[1]}周"
-        case PeriodKind.HALF_MONTH:
-            return f"{first.month}月{'上' if first.day == 1 else '下'}"
-        case PeriodKind.MONTH:
-            return f"{first.month}月"
-        case PeriodKind.QUARTER:
-            return f"{(first.month - 1) // 3 + 1}季度"
-        case PeriodKind.YEAR:
-            return f"{first.year}年"
-        case PeriodKind.CUSTOM:
-            last = (period.end.astimezone(CITY_TZ) - timedelta(microseconds=1)).date()
-            return f"{first.month}.{first.day}–{last.month}.{last.day}"
 
 
 def change_mark(change: float | None) -> str:

@@ -25,6 +25,7 @@ from services.console.api_client import StaffApi
 from services.console.dashboard import HEADLINE, HEADLINE_NAMES, DashboardQuery, InputError
 from services.console.rendering import page
 from services.console.session import SignedIn, require_role
+from services.console.staff import Staff
 from services.contracts.assessment_periods import Period
 from services.contracts.case_policy import EscalationLevel
 from services.contracts.credentials import ClientKind
@@ -48,13 +49,7 @@ REPORT_FILES = {
 async def dashboard_page(
     request: Request, staff: SignedIn, period: str = "week", at: str = "", group: str = "unit"
 ) -> Response:
-    require_role(staff, ClientKind.LEADER)
-    try:
-        query = dashboard.dashboard_query(period, at, group)
-    except InputError as error:
-        return page(request, "error.html", 422, staff=staff, title="输入有误", reason=str(error))
-    context = await _dashboard(request.app.state.api.acting_for(staff), query)
-    return page(request, "dashboard.html", staff=staff, title="领导驾驶舱", **context)
+    return await _dashboard_page(request, staff, (period, at, group), "dashboard.html")
 
 
 @router.get("/dashboard/live")
@@ -62,13 +57,18 @@ async def dashboard_live(
     request: Request, staff: SignedIn, period: str = "week", at: str = "", group: str = "unit"
 ) -> Response:
     """The dashboard's live part alone (tables and chart data), for htmx's poll."""
+    return await _dashboard_page(request, staff, (period, at, group), "dashboard_live.html")
+
+
+async def _dashboard_page(request: Request, staff: Staff, asked: tuple[str, str, str], template: str) -> Response:
+    """The whole dashboard or its live part, for the period, day and grouping asked for (422 page naming a bad one)."""
     require_role(staff, ClientKind.LEADER)
     try:
-        query = dashboard.dashboard_query(period, at, group)
+        query = dashboard.dashboard_query(*asked)
     except InputError as error:
         return page(request, "error.html", 422, staff=staff, title="输入有误", reason=str(error))
     context = await _dashboard(request.app.state.api.acting_for(staff), query)
-    return page(request, "dashboard_live.html", staff=staff, **context)
+    return page(request, template, staff=staff, title="领导驾驶舱", **context)
 
 
 @router.get("/reports/{report_id}/{name}")

@@ -17,7 +17,6 @@ from services.console.dashboard import (
     dashboard_query,
     drill_down,
     ranked,
-    short_label,
     township_hotspots,
     trend_anchors,
     trend_points,
@@ -113,22 +112,6 @@ def test_the_trend_joins_each_tables_period_and_the_one_before_oldest_first() ->
     assert points[-1]["rates"] == {"acceptance": 90.0, "completion": 50.0, "satisfaction": None}
     assert points[-2]["rates"] == {"acceptance": 80.0, "completion": None, "satisfaction": None}
     assert points[1]["rates"] == {"acceptance": 70.0, "completion": 25.0, "satisfaction": 100.0}
-
-
-@pytest.mark.parametrize(
-    ("kind", "day", "label"),
-    [
-        (PeriodKind.DAY, date(2026, 12, 7), "12月7日"),
-        (PeriodKind.WEEK, date(2026, 12, 7), "第50周"),
-        (PeriodKind.HALF_MONTH, date(2026, 12, 20), "12月下"),
-        (PeriodKind.MONTH, date(2026, 12, 7), "2026年12月"),
-        (PeriodKind.QUARTER, date(2026, 12, 7), "2026Q4"),
-        (PeriodKind.YEAR, date(2026, 12, 7), "2026年"),
-    ],
-)
-def test_short_labels_for_a_chart_axis(kind: PeriodKind, day: date, label: str) -> None:
-    moment = datetime(day.year, day.month, day.day, 12, tzinfo=CITY_TZ)
-    assert short_label(period_containing(kind, moment)) == label
 
 
 def test_ranked_best_first_without_those_that_have_no_value() -> None:

@@ -14,8 +14,17 @@ from pydantic import BaseModel, Field
 from services.contracts.cases import CALLING_UNIT
 
 
+class PendingExtension(BaseModel):
+    """An extension request waiting for the coordination centre's decision."""
+
+    requested_by: str
+    working_days: int
+    reason: str
+    requested_at: datetime | None = None
+
+
 class CaseSummary(BaseModel):
-    """One case in a search's results: the record's plain columns."""
+    """One case in a search's results: the record's plain columns, and what a desk lists of its view."""
 
     case_id: str
     status: str
@@ -39,6 +48,17 @@ class CaseSummary(BaseModel):
     reported_at: datetime | None = Field(default=None, description="When the caller reported it (the ticket's).")
     closed_at: datetime | None = None
     closed_reason: str | None = None
+    triage_deadline: datetime | None = Field(default=None, description="For the coordination centre's triage.")
+    arbitration_deadline: datetime | None = Field(default=None, description="For the centre's arbitration.")
+    routing_confidence: float | None = Field(
+        default=None, description="Text classification: how sure the router was of `catalog_item`, 0 to 1."
+    )
+    runner_up: str | None = Field(default=None, description="Text classification: the next best item.")
+    runner_up_confidence: float | None = None
+    transfers: int = Field(default=0, description="How many times the case was passed on (transfers).")
+    pending_extension: PendingExtension | None = Field(
+        default=None, description="An extension request the coordination centre has not decided yet."
+    )
 
 
 class CasePage(BaseModel):

@@ -15,7 +15,21 @@ from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
-from sqlalchemy import Boolean, ColumnElement, Select, and_, literal_column, or_, select, true, tuple_
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import JSONPATH
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.contracts.case_lists import CasePage, CaseSummary
@@ -227,6 +241,16 @@ SUMMARY_COLUMNS = (
     _record.reported_at,
     _record.closed_at,
     _record.closed_reason,
+    # What a desk lists of the case's view (read for the page's rows only, so they cost nothing to the search).
+    _record.view["deadlines"]["triage"].astext.label("triage_deadline"),
+    _record.view["deadlines"]["arbitration"].astext.label("arbitration_deadline"),
+    _record.view["routing"]["confidence"].astext.label("routing_confidence"),
+    _record.view["routing"]["runner_up"].astext.label("runner_up"),
+    _record.view["routing"]["runner_up_confidence"].astext.label("runner_up_confidence"),
+    func.coalesce(func.jsonb_array_length(_record.view["transfers"]), 0).label("transfers"),
+    func.jsonb_path_query_first(
+        _record.view, cast(literal('$.extensions[*] ? (@.status == "pending")'), JSONPATH)
+    ).label("pending_extension"),
 )
 
 

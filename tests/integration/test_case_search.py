@@ -121,6 +121,18 @@ async def test_each_filter_finds_its_cases(records: CaseRecords) -> None:
         assert "".join(sorted(label[i] for i in await found(records, **query))) == expected, query
 
 
+async def test_a_summary_carries_the_pending_extension_a_desk_lists(records: CaseRecords) -> None:
+    await record(records.engine, *CASES.values())
+    page = await search(records, CENTRE, limit=200)
+    by_id = {case.case_id: case for case in page.items}
+    asked = by_id[CASES["b"].case_id].pending_extension
+    assert asked is not None
+    assert (asked.requested_by, asked.working_days, asked.reason) == ("water", 5, "需协调管网改造")
+    assert by_id[CASES["c"].case_id].pending_extension is None  # decided
+    assert {case.transfers for case in page.items} == {0}
+    assert all(case.triage_deadline is None and case.routing_confidence is None for case in page.items)
+
+
 async def test_the_pending_extensions_are_read_from_their_own_index(records: CaseRecords) -> None:
     """The desk's list of extension requests reads the partial index, not every case's view (with a few rows the
     planner would scan the table anyway: it is told not to, so that only a condition the index cannot serve fails)."""

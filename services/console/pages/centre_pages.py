@@ -27,9 +27,7 @@ async def _desk(request: Request, staff: Staff) -> dict[str, Any]:
     return {
         "staff": staff,
         "sections": sections,
-        "guess": centre_desk.guess,
-        "pending_extension": centre_desk.pending_extension,
-        "deadline": centre_desk.deadline,
+        "percent": centre_desk.percent,
     }
 
 

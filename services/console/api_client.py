@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from cachetools import TTLCache
 
 from services.console.staff import Staff
 from services.contracts.credentials import CallerView
@@ -48,10 +49,20 @@ def _checked(response: httpx.Response) -> httpx.Response:
     return response
 
 
+# Figures many people look at and no one needs to the second (the rates tables of a dashboard): kept this long, by
+# what the API scopes them by (the kind and subject acted as, never the person), so ten leaders opening the
+# dashboard cost the records one computation, not ten.
+SHARED_FIGURES_SECONDS = 15.0
+SHARED_FIGURES_KEPT = 256
+
+
 class ConsoleApi:
     """One HTTP connection pool to intake, shared by every page."""
 
-    def __init__(self, base_url: str, console_key: str, *, timeout: float) -> None:
+    def __init__(
+        self, base_url: str, console_key: str, *, timeout: float, figures_seconds: float = SHARED_FIGURES_SECONDS
+    ) -> None:
+        self._figures: TTLCache[tuple[str, ...], Any] = TTLCache(maxsize=SHARED_FIGURES_KEPT, ttl=figures_seconds)
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=timeout,
@@ -59,11 +70,15 @@ class ConsoleApi:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
 
+    def use_transport(self, transport: httpx.AsyncBaseTransport) -> None:
+        """Talk through another transport (tests of the console's own logic, with an HTTP stand-in for the API)."""
+        self._http = httpx.AsyncClient(base_url=self._http.base_url, headers=self._http.headers, transport=transport)
+
     async def close(self) -> None:
         await self._http.aclose()
 
     def acting_for(self, staff: Staff) -> StaffApi:
-        return StaffApi(self._http, staff.acting_headers())
+        return StaffApi(self._http, staff.acting_headers(), self._figures)
 
     async def who_holds(self, api_key: str) -> CallerView:
         """Whom an API key belongs to (development sign-in), by the API's own `GET /v1/me`."""
@@ -86,6 +101,7 @@ class StaffApi:
 
     _http: httpx.AsyncClient
     _headers: dict[str, str]
+    _figures: TTLCache[tuple[str, ...], Any] | None = None
 
     async def request(self, method: str, path: str, *, params: Any = None, body: Any = None) -> httpx.Response:
         try:
@@ -97,6 +113,19 @@ class StaffApi:
     async def get(self, path: str, **params: Any) -> Any:
         clean = {key: value for key, value in params.items() if value not in (None, "", [])}
         return (await self.request("GET", path, params=clean)).json()
+
+    async def figures(self, path: str, **params: Any) -> Any:
+        """A GET of shared figures (`SHARED_FIGURES_SECONDS`): the same answer for everyone acting as this kind and
+        subject, read once in that time."""
+        clean = {key: value for key, value in params.items() if value not in (None, "", [])}
+        scope = (self._headers["X-Hotline-Acting-Kind"], self._headers["X-Hotline-Acting-Subject"])
+        key = (*scope, path, repr(sorted(clean.items())))
+        if self._figures is not None and key in self._figures:
+            return self._figures[key]
+        found = await self.get(path, **clean)
+        if self._figures is not None:
+            self._figures[key] = found
+        return found
 
     async def post(self, path: str, body: Any = None) -> Any:
         response = await self.request("POST", path, body=body if body is not None else {})

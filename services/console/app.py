@@ -36,7 +36,13 @@ STATIC = Path(__file__).parent / "static"
 def create_app(settings: ConsoleSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.api = ConsoleApi(settings.api_url, settings.console_key(), timeout=settings.api_timeout_seconds)
+        # Shared figures are kept one refresh: an open dashboard sees a change at most one refresh late.
+        app.state.api = ConsoleApi(
+            settings.api_url,
+            settings.console_key(),
+            timeout=settings.api_timeout_seconds,
+            figures_seconds=settings.refresh_seconds,
+        )
         log.info("console.ready", port=settings.port, api=settings.api_url, oidc=bool(settings.oidc_issuer))
         yield
         await app.state.api.close()

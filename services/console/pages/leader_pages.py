@@ -88,18 +88,18 @@ async def _dashboard(api: StaffApi, query: DashboardQuery) -> dict[str, Any]:
     """Everything the dashboard shows, fetched at once (the calls run together)."""
     current = query.current(datetime.now(UTC))
     earlier = [
-        api.get("/v1/reports/rates", period=query.period.value, at=day.isoformat(), group="unit")
+        api.figures("/v1/reports/rates", period=query.period.value, at=day.isoformat(), group="unit")
         for day in dashboard.trend_anchors(current)
     ]
     table, units, overdue, escalated, reports, hotspots, *trend_tables = await asyncio.gather(
-        api.get("/v1/reports/rates", **query.params()),
+        api.figures("/v1/reports/rates", **query.params()),
         api.get("/v1/units"),
         api.get("/v1/cases", overdue="true", status=OPEN_STATUSES, limit=LIST_LENGTH),
         api.get(
             "/v1/cases", escalation_level_min=int(EscalationLevel.CITY_LEADER), status=OPEN_STATUSES, limit=LIST_LENGTH
         ),
         api.get("/v1/reports", limit=50),
-        api.get("/v1/reports/hotspots", active="true", limit=HOTSPOT_CLASSES),
+        api.figures("/v1/reports/hotspots", active="true", limit=HOTSPOT_CLASSES),
         *earlier,
     )
     names = {unit["code"]: unit["name_zh"] for unit in units["units"]}

@@ -45,6 +45,12 @@ class ConsoleSettings(ServiceSettings):
         default=None,
         description="Sign in with an API key of the development credentials (default: in development only).",
     )
+    queue_page: int = Field(
+        default=200,
+        ge=1,
+        le=500,
+        description="How many of a unit's open cases its queue lists, most pressing first (and those to sign for).",
+    )
     refresh_seconds: float = Field(
         default=15, gt=0, description="How often an open queue, desk or dashboard asks for what changed."
     )

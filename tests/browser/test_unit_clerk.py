@@ -9,8 +9,9 @@ import uuid
 import httpx
 from playwright.async_api import Page, expect
 
-from tests.support.case_lifecycle import open_case
+from tests.support.case_lifecycle import act, open_case
 from tests.support.console import act_in_page, sign_in
+from tests.support.extra_console import extra_console
 from tests.support.system import RunningSystem
 
 LIVE = 30_000  # ms: the queue refreshes every second in tests; the records follow the case within one
@@ -39,6 +40,22 @@ async def test_a_clerk_signs_for_answers_and_resolves_a_new_case(
     state = (await api.get(f"/v1/cases/{case['case_id']}")).json()
     assert state["status"] == "resolved"
     assert state["resolution_note"] == "管道已修复，恢复供水"
+
+
+async def test_a_unit_with_more_cases_than_its_queue_lists_still_sees_those_to_sign_for(
+    page: Page, system: RunningSystem, api: httpx.AsyncClient
+) -> None:
+    signed = await open_case(api, category="EM-03", title="楼道飞线充电", township="qingshan-town")
+    await act(api, signed["case_id"], "accept", {"unit": "fire-rescue", "note": "已签收"})
+    newest = await open_case(
+        api, category="EM-03", title=f"消防通道堵塞{uuid.uuid4().hex[:4]}", township="qingshan-town"
+    )
+    # A queue of one: the most pressing case fills it, the newest (to sign for) comes by the search.
+    async with extra_console(system, "short-queue", {"HOTLINE_CONSOLE_QUEUE_PAGE": "1"}) as console:
+        await sign_in(page, console.base_url, system.keys["fire-rescue"], next_path="/queue?tab=new")
+        await expect(page.get_by_role("link", name=newest["title"])).to_be_visible(timeout=LIVE)
+        await expect(page.get_by_role("note")).to_contain_text("最紧迫的1件和待签收的工单")
+        await expect(page.locator('[data-count="all"]')).to_contain_text("+")
 
 
 async def test_a_refused_action_shows_the_apis_reason(

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from bench.__main__ import system_cpu_seconds, system_pids, with_cpu
 from bench.assigned_watch import AssignedWatch
 from bench.bench_tickets import ticket
-from bench.console_pages import NOT_BUILT, Page, measure_page, signed_in
+from bench.console_pages import NOT_BUILT, Page, first_paints, measure_page, signed_in
 from bench.cpu_time import rss_mib
 from bench.end_to_end import end_to_end_step, platform_session, point_units_at
 from bench.engine_limit import engine_step
@@ -29,6 +29,7 @@ from services.contracts.subjects import CASE_STARTER_CONSUMER, ROUTER_CONSUMER
 from services.engines.temporal import connect_temporal
 from tests.support.backlog import wait_until_drained
 from tests.support.case_lifecycle import open_case
+from tests.support.console import chromium_path
 from tests.support.credentials import bearer
 from tests.support.engines import free_port
 from tests.support.system import RunningSystem
@@ -207,6 +208,14 @@ async def test_the_console_pages_are_timed_signed_in_and_a_missing_page_is_not_b
         assert figures["count"] == 4
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"], figures
     assert missing == {"path": "/no-such-page", "result": NOT_BUILT}
+
+
+async def test_the_dashboards_first_paint_is_measured_in_chromium(system: RunningSystem) -> None:
+    if chromium_path() is None:
+        pytest.skip("no Chromium: the bench reports the first paint as 'no Chromium'")
+    paints = await first_paints(system.console_url, system.keys["city-leader"], count=2)
+    assert paints["count"] == 2
+    assert 0 < paints["p50_ms"] <= paints["max_ms"] < 60_000, paints
 
 
 async def test_signing_in_with_a_key_that_is_no_ones_fails_the_console_part(system: RunningSystem) -> None:

@@ -25,9 +25,10 @@ TABS = {
     "rework": "退回重办",
 }
 SOON = timedelta(days=1)
-# The queue's first page, most pressing first (overdue, then by deadline): a unit with more open cases than this
-# is told so, and finds the rest by the search.
-QUEUE_PAGE = 500
+# The queue lists a unit's `queue_page` most pressing open cases (overdue, then by deadline); a unit with more is
+# told so, and finds the rest by the search. Its cases still to sign for come last by resolution deadline (they
+# are the newest), so for such a unit they are read on their own, oldest first, up to `UNSIGNED_PAGE`.
+UNSIGNED_PAGE = 100
 # Who has channels of their own to change (the API: the admin, or the recipient itself).
 OWN_CHANNELS = (ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
 
@@ -55,18 +56,26 @@ def in_tab(entry: dict[str, Any], tab: str, now: datetime) -> bool:
 
 
 async def _queue(request: Request, staff: Any, tab: str) -> dict[str, Any]:
-    answer = await request.app.state.api.acting_for(staff).request("GET", "/v1/queue", params={"limit": QUEUE_PAGE})
+    api = request.app.state.api.acting_for(staff)
+    answer = await api.request("GET", "/v1/queue", params={"limit": request.app.state.settings.queue_page})
     entries: list[dict[str, Any]] = answer.json()
+    more = "x-next-cursor" in answer.headers
+    if more:
+        unsigned = await api.get(
+            "/v1/cases", handling_unit=staff.subject, status=["assigned"], sort="received_at", limit=UNSIGNED_PAGE
+        )
+        listed = {entry["case_id"] for entry in entries}
+        # A search's summary has the queue entry's fields under the same names.
+        entries += [dict(case, role="handling") for case in unsigned["items"] if case["case_id"] not in listed]
     now = datetime.now(UTC)
-    counts = {key: sum(in_tab(e, key, now) for e in entries) for key in TABS}
+    counts = {key: count_shown(sum(in_tab(e, key, now) for e in entries), more) for key in TABS}
     rows = [dict(e, next_due=_next_due(e)) for e in entries if in_tab(e, tab, now)]
-    return {
-        "rows": rows,
-        "counts": counts,
-        "tab": tab if tab in TABS else "all",
-        "tabs": TABS,
-        "more": "x-next-cursor" in answer.headers,
-    }
+    return {"rows": rows, "counts": counts, "tab": tab if tab in TABS else "all", "tabs": TABS, "more": more}
+
+
+def count_shown(count: int, more: bool) -> str:
+    """A tab's count; `+` when the unit has more open cases than the queue lists (the count is of those listed)."""
+    return f"{count}+" if more else str(count)
 
 
 @router.get("/queue")

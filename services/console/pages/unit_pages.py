@@ -27,7 +27,8 @@ TABS = {
 SOON = timedelta(days=1)
 # The queue lists a unit's `queue_page` most pressing open cases (overdue, then by deadline); a unit with more is
 # told so, and finds the rest by the search. Its cases still to sign for come last by resolution deadline (they
-# are the newest), so for such a unit they are read on their own, oldest first, up to `UNSIGNED_PAGE`.
+# are the newest), so for such a unit they are read on their own, newest first (the records' received-time index
+# walked backwards finds them at once: a case waits hours to be signed for, not months), up to `UNSIGNED_PAGE`.
 UNSIGNED_PAGE = 100
 # Who has channels of their own to change (the API: the admin, or the recipient itself).
 OWN_CHANNELS = (ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
@@ -62,7 +63,7 @@ async def _queue(request: Request, staff: Any, tab: str) -> dict[str, Any]:
     more = "x-next-cursor" in answer.headers
     if more:
         unsigned = await api.get(
-            "/v1/cases", handling_unit=staff.subject, status=["assigned"], sort="received_at", limit=UNSIGNED_PAGE
+            "/v1/cases", handling_unit=staff.subject, status=["assigned"], limit=UNSIGNED_PAGE
         )
         listed = {entry["case_id"] for entry in entries}
         # A search's summary has the queue entry's fields under the same names.

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, DateTime, case, cast, func, literal, not_,
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.contracts.case_lists import QueueEntry, QueueRole
+from services.contracts.cases import CaseStatus
 from services.engines.records_db.tables import case_records
 from services.intake.page_cursors import MAX_CURSOR_CHARS, decode_cursor, encode_cursor, fingerprint
 
@@ -28,6 +29,10 @@ _NEVER = cast(literal("infinity"), DateTime(timezone=True))
 class QueuePage(BaseModel):
     """`GET /v1/queue`'s query."""
 
+    status: list[CaseStatus] = Field(
+        default_factory=list,
+        description="Only cases in any of these statuses (repeatable): `assigned` is what waits to be signed for.",
+    )
     limit: int = Field(default=DEFAULT_QUEUE_PAGE, ge=1, le=MAX_QUEUE_PAGE)
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_CHARS, description="`X-Next-Cursor` of a page.")
 
@@ -55,8 +60,11 @@ def in_queue_of(unit: str) -> ColumnElement[bool]:
 
 async def unit_queue(connection: AsyncConnection, unit: str, page: QueuePage) -> tuple[list[QueueEntry], str | None]:
     """One page of the unit's queue, and the cursor of the next (None on the last page)."""
-    marker = fingerprint({"unit": unit})
+    statuses = sorted({status.value for status in page.status})
+    marker = fingerprint({"unit": unit, "status": statuses} if statuses else {"unit": unit})
     conditions = [in_queue_of(unit)]
+    if statuses:
+        conditions.append(_record.status.in_(statuses))
     if page.cursor:
         after = decode_cursor(page.cursor, CURSOR_KIND, marker, POSITION)
         stopped = _sort_key(

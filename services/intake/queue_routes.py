@@ -39,7 +39,10 @@ async def my_queue(
     async with services.records.reading() as connection:
         entries, next_cursor = await unit_queue(connection, caller.subject, page)
     if next_cursor is not None:
-        following = urlencode({"limit": page.limit, "cursor": next_cursor})
+        following = urlencode(
+            {"status": [status.value for status in page.status], "limit": page.limit, "cursor": next_cursor},
+            doseq=True,
+        )
         response.headers["Link"] = f'<{request.url.path}?{following}>; rel="next"'
         response.headers["X-Next-Cursor"] = next_cursor
     return entries

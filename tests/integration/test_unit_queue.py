@@ -86,6 +86,26 @@ async def test_the_queue_holds_open_cases_and_joint_tasks_most_pressing_first(re
     assert done.case_id in {e.case_id for e in (await queue(records, "natural-resources"))[0]}
 
 
+async def test_the_queue_of_one_status_is_what_waits_for_it(records: CaseRecords) -> None:
+    cases = {
+        "to sign for": Recorded(1, CaseStatus.ASSIGNED, resolution_due=due(10)),
+        "signed": Recorded(2, CaseStatus.ACCEPTED, resolution_due=due(5)),
+        "back": Recorded(3, CaseStatus.REWORK, resolution_due=due(4)),
+        "another's to sign for": Recorded(4, CaseStatus.ASSIGNED, handling_unit="health", resolution_due=due(1)),
+    }
+    await record(records.engine, *cases.values())
+    name = {case.case_id: label for label, case in cases.items()}
+
+    async def of(*statuses: CaseStatus) -> list[str]:
+        async with records.reading() as connection:
+            entries, _ = await unit_queue(connection, "water", QueuePage(status=list(statuses)))
+        return [name[e.case_id] for e in entries if e.case_id in name]
+
+    assert await of(CaseStatus.ASSIGNED) == ["to sign for"]
+    assert await of(CaseStatus.ASSIGNED, CaseStatus.REWORK) == ["back", "to sign for"]
+    assert await of() == ["back", "signed", "to sign for"]
+
+
 async def test_every_open_case_is_reachable_page_by_page_the_oldest_overdue_included(records: CaseRecords) -> None:
     # 57 open cases: an overdue one received first (the one the Temporal-backed queue dropped past 500 newest),
     # deadlines shared by several cases (ties broken by case id), some without one, a few as joint tasks.

@@ -27,8 +27,8 @@ TABS = {
 SOON = timedelta(days=1)
 # The queue lists a unit's `queue_page` most pressing open cases (overdue, then by deadline); a unit with more is
 # told so, and finds the rest by the search. Its cases still to sign for come last by resolution deadline (they
-# are the newest), so for such a unit they are read on their own, newest first (the records' received-time index
-# walked backwards finds them at once: a case waits hours to be signed for, not months), up to `UNSIGNED_PAGE`.
+# are the newest), so for such a unit they are read on their own (`GET /v1/queue?status=assigned`, over the unit's
+# open cases only), up to `UNSIGNED_PAGE`.
 UNSIGNED_PAGE = 100
 # Who has channels of their own to change (the API: the admin, or the recipient itself).
 OWN_CHANNELS = (ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER)
@@ -62,12 +62,9 @@ async def _queue(request: Request, staff: Any, tab: str) -> dict[str, Any]:
     entries: list[dict[str, Any]] = answer.json()
     more = "x-next-cursor" in answer.headers
     if more:
-        unsigned = await api.get(
-            "/v1/cases", handling_unit=staff.subject, status=["assigned"], limit=UNSIGNED_PAGE
-        )
+        unsigned: list[dict[str, Any]] = await api.get("/v1/queue", status=["assigned"], limit=UNSIGNED_PAGE)
         listed = {entry["case_id"] for entry in entries}
-        # A search's summary has the queue entry's fields under the same names.
-        entries += [dict(case, role="handling") for case in unsigned["items"] if case["case_id"] not in listed]
+        entries += [entry for entry in unsigned if entry["case_id"] not in listed]
     now = datetime.now(UTC)
     counts = {key: count_shown(sum(in_tab(e, key, now) for e in entries), more) for key in TABS}
     rows = [dict(e, next_due=_next_due(e)) for e in entries if in_tab(e, tab, now)]

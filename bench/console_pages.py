@@ -27,7 +27,7 @@ from playwright.async_api import async_playwright
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.figures import percentile
+from bench.figures import latency_figures
 from bench.records_seed import CATALOG_UNIT, TOWNSHIPS, seed
 from bench.report import table
 from services.contracts.case_actions import CITY_LEADER, COORDINATION_CENTRE
@@ -69,18 +69,6 @@ TARGET_FIRST_PAINT_MS = 1000.0
 FIRST_PAINTS = 5
 
 
-def _figures(samples: list[float]) -> dict[str, Any]:
-    def ms(value: float | None) -> float | None:
-        return None if value is None else round(value * 1000, 1)
-
-    return {
-        "count": len(samples),
-        "p50_ms": ms(percentile(samples, 50)),
-        "p95_ms": ms(percentile(samples, 95)),
-        "max_ms": ms(max(samples, default=None)),
-    }
-
-
 async def signed_in(console_url: str, key: str) -> httpx.AsyncClient:
     """A client holding a signed-in session: the sign-in page's CSRF token and the key posted as its form."""
     client = httpx.AsyncClient(base_url=console_url, timeout=60)
@@ -112,7 +100,7 @@ async def measure_page(client: httpx.AsyncClient, page: Page, case_ids: list[str
             raise RuntimeError(f"{page.name}: GET {path} answered {answer.status_code}: {answer.text[:300]}")
         if n >= WARM_UP:
             timings.append(seconds)
-    return {"path": page.path, "role": page.role, **_figures(timings)}
+    return {"path": page.path, "role": page.role, **latency_figures(timings)}
 
 
 async def console_phase(cases: int, *, samples: int = SAMPLES, pages: tuple[Page, ...] = PAGES) -> dict[str, Any]:
@@ -187,7 +175,7 @@ async def first_paints(console_url: str, key: str, count: int = FIRST_PAINTS) ->
                 paints.append(float(await paint.json_value()) / 1000)
         finally:
             await browser.close()
-    return _figures(paints)
+    return latency_figures(paints)
 
 
 def pages_table(pages: dict[str, Any]) -> str:

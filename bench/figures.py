@@ -118,6 +118,20 @@ class Step:
         }
 
 
+def latency_figures(samples: list[float]) -> dict[str, Any]:
+    """Seconds taken, as a table shows them: count, p50, p95 and max in milliseconds."""
+
+    def ms(value: float | None) -> float | None:
+        return None if value is None else round(value * 1000, 1)
+
+    return {
+        "count": len(samples),
+        "p50_ms": ms(percentile(samples, 50)),
+        "p95_ms": ms(percentile(samples, 95)),
+        "max_ms": ms(max(samples, default=None)),
+    }
+
+
 def highest_sustained(steps: Sequence[Step]) -> Step | None:
     """The highest-rate step that was sustained, with every slower step sustained too (no lucky outlier)."""
     best = None

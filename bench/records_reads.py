@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bench.figures import percentile
+from bench.figures import latency_figures
 from bench.records_rates import TARGET_QUARTER_SECONDS, measure_rates
 from bench.records_seed import NOW, TOWNSHIPS, UNITS, seed
 from bench.report_bench import TARGET_REPORT_SECONDS, measure_weekly_report
@@ -73,19 +73,7 @@ class Kind:
     samples: list[float] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
-        return _figures(self.samples)
-
-
-def _figures(samples: list[float]) -> dict[str, Any]:
-    def ms(value: float | None) -> float | None:
-        return None if value is None else round(value * 1000, 1)
-
-    return {
-        "count": len(samples),
-        "p50_ms": ms(percentile(samples, 50)),
-        "p95_ms": ms(percentile(samples, 95)),
-        "max_ms": ms(max(samples, default=None)),
-    }
+        return latency_figures(self.samples)
 
 
 def _window(rng: random.Random, days: int) -> dict[str, Any]:
@@ -154,7 +142,7 @@ async def measure_lists(records: CaseRecords, keyring: PayloadKeyring, rng: rand
                 if cursor is None:
                     break
     every = [s for kind in LIST_KINDS for s in kind.samples]
-    return {"mix": _figures(every), "by_kind": {kind.name: kind.figures() for kind in LIST_KINDS}}
+    return {"mix": latency_figures(every), "by_kind": {kind.name: kind.figures() for kind in LIST_KINDS}}
 
 
 async def queue_units(engine: AsyncEngine, rng: random.Random) -> list[str]:
@@ -195,7 +183,7 @@ async def measure_queues(records: CaseRecords, units: list[str]) -> dict[str, An
                 "GROUP BY handling_unit) q"
             )
         )
-    return {**_figures(samples), "units": len(units), "largest_queue": largest}
+    return {**latency_figures(samples), "units": len(units), "largest_queue": largest}
 
 
 async def measure_exports(records: CaseRecords, keyring: PayloadKeyring) -> dict[str, Any]:
@@ -285,7 +273,7 @@ async def measure_through_app(records: CaseRecords, keyring: PayloadKeyring, uni
             if sample >= WARM_UP:
                 queues.append(seconds)
     structlog.contextvars.clear_contextvars()  # the routes bound the last caller's client id to this task
-    return {"list_page": _figures(lists), "queue_page": _figures(queues)}
+    return {"list_page": latency_figures(lists), "queue_page": latency_figures(queues)}
 
 
 async def sizes(engine: AsyncEngine) -> dict[str, float]:

@@ -14,12 +14,11 @@ from temporalio.client import Client
 from scripts.export_triage_decisions import decisions
 from services.contracts.case_ids import triage_workflow_id, workflow_id_for
 from services.contracts.settings import ServiceSettings
-from tests.support.case_lifecycle import Case, act, open_case, refusal, tracked, wait_for_case
+from tests.support.case_lifecycle import Case, act, open_case, refusal, tracked, wait_for_case, waiting_for_triage
 from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
 from tests.support.receiver import WebhookReceiver
 from tests.support.system import RunningSystem
-from tests.support.tickets import ticket_body
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -33,21 +32,8 @@ def at(value: str) -> datetime:
 LIFT = {"unit": CENTRE, "item": "MS-04", "note": "电梯故障为主，派市场监管局"}
 
 
-async def waiting_for_triage(api: httpx.AsyncClient, **ticket: Any) -> Case:
-    """Submit a ticket the router cannot place; wait until its `TriageCase` runs (the triage deadline shows)."""
-    body = {key: value for key, value in ticket_body(**ticket).items() if key != "category_code"}
-    response = await api.post("/v1/cases", json=body)
-    assert response.status_code == 202, response.text
-    return await wait_for_case(
-        api,
-        response.json()["case_id"],
-        lambda case: case["status"] == "triage" and case["deadlines"]["triage"] is not None,
-        what="waiting for triage, with its deadline",
-    )
-
-
 async def vague(api: httpx.AsyncClient) -> Case:
-    return await waiting_for_triage(api, title="物业和电梯", description="物业不管事，电梯也坏了。")
+    return await waiting_for_triage(api)
 
 
 async def test_a_vague_ticket_is_placed_by_the_coordination_centre_and_becomes_a_first_contact_case(

@@ -91,17 +91,21 @@ def tracked(case: Case, kind: str) -> dict[str, Any]:
     return next(deadline for deadline in case["tracked_deadlines"] if deadline["kind"] == kind)
 
 
-async def waiting_for_triage(api: httpx.AsyncClient) -> Case:
-    """A ticket with no category that the router cannot place (its words fit two items): waiting for triage."""
-    body = ticket_body(title="物业和电梯", description="物业不管事，电梯也坏了。")
-    del body["category_code"]
+# A ticket the router cannot place: its words fit two items (property management, lifts) about as well.
+VAGUE = {"title": "物业和电梯", "description": "物业不管事，电梯也坏了。"}
+
+
+async def waiting_for_triage(api: httpx.AsyncClient, **ticket: Any) -> Case:
+    """Submit a ticket with no category the router cannot place (`VAGUE` unless the test says otherwise); wait
+    until its `TriageCase` runs (the triage deadline shows)."""
+    body = {key: value for key, value in ticket_body(**(VAGUE | ticket)).items() if key != "category_code"}
     response = await api.post("/v1/cases", json=body)
     assert response.status_code == 202, response.text
     return await wait_for_case(
         api,
         response.json()["case_id"],
         lambda case: case["status"] == "triage" and case["deadlines"]["triage"] is not None,
-        what="waiting for triage",
+        what="waiting for triage, with its deadline",
     )
 
 

@@ -78,6 +78,13 @@ TIMELINE_LABELS = {
     "closed": "归档",
 }
 
+JOINT_TASK_LABELS = {
+    "assigned": "待签收",
+    "accepted": "办理中",
+    "completed": "已完成",
+    "closed_by_lead": "牵头单位已结束",
+}
+
 ACTOR_LABELS = {"system": "系统", "router": "派单系统", "caller": "来电人", "coordination-centre": "基层赋能中心"}
 
 RATING_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}

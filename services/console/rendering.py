@@ -24,6 +24,7 @@ _env.filters.update(
     rating=lambda value: formats.label(formats.RATING_LABELS, value),
     percent=formats.percent,
     timeline_action=lambda value: formats.label(formats.TIMELINE_LABELS, value),
+    joint_task=lambda value: formats.label(formats.JOINT_TASK_LABELS, value),
 )
 _env.globals.update(
     formats=formats, csrf_token=csrf_token, countdown=lambda due: formats.countdown(due, datetime.now(UTC))

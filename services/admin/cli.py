@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 from services.admin.catalog_commands import import_tables, show_versions
+from services.admin.credential_commands import issue_key, list_keys, revoke_key, rotate_key
 from services.admin.records_commands import migrate_records, rebuild_records
 from services.contracts.catalog import CatalogError
+from services.contracts.credentials import ClientKind
 from services.contracts.settings import ServiceSettings
 from services.contracts.telemetry import configure_logging
 from services.records.settings import RecordsSettings
@@ -41,6 +43,19 @@ def parser() -> argparse.ArgumentParser:
         "rebuild", help="rebuild the records from the case event log, and from Temporal where the log fell short"
     )
     rebuilder.add_argument("--lanes", type=_positive, default=8, help="cases applied or read side by side (default 8)")
+    keys = areas.add_parser("credentials", help="API keys (the first admin key of an installation)").add_subparsers(
+        dest="command", required=True
+    )
+    issuer = keys.add_parser("issue", help="issue a key and print it once")
+    issuer.add_argument("client_id", help="who holds it, e.g. city-admin or water-duty-2027")
+    issuer.add_argument("--kind", type=ClientKind, choices=list(ClientKind), required=True)
+    issuer.add_argument("--subject", default="", help="the platform's channel, unit's or leader's code ('' for admin)")
+    keys.add_parser("list", help="every key (never the key itself) and its state")
+    rotator = keys.add_parser("rotate", help="a new key for the same client; the old one works a while longer")
+    rotator.add_argument("key_id")
+    rotator.add_argument("--grace-hours", type=float, default=24.0, help="how long the old key still works")
+    revoker = keys.add_parser("revoke", help="revoke a key at once")
+    revoker.add_argument("key_id")
     return root
 
 
@@ -56,6 +71,8 @@ async def run(args: argparse.Namespace, settings: ServiceSettings) -> str:
         if args.command == "migrate":
             return await migrate_records(settings)
         return await rebuild_records(settings, lanes=args.lanes)
+    if args.area == "credentials":
+        return await _credentials(args, settings)
     if args.area == "catalog" and args.command == "import":
         return await import_tables(args.directory, settings, note=args.note)
     if args.area == "catalog":
@@ -63,6 +80,16 @@ async def run(args: argparse.Namespace, settings: ServiceSettings) -> str:
     if args.command == "load":
         return await load_schedule(args.file, settings)
     return await list_years(settings)
+
+
+async def _credentials(args: argparse.Namespace, settings: ServiceSettings) -> str:
+    if args.command == "issue":
+        return await issue_key(settings, client_id=args.client_id, kind=args.kind, subject=args.subject)
+    if args.command == "rotate":
+        return await rotate_key(settings, args.key_id, grace_hours=args.grace_hours)
+    if args.command == "revoke":
+        return await revoke_key(settings, args.key_id)
+    return await list_keys(settings)
 
 
 def main(argv: list[str] | None = None) -> int:

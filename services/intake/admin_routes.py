@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from services.contracts.credential_subjects import subject_fits
 from services.contracts.credentials import ClientKind, CredentialRequest, CredentialSummary, IssuedKey
 from services.intake.auth import Caller, require_kind
-from services.intake.credential_subjects import subject_fits
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import NotFound, UnprocessableInput

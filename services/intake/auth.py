@@ -19,8 +19,8 @@ import structlog
 from fastapi import Depends, Request
 from prometheus_client import Counter
 
+from services.contracts.credential_subjects import subject_fits
 from services.contracts.credentials import PERSON_PATTERN, STAFF_KINDS, ClientKind, Principal
-from services.intake.credential_subjects import subject_fits
 from services.intake.errors import ApiError
 
 log = structlog.get_logger(__name__)

@@ -1,4 +1,5 @@
-"""What a client of each kind may act as: checked when a key is issued and when a console acts for a person."""
+"""What a client of each kind may act as: checked when a key is issued (API or command) and when a console acts for
+a person."""
 
 from __future__ import annotations
 

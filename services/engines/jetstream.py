@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
+from typing import Any
 
 import nats
 import structlog
@@ -73,23 +75,27 @@ async def connect_nats(settings: ServiceSettings, *, name: str) -> NATS:
 
 
 async def declare_streams(js: JetStreamContext, *, replicas: int = 1, streams: list[StreamSpec] = STREAMS) -> None:
-    """Create or update every stream; safe to run from every service at every start."""
+    """Create or update every stream; safe to run from every service at every start.
+
+    An existing stream keeps what an operator set on it (max_bytes, max_msgs, placement, discard, ...): only what the
+    code owns is changed, and only when it differs (its subjects, description, retention, duplicate window,
+    compression, and the replicas the deployment's settings ask for)."""
     for spec in streams:
-        config = StreamConfig(
-            name=spec.name,
-            subjects=spec.subjects,
-            description=spec.description,
-            storage=StorageType.FILE,
-            max_age=spec.max_age_seconds,
-            duplicate_window=spec.duplicate_window_seconds,
-            num_replicas=replicas,
-            compression=StoreCompression.S2 if spec.compressed else StoreCompression.NONE,
-        )
+        owned: dict[str, Any] = {
+            "subjects": spec.subjects,
+            "description": spec.description,
+            "max_age": spec.max_age_seconds,
+            "duplicate_window": spec.duplicate_window_seconds,
+            "num_replicas": replicas,
+            "compression": StoreCompression.S2 if spec.compressed else StoreCompression.NONE,
+        }
         try:
-            await js.stream_info(spec.name)
-            await js.update_stream(config)
+            current = (await js.stream_info(spec.name)).config
         except NotFoundError:
-            await js.add_stream(config)
+            await js.add_stream(StreamConfig(name=spec.name, storage=StorageType.FILE, **owned))
+            continue
+        if any(getattr(current, field) != value for field, value in owned.items()):
+            await js.update_stream(dataclasses.replace(current, **owned))
 
 
 # JetStream's duplicate window of a KV bucket's stream (as nats-py and the nats CLI create it): the server refuses one

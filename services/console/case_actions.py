@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.contracts.case_actions import COORDINATION_CENTRE
+from services.contracts.case_view import JOINT_ROLE_NAMES
 from services.contracts.credentials import ClientKind
 
 OPEN = {"assigned", "accepted", "rework", "arbitration", "triage", "received"}
@@ -39,6 +40,8 @@ class Action:
     names_unit: bool = True  # the body says who acts (`unit`); a rating is the caller's, and names nobody
 
 
+# The roles a participant may have, as the API takes them (`JointRole`), with their names.
+ROLES = "、".join(f"{role}（{name}）" for role, name in JOINT_ROLE_NAMES.items())
 RATING = (("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("unsatisfied", "不满意"))
 NOTE = Field("note", "说明", "textarea", required=False)
 UNIT, CENTRE, LEADER = ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER
@@ -90,9 +93,9 @@ ACTIONS: tuple[Action, ...] = (
             Field("reason", "为何需要联合办理", "textarea"),
             Field(
                 "participants",
-                "参与单位（每行一个：单位代码,角色 lead/support,任务[,工作日]）",
+                "参与单位（每行一个：单位代码,角色,任务[,工作日]）",
                 "textarea",
-                hint="例：water,lead,抢修管网,3",
+                hint=f"角色：{ROLES}。例：water,lead,抢修管网,3",
             ),
         ),
         as_handler=True,

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.console import formats
 from services.console.session import csrf_token, signed_in_staff
+from services.contracts.case_view import JOINT_ROLE_NAMES
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 _env = TEMPLATES.env
@@ -25,6 +26,7 @@ _env.filters.update(
     percent=formats.percent,
     timeline_action=lambda value: formats.label(formats.TIMELINE_LABELS, value),
     joint_task=lambda value: formats.label(formats.JOINT_TASK_LABELS, value),
+    joint_role=lambda value: formats.label(JOINT_ROLE_NAMES, value),
 )
 _env.globals.update(
     formats=formats, csrf_token=csrf_token, countdown=lambda due: formats.countdown(due, datetime.now(UTC))

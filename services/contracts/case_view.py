@@ -161,6 +161,15 @@ class JointRole(StrEnum):
     TOWNSHIP = "township"
 
 
+# How notices and pages name a joint role.
+JOINT_ROLE_NAMES: dict[str, str] = {
+    JointRole.LEAD: "牵头单位",
+    JointRole.CO_MANAGING: "协管单位",
+    JointRole.ENFORCEMENT: "执法单位",
+    JointRole.TOWNSHIP: "属地",
+}
+
+
 class JointTaskStatus(StrEnum):
     ASSIGNED = "assigned"
     ACCEPTED = "accepted"

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateNotFound
 
+from services.contracts.case_view import JOINT_ROLE_NAMES
 from services.contracts.events import NotificationEvent
 
 FALLBACK_TEMPLATE = "_default.jinja"
@@ -28,7 +29,6 @@ DEADLINE_NAMES = {
     "catalog_change_decision": "目录调整审批",
     "joint_task": "联动任务",
 }
-ROLE_NAMES = {"lead": "牵头单位", "co_managing": "协管单位", "enforcement": "执法单位", "township": "属地"}
 # How an extension request or a case ended (`outcome`).
 OUTCOME_NAMES = {
     "approved": "同意",
@@ -88,7 +88,7 @@ class TemplateRenderer:
             "when": lambda moment: moment.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M") if moment else "—",
             "deadline": lambda kind: DEADLINE_NAMES.get(kind or "", kind or "—"),
             "status": lambda status: STATUS_NAMES.get(status or "", status or "—"),
-            "role": lambda role: ROLE_NAMES.get(role or "", role or "—"),
+            "role": lambda role: JOINT_ROLE_NAMES.get(role or "", role or "—"),
             "outcome": lambda outcome: OUTCOME_NAMES.get(outcome or "", outcome or "—"),
             "percent": percent,
             "change": change_mark,

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from services.console.case_actions import BY_KEY, FormError, body_of, offered, participants
+from services.contracts.case_view import JointRole
 from services.contracts.credentials import ClientKind
 
 UNIT, CENTRE, LEADER = ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER
@@ -71,13 +72,13 @@ def test_the_lead_may_close_an_open_joint_phase() -> None:
         ("extension-decision", {"approved": "false", "note": ""}, {"unit": "water", "approved": False}),
         (
             "joint-handling",
-            {"reason": "多部门", "participants": "water,lead,抢修,3\nhousing，support，配合"},
+            {"reason": "多部门", "participants": "water,lead,抢修,3\nhousing，co_managing，配合"},
             {
                 "unit": "water",
                 "reason": "多部门",
                 "participants": [
                     {"unit": "water", "role": "lead", "task": "抢修", "working_days": 3},
-                    {"unit": "housing", "role": "support", "task": "配合"},
+                    {"unit": "housing", "role": "co_managing", "task": "配合"},
                 ],
             },
         ),
@@ -104,3 +105,9 @@ def test_a_form_that_cannot_be_a_body_names_its_field(key: str, form: dict[str, 
 
 def test_participants_skip_blank_lines() -> None:
     assert participants("\nwater,lead,抢修\n\n") == [{"unit": "water", "role": "lead", "task": "抢修"}]
+
+
+def test_the_joint_handling_form_names_the_roles_the_api_takes() -> None:
+    [participants] = [f for f in BY_KEY["joint-handling"].fields if f.name == "participants"]
+    assert all(f"{role.value}（" in participants.hint for role in JointRole)
+    assert "support" not in participants.hint + participants.label

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from temporalio.client import Client
 
 from services.contracts.settings import ServiceSettings
@@ -52,6 +53,17 @@ async def no_server_errors(api: httpx.AsyncClient) -> AsyncIterator[None]:
         yield
     finally:
         hooks.remove(fail_on_server_error)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def database(system: RunningSystem) -> AsyncIterator[AsyncEngine]:
+    """The running system's records database (PostgreSQL), as an operator with a SQL prompt would reach it."""
+    assert system.postgres is not None
+    engine = create_async_engine(system.postgres.url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -18,8 +18,7 @@ from playwright.async_api import Locator, Page, expect
 from temporalio.client import Client
 
 from services.console.formats import LOCAL
-from services.contracts.case_classes import HOTSPOT_SCAN_TYPE, ScanInput
-from services.contracts.subjects import ASSESSMENT_TASK_QUEUE
+from tests.support.case_classes import planted_class
 from tests.support.case_lifecycle import (
     accepted_case,
     act,
@@ -229,7 +228,7 @@ async def test_the_centre_refuses_a_catalog_change_with_a_note(
 async def test_a_special_rectification_from_a_class_of_cases_to_its_closing(
     page: Page, system: RunningSystem, api: httpx.AsyncClient, temporal_client: Client
 ) -> None:
-    class_id, case_ids = await _planted_class(api, temporal_client)
+    class_id, case_ids = await planted_class(api, temporal_client, _prepaid_card_tickets())
     await sign_in(page, system.console_url, system.keys[CENTRE])
     await page.goto(f"{system.console_url}/classes")
     found = page.locator(f'tr[data-class="{class_id}"]')
@@ -291,32 +290,15 @@ async def _found_by_the_api(api: httpx.AsyncClient, words: str, case_id: str) ->
     await assert_eventually(found, what="the case in the records")
 
 
-async def _planted_class(api: httpx.AsyncClient, temporal: Client) -> tuple[str, list[str]]:
-    """Five tickets of one item in one township (one no other test uses), the hotspot scan run: their class."""
-    case_ids = []
-    for n in range(5):
-        body = ticket_body(
+def _prepaid_card_tickets() -> list[dict[str, Any]]:
+    """Five tickets of one item in one township (one no other test uses): a class once the scan runs."""
+    return [
+        ticket_body(
             title="预付卡商家跑路",
             description="城关街道一家健身房关门，预付卡余额无法退还。",
             category_code="MS-02",
             township="chengguan-street",
             address=f"城关街道第{n + 1}大街{n + 10}号",
         )
-        response = await api.post("/v1/cases", json=body)
-        assert response.status_code == 202, response.text
-        case_ids.append(response.json()["case_id"])
-
-    async def in_a_class() -> str:
-        await temporal.execute_workflow(
-            HOTSPOT_SCAN_TYPE,
-            ScanInput(),
-            id=f"hotspot-scan-test-{uuid.uuid4()}",
-            task_queue=ASSESSMENT_TASK_QUEUE,
-            result_type=dict,
-        )
-        found = (await api.get("/v1/reports/hotspots", params={"item": "MS-02", "township": "chengguan-street"})).json()
-        classes = [c["class_id"] for c in found["classes"] if set(case_ids) <= {k["case_id"] for k in c["cases"]}]
-        assert len(classes) == 1, "the cases are not in one class yet"
-        return str(classes[0])
-
-    return await assert_eventually(in_a_class, timeout=60, what="the planted cases found as a class"), case_ids
+        for n in range(5)
+    ]

@@ -6,15 +6,14 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from services.contracts.case_actions import CITY_LEADER, COORDINATION_CENTRE
@@ -30,16 +29,6 @@ LIVE = 30_000  # ms: the dashboard refreshes every second in tests; the records 
 FIRST_PAINT_LIMIT_MS = 5_000  # generous: the < 1 s target is `make bench`'s, on a quiet host
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1366, "height": 768}
-
-
-@pytest_asyncio.fixture(scope="module")
-async def database(system: RunningSystem) -> AsyncIterator[AsyncEngine]:
-    assert system.postgres is not None
-    engine = create_async_engine(system.postgres.url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def completion_of(api: httpx.AsyncClient, system: RunningSystem, unit: str) -> tuple[int, int]:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import nats
-import pytest_asyncio
 from sqlalchemy import text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.contracts.events import NotificationEvent
 from services.contracts.subjects import NOTIFY_STREAM, notify_subject
@@ -34,15 +32,6 @@ SAID = "幸福家园小区从前天早上开始停水，至今没有恢复供水
 
 def as_(system: RunningSystem, name: str) -> dict[str, str]:
     return bearer(system.keys[name])
-
-
-@pytest_asyncio.fixture
-async def records(system: RunningSystem) -> AsyncIterator[AsyncEngine]:
-    """The records' database, as an operator with a SQL prompt would reach it."""
-    assert system.postgres is not None
-    engine = create_async_engine(system.postgres.url)
-    yield engine
-    await engine.dispose()
 
 
 async def water_case(api: httpx.AsyncClient, system: RunningSystem, **ticket: Any) -> str:
@@ -213,12 +202,12 @@ async def test_the_access_log_is_the_admins_and_bad_filters_are_named(
 
 
 async def test_a_ticket_the_records_do_not_hold_yet_is_a_503_to_retry_in_a_second(
-    api: httpx.AsyncClient, system: RunningSystem, records: AsyncEngine
+    api: httpx.AsyncClient, system: RunningSystem, database: AsyncEngine
 ) -> None:
     case_id = await water_case(api, system, caller={"name": NAME, "phone": PHONE})
     await ticket(api, system, "coordination-centre", case_id)
     # As it is between the case's first step and the projection of its `received` event.
-    async with records.begin() as connection:
+    async with database.begin() as connection:
         await connection.execute(
             update(case_records).where(case_records.c.case_id == case_id).values(personal_key_id=None)
         )
@@ -231,12 +220,12 @@ async def test_a_ticket_the_records_do_not_hold_yet_is_a_503_to_retry_in_a_secon
 
 
 async def test_no_reveal_without_its_line_when_the_access_log_refuses_the_write(
-    api: httpx.AsyncClient, system: RunningSystem, records: AsyncEngine
+    api: httpx.AsyncClient, system: RunningSystem, database: AsyncEngine
 ) -> None:
     case_id = await water_case(api, system, caller={"name": NAME, "phone": PHONE})
     await ticket(api, system, "coordination-centre", case_id)
     refuse = "CREATE TRIGGER refuse_access_log BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION refuse_row()"
-    async with records.begin() as connection:
+    async with database.begin() as connection:
         await connection.execute(
             text("CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'refused'; END $$")
         )
@@ -244,7 +233,7 @@ async def test_no_reveal_without_its_line_when_the_access_log_refuses_the_write(
     try:
         answer = await api.get(f"/v1/cases/{case_id}/ticket", headers=as_(system, "water"))
     finally:
-        async with records.begin() as connection:
+        async with database.begin() as connection:
             await connection.execute(text("DROP TRIGGER refuse_access_log ON access_log"))
             await connection.execute(text("DROP FUNCTION refuse_row()"))
 

@@ -5,14 +5,13 @@ workflow) reads the same from the records as it did from its workflow."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -37,16 +36,6 @@ pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 KEYRING = build_keyring("", "", development=True)
 SATISFIED = {"speed": "satisfied", "outcome": "satisfied", "comment": "处理及时"}
-
-
-@pytest_asyncio.fixture(scope="module")
-async def database(system: RunningSystem) -> AsyncIterator[AsyncEngine]:
-    assert system.postgres is not None
-    engine = create_async_engine(system.postgres.url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 @dataclass

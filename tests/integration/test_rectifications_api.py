@@ -17,9 +17,8 @@ from temporalio.client import Client
 from services.assessment.classes.report_rows import rectifications_for_report
 from services.contracts.assessment_periods import Period, PeriodKind
 from services.contracts.case_actions import COORDINATION_CENTRE
-from services.contracts.case_classes import HOTSPOT_SCAN_TYPE, ScanInput
-from services.contracts.subjects import ASSESSMENT_TASK_QUEUE
 from services.engines.records_db.tables import case_classes
+from tests.support.case_classes import planted_class
 from tests.support.credentials import bearer
 from tests.support.notifications import notifications
 from tests.support.polling import assert_eventually
@@ -38,35 +37,14 @@ STALLS = {
 }
 
 
-async def planted_class(api: httpx.AsyncClient, temporal: Client) -> tuple[str, list[str]]:
-    """Five tickets of one item in one township, the scan run: the class they make, and their case ids."""
-    case_ids = []
-    for n in range(5):
-        body = ticket_body(
+def stall_tickets() -> list[dict[str, Any]]:
+    """Five tickets of one item in one township: a class once the scan runs."""
+    return [
+        ticket_body(
             external_id=f"12345-{uuid.uuid4().hex[:12]}", township=TOWNSHIP, address=f"石桥镇主街{n + 1}号", **STALLS
         )
-        response = await api.post("/v1/cases", json=body)
-        assert response.status_code == 202, response.text
-        case_ids.append(response.json()["case_id"])
-
-    async def in_a_class() -> str:
-        await temporal.execute_workflow(
-            HOTSPOT_SCAN_TYPE,
-            ScanInput(),
-            id=f"hotspot-scan-test-{uuid.uuid4()}",
-            task_queue=ASSESSMENT_TASK_QUEUE,
-            result_type=dict,
-        )
-        response = await api.get("/v1/reports/hotspots", params={"item": "LE-01", "township": TOWNSHIP})
-        found: list[str] = [
-            c["class_id"]
-            for c in response.json()["classes"]
-            if set(case_ids) <= {case["case_id"] for case in c["cases"]}
-        ]
-        assert len(found) == 1, "the cases are not in one class yet"
-        return found[0]
-
-    return await assert_eventually(in_a_class, timeout=60, what="the planted cases found as a class"), case_ids
+        for n in range(5)
+    ]
 
 
 def opening(class_id: str, **changes: Any) -> dict[str, Any]:
@@ -84,7 +62,7 @@ def opening(class_id: str, **changes: Any) -> dict[str, Any]:
 async def test_a_special_rectification_runs_to_its_end_through_the_api(
     api: httpx.AsyncClient, system: RunningSystem, temporal_client: Client
 ) -> None:
-    class_id, case_ids = await planted_class(api, temporal_client)
+    class_id, case_ids = await planted_class(api, temporal_client, stall_tickets())
 
     def as_(name: str) -> dict[str, str]:
         return bearer(system.keys[name])

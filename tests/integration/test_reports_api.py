@@ -3,14 +3,12 @@ rates once the records have them, each reader sees what it may, and bad input is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from services.contracts.assessment_periods import CITY_TZ
@@ -24,16 +22,6 @@ pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 SATISFIED = {"speed": "satisfied", "outcome": "satisfied", "comment": "处理及时"}
 MEASURES = ("received", "accepted", "completed", "rated", "satisfied", "transfers_out")
-
-
-@pytest_asyncio.fixture(scope="module")
-async def database(system: RunningSystem) -> AsyncIterator[AsyncEngine]:
-    assert system.postgres is not None
-    engine = create_async_engine(system.postgres.url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def these_days() -> dict[str, str]:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from services.console.api_client import StaffApi
+from services.console.formats import count_shown
 
 DESK_ROWS = 20
 OPEN_STATUSES = ("received", "triage", "assigned", "accepted", "arbitration", "rework")
@@ -59,15 +60,6 @@ DESK: tuple[DeskList, ...] = (
 )
 
 
-def percent(value: object) -> str:
-    return f"{float(value) * 100:.0f}%" if isinstance(value, int | float) else "—"
-
-
-def count_label(rows: int, more: bool) -> str:
-    """How many a list holds, as its tab says it: `20+` when the API has another page."""
-    return f"{rows}+" if more else str(rows)
-
-
 @dataclass(frozen=True)
 class DeskSection:
     kind: DeskList
@@ -76,7 +68,7 @@ class DeskSection:
 
     @property
     def count(self) -> str:
-        return count_label(len(self.rows), self.more)
+        return count_shown(len(self.rows), self.more)
 
 
 async def read_desk(api: StaffApi) -> list[DeskSection]:

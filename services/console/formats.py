@@ -128,5 +128,11 @@ def _span(length: timedelta) -> str:
     return f"{minutes}分钟"
 
 
-def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+def percent(rate: object, digits: int = 1) -> str:
+    """A rate 0–1 as a percent (`92.3%`; `46%` with no digits); `—` for none, or for what is not a number."""
+    return f"{float(rate) * 100:.{digits}f}%" if isinstance(rate, int | float) else "—"
+
+
+def count_shown(count: int, more: bool) -> str:
+    """How many a list holds; `+` when the API has more than the list shows (the count is of those shown)."""
+    return f"{count}+" if more else str(count)

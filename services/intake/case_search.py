@@ -20,19 +20,15 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    cast,
-    func,
-    literal,
     literal_column,
     or_,
     select,
     true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import JSONPATH
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.contracts.case_lists import CasePage, CaseSummary
+from services.contracts.case_lists import CasePage
 from services.contracts.case_policy import EscalationLevel
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import ClientKind, Principal
@@ -41,6 +37,7 @@ from services.contracts.tickets import CODE_PATTERN, ITEM_CODE_PATTERN, Channel
 from services.engines.records_db.search_tokens import MAX_QUERY_TOKENS, hashed, query_tokens, search_key
 from services.engines.records_db.tables import EXTENSION_PENDING, case_records, case_search
 from services.intake.auth import require_kind
+from services.intake.case_summaries import SUMMARY_COLUMNS, summary
 from services.intake.page_cursors import MAX_CURSOR_CHARS, decode_cursor, encode_cursor, fingerprint
 
 DEFAULT_PAGE = 50
@@ -216,50 +213,6 @@ def words_held(q: str, keyring: PayloadKeyring) -> ColumnElement[bool]:
 def text_matches(q: str, keyring: PayloadKeyring) -> ColumnElement[bool]:
     """Records whose text holds every token of `q` (for reads in another order than the received time's)."""
     return _record.case_id.in_(select(case_search.c.case_id).where(words_held(q, keyring)))
-
-
-SUMMARY_COLUMNS = (
-    _record.case_id,
-    _record.status,
-    _record.channel,
-    _record.external_id,
-    _record.title,
-    _record.urgency,
-    _record.catalog_item,
-    _record.first_contact_unit,
-    _record.handling_unit,
-    _record.township,
-    _record.calling_unit,
-    _record.escalation_level,
-    _record.overdue,
-    _record.reworks,
-    _record.sign_for_due,
-    _record.feedback_due,
-    _record.resolution_due,
-    _record.rating_outcome,
-    _record.received_at,
-    _record.reported_at,
-    _record.closed_at,
-    _record.closed_reason,
-    # What a desk lists of the case's view (read for the page's rows only, so they cost nothing to the search).
-    _record.view["deadlines"]["triage"].astext.label("triage_deadline"),
-    _record.view["deadlines"]["arbitration"].astext.label("arbitration_deadline"),
-    _record.view["routing"]["confidence"].astext.label("routing_confidence"),
-    _record.view["routing"]["runner_up"].astext.label("runner_up"),
-    _record.view["routing"]["runner_up_confidence"].astext.label("runner_up_confidence"),
-    func.coalesce(func.jsonb_array_length(_record.view["transfers"]), 0).label("transfers"),
-    func.jsonb_path_query_first(
-        _record.view, cast(literal('$.extensions[*] ? (@.status == "pending")'), JSONPATH)
-    ).label("pending_extension"),
-)
-
-
-def summary(row: Any) -> CaseSummary:
-    """A search result from a row of `SUMMARY_COLUMNS`."""
-    fields = row._asdict()
-    for deadline in ("sign_for", "feedback", "resolution"):
-        fields[f"{deadline}_deadline"] = fields.pop(f"{deadline}_due")
-    return CaseSummary.model_validate(fields)
 
 
 SortKey = tuple[ColumnElement[Any], ColumnElement[Any]]

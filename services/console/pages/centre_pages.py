@@ -27,7 +27,6 @@ async def _desk(request: Request, staff: Staff) -> dict[str, Any]:
     return {
         "staff": staff,
         "sections": sections,
-        "percent": centre_desk.percent,
     }
 
 

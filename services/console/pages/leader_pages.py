@@ -67,7 +67,7 @@ async def _dashboard_page(request: Request, staff: Staff, asked: tuple[str, str,
         query = dashboard.dashboard_query(*asked)
     except InputError as error:
         return page(request, "error.html", 422, staff=staff, title="输入有误", reason=str(error))
-    context = await _dashboard(request.app.state.api.acting_for(staff), query)
+    context = await _dashboard(request.app.state.api.acting_for(staff), query, request.app.state.names.units)
     return page(request, template, staff=staff, title="领导驾驶舱", **context)
 
 
@@ -84,16 +84,16 @@ async def report_file(request: Request, report_id: str, name: str, staff: Signed
     return Response(answer.content, media_type=REPORT_FILES[name], headers=headers)
 
 
-async def _dashboard(api: StaffApi, query: DashboardQuery) -> dict[str, Any]:
-    """Everything the dashboard shows, fetched at once (the calls run together)."""
+async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]) -> dict[str, Any]:
+    """Everything the dashboard shows, fetched at once (the calls run together); `names`: the catalog's units' names
+    (the console's own copy, read for every page)."""
     current = query.current(datetime.now(UTC))
     earlier = [
         api.figures("/v1/reports/rates", period=query.period.value, at=day.isoformat(), group="unit")
         for day in dashboard.trend_anchors(current)
     ]
-    table, units, overdue, escalated, reports, hotspots, *trend_tables = await asyncio.gather(
+    table, overdue, escalated, reports, hotspots, *trend_tables = await asyncio.gather(
         api.figures("/v1/reports/rates", **query.params()),
-        api.get("/v1/units"),
         api.get("/v1/cases", overdue="true", status=OPEN_STATUSES, limit=LIST_LENGTH),
         api.get(
             "/v1/cases", escalation_level_min=int(EscalationLevel.CITY_LEADER), status=OPEN_STATUSES, limit=LIST_LENGTH
@@ -102,7 +102,6 @@ async def _dashboard(api: StaffApi, query: DashboardQuery) -> dict[str, Any]:
         api.figures("/v1/reports/hotspots", active="true", limit=HOTSPOT_CLASSES),
         *earlier,
     )
-    names = {unit["code"]: unit["name_zh"] for unit in units["units"]}
     # The definitions name the rates (docs/assessment.md); a city's own may leave one of the three out.
     headline = {code: table["rates"].get(code, HEADLINE_NAMES[code]) for code in HEADLINE if code in table["rates"]}
     shown = Period.model_validate(table["period"])

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.console.formats import count_shown
 from services.console.pages import channel_editor
 from services.console.rendering import page
 from services.console.session import SignedIn, require_role
@@ -69,11 +70,6 @@ async def _queue(request: Request, staff: Any, tab: str) -> dict[str, Any]:
     counts = {key: count_shown(sum(in_tab(e, key, now) for e in entries), more) for key in TABS}
     rows = [dict(e, next_due=_next_due(e)) for e in entries if in_tab(e, tab, now)]
     return {"rows": rows, "counts": counts, "tab": tab if tab in TABS else "all", "tabs": TABS, "more": more}
-
-
-def count_shown(count: int, more: bool) -> str:
-    """A tab's count; `+` when the unit has more open cases than the queue lists (the count is of those listed)."""
-    return f"{count}+" if more else str(count)
 
 
 @router.get("/queue")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.console.formats import STATUS_LABELS, countdown, label, local_time, percent
+from services.console.formats import STATUS_LABELS, count_shown, countdown, label, local_time, percent
 
 NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 
@@ -51,3 +51,16 @@ def test_labels_fall_back_to_the_value(value: str | None, shown: str) -> None:
 @pytest.mark.parametrize(("rate", "shown"), [(0.9234, "92.3%"), (1.0, "100.0%"), (0.0, "0.0%"), (None, "—")])
 def test_percent(rate: float | None, shown: str) -> None:
     assert percent(rate) == shown
+
+
+@pytest.mark.parametrize(("value", "shown"), [(0.4612, "46%"), (1, "100%"), (0.0, "0%"), (None, "—"), ("0.5", "—")])
+def test_a_confidence_as_a_whole_percent(value: object, shown: str) -> None:
+    assert percent(value, 0) == shown
+
+
+@pytest.mark.parametrize(
+    ("count", "more", "shown"),
+    [(0, False, "0"), (7, False, "7"), (12, False, "12"), (20, True, "20+"), (200, True, "200+")],
+)
+def test_a_count_says_when_the_list_shows_only_part(count: int, more: bool, shown: str) -> None:
+    assert count_shown(count, more) == shown

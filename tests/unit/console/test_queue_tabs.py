@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.console.pages.unit_pages import count_shown, in_tab
+from services.console.pages.unit_pages import in_tab
 
 NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 
@@ -35,8 +35,3 @@ LATER = (NOW + timedelta(days=4)).isoformat()
 )
 def test_tabs(row: dict[str, Any], tabs: set[str]) -> None:
     assert {tab for tab in ("all", "new", "soon", "overdue", "joint", "rework") if in_tab(row, tab, NOW)} == tabs
-
-
-@pytest.mark.parametrize(("count", "more", "shown"), [(0, False, "0"), (12, False, "12"), (200, True, "200+")])
-def test_a_tabs_count_says_when_the_queue_lists_only_part(count: int, more: bool, shown: str) -> None:
-    assert count_shown(count, more) == shown

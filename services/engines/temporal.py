@@ -28,9 +28,17 @@ def data_converter(settings: ServiceSettings) -> DataConverter:
     )
 
 
-async def connect_temporal(settings: ServiceSettings) -> Client:
-    """Connect, retrying while the server is still starting (as under `make run`)."""
+async def connect_temporal(settings: ServiceSettings, *, lazy: bool = False) -> Client:
+    """Connect, retrying while the server is still starting (as under `make run`).
+
+    `lazy` returns at once and connects on the first call: for a service that must start and serve without
+    Temporal (intake takes tickets into NATS while Temporal is down).
+    """
     converter = data_converter(settings)
+    if lazy:
+        return await Client.connect(
+            settings.temporal_address, namespace=settings.temporal_namespace, data_converter=converter, lazy=True
+        )
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(settings.connect_timeout_seconds),
         wait=wait_exponential(multiplier=0.2, max=3),
@@ -52,6 +60,11 @@ async def temporal_healthy(client: Client) -> bool:
         return await client.service_client.check_health(timeout=timedelta(seconds=2))
     except (RPCError, RuntimeError):
         return False
+
+
+def temporal_unreachable(exc: BaseException) -> bool:
+    """Whether an error is a lazy client's failed first connection (the SDK raises a bare RuntimeError)."""
+    return isinstance(exc, RuntimeError) and str(exc).startswith("Failed client connect")
 
 
 _INDEXED_TYPES = {

@@ -107,7 +107,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 keep_running("credentials-watch", lambda: credentials.follow(stop=stop_watching), stop=stop_watching)
             ),
         ]
-        client = await connect_temporal(settings)
+        # Lazy: intake starts and takes tickets while Temporal is down; the case starter starts them later.
+        client = await connect_temporal(settings, lazy=True)
         case_index = await key_value(js, settings.case_index_bucket(), replicas=settings.nats_replicas)
         # Connections open on first use: intake takes tickets whether or not the records' database answers.
         records = CaseRecords(
@@ -201,12 +202,18 @@ def create_app(settings: IntakeSettings) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        """200 when NATS and Temporal answer; 503 naming the one that does not."""
+        """Readiness: 200 while NATS answers, 503 when it does not; Temporal's state is reported, not required.
+
+        A ticket is safe once JetStream holds it, so an intake pod without Temporal still takes tickets (their
+        cases start when Temporal is back); taking every pod out of the Service for a Temporal outage would refuse
+        them all. Reads and actions that need Temporal answer 503 meanwhile.
+        """
         checks = {
             "nats": bool(getattr(app.state, "nats", None) and app.state.nats.is_connected),
             "temporal": bool(getattr(app.state, "temporal", None) and await temporal_healthy(app.state.temporal)),
         }
-        ok = all(checks.values())
-        return JSONResponse({"ok": ok, "checks": checks}, status_code=200 if ok else 503)
+        ok = checks["nats"]
+        degraded = [name for name, up in checks.items() if not up]
+        return JSONResponse({"ok": ok, "checks": checks, "degraded": degraded}, status_code=200 if ok else 503)
 
     return app

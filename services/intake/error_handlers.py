@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.engines.temporal import temporal_unreachable
 from services.intake.errors import ApiError
 
 log = structlog.get_logger(__name__)
@@ -99,6 +100,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     for error in NATS_UNAVAILABLE:
         app.add_exception_handler(error, _bus_unavailable)
+    # A lazy Temporal client's failed first connection is a bare RuntimeError.
+    app.add_exception_handler(RuntimeError, _temporal_unreachable)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -122,6 +125,18 @@ async def _bus_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("nats.unavailable", path=request.url.path, error=repr(exc))
     return JSONResponse(
         {"detail": "the message bus did not acknowledge the request; nothing was recorded, retry shortly"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _temporal_unreachable(request: Request, exc: Exception) -> JSONResponse:
+    if not temporal_unreachable(exc):
+        raise exc  # any other RuntimeError is a bug: `_unexpected` logs it
+    # Intake started while Temporal was down and has not reached it yet: a passing outage, not a bug.
+    log.warning("temporal.unavailable", path=request.url.path, error=str(exc))
+    return JSONResponse(
+        {"detail": "the workflow engine is not answering; retry shortly"},
         status_code=503,
         headers={"Retry-After": "5"},
     )

@@ -45,3 +45,31 @@ async def test_open_cases_survive_a_full_stop_and_start(own_system: RunningSyste
         assert (await api.post("/v1/cases", json=body)).status_code == 200  # still a duplicate after restart
         resolved = await api.post(f"/v1/cases/{case_id}/resolve", json={"unit": "water", "note": "已恢复供水"})
         assert resolved.status_code == 200
+
+
+async def test_intake_takes_tickets_while_temporal_is_down(own_system: RunningSystem) -> None:
+    """Readiness rests on NATS only: with Temporal stopped (and intake restarted meanwhile), tickets are taken with
+    202 and their cases start once Temporal is back."""
+    own_system.temporal.stop()
+    intake = own_system.services["intake"]
+    intake.stop()
+    await intake.start()  # waits for /healthz 200: ready without Temporal
+
+    async with own_system.client() as api:
+        health = (await api.get("/healthz")).json()
+        assert health == {"ok": True, "checks": {"nats": True, "temporal": False}, "degraded": ["temporal"]}
+        bodies = [ticket_body() for _ in range(5)]
+        answers = [await api.post("/v1/cases", json=body) for body in bodies]
+        assert [answer.status_code for answer in answers] == [202] * 5
+        case_ids = [answer.json()["case_id"] for answer in answers]
+        # What needs Temporal says so, and when to retry: not a 500.
+        read = await api.get(f"/v1/cases/{case_ids[0]}")
+        assert read.status_code == 503, read.text
+        assert read.headers["Retry-After"]
+        # A resubmission is still a duplicate: NATS answers for it.
+        assert (await api.post("/v1/cases", json=bodies[0])).json()["case_id"] == case_ids[0]
+
+        await own_system.temporal.start()
+        for case_id in case_ids:
+            await wait_for_status(api, case_id, "assigned")
+        assert (await api.get("/healthz")).json()["degraded"] == []

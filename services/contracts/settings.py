@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.contracts.outbound_targets import OutboundTargets
 from services.contracts.payload_keys import PayloadKeyring, build_keyring
 from services.contracts.subjects import BUCKETS, CASE_INDEX_BUCKET, CASE_INDEX_TTL_DAYS, DAY, BucketSpec
 
@@ -73,6 +74,32 @@ class ServiceSettings(BaseSettings):
         validation_alias=_common("codec_ui_origins"),
         description="Comma-separated origins of the Temporal Web UI that may call intake's codec server.",
     )
+
+    outbound_allowed_networks: str = Field(
+        default="",
+        validation_alias=_common("outbound_allowed_networks"),
+        description="Comma-separated CIDR networks that webhooks, robots and callbacks may reach although private "
+        "(a city's e-government network); outside development every other private, loopback or link-local "
+        "address is refused.",
+    )
+    outbound_allowed_hosts: str = Field(
+        default="",
+        validation_alias=_common("outbound_allowed_hosts"),
+        description="Comma-separated host names those URLs may name whatever they resolve to.",
+    )
+
+    @model_validator(mode="after")
+    def _outbound_targets_parse(self) -> Self:
+        self.outbound_targets()  # a network that is not one stops the start with its name
+        return self
+
+    def outbound_targets(self) -> OutboundTargets:
+        """Where webhooks, robots and callbacks may go (anywhere in development, whose receivers are local)."""
+        return OutboundTargets.parse(
+            allow_private=self.environment is Environment.DEVELOPMENT,
+            networks=self.outbound_allowed_networks,
+            hosts=self.outbound_allowed_hosts,
+        )
 
     @model_validator(mode="after")
     def _payload_keys_fit_the_environment(self) -> Self:

@@ -11,6 +11,7 @@ from services.intake.authorization import calling_unit_of, require_reader, requi
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import UnprocessableInput
+from services.intake.outbound_url_checks import require_outbound_url
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
@@ -32,6 +33,8 @@ async def submit_ticket(ticket: Ticket, response: Response, services: Services, 
     require_submitter(caller, ticket.channel)
     if ticket.township is not None and services.catalog.unit(ticket.township) is None:
         raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}")
+    if ticket.callback_url is not None:
+        require_outbound_url(ticket.callback_url, services.settings, "callback_url")
     # A unit's call is keyed by the unit too: two townships numbering their calls alike make two cases.
     calling_unit = calling_unit_of(caller, ticket.channel)
     receipt, created = await services.tickets.submit(ticket, calling_unit=calling_unit)

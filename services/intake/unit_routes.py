@@ -7,7 +7,7 @@ DingTalk robot secrets) are never shown after they are set; a generated webhook 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import AnyHttpUrl, BaseModel
+from pydantic import BaseModel
 
 from services.contracts.catalog import Unit
 from services.contracts.unit_channels import (
@@ -24,7 +24,8 @@ from services.intake.authorization import require_own_channels
 from services.intake.catalog_checks import ACTORS_OUTSIDE_CATALOG
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
-from services.intake.errors import NotFound, UnprocessableInput
+from services.intake.errors import NotFound
+from services.intake.outbound_url_checks import require_outbound_url
 
 router = APIRouter(prefix="/v1/units", tags=["units"], responses=ERROR_RESPONSES)
 CHANNEL_NAMES = ("webhook", "email", "dingtalk", "wecom", "sms")
@@ -55,7 +56,7 @@ async def put_webhook(code: str, setting: WebhookSetting, services: Services, ca
     """Where the unit receives events as signed JSON POSTs; without a `secret` one is generated and shown once."""
     _require_unit(code, services)
     require_own_channels(caller, code)
-    _require_secure(setting.url, services, "url")
+    require_outbound_url(setting.url, services.settings, "url")
     secret = setting.secret or new_secret()
     channels = await services.unit_channels.set_channel(code, "webhook", {"url": str(setting.url), "secret": secret})
     shown = secret if setting.secret is None else None
@@ -75,7 +76,7 @@ async def put_dingtalk(code: str, setting: RobotSetting, services: Services, cal
     """A DingTalk group robot (markdown messages; signed mode when a `secret` is given)."""
     _require_unit(code, services)
     require_own_channels(caller, code)
-    _require_secure(setting.url, services, "url")
+    require_outbound_url(setting.url, services.settings, "url")
     value = {"url": str(setting.url), "secret": setting.secret}
     return (await services.unit_channels.set_channel(code, "dingtalk", value)).public()
 
@@ -85,7 +86,7 @@ async def put_wecom(code: str, setting: RobotSetting, services: Services, caller
     """A WeCom (企业微信) group robot (markdown messages)."""
     _require_unit(code, services)
     require_own_channels(caller, code)
-    _require_secure(setting.url, services, "url")
+    require_outbound_url(setting.url, services.settings, "url")
     return (await services.unit_channels.set_channel(code, "wecom", {"url": str(setting.url)})).public()
 
 
@@ -111,8 +112,3 @@ def _require_unit(code: str, services: Services) -> None:
     # Leaders are not catalog units but receive escalations, so they have channels too.
     if services.catalog.unit(code) is None and code not in ACTORS_OUTSIDE_CATALOG:
         raise NotFound(f"no unit {code!r} in catalog {services.catalog.version}")
-
-
-def _require_secure(url: AnyHttpUrl, services: Services, field: str) -> None:
-    if url.scheme != "https" and not services.settings.allow_plain_http_webhooks:
-        raise UnprocessableInput(f"{field}: must use https outside development")

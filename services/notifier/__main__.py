@@ -35,6 +35,7 @@ from services.notifier.event_delivery import EventDelivery
 from services.notifier.outbound_http import OutboundHttp
 from services.notifier.parked_events import ParkedEvents
 from services.notifier.platform_callback import PlatformCallback
+from services.notifier.receiver_breakers import ReceiverBreakers
 from services.notifier.rendering import TemplateRenderer
 from services.notifier.report_files import ReportFiles
 from services.notifier.settings import NotifierSettings
@@ -63,7 +64,17 @@ async def main(stop: asyncio.Event) -> None:
         unit = catalogs.current().unit(code)
         return unit.name_zh if unit is not None else code
 
-    async with OutboundHttp(timeout_seconds=settings.webhook_timeout_seconds) as http:
+    targets = settings.outbound_targets()
+    if settings.sms.url is not None:
+        targets = targets.allowing(settings.sms.url)  # the operator's own gateway, not a URL someone gave
+    breakers = ReceiverBreakers(
+        failures=settings.breaker_failures,
+        probe_seconds=settings.breaker_probe_seconds,
+        probe_timeout_seconds=settings.webhook_timeout_seconds,
+    )
+    async with OutboundHttp(
+        timeout_seconds=settings.webhook_timeout_seconds, targets=targets, breakers=breakers
+    ) as http:
         delivery = EventDelivery(
             channels=channels,
             store=NotificationStore(await key_value(js, DELIVERIES_BUCKET, replicas=settings.nats_replicas)),

@@ -33,7 +33,8 @@ log = structlog.get_logger(__name__)
 
 DELIVERIES = Counter(
     "hotline_notifier_delivery_attempts_total",
-    "Delivery attempts, by channel and result (delivered, failed, no_channel, waiting).",
+    "Delivery attempts, by channel and result (delivered, failed, no_channel, waiting, held: not attempted, the "
+    "receiver's circuit breaker is open).",
     ["channel", "result"],
 )
 
@@ -104,7 +105,7 @@ class EventDelivery:
         results = await asyncio.gather(*(self._attempt(channel, delivery) for channel in pending))
         for channel, result in zip(pending, results, strict=True):
             self._note(record, channel.name, result)
-        return await self._settle(record, all(r.delivered for r in results))
+        return await self._settle(record, all(r.delivered for r in results), held=_held_for(results))
 
     def _opened(self, event: NotificationEvent, channels: UnitChannels) -> Delivery:
         """The delivery, with the address and description the event carries sealed opened for it (never stored);
@@ -144,7 +145,7 @@ class EventDelivery:
         self._note(record, "callback", result)
         if result.delivered:
             await self._order.sent(event)
-        return await self._settle(record, result.delivered)
+        return await self._settle(record, result.delivered, held=_held_for([result]))
 
     async def _attempt(self, channel: Channel, delivery: Delivery) -> DeliveryResult:
         """One channel's attempt; an error in it (a city template naming a field events lack) is its failure alone."""
@@ -165,6 +166,11 @@ class EventDelivery:
     def _note(self, record: NotificationRecord, channel: str, result: DeliveryResult) -> None:
         now = datetime.now(UTC)
         record.first_attempt_at = record.first_attempt_at or now
+        if result.held_seconds is not None:
+            # Not an attempt: the receiver's breaker held it. The budget still runs from the first attempt.
+            record.channels.setdefault(channel, ChannelDelivery()).last_error = result.detail
+            DELIVERIES.labels(channel, "held").inc()
+            return
         record.last_attempt_at = now
         record.attempts.append(DeliveryAttempt(at=now, channel=channel, ok=result.delivered, detail=result.detail))
         state = record.channels.setdefault(channel, ChannelDelivery())
@@ -185,7 +191,7 @@ class EventDelivery:
             detail=result.detail,
         )
 
-    async def _settle(self, record: NotificationRecord, delivered: bool) -> Outcome:
+    async def _settle(self, record: NotificationRecord, delivered: bool, *, held: float | None = None) -> Outcome:
         event = record.event
         if delivered:
             record.status = DeliveryStatus.DELIVERED
@@ -202,5 +208,16 @@ class EventDelivery:
             return Outcome.ack()
         record.status = DeliveryStatus.RETRYING
         await self._store.put(record)
+        if held is not None:
+            # Every channel still owed was held by its receiver's breaker: come back at the next probe.
+            return Outcome.retry(min(held, max(1.0, self._budget - waited)), "receiver's circuit breaker is open")
         attempts = max(state.attempts for state in record.channels.values())
         return Outcome.retry(min(self._retry.delay(attempts), max(1.0, self._budget - waited)), record.last_error or "")
+
+
+def _held_for(results: list[DeliveryResult]) -> float | None:
+    """When every undelivered result was held by a breaker, how long until the soonest probe; else None."""
+    undelivered = [result for result in results if not result.delivered]
+    if not undelivered or any(result.held_seconds is None for result in undelivered):
+        return None
+    return min(result.held_seconds for result in undelivered if result.held_seconds is not None)

@@ -7,16 +7,37 @@ see only `post` and `HttpAnswer`, and failures in words of their own that do not
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
+import socket
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
+
+from services.contracts.outbound_targets import OutboundTargets
+from services.notifier.receiver_breakers import ReceiverBreakers, receiver_of
 
 
 class OutboundHttpError(Exception):
     """The request got no HTTP answer: the connection failed, timed out, or was cut."""
+
+
+class ReceiverHeld(OutboundHttpError):
+    """Not sent: the receiver's circuit breaker is open; try again in `retry_after` seconds."""
+
+    def __init__(self, receiver: str, retry_after: float) -> None:
+        super().__init__(f"Held: {receiver} keeps failing; next probe in {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+class TargetRefused(OutboundHttpError):
+    """Not sent: the URL leads into a network the system may not send to (see `OutboundTargets`)."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +55,24 @@ class HttpAnswer:
 
 
 class OutboundHttp:
-    """Use as `async with OutboundHttp(timeout_seconds=...) as http:`; the session closes on exit."""
+    """Use as `async with OutboundHttp(timeout_seconds=...) as http:`; the session closes on exit.
 
-    def __init__(self, *, timeout_seconds: float, max_connections: int = 100) -> None:
+    `targets`: where it may send (checked by the addresses a host resolves to at each request; None: anywhere);
+    `breakers`: the receivers' circuit breakers (None: none).
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout_seconds: float,
+        max_connections: int = 100,
+        targets: OutboundTargets | None = None,
+        breakers: ReceiverBreakers | None = None,
+    ) -> None:
         self._timeout_seconds = timeout_seconds
         self._max_connections = max_connections
+        self._targets = targets
+        self._breakers = breakers
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> OutboundHttp:
@@ -57,8 +91,50 @@ class OutboundHttp:
             self._session = None
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpAnswer:
-        """POST `body`; the answer whatever its status, or OutboundHttpError when there was none."""
+        """POST `body`; the answer whatever its status, or OutboundHttpError when there was none (ReceiverHeld
+        when the receiver's breaker holds it, TargetRefused when the URL leads where the system may not send)."""
         assert self._session is not None, "used inside `async with`"
+        await self._check_target(url)
+        if self._breakers is None:
+            return await self._post(url, body, headers)
+        receiver = receiver_of(url)
+        held = self._breakers.admit(receiver)
+        if held is not None:
+            raise ReceiverHeld(receiver, held)
+        alive = False
+        try:
+            answer = await self._post(url, body, headers)
+            alive = answer.status_code < 500 and answer.status_code != 429
+            return answer
+        finally:
+            # Also when cancelled: a probe never recorded would hold the receiver's events for good.
+            self._breakers.record(receiver, alive=alive)
+
+    async def _check_target(self, url: str) -> None:
+        if self._targets is None or self._targets.allow_private:
+            return
+        refusal = self._targets.refuse_url(url)
+        host = urlsplit(url).hostname or ""
+        if refusal is None and not self._targets.host_allowed(host) and not _is_literal(host) and not _proxied(url):
+            refusal = await self._refuse_resolved(host, url)
+        if refusal is not None:
+            raise TargetRefused(f"Refused: {refusal} (HOTLINE_OUTBOUND_ALLOWED_NETWORKS lists the ones allowed)")
+
+    async def _refuse_resolved(self, host: str, url: str) -> str | None:
+        assert self._targets is not None
+        try:
+            port = urlsplit(url).port or 443
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, ValueError) as exc:
+            raise OutboundHttpError(f"ConnectError: cannot resolve {host}: {exc}") from exc
+        for info in infos:
+            refusal = self._targets.refuse_address(ipaddress.ip_address(info[4][0]))
+            if refusal is not None:
+                return f"{host} resolves to {refusal}"
+        return None
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpAnswer:
+        assert self._session is not None
         try:
             async with self._session.post(url, data=body, headers=headers, allow_redirects=False) as response:
                 return HttpAnswer(response.status, await response.read())
@@ -69,3 +145,21 @@ class OutboundHttp:
             raise OutboundHttpError(f"ConnectError: {exc}") from exc
         except aiohttp.ClientError as exc:
             raise OutboundHttpError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _is_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _proxied(url: str) -> bool:
+    """Whether the environment's proxy carries this request (the proxy resolves the host, and guards the egress);
+    asked as aiohttp asks it for `trust_env`."""
+    try:
+        get_env_proxy_for_url(URL(url))
+    except (LookupError, ValueError):
+        return False
+    return True

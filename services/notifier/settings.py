@@ -48,6 +48,12 @@ class NotifierSettings(ServiceSettings):
     retry_max_seconds: float = Field(default=300.0, gt=0)
     retry_budget_seconds: float = Field(default=24 * 3600.0, gt=0, description="Then the event is dead-lettered.")
     ordered_wait_seconds: float = Field(default=1.0, gt=0, description="Recheck of a callback waiting its turn.")
+    breaker_failures: int = Field(
+        default=5, ge=1, description="Failures in a row (no answer, 5xx or 429) that open a receiver's breaker."
+    )
+    breaker_probe_seconds: float = Field(
+        default=30.0, gt=0, description="While a receiver's breaker is open: one probe per this many seconds."
+    )
     template_dir: Path | None = Field(default=None, description="City's template overrides (same file names).")
     smtp: SmtpSettings = SmtpSettings()
     sms: SmsGatewaySettings = SmsGatewaySettings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -220,3 +221,58 @@ async def test_a_webhook_moved_to_a_new_address_gets_the_next_event_there(
 
     assert [r.path for r in receiver.for_case(first)] == ["/before"]
     assert [r.path for r in receiver.for_case(second)] == ["/after"]
+
+
+async def test_a_receiver_that_keeps_failing_gets_probes_not_every_event_and_loses_none(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    """Its breaker opens after five failures in a row: its events are held (not attempted) and one probe goes
+    every 0.5 s (the tests' interval); once it answers, every held event is delivered."""
+    notifier = system.services["notifier"].base_url
+    receiver = WebhookReceiver(failures_to_answer=10**6, failure_status=503)
+    await receiver.start()
+    name = f"http://127.0.0.1:{receiver.port}"
+
+    async def breaker(state: str) -> float:
+        return await metric_total(
+            notifier, "hotline_notifier_receiver_breaker", receiver=name, hotline_notifier_receiver_breaker=state
+        )
+
+    try:
+        await set_webhook(api, "emergency-management", receiver.url("/emergency"))
+        case_ids = [
+            await submit(api, category_code="EM-01", title=f"工业园区第{n}号仓库消防通道堵塞") for n in range(8)
+        ]
+        for case_id in case_ids:
+            await wait_for_notification(api, case_id, of("case_assigned", status="retrying"), what="retrying")
+
+        async def opened() -> None:
+            assert await breaker("open") + await breaker("half_open") == 1
+
+        await assert_eventually(opened, what="the receiver's breaker is open")
+        before = len(receiver.requests)
+        await asyncio.sleep(3)
+        # Eight events retried every second at most would be 24 requests or more; probes are one per 0.5 s.
+        assert len(receiver.requests) - before <= 8, len(receiver.requests) - before
+        held = await metric_total(
+            notifier, "hotline_notifier_delivery_attempts_total", channel="webhook", result="held"
+        )
+        assert held > 0
+
+        receiver.failures_to_answer = 0
+        attempts = 0
+        for case_id in case_ids:
+            delivered = await wait_for_notification(
+                api, case_id, of("case_assigned", status="delivered"), what="delivered once the receiver is back"
+            )
+            attempts += delivered["attempts"]
+        assert {r.json()["case_id"] for r in receiver.received} >= set(case_ids)
+        # A held event is not an attempt: the records count exactly the requests the receiver saw.
+        assigned = [
+            r for r in receiver.requests if r.json()["case_id"] in case_ids and r.json()["kind"] == "case_assigned"
+        ]
+        assert attempts == len(assigned)
+        assert await breaker("closed") == 1
+    finally:
+        await api.delete("/v1/units/emergency-management/webhook")
+        await receiver.stop()

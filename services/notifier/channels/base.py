@@ -8,7 +8,7 @@ from typing import Protocol
 from services.contracts.events import NotificationEvent
 from services.contracts.text_masking import mask_text
 from services.contracts.unit_channels import UnitChannels
-from services.notifier.outbound_http import OutboundHttp, OutboundHttpError
+from services.notifier.outbound_http import OutboundHttp, OutboundHttpError, ReceiverHeld
 from services.notifier.rendering import Part, TemplateRenderer
 
 
@@ -36,8 +36,18 @@ class Delivery:
 
 @dataclass(frozen=True)
 class DeliveryResult:
+    """`held_seconds`: not attempted, the receiver's circuit breaker holds it that long (not a failed attempt)."""
+
     delivered: bool
     detail: str = ""
+    held_seconds: float | None = None
+
+
+def unanswered(exc: OutboundHttpError, *, limit: int = 500) -> DeliveryResult:
+    """The result of a request that got no answer (or was held by the receiver's breaker)."""
+    return DeliveryResult(
+        False, str(exc)[:limit], held_seconds=exc.retry_after if isinstance(exc, ReceiverHeld) else None
+    )
 
 
 class Channel(Protocol):
@@ -57,7 +67,7 @@ async def post_json(http: OutboundHttp, url: str, body: bytes, headers: dict[str
     try:
         response = await http.post(url, body, {"Content-Type": "application/json; charset=utf-8", **headers})
     except OutboundHttpError as exc:
-        return DeliveryResult(False, str(exc)[:500])
+        return unanswered(exc)
     if response.is_success:
         return DeliveryResult(True, str(response.status_code))
     return DeliveryResult(False, f"HTTP {response.status_code}")

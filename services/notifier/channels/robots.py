@@ -10,7 +10,7 @@ import time
 from collections.abc import Mapping
 
 from services.contracts.unit_channels import UnitChannels
-from services.notifier.channels.base import Delivery, DeliveryResult
+from services.notifier.channels.base import Delivery, DeliveryResult, unanswered
 from services.notifier.outbound_http import OutboundHttp, OutboundHttpError
 from services.notifier.rendering import Part
 from services.notifier.signing import dingtalk_signed_url
@@ -25,7 +25,7 @@ async def _post_robot(http: OutboundHttp, url: str, message: Mapping[str, object
             {"Content-Type": "application/json; charset=utf-8"},
         )
     except OutboundHttpError as exc:
-        return DeliveryResult(False, str(exc)[:500])
+        return unanswered(exc)
     if not response.is_success:
         return DeliveryResult(False, f"HTTP {response.status_code}")
     try:

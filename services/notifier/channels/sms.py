@@ -7,7 +7,7 @@ import json
 from jinja2 import Environment, StrictUndefined
 
 from services.contracts.unit_channels import UnitChannels
-from services.notifier.channels.base import Delivery, DeliveryResult
+from services.notifier.channels.base import Delivery, DeliveryResult, unanswered
 from services.notifier.outbound_http import OutboundHttp, OutboundHttpError
 from services.notifier.rendering import Part
 from services.notifier.settings import SmsGatewaySettings
@@ -32,7 +32,7 @@ class SmsChannel:
             body = self._body.render(phone=phone, text=text, event_id=delivery.event.event_id)
             result = await self._send(body)
             if not result.delivered:
-                return DeliveryResult(False, f"{phone[:3]}****: {result.detail}")
+                return DeliveryResult(False, f"{phone[:3]}****: {result.detail}", held_seconds=result.held_seconds)
         return DeliveryResult(True, f"sent to {len(sms.phones)}")
 
     async def _send(self, body: str) -> DeliveryResult:
@@ -43,7 +43,7 @@ class SmsChannel:
                 gateway.url, body.encode(), {"Content-Type": "application/json; charset=utf-8", **gateway.headers}
             )
         except OutboundHttpError as exc:
-            return DeliveryResult(False, str(exc)[:300])
+            return unanswered(exc, limit=300)
         if not response.is_success:
             return DeliveryResult(False, f"HTTP {response.status_code}")
         if gateway.success_field is None:

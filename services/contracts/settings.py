@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -43,8 +44,35 @@ class ServiceSettings(BaseSettings):
         validation_alias=_common("nats_url"),
         description="Comma-separated for a cluster.",
     )
+    # How services prove who they are to NATS (one of: a .creds file, an NKey seed file, a user and password, a
+    # token) and check the server (TLS with the cluster's CA; a client certificate when the server verifies them).
+    nats_credentials_file: Path | None = Field(
+        default=None, validation_alias=_common("nats_credentials_file"), description="A .creds file (JWT and NKey)."
+    )
+    nats_nkey_seed_file: Path | None = Field(
+        default=None, validation_alias=_common("nats_nkey_seed_file"), description="A file holding a user NKey seed."
+    )
+    nats_user: str | None = Field(default=None, validation_alias=_common("nats_user"))
+    nats_password: SecretStr | None = Field(default=None, validation_alias=_common("nats_password"))
+    nats_token: SecretStr | None = Field(default=None, validation_alias=_common("nats_token"))
+    nats_tls_ca_file: Path | None = Field(
+        default=None, validation_alias=_common("nats_tls_ca_file"), description="CA that signed the servers' certs."
+    )
+    nats_tls_cert_file: Path | None = Field(default=None, validation_alias=_common("nats_tls_cert_file"))
+    nats_tls_key_file: Path | None = Field(default=None, validation_alias=_common("nats_tls_key_file"))
     temporal_address: str = Field(default="127.0.0.1:7233", validation_alias=_common("temporal_address"))
     temporal_namespace: str = Field(default="default", validation_alias=_common("temporal_namespace"))
+    # A secured Temporal cluster or Temporal Cloud: TLS (server CA; mTLS client certificate and key) or an API key.
+    temporal_tls: bool = Field(
+        default=False,
+        validation_alias=_common("temporal_tls"),
+        description="TLS with the system's CAs unless a CA file.",
+    )
+    temporal_tls_ca_file: Path | None = Field(default=None, validation_alias=_common("temporal_tls_ca_file"))
+    temporal_tls_cert_file: Path | None = Field(default=None, validation_alias=_common("temporal_tls_cert_file"))
+    temporal_tls_key_file: Path | None = Field(default=None, validation_alias=_common("temporal_tls_key_file"))
+    temporal_tls_server_name: str | None = Field(default=None, validation_alias=_common("temporal_tls_server_name"))
+    temporal_api_key: SecretStr | None = Field(default=None, validation_alias=_common("temporal_api_key"))
     log_level: str = Field(default="INFO", validation_alias=_common("log_level"))
     log_json: bool = Field(default=True, validation_alias=_common("log_json"))
     # How long a service keeps retrying its first connection to NATS / Temporal before giving up.
@@ -87,6 +115,16 @@ class ServiceSettings(BaseSettings):
         validation_alias=_common("outbound_allowed_hosts"),
         description="Comma-separated host names those URLs may name whatever they resolve to.",
     )
+
+    @model_validator(mode="after")
+    def _client_certificate_in_pairs(self) -> Self:
+        for engine, cert, key in (
+            ("nats", self.nats_tls_cert_file, self.nats_tls_key_file),
+            ("temporal", self.temporal_tls_cert_file, self.temporal_tls_key_file),
+        ):
+            if (cert is None) != (key is None):
+                raise ValueError(f"HOTLINE_{engine.upper()}_TLS_CERT_FILE and _TLS_KEY_FILE go together")
+        return self
 
     @model_validator(mode="after")
     def _outbound_targets_parse(self) -> Self:

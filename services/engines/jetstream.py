@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import nats
@@ -38,6 +38,7 @@ from services.contracts.subjects import (
     ObjectStoreSpec,
     StreamSpec,
 )
+from services.engines.connection_security import nats_options
 
 log = structlog.get_logger(__name__)
 
@@ -54,6 +55,19 @@ async def connect_nats(settings: ServiceSettings, *, name: str) -> NATS:
     async def on_error(exc: Exception) -> None:
         log.warning("nats.error", error=str(exc))
 
+    def connect() -> Coroutine[Any, Any, NATS]:
+        return nats.connect(
+            servers=settings.nats_servers(),
+            name=name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+            connect_timeout=2,
+            disconnected_cb=on_disconnect,
+            reconnected_cb=on_reconnect,
+            error_cb=on_error,
+            **nats_options(settings),
+        )
+
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(settings.connect_timeout_seconds),
         wait=wait_exponential(multiplier=0.2, max=3),
@@ -61,16 +75,9 @@ async def connect_nats(settings: ServiceSettings, *, name: str) -> NATS:
         reraise=True,
     ):
         with attempt:
-            return await nats.connect(
-                servers=settings.nats_servers(),
-                name=name,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=1,
-                connect_timeout=2,
-                disconnected_cb=on_disconnect,
-                reconnected_cb=on_reconnect,
-                error_cb=on_error,
-            )
+            # Bounded: with credentials the server refuses, nats-py would try again for ever (each refusal is logged
+            # by `on_error`); a service that cannot be let in should stop and say so.
+            return await asyncio.wait_for(connect(), timeout=settings.connect_timeout_seconds)
     raise AssertionError("unreachable")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
@@ -15,6 +16,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from services.contracts.search_attributes import ALL_KEYS
 from services.contracts.settings import ServiceSettings
+from services.engines.connection_security import temporal_api_key, temporal_tls
 from services.engines.payload_codec import EncryptionCodec
 
 
@@ -35,9 +37,16 @@ async def connect_temporal(settings: ServiceSettings, *, lazy: bool = False) -> 
     Temporal (intake takes tickets into NATS while Temporal is down).
     """
     converter = data_converter(settings)
+    security: dict[str, Any] = {"tls": temporal_tls(settings), "api_key": temporal_api_key(settings)}
+    if security["api_key"] is not None and security["tls"] is False:
+        security["tls"] = True  # an API key is never sent in clear
     if lazy:
         return await Client.connect(
-            settings.temporal_address, namespace=settings.temporal_namespace, data_converter=converter, lazy=True
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=converter,
+            lazy=True,
+            **security,
         )
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(settings.connect_timeout_seconds),
@@ -50,6 +59,7 @@ async def connect_temporal(settings: ServiceSettings, *, lazy: bool = False) -> 
                 settings.temporal_address,
                 namespace=settings.temporal_namespace,
                 data_converter=converter,
+                **security,
             )
     raise AssertionError("unreachable")
 

@@ -24,6 +24,9 @@ class StreamSpec:
     duplicate_window_seconds: float = 120.0
     description: str = ""
     compressed: bool = False  # S2 compression of the stored messages (JSON compresses several times over)
+    # JetStream counters (nats-server 2.12+): `Nats-Incr` adds on the server; only the total per subject is kept.
+    counters: bool = False
+    in_memory: bool = False  # counts that may be lost without harm: no disk
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,23 @@ CASE_EVENTS_STREAM = StreamSpec(
     # Each event carries the case's view: the largest stream by far, stored compressed.
     compressed=True,
 )
+RATE_LIMIT_PREFIX = "ratelimit"
+
+
+def rate_limit_stream(*, window_seconds: float) -> StreamSpec:
+    """Intake's shared rate-limit counts (declared by intake alone): windows older than two of the longest go."""
+    max_age = max(2 * window_seconds, 60.0)
+    return StreamSpec(
+        name="RATE_LIMITS",
+        subjects=[f"{RATE_LIMIT_PREFIX}.>"],
+        max_age_seconds=max_age,
+        duplicate_window_seconds=min(120.0, max_age),
+        description="Requests per client and window, shared by every intake instance (rate limits).",
+        counters=True,
+        in_memory=True,
+    )
+
+
 STREAMS: list[StreamSpec] = [
     CASE_INTAKE_STREAM,
     CASE_ROUTING_STREAM,

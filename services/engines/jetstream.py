@@ -96,10 +96,13 @@ async def declare_streams(js: JetStreamContext, *, replicas: int = 1, streams: l
             "num_replicas": replicas,
             "compression": StoreCompression.S2 if spec.compressed else StoreCompression.NONE,
         }
+        if spec.counters:
+            owned |= {"allow_msg_counter": True, "max_msgs_per_subject": 1}
         try:
             current = (await js.stream_info(spec.name)).config
         except NotFoundError:
-            await js.add_stream(StreamConfig(name=spec.name, storage=StorageType.FILE, **owned))
+            storage = StorageType.MEMORY if spec.in_memory else StorageType.FILE
+            await js.add_stream(StreamConfig(name=spec.name, storage=storage, **owned))
             continue
         if any(getattr(current, field) != value for field, value in owned.items()):
             await js.update_stream(dataclasses.replace(current, **owned))

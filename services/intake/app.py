@@ -64,6 +64,7 @@ from services.intake.rate_limit import RateLimit
 from services.intake.rectification_service import RectificationService
 from services.intake.report_service import ReportService
 from services.intake.settings import IntakeSettings
+from services.intake.shared_rate_window import SharedRateWindow
 from services.intake.ticket_intake import TicketIntake
 from services.intake.unit_channel_store import UnitChannelStore
 
@@ -90,9 +91,17 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # Read before anything connects: a definitions file that cannot be used stops the start with its reason.
     definitions = settings.assessment_definitions()
 
+    shared_window = (
+        SharedRateWindow(settings.rate_limits, replicas=settings.nats_replicas)
+        if settings.rate_limit_shared and settings.rate_limits
+        else None
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nc, js = await open_jetstream(settings, name="intake")
+        if shared_window is not None:
+            await shared_window.start(js)
         catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
         catalog = await catalogs.start()
         credentials = CredentialStore(
@@ -167,7 +176,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added last, so it runs first: a client over its limit is refused before its body is read.
-    app.add_middleware(RateLimit, limits=settings.rate_limits, is_console_key=_is_console_key)
+    app.add_middleware(RateLimit, limits=settings.rate_limits, limiter=shared_window, is_console_key=_is_console_key)
     install_error_handlers(app)
     # Before case_routes: `/v1/cases/export` is not the case `export`.
     app.include_router(case_search_routes.router)

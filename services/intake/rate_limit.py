@@ -9,9 +9,9 @@ A staff console's key (services/console/) speaks for many people: its requests a
 (`X-Hotline-Acting-Person`), each with the same share as a key of their own. The key's kind is checked for that
 (only when the header is there), so another client cannot win fresh shares by naming invented persons.
 
-Limits use a moving window in this process's memory, so each intake instance counts on its own: behind a load
-balancer with N instances a client gets up to N times the limit. The scale-out path is a shared storage (the
-`limits` library's Redis storage, or one over NATS KV) handed to `RateLimit(storage=...)`; nothing else changes.
+Counts are shared by every intake instance through NATS (`shared_rate_window.py`, the default), so a client gets its
+limit once behind a load balancer, not once per replica; `HOTLINE_INTAKE_RATE_LIMIT_SHARED=false` counts in this
+process's memory instead (a moving window, `MemoryWindow`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 import structlog
 from limits import RateLimitItem
@@ -62,6 +63,32 @@ def client_identity(scope: Scope, *, person: str | None = None) -> str:
     return f"ip:{client[0] if client else 'unknown'}"
 
 
+class Limiter(Protocol):
+    """Counts requests per client and limit."""
+
+    async def hit(self, item: RateLimitItem, client: str) -> bool:
+        """Count a request; False when the client is over the limit (and the request is not counted)."""
+        ...
+
+    async def seconds_until_free(self, item: RateLimitItem, client: str) -> int:
+        """Whole seconds until the client's next request would be taken (at least 1)."""
+        ...
+
+
+class MemoryWindow:
+    """A moving window in this process's memory: each intake instance counts on its own."""
+
+    def __init__(self, storage: Storage | None = None) -> None:
+        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+
+    async def hit(self, item: RateLimitItem, client: str) -> bool:
+        return await self._limiter.hit(item, client)
+
+    async def seconds_until_free(self, item: RateLimitItem, client: str) -> int:
+        stats = await self._limiter.get_window_stats(item, client)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
 class RateLimit:
     def __init__(
         self,
@@ -69,14 +96,14 @@ class RateLimit:
         *,
         limits: Sequence[RateLimitItem],
         unlimited_paths: frozenset[str] = UNLIMITED_PATHS,
-        storage: Storage | None = None,
+        limiter: Limiter | None = None,
         is_console_key: IsConsoleKey | None = None,
     ) -> None:
         self._app = app
         self._is_console_key = is_console_key
         self._limits = list(limits)
         self._unlimited = unlimited_paths
-        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self._limiter: Limiter = limiter or MemoryWindow()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self._limits or scope["path"] in self._unlimited:
@@ -87,7 +114,7 @@ class RateLimit:
         if not exceeded:
             await self._app(scope, receive, send)
             return
-        retry_after = max([await self._seconds_until_free(item, client) for item in exceeded])
+        retry_after = max([await self._limiter.seconds_until_free(item, client) for item in exceeded])
         limit = "; ".join(str(item) for item in exceeded)
         by = client.split(":", 1)[0]
         RATE_LIMITED.labels(by).inc()
@@ -108,11 +135,6 @@ class RateLimit:
             return None
         key = presented_key(scope)
         return person.decode("latin-1")[:128] if key and await self._is_console_key(scope, key) else None
-
-    async def _seconds_until_free(self, item: RateLimitItem, client: str) -> int:
-        """Whole seconds until the window has room again (at least 1)."""
-        stats = await self._limiter.get_window_stats(item, client)
-        return max(1, math.ceil(stats.reset_time - time.time()))
 
 
 async def _refuse(send: Send, detail: str, retry_after: int) -> None:

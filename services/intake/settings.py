@@ -35,8 +35,14 @@ class IntakeSettings(ServiceSettings):
     )
     rate_limit: str = Field(
         default="600/minute",
-        description="Requests per client (API key, else IP) in `limits` notation, counted by each intake instance; "
+        description="Requests per client (API key, else IP) in `limits` notation, counted across intake instances; "
         "several separated by `;` cap bursts too (`20/second;600/minute`); empty for none. Probes are not limited.",
+    )
+
+    rate_limit_shared: bool = Field(
+        default=True,
+        description="Count each client's requests across every intake instance (in NATS); false: each instance "
+        "counts on its own (a client then gets the limit once per instance).",
     )
 
     records_database_url: SecretStr | None = Field(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from chaos.records_reconcile import CaseLog, RecordRows, RecordVerdict, judge_record
 from services.contracts.subjects import CASE_EVENTS_STREAM, RECORDS_CONSUMER
 from services.engines.records_db.tables import case_events, case_records
+from tests.support.engines import nats_servers
 
 POLL_SECONDS = 0.2
 READ_BATCH = 500
@@ -36,7 +37,7 @@ class RecordsWatch:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                nc = await nats.connect(self._nats_url)
+                nc = await nats.connect(nats_servers(self._nats_url))
                 try:
                     info = await nc.jetstream().stream_info(CASE_EVENTS_STREAM.name)
                     return int(info.state.last_seq)
@@ -49,7 +50,7 @@ class RecordsWatch:
 
     async def applied_through(self) -> int:
         """The stream position up to which the records' consumer has acknowledged every event."""
-        nc = await nats.connect(self._nats_url)
+        nc = await nats.connect(nats_servers(self._nats_url))
         try:
             info = await nc.jetstream().consumer_info(CASE_EVENTS_STREAM.name, RECORDS_CONSUMER.durable)
             return int(info.ack_floor.stream_seq) if info.ack_floor else 0
@@ -81,7 +82,7 @@ class RecordsWatch:
     async def read_log(self) -> CaseLog:
         """Every event on the case event log: per case, each sequence and the position it was first stored at."""
         positions: dict[str, dict[int, int]] = defaultdict(dict)
-        nc = await nats.connect(self._nats_url)
+        nc = await nats.connect(nats_servers(self._nats_url))
         try:
             js = nc.jetstream()
             if not (await js.stream_info(CASE_EVENTS_STREAM.name)).state.messages:

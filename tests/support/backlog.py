@@ -17,13 +17,14 @@ from services.contracts.subjects import (
     ROUTER_CONSUMER,
     ConsumerSpec,
 )
+from tests.support.engines import nats_servers
 
 BACKLOG_CONSUMERS = (ROUTER_CONSUMER, CASE_STARTER_CONSUMER, NOTIFIER_CONSUMER)
 
 
 async def consumer_backlog(nats_url: str, consumers: Sequence[ConsumerSpec] = BACKLOG_CONSUMERS) -> dict[str, int]:
     """Messages each pipeline consumer has not finished with (not yet delivered, or delivered and not acked)."""
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(nats_servers(nats_url))
     try:
         return await _backlog(nc.jetstream(), consumers)
     finally:
@@ -47,7 +48,7 @@ async def wait_until_drained(
     The benchmark's end to end once started its first step on 3 300 of them."""
     began = time.monotonic()
     empty_readings = 0
-    nc = await nats.connect(nats_url)  # one connection for every poll
+    nc = await nats.connect(nats_servers(nats_url))  # one connection for every poll
     try:
         while True:
             js = nc.jetstream()

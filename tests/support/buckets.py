@@ -12,12 +12,13 @@ from nats.js.kv import KeyValue
 
 from services.contracts.subjects import BucketSpec
 from services.engines.jetstream import key_value
+from tests.support.engines import nats_servers
 
 
 @contextlib.asynccontextmanager
 async def scratch_bucket(nats_url: str, prefix: str) -> AsyncIterator[tuple[NATS, KeyValue]]:
     """A new bucket named `<prefix>_<random>` and the connection it was made on; both gone afterwards."""
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(nats_servers(nats_url))
     js = nc.jetstream()
     spec = BucketSpec(name=f"{prefix}_{uuid.uuid4().hex[:12]}")
     try:

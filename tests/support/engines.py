@@ -135,6 +135,93 @@ class NatsServer(EngineProcess):
         return await nats.connect(self.url)
 
 
+def nats_servers(url: str) -> list[str]:
+    """The servers of a NATS URL that may name a cluster (`nats://a:1,nats://b:2`), for `nats.connect`."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
+@dataclass
+class NatsNode(EngineProcess):
+    """One server of a NATS cluster, known by its server name."""
+
+    server_name: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+
+@dataclass
+class NatsCluster:
+    """Three (or more) nats-server processes with JetStream, routed to each other on loopback: the production
+    topology (R3 streams keep a quorum with one server down). `kill`/`start` act on every node, as `NatsServer`'s do
+    on its one; `node`, `leader_of` pick one to kill."""
+
+    nodes: list[NatsNode]
+
+    @property
+    def url(self) -> str:
+        return ",".join(node.url for node in self.nodes)
+
+    @classmethod
+    def at(cls, workdir: Path, *, size: int = 3) -> NatsCluster:
+        client_ports = [free_port() for _ in range(size)]
+        cluster_ports = [free_port() for _ in range(size)]
+        routes = ",".join(f"nats://127.0.0.1:{port}" for port in cluster_ports)
+        nodes = []
+        for index, (port, cluster_port) in enumerate(zip(client_ports, cluster_ports, strict=True), start=1):
+            name = f"n{index}"
+            data = workdir / f"nats-{name}"
+            data.mkdir(parents=True, exist_ok=True)
+            command = nats_command(data_dir=data, port=port, monitor_port=None)
+            command += ["--server_name", name, "--cluster_name", "hotline", "--cluster"]
+            command += [f"nats://127.0.0.1:{cluster_port}", "--routes", routes]
+            nodes.append(NatsNode(f"nats-{name}", command, port, workdir / f"nats-{name}.log", server_name=name))
+        return cls(nodes)
+
+    async def start(self) -> None:
+        """Start every node that is not running, then wait until JetStream has its meta leader."""
+        await asyncio.gather(
+            *(node.start() for node in self.nodes if node.process is None or node.process.poll() is not None)
+        )
+        await self.wait_ready()
+
+    async def wait_ready(self, *, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                nc = await nats.connect(nats_servers(self.url), connect_timeout=1, max_reconnect_attempts=0)
+                try:
+                    await nc.jetstream().account_info()
+                    return
+                finally:
+                    await nc.close()
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        for node in self.nodes:
+            node.stop(sig)
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def node(self, server_name: str) -> NatsNode:
+        return next(node for node in self.nodes if node.server_name == server_name)
+
+    async def leader_of(self, stream: str) -> NatsNode:
+        """The node that leads a stream's replicas now."""
+        nc = await nats.connect(nats_servers(self.url))
+        try:
+            info = await nc.jetstream().stream_info(stream)
+        finally:
+            await nc.close()
+        assert info.cluster is not None and info.cluster.leader, f"{stream} has no leader"
+        return self.node(info.cluster.leader)
+
+
 @dataclass
 class TemporalDevServer(EngineProcess):
     @property

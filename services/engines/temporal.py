@@ -1,8 +1,10 @@
-"""The one place a Temporal client is built: always with the pydantic data converter, encrypting every payload."""
+"""The one place a Temporal client is built: always with the pydantic data converter, encrypting every payload; with
+the SDK's metrics served where the settings say."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import timedelta
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -10,6 +12,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -28,9 +31,28 @@ def data_converter(settings: ServiceSettings) -> DataConverter:
     )
 
 
+def sdk_runtime(settings: ServiceSettings) -> Runtime | None:
+    """The SDK runtime that serves its metrics at `temporal_metrics_address`; None (the SDK's default runtime, which
+    exports none) when that is unset."""
+    if settings.temporal_metrics_address is None:
+        return None
+    return _runtime_serving_metrics(settings.temporal_metrics_address)
+
+
+@functools.cache
+def _runtime_serving_metrics(address: str) -> Runtime:
+    # One per address and process: a runtime binds its port and runs its own threads, and every client and worker of
+    # the process shares it. Prometheus conventions, as our own metrics: seconds, `_seconds` and `_total` suffixes.
+    metrics = PrometheusConfig(
+        bind_address=address, counters_total_suffix=True, unit_suffix=True, durations_as_seconds=True
+    )
+    return Runtime(telemetry=TelemetryConfig(metrics=metrics))
+
+
 async def connect_temporal(settings: ServiceSettings) -> Client:
     """Connect, retrying while the server is still starting (as under `make run`)."""
     converter = data_converter(settings)
+    runtime = sdk_runtime(settings)
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(settings.connect_timeout_seconds),
         wait=wait_exponential(multiplier=0.2, max=3),
@@ -42,6 +64,7 @@ async def connect_temporal(settings: ServiceSettings) -> Client:
                 settings.temporal_address,
                 namespace=settings.temporal_namespace,
                 data_converter=converter,
+                runtime=runtime,
             )
     raise AssertionError("unreachable")
 

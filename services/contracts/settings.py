@@ -76,13 +76,27 @@ class ServiceSettings(BaseSettings):
         "slots, poll and schedule-to-start latency, sticky cache, request failures), in a process with a Temporal "
         "client; unset: not served.",
     )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=_common("otlp_endpoint"),
+        description="Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (`http://collector:4318`): spans go "
+        "to `<it>/v1/traces`; unset: no tracing (the no-op tracer).",
+    )
+    trace_sample_ratio: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        validation_alias=_common("trace_sample_ratio"),
+        description="Share of tickets whose trace is recorded, decided where the trace begins (intake) and followed "
+        "downstream.",
+    )
     codec_ui_origins: str = Field(
         default="http://127.0.0.1:8233,http://localhost:8233",
         validation_alias=_common("codec_ui_origins"),
         description="Comma-separated origins of the Temporal Web UI that may call intake's codec server.",
     )
 
-    @field_validator("temporal_metrics_address", mode="before")
+    @field_validator("temporal_metrics_address", "otlp_endpoint", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,5 +1,5 @@
 """The one place a Temporal client is built: always with the pydantic data converter, encrypting every payload; with
-the SDK's metrics served where the settings say."""
+the SDK's metrics served where the settings say, and Temporal's tracing interceptor when tracing is on."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
+from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -18,6 +19,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from services.contracts.search_attributes import ALL_KEYS
 from services.contracts.settings import ServiceSettings
+from services.contracts.tracing import tracing_enabled
 from services.engines.payload_codec import EncryptionCodec
 
 
@@ -49,10 +51,17 @@ def _runtime_serving_metrics(address: str) -> Runtime:
     return Runtime(telemetry=TelemetryConfig(metrics=metrics))
 
 
+def client_interceptors() -> list[Interceptor]:
+    """Temporal's tracing interceptor when tracing is on: on the client, it also traces the workers built on it
+    (workflows and activities continue the trace of whoever started or called them)."""
+    return [TracingInterceptor()] if tracing_enabled() else []
+
+
 async def connect_temporal(settings: ServiceSettings) -> Client:
     """Connect, retrying while the server is still starting (as under `make run`)."""
     converter = data_converter(settings)
     runtime = sdk_runtime(settings)
+    interceptors = client_interceptors()
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(settings.connect_timeout_seconds),
         wait=wait_exponential(multiplier=0.2, max=3),
@@ -64,6 +73,7 @@ async def connect_temporal(settings: ServiceSettings) -> Client:
                 settings.temporal_address,
                 namespace=settings.temporal_namespace,
                 data_converter=converter,
+                interceptors=interceptors,
                 runtime=runtime,
             )
     raise AssertionError("unreachable")

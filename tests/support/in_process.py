@@ -5,12 +5,14 @@ of an in-memory exporter. Configured, as in production, by their `HOTLINE_*` env
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
+import structlog
 import uvicorn
 
 from services.intake.app import create_app
@@ -49,6 +51,9 @@ async def services_in_process(
     for name in MAINS:
         env.setenv(f"HOTLINE_{name.upper()}_OPS_PORT", str(ports[name]))
     env.setenv("HOTLINE_INTAKE_PORT", str(ports["intake"]))
+    # Each main configures logging for its process (stdout, JSON): put back as it was once they have stopped.
+    root = logging.getLogger()
+    handlers, level, structlog_config = root.handlers[:], root.level, structlog.get_config()
     stop = asyncio.Event()
     tasks = [asyncio.create_task(main(stop), name=name) for name, main in MAINS.items()]
     intake = uvicorn.Server(
@@ -67,6 +72,8 @@ async def services_in_process(
         stop.set()
         intake.should_exit = True
         await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=60)
+        root.handlers[:], root.level = handlers, level
+        structlog.configure(**structlog_config)
 
 
 async def _wait_healthy(urls: list[str], tasks: list[asyncio.Task[None]], *, timeout: float = 60.0) -> None:

@@ -29,7 +29,8 @@ async def rebuild_records(settings: RecordsSettings, *, lanes: int) -> str:
     engine = open_records(settings.database(), pool_size=lanes + 2)
     nc, js = await open_jetstream(settings, name="records-rebuild")
     try:
-        temporal = await connect_temporal(settings)
+        # A command, not a service: it serves no SDK metrics (their port may be a running service's in this pod).
+        temporal = await connect_temporal(settings.model_copy(update={"temporal_metrics_address": None}))
         # The rebuild writes the newest shape of the tables: a database behind the code is brought up to it first.
         await migrate(engine, keyring=settings.payload_keyring())
         report = await rebuild(engine=engine, keyring=settings.payload_keyring(), js=js, temporal=temporal, lanes=lanes)

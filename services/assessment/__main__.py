@@ -20,6 +20,7 @@ from services.assessment.worker import build_worker
 from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.subjects import ASSESSMENT_TASK_QUEUE, CATALOG_BUCKET
 from services.contracts.telemetry import configure_logging
+from services.contracts.tracing import configure_tracing
 from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import run_until_stopped
@@ -33,6 +34,9 @@ log = structlog.get_logger("services.assessment")
 async def main(stop: asyncio.Event) -> None:
     settings = AssessmentSettings()
     configure_logging(service="assessment", level=settings.log_level, json=settings.log_json)
+    configure_tracing(
+        service="assessment", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio
+    )
     definitions = settings.definitions()
     thresholds = settings.thresholds()
     engine = open_records(settings.database(), pool_size=settings.pool_size)

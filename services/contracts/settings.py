@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.contracts.outbound_targets import OutboundTargets
@@ -97,6 +97,28 @@ class ServiceSettings(BaseSettings):
     payload_key_id: str = Field(
         default="", validation_alias=_common("payload_key_id"), description="The key id new payloads use."
     )
+    # Telemetry besides logs and each service's own /metrics (docs/observability.md).
+    temporal_metrics_address: str | None = Field(
+        default=None,
+        validation_alias=_common("temporal_metrics_address"),
+        description="`host:port` where the Temporal SDK serves its own metrics for Prometheus (`/metrics`: worker "
+        "slots, poll and schedule-to-start latency, sticky cache, request failures), in a process with a Temporal "
+        "client; unset: not served.",
+    )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=_common("otlp_endpoint"),
+        description="Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (`http://collector:4318`): spans go "
+        "to `<it>/v1/traces`; unset: no tracing (the no-op tracer).",
+    )
+    trace_sample_ratio: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        validation_alias=_common("trace_sample_ratio"),
+        description="Share of tickets whose trace is recorded, decided where the trace begins (intake) and followed "
+        "downstream.",
+    )
     codec_ui_origins: str = Field(
         default="http://127.0.0.1:8233,http://localhost:8233",
         validation_alias=_common("codec_ui_origins"),
@@ -138,6 +160,20 @@ class ServiceSettings(BaseSettings):
             networks=self.outbound_allowed_networks,
             hosts=self.outbound_allowed_hosts,
         )
+
+    @field_validator("temporal_metrics_address", "otlp_endpoint", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("temporal_metrics_address")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            host, _, port = value.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"{value!r} is not host:port")
+        return value.strip() if value else None
 
     @model_validator(mode="after")
     def _payload_keys_fit_the_environment(self) -> Self:

@@ -8,12 +8,15 @@ import sys
 import structlog
 
 from services.contracts.log_masking import mask_personal_data
+from services.contracts.tracing import add_trace_ids
 
 
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
     """Make every log line (ours, uvicorn's, temporalio's, nats') one structured line on stdout."""
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
+        # The trace a line belongs to (when tracing is on and a span is current): from a log line to its ticket's trace.
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -13,6 +13,7 @@ from services.contracts.events import NotificationEvent
 from services.contracts.notifications import NotificationRecord, record_key
 from services.contracts.subjects import NOTIFY_STREAM, notify_subject
 from services.engines.jetstream import kv_entries
+from services.engines.message_tracing import publish_traced
 
 # A republished event skips the per-case order check of platform callbacks: someone asked for it again.
 REDELIVERY_HEADER = "Hotline-Redelivery"
@@ -43,9 +44,11 @@ class NotificationStore:
 
 async def republish(js: JetStreamContext, event: NotificationEvent, *, reason: str, attempt: int) -> None:
     """Publish the event again on its subject; the receiver still sees the same event id (its idempotency key)."""
-    await js.publish(
+    await publish_traced(
+        js,
         notify_subject(event.unit, event.kind.value),
         event.model_dump_json().encode(),
         stream=NOTIFY_STREAM.name,
         headers={"Nats-Msg-Id": f"{event.event_id}:{reason}:{attempt}", REDELIVERY_HEADER: reason},
+        case_id=event.case_id,
     )

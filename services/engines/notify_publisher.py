@@ -7,14 +7,17 @@ from nats.js import JetStreamContext
 
 from services.contracts.events import NotificationEvent
 from services.contracts.subjects import NOTIFY_STREAM, notify_subject
+from services.engines.message_tracing import publish_traced
 
 
 async def publish_notification(js: JetStreamContext, event: NotificationEvent) -> bool:
     """Publish the event; False when JetStream already held it (a duplicate of an earlier publish)."""
-    ack = await js.publish(
+    ack = await publish_traced(
+        js,
         notify_subject(event.unit, event.kind.value),
         event.model_dump_json().encode(),
         stream=NOTIFY_STREAM.name,
         headers={"Nats-Msg-Id": event.event_id},
+        case_id=event.case_id,
     )
     return not ack.duplicate

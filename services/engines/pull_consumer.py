@@ -14,12 +14,14 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError, ServiceUnavailableError
+from opentelemetry.trace import Span, Status, StatusCode
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 
 from services.contracts.subjects import ConsumerSpec
 from services.engines.jetstream import consumer_config
 from services.engines.lifecycle import sleep_unless_stopped
+from services.engines.message_tracing import consumer_span
 
 log = structlog.get_logger(__name__)
 
@@ -162,15 +164,27 @@ async def _subscribe(
 async def _handle(msg: Msg, spec: ConsumerSpec, handler: Handler, retry: RetryPolicy) -> None:
     consumer = spec.durable
     attempt = msg.metadata.num_delivered if msg.metadata else 1
-    with HANDLE_SECONDS.labels(consumer).time():
-        try:
-            outcome = await _still_working(msg, handler(msg), every=spec.ack_wait_seconds / 3)
-        except ValidationError as exc:
-            # A payload that can never be read: retrying will not help.
-            outcome = Outcome.give_up(f"unreadable message on {msg.subject}: {exc.error_count()} errors")
-        except Exception as exc:
-            log.exception("consumer.handler_failed", consumer=consumer, subject=msg.subject, attempt=attempt)
-            outcome = Outcome.retry(retry.delay(attempt), repr(exc))
+    # The handling continues the trace of whoever published the message; what the handler publishes or starts
+    # carries it on.
+    with consumer_span(msg, spec) as span:
+        with HANDLE_SECONDS.labels(consumer).time():
+            try:
+                outcome = await _still_working(msg, handler(msg), every=spec.ack_wait_seconds / 3)
+            except ValidationError as exc:
+                # A payload that can never be read: retrying will not help.
+                outcome = Outcome.give_up(f"unreadable message on {msg.subject}: {exc.error_count()} errors")
+            except Exception as exc:
+                log.exception("consumer.handler_failed", consumer=consumer, subject=msg.subject, attempt=attempt)
+                # The type only: an exception's message may quote the message's personal data, which logs mask.
+                span.set_attribute("error.type", type(exc).__qualname__)
+                outcome = Outcome.retry(retry.delay(attempt), repr(exc))
+        _note_outcome(span, outcome, attempt)
+        await _settle(msg, outcome, consumer)
+    MESSAGES.labels(consumer, outcome.verdict.value).inc()
+
+
+async def _settle(msg: Msg, outcome: Outcome, consumer: str) -> None:
+    """Ack, nak (with its delay) or term the message as the outcome says."""
     try:
         if outcome.verdict is Verdict.ACK:
             await msg.ack()
@@ -182,7 +196,16 @@ async def _handle(msg: Msg, spec: ConsumerSpec, handler: Handler, retry: RetryPo
     except nats.errors.Error as exc:
         # The ack is lost with the connection: the message is redelivered, and handlers are idempotent.
         log.warning("consumer.ack_failed", consumer=consumer, subject=msg.subject, error=repr(exc))
-    MESSAGES.labels(consumer, outcome.verdict.value).inc()
+
+
+def _note_outcome(span: Span, outcome: Outcome, attempt: int) -> None:
+    if not span.is_recording():
+        return
+    span.set_attribute("messaging.nats.delivery_attempt", attempt)
+    span.set_attribute("hotline.consumer.outcome", outcome.verdict.value)
+    # No reason: it may quote the payload (the log line, masked, has it).
+    if outcome.verdict is Verdict.TERM:
+        span.set_status(Status(StatusCode.ERROR, "message terminated"))
 
 
 async def _still_working(msg: Msg, handling: Awaitable[Outcome], *, every: float) -> Outcome:

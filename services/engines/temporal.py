@@ -1,21 +1,26 @@
-"""The one place a Temporal client is built: always with the pydantic data converter, encrypting every payload."""
+"""The one place a Temporal client is built: always with the pydantic data converter, encrypting every payload; with
+the SDK's metrics served where the settings say, and Temporal's tracing interceptor when tracing is on."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import timedelta
 from typing import Any
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
+from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from services.contracts.search_attributes import ALL_KEYS
 from services.contracts.settings import ServiceSettings
+from services.contracts.tracing import tracing_enabled
 from services.engines.connection_security import temporal_api_key, temporal_tls
 from services.engines.payload_codec import EncryptionCodec
 
@@ -30,24 +35,48 @@ def data_converter(settings: ServiceSettings) -> DataConverter:
     )
 
 
+def sdk_runtime(settings: ServiceSettings) -> Runtime | None:
+    """The SDK runtime that serves its metrics at `temporal_metrics_address`; None (the SDK's default runtime, which
+    exports none) when that is unset."""
+    if settings.temporal_metrics_address is None:
+        return None
+    return _runtime_serving_metrics(settings.temporal_metrics_address)
+
+
+@functools.cache
+def _runtime_serving_metrics(address: str) -> Runtime:
+    # One per address and process: a runtime binds its port and runs its own threads, and every client and worker of
+    # the process shares it. Prometheus conventions, as our own metrics: seconds, `_seconds` and `_total` suffixes.
+    metrics = PrometheusConfig(
+        bind_address=address, counters_total_suffix=True, unit_suffix=True, durations_as_seconds=True
+    )
+    return Runtime(telemetry=TelemetryConfig(metrics=metrics))
+
+
+def client_interceptors() -> list[Interceptor]:
+    """Temporal's tracing interceptor when tracing is on: on the client, it also traces the workers built on it
+    (workflows and activities continue the trace of whoever started or called them)."""
+    return [TracingInterceptor()] if tracing_enabled() else []
+
+
 async def connect_temporal(settings: ServiceSettings, *, lazy: bool = False) -> Client:
     """Connect, retrying while the server is still starting (as under `make run`).
 
     `lazy` returns at once and connects on the first call: for a service that must start and serve without
     Temporal (intake takes tickets into NATS while Temporal is down).
     """
-    converter = data_converter(settings)
-    security: dict[str, Any] = {"tls": temporal_tls(settings), "api_key": temporal_api_key(settings)}
-    if security["api_key"] is not None and security["tls"] is False:
-        security["tls"] = True  # an API key is never sent in clear
+    options: dict[str, Any] = {
+        "namespace": settings.temporal_namespace,
+        "data_converter": data_converter(settings),
+        "interceptors": client_interceptors(),
+        "runtime": sdk_runtime(settings),
+        "tls": temporal_tls(settings),
+        "api_key": temporal_api_key(settings),
+    }
+    if options["api_key"] is not None and options["tls"] is False:
+        options["tls"] = True  # an API key is never sent in clear
     if lazy:
-        return await Client.connect(
-            settings.temporal_address,
-            namespace=settings.temporal_namespace,
-            data_converter=converter,
-            lazy=True,
-            **security,
-        )
+        return await Client.connect(settings.temporal_address, lazy=True, **options)
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(settings.connect_timeout_seconds),
         wait=wait_exponential(multiplier=0.2, max=3),
@@ -55,12 +84,7 @@ async def connect_temporal(settings: ServiceSettings, *, lazy: bool = False) -> 
         reraise=True,
     ):
         with attempt:
-            return await Client.connect(
-                settings.temporal_address,
-                namespace=settings.temporal_namespace,
-                data_converter=converter,
-                **security,
-            )
+            return await Client.connect(settings.temporal_address, **options)
     raise AssertionError("unreachable")
 
 

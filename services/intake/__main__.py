@@ -6,6 +6,7 @@ import uvicorn
 
 from services.contracts.gc_pauses import observe_gc_pauses
 from services.contracts.telemetry import configure_logging
+from services.contracts.tracing import configure_tracing
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 
@@ -13,6 +14,7 @@ from services.intake.settings import IntakeSettings
 def main() -> None:
     settings = IntakeSettings()
     configure_logging(service="intake", level=settings.log_level, json=settings.log_json)
+    configure_tracing(service="intake", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
     observe_gc_pauses()
     uvicorn.run(
         create_app(settings),

@@ -22,6 +22,7 @@ from services.contracts.subjects import (
     DELIVERIES_BUCKET,
     UNIT_CHANNELS_BUCKET,
 )
+from services.contracts.tracing import tracing_enabled
 from services.engines.catalog_change_records import CatalogChangeRecords
 from services.engines.catalog_store import CatalogStore
 from services.engines.credential_store import CredentialStore
@@ -63,6 +64,7 @@ from services.intake.error_handlers import install_error_handlers
 from services.intake.rate_limit import RateLimit
 from services.intake.rectification_service import RectificationService
 from services.intake.report_service import ReportService
+from services.intake.request_tracing import RequestTracing
 from services.intake.settings import IntakeSettings
 from services.intake.shared_rate_window import SharedRateWindow
 from services.intake.ticket_intake import TicketIntake
@@ -173,10 +175,21 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         await close_nats(nc)
         await records.engine.dispose()
 
-    app = FastAPI(title="City hotline case intake", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="City hotline case intake",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # FastAPI's own OpenTelemetry spans record the query string (a search's words may be a caller's name or
+        # address) and its logs the request's input: `RequestTracing` records the method, route and status only.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added last, so it runs first: a client over its limit is refused before its body is read.
     app.add_middleware(RateLimit, limits=settings.rate_limits, limiter=shared_window, is_console_key=_is_console_key)
+    if tracing_enabled():
+        # Outermost: a request refused by the rate limit or the body limit is traced too.
+        app.add_middleware(RequestTracing)
     install_error_handlers(app)
     # Before case_routes: `/v1/cases/export` is not the case `export`.
     app.include_router(case_search_routes.router)

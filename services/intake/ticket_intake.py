@@ -18,6 +18,7 @@ from services.contracts.case_index import CaseIndexRecord
 from services.contracts.cases import ReceivedTicket
 from services.contracts.subjects import CASE_INTAKE_STREAM, intake_subject
 from services.contracts.tickets import Ticket, TicketReceipt
+from services.engines.message_tracing import publish_traced
 from services.intake.case_records import CaseRecords, RecordsUnavailable
 
 log = structlog.get_logger(__name__)
@@ -94,12 +95,14 @@ class TicketIntake:
             return receipt, False
         received_at = datetime.now(UTC)
         received = ReceivedTicket(case_id=case_id, received_at=received_at, ticket=ticket, calling_unit=calling_unit)
-        ack = await self._js.publish(
+        ack = await publish_traced(
+            self._js,
             intake_subject(ticket.channel),
             received.model_dump_json().encode(),
             stream=CASE_INTAKE_STREAM.name,
             timeout=self._publish_timeout,
             headers={"Nats-Msg-Id": intake_msg_id(ticket.channel, ticket.external_id, calling_unit=calling_unit)},
+            case_id=case_id,
         )
         record = CaseIndexRecord.from_received(case_id, ticket, received_at, calling_unit=calling_unit)
         try:

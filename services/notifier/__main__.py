@@ -17,6 +17,7 @@ from services.contracts.subjects import (
     UNIT_CHANNELS_BUCKET,
 )
 from services.contracts.telemetry import configure_logging
+from services.contracts.tracing import configure_tracing
 from services.contracts.unit_channels import UnitChannels
 from services.engines.catalog_store import CatalogStore
 from services.engines.held_bucket import HeldBucket
@@ -46,6 +47,9 @@ log = structlog.get_logger("services.notifier")
 async def main(stop: asyncio.Event) -> None:
     settings = NotifierSettings()
     configure_logging(service="notifier", level=settings.log_level, json=settings.log_json)
+    configure_tracing(
+        service="notifier", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio
+    )
     observe_gc_pauses()
     nc, js = await open_jetstream(settings, name="notifier")
 

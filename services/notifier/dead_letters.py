@@ -8,6 +8,7 @@ from prometheus_client import Counter
 
 from services.contracts.notifications import NotificationRecord
 from services.contracts.subjects import NOTIFY_DEAD_STREAM, dead_letter_subject
+from services.engines.message_tracing import publish_traced
 
 log = structlog.get_logger(__name__)
 
@@ -22,11 +23,13 @@ class DeadLetters:
 
     async def bury(self, record: NotificationRecord) -> None:
         event = record.event
-        await self._js.publish(
+        await publish_traced(
+            self._js,
             dead_letter_subject(event.unit, event.kind.value),
             record.model_dump_json().encode(),
             stream=NOTIFY_DEAD_STREAM.name,
             headers={"Nats-Msg-Id": f"{event.event_id}:dead:{record.redeliveries}"},
+            case_id=event.case_id,
         )
         DEAD_LETTERS.labels(event.kind.value).inc()
         log.error(

@@ -10,6 +10,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from services.contracts.subjects import RECORDS_CONSUMER
 from services.contracts.telemetry import configure_logging
+from services.contracts.tracing import configure_tracing
 from services.engines.jetstream import close_nats, open_jetstream
 from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
@@ -26,6 +27,7 @@ log = structlog.get_logger("services.records")
 async def main(stop: asyncio.Event) -> None:
     settings = RecordsSettings()
     configure_logging(service="records", level=settings.log_level, json=settings.log_json)
+    configure_tracing(service="records", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
     engine = open_records(settings.database(), pool_size=settings.pool_size, max_overflow=0)
     if settings.migrate_at_start:
         # The database may still be starting (`make run` starts everything at once): retry until it answers.

@@ -11,6 +11,7 @@ from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.gc_pauses import observe_gc_pauses
 from services.contracts.subjects import CATALOG_BUCKET, ROUTER_CONSUMER
 from services.contracts.telemetry import configure_logging
+from services.contracts.tracing import configure_tracing
 from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import keep_running, run_until_stopped
@@ -30,6 +31,7 @@ log = structlog.get_logger("services.router")
 async def main(stop: asyncio.Event) -> None:
     settings = RouterSettings()
     configure_logging(service="router", level=settings.log_level, json=settings.log_json)
+    configure_tracing(service="router", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
     observe_gc_pauses()
     tables = RoutingTables(
         platform_categories=load_platform_categories(settings.data_dir), gazetteer=load_gazetteer(settings.data_dir)

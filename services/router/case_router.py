@@ -13,6 +13,7 @@ from services.contracts.case_ids import routed_msg_id, triage_msg_id
 from services.contracts.cases import ReceivedTicket, RoutedCase, RoutingMethod
 from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.subjects import CASE_ROUTING_STREAM, TRIAGE_SUBJECT, routed_subject
+from services.engines.message_tracing import publish_traced
 from services.engines.pull_consumer import Outcome
 from services.router.routing import RoutingTables, TextClassifier, route_ticket
 
@@ -74,8 +75,13 @@ class CaseRouter:
             # Its own msg id: the routed publish after the triage decision (`routed:<id>`) must not be dropped.
             subject, msg_id = TRIAGE_SUBJECT, triage_msg_id(received.case_id)
         # The msg id makes a redelivered intake message harmless: JetStream drops the second publish.
-        await self._js.publish(
-            subject, routed.model_dump_json().encode(), stream=CASE_ROUTING_STREAM.name, headers={"Nats-Msg-Id": msg_id}
+        await publish_traced(
+            self._js,
+            subject,
+            routed.model_dump_json().encode(),
+            stream=CASE_ROUTING_STREAM.name,
+            headers={"Nats-Msg-Id": msg_id},
+            case_id=received.case_id,
         )
         ROUTED.labels(decision.method.value, "unit" if decision.unit else "triage").inc()
         if decision.method is RoutingMethod.TEXT and decision.confidence is not None:

@@ -19,6 +19,7 @@ from services.contracts.subjects import (
     TRIAGE_DECISIONS_BUCKET,
 )
 from services.contracts.telemetry import configure_logging
+from services.contracts.tracing import configure_tracing
 from services.engines.catalog_change_records import CatalogChangeRecords
 from services.engines.catalog_store import CatalogStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
@@ -42,6 +43,9 @@ log = structlog.get_logger("services.workflows")
 async def main(stop: asyncio.Event) -> None:
     settings = WorkflowsSettings()
     configure_logging(service="workflows", level=settings.log_level, json=settings.log_json)
+    configure_tracing(
+        service="workflows", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio
+    )
     observe_gc_pauses()
     policy = load_policy(settings.policy_file)
     nc, js = await open_jetstream(settings, name="workflows")

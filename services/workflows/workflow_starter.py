@@ -37,6 +37,7 @@ from services.contracts.subjects import (
 from services.engines.pull_consumer import DEFAULT_RETRY, Outcome, RetryPolicy
 from services.workflows.case.first_contact_case import FirstContactCase
 from services.workflows.triage.triage_case import TriageCase
+from services.workflows.web_ui_summaries import case_summary, triage_summary
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +62,8 @@ class StartSpec:
     workflow: MethodAsyncSingleParam[Any, Any, Any]
     workflow_id: Callable[[str], str]
     search_attributes: Callable[[RoutedCase], TypedSearchAttributes]
+    # The Web UI's one line for it, with no personal data (`web_ui_summaries`).
+    summary: Callable[[RoutedCase], str]
     starts: Counter
     # Why a message can never start its workflow (the message is terminated), or None.
     refusal: Callable[[RoutedCase], str | None] | None = None
@@ -99,6 +102,7 @@ class WorkflowStarter:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                 search_attributes=spec.search_attributes(routed),
+                static_summary=spec.summary(routed),
             )
         except WorkflowAlreadyStartedError:
             spec.starts.labels("duplicate").inc()
@@ -158,6 +162,7 @@ CASE_START = StartSpec(
     workflow=FirstContactCase.run,
     workflow_id=workflow_id_for,
     search_attributes=case_search_attributes,
+    summary=case_summary,
     starts=CASE_STARTS,
     refusal=_names_no_unit,
 )
@@ -167,6 +172,7 @@ TRIAGE_START = StartSpec(
     workflow=TriageCase.run,
     workflow_id=triage_workflow_id,
     search_attributes=triage_search_attributes,
+    summary=triage_summary,
     starts=TRIAGE_STARTS,
 )
 STARTS = (CASE_START, TRIAGE_START)

@@ -23,7 +23,9 @@ class Republished:
 
     messages: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
 
-    async def publish(self, subject: str, payload: bytes, *, stream: str, headers: dict[str, str]) -> None:
+    async def publish(
+        self, subject: str, payload: bytes, *, stream: str, headers: dict[str, str], timeout: float | None = None
+    ) -> None:
         self.messages.append((subject, payload, headers))
 
     def event_ids(self) -> list[str]:

@@ -29,6 +29,7 @@ async def staging_intake(
         **system.services["intake"].env,
         "HOTLINE_ENVIRONMENT": "staging",
         "HOTLINE_INTAKE_PORT": str(port),
+        "HOTLINE_TEMPORAL_METRICS_ADDRESS": "",  # the session's intake serves them on its port
         "HOTLINE_PAYLOAD_KEYS": f"s1:{base64.b64encode(os.urandom(32)).decode()}",
         "HOTLINE_PAYLOAD_KEY_ID": "s1",
         # Opened on first use, which these requests never reach.

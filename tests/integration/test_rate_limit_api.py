@@ -25,7 +25,13 @@ async def limited_intake(
 ) -> AsyncIterator[ServiceProcess]:
     """A second intake on the session's engines, configured like the first but with a low limit."""
     port = free_port()
-    env = {**system.services["intake"].env, "HOTLINE_INTAKE_PORT": str(port), "HOTLINE_INTAKE_RATE_LIMIT": LIMIT}
+    env = {
+        **system.services["intake"].env,
+        "HOTLINE_INTAKE_PORT": str(port),
+        "HOTLINE_INTAKE_RATE_LIMIT": LIMIT,
+        # The first intake's SDK metrics port is taken: this one serves none.
+        "HOTLINE_TEMPORAL_METRICS_ADDRESS": "",
+    }
     intake = ServiceProcess("intake", port, env, tmp_path_factory.mktemp("rate-limit") / "intake.log")
     await intake.start()
     try:

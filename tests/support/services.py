@@ -22,6 +22,8 @@ RECORDS = "records"
 ASSESSMENT = "assessment"
 # The staff console: a web app on the intake API, started after intake (it needs its address).
 CONSOLE = "console"
+# The services with a Temporal client, which serve the SDK's own metrics on a port of their own, as in production.
+TEMPORAL_CLIENTS = ("intake", "workflows", ASSESSMENT)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,10 +34,17 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    sdk_metrics_port: int | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def sdk_metrics_url(self) -> str:
+        """Where the Temporal SDK's own metrics of this service are served."""
+        assert self.sdk_metrics_port is not None, f"{self.name} has no Temporal client"
+        return f"http://127.0.0.1:{self.sdk_metrics_port}/metrics"
 
     async def start(self, *, timeout: float = 60.0) -> None:
         log = self.log_path.open("ab")
@@ -134,5 +143,8 @@ def build_services(
             own[f"HOTLINE_{name.upper()}_PORT"] = str(port)
         else:
             own[f"HOTLINE_{name.upper()}_OPS_PORT"] = str(port)
-        processes[name] = ServiceProcess(name, port, own, workdir / f"{name}.log")
+        sdk_metrics_port = free_port() if name in TEMPORAL_CLIENTS else None
+        if sdk_metrics_port is not None:
+            own["HOTLINE_TEMPORAL_METRICS_ADDRESS"] = f"127.0.0.1:{sdk_metrics_port}"
+        processes[name] = ServiceProcess(name, port, own, workdir / f"{name}.log", sdk_metrics_port=sdk_metrics_port)
     return processes

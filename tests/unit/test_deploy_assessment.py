@@ -43,7 +43,7 @@ def test_environment_variables_are_ones_the_settings_read() -> None:
 def test_the_probes_and_the_scrape_annotations_use_the_ops_port() -> None:
     port = int(env()["HOTLINE_ASSESSMENT_OPS_PORT"]["value"])
     assert port == AssessmentSettings.model_fields["ops_port"].default
-    assert container()["ports"] == [{"name": "ops", "containerPort": port}]
+    assert container()["ports"][0] == {"name": "ops", "containerPort": port}
     annotations = deployment()["spec"]["template"]["metadata"]["annotations"]
     assert annotations["prometheus.io/port"] == str(port)
     ops_server = (ROOT / "services" / "engines" / "ops_server.py").read_text(encoding="utf-8")

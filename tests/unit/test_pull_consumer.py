@@ -29,6 +29,7 @@ class FakeMsg:
     data: bytes
     subject: str = "cases.intake.12345"
     metadata: Metadata = field(default_factory=Metadata)
+    headers: dict[str, str] | None = None
     settled: list[tuple[str, float | None]] = field(default_factory=list)
 
     async def ack(self) -> None:

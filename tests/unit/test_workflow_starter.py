@@ -79,6 +79,8 @@ async def test_a_message_starts_its_workflow_once_under_its_id(
     assert options["id_conflict_policy"] is WorkflowIDConflictPolicy.FAIL
     attributes = options["search_attributes"]
     assert (attributes.get(sa.CASE_ID), attributes.get(sa.CASE_STATUS)) == (routed.case_id, status)
+    assert options["static_summary"] == spec.summary(routed)
+    assert options["static_summary"].endswith(f" · {status}")  # what the Web UI lists
     assert starts_counted(spec, "started") == before + 1
 
 

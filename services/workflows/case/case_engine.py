@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case.case_state import CaseState
     from services.workflows.case.step_clock import StepClock
     from services.workflows.publishing.workflow_notices import NO_NOTICE, Notice
+    from services.workflows.web_ui_summaries import case_details
 
 # Activities are retried for as long as it takes: an event or a deadline is never given up.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -58,6 +59,7 @@ class CaseEngine:
         self._policy: CasePolicy | None = None
         self.clock = StepClock()
         self._search_attributes = CaseSearchAttributes()
+        self.show_details()
 
     def now(self) -> datetime:
         """The time of the step being taken (`StepClock.now`)."""
@@ -281,6 +283,11 @@ class CaseEngine:
         )
 
     def refresh(self) -> None:
-        """Derive the summary fields and upsert the search attributes (on every change)."""
+        """Derive the summary fields, upsert the search attributes and show the details (on every change)."""
         self.summarise()
         self._search_attributes.sync(self.view)
+        self.show_details()
+
+    def show_details(self) -> None:
+        """The case as the Web UI's current details show it (no command: a replay is not affected)."""
+        workflow.set_current_details(case_details(self.view))

@@ -13,6 +13,7 @@ from services.contracts.case_event_log import CaseEvent, PersonalData, SealedDat
 from services.contracts.events import NotificationEvent
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.subjects import CASE_EVENTS_STREAM
+from services.engines.message_tracing import publish_traced
 from services.engines.notify_publisher import publish_notification
 from services.engines.sealed_data import seal
 
@@ -88,9 +89,11 @@ class NotificationActivities:
     async def _publish_case_event(self, event: CaseEvent, personal: PersonalData | None) -> PubAck:
         if event.kind == "received" and personal is not None:
             event = event.model_copy(update={"personal": self._seal(personal)})
-        return await self._js.publish(
+        return await publish_traced(
+            self._js,
             case_events_subject(event.case_id),
             event.model_dump_json().encode(),
             stream=CASE_EVENTS_STREAM.name,
             headers={"Nats-Msg-Id": event.event_id},
+            case_id=event.case_id,
         )

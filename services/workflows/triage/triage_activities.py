@@ -12,6 +12,7 @@ from services.contracts.case_ids import routed_msg_id
 from services.contracts.cases import RoutedCase
 from services.contracts.subjects import CASE_ROUTING_STREAM, routed_subject
 from services.contracts.triage import TriageDecisionRecord
+from services.engines.message_tracing import publish_traced
 
 log = structlog.get_logger(__name__)
 
@@ -45,11 +46,13 @@ class TriageActivities:
         unit = routed.routing.unit
         if unit is None:
             raise ValueError(f"routed case {routed.case_id} names no unit")
-        ack = await self._js.publish(
+        ack = await publish_traced(
+            self._js,
             routed_subject(unit),
             routed.model_dump_json().encode(),
             stream=CASE_ROUTING_STREAM.name,
             headers={"Nats-Msg-Id": routed_msg_id(routed.case_id)},
+            case_id=routed.case_id,
         )
         if not ack.duplicate:
             TRIAGE_DECISIONS.labels(routed.routing.item or "").inc()

@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case.case_state import CaseState, public_view
     from services.workflows.publishing.workflow_notices import Notice
     from services.workflows.triage.triage_activities import TriageActivities
+    from services.workflows.web_ui_summaries import case_details
 
 EVENT_STREAM = "triage"
 
@@ -58,6 +59,7 @@ class TriageCase:
         self._assignment: TriageAssignment | None = None
         self._sequence = 0
         self._started = False
+        workflow.set_current_details(case_details(self._view))
 
     @workflow.run
     async def run(self, case: RoutedCase) -> CaseView:
@@ -120,6 +122,7 @@ class TriageCase:
             tracked.met_at = now
         view.overdue = False
         self._log.record(decision.unit, TimelineAction.TRIAGED, f"{routing.item} → {routing.unit}: {decision.note}")
+        workflow.set_current_details(case_details(view))
         return public_view(view)
 
     @decide.validator
@@ -208,6 +211,7 @@ class TriageCase:
         )
         self._log.record(SYSTEM, TimelineAction.DEADLINE_BREACHED, f"triage: due {tracked.due.isoformat()}")
         workflow.upsert_search_attributes([sa.OVERDUE.value_set(True)])
+        workflow.set_current_details(case_details(view))
         for audience in (Audience.COORDINATION, Audience.UNIT_LEADER):
             self._notify(EventKind.DEADLINE_BREACHED, COORDINATION_CENTRE, audience, due=tracked.due)
 

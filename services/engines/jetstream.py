@@ -158,8 +158,18 @@ def _same_seconds(held: float | None, wanted: float) -> bool:
 
 
 async def declare_buckets(js: JetStreamContext, *, replicas: int = 1, buckets: list[BucketSpec] = BUCKETS) -> None:
+    """Create every bucket, or bring an existing one to the replicas the settings ask for."""
     for spec in buckets:
         await key_value(js, spec, replicas=replicas)
+        await _keep_replicas(js, f"KV_{spec.name}", replicas)
+
+
+async def _keep_replicas(js: JetStreamContext, stream: str, replicas: int) -> None:
+    # A bucket first made at 1 replica (a development start, a command run before the services) would otherwise
+    # stay on one server of the cluster: its keys lost to the service while that server is down.
+    config = (await js.stream_info(stream)).config
+    if config.num_replicas != replicas:
+        await js.update_stream(dataclasses.replace(config, num_replicas=replicas))
 
 
 async def object_store(js: JetStreamContext, spec: ObjectStoreSpec, *, replicas: int = 1) -> ObjectStore:
@@ -180,6 +190,7 @@ async def declare_object_stores(
 ) -> None:
     for spec in stores:
         await object_store(js, spec, replicas=replicas)
+        await _keep_replicas(js, f"OBJ_{spec.name}", replicas)
 
 
 def consumer_config(spec: ConsumerSpec, *, max_deliver: int = -1) -> ConsumerConfig:

@@ -18,10 +18,10 @@ from services.contracts.settings import ServiceSettings
 from services.devstack.dev_credentials import generate, register
 
 
-async def dev_keys(workdir: Path, nats_url: str) -> dict[str, str]:
+async def dev_keys(workdir: Path, nats_url: str, *, replicas: int = 1) -> dict[str, str]:
     path = workdir / "dev-credentials.json"
     keys = generate(path)
-    await register(ServiceSettings(nats_url=nats_url), path)
+    await register(ServiceSettings(nats_url=nats_url, nats_replicas=replicas), path)
     return keys
 
 

@@ -131,12 +131,18 @@ def service_env(*, nats_url: str, temporal_address: str, extra: dict[str, str] |
     return env
 
 
+def replica_key(name: str, replica: int) -> str:
+    """How a system names a service's replica: `intake`, then `intake-2`, `intake-3`."""
+    return name if replica == 1 else f"{name}-{replica}"
+
+
 def build_services(
-    env: dict[str, str], workdir: Path, names: tuple[str, ...] = SERVICE_NAMES
+    env: dict[str, str], workdir: Path, names: tuple[str, ...] = SERVICE_NAMES, *, replicas: int = 1
 ) -> dict[str, ServiceProcess]:
-    """One process per service, each on its own free port."""
+    """`replicas` processes per service (keyed by `replica_key`), each on its own free ports."""
     processes: dict[str, ServiceProcess] = {}
-    for name in names:
+    for name, replica in ((name, replica) for name in names for replica in range(1, replicas + 1)):
+        key = replica_key(name, replica)
         port = free_port()
         own = dict(env)
         if name in ("intake", CONSOLE):
@@ -146,5 +152,5 @@ def build_services(
         sdk_metrics_port = free_port() if name in TEMPORAL_CLIENTS else None
         if sdk_metrics_port is not None:
             own["HOTLINE_TEMPORAL_METRICS_ADDRESS"] = f"127.0.0.1:{sdk_metrics_port}"
-        processes[name] = ServiceProcess(name, port, own, workdir / f"{name}.log", sdk_metrics_port=sdk_metrics_port)
+        processes[key] = ServiceProcess(name, port, own, workdir / f"{key}.log", sdk_metrics_port=sdk_metrics_port)
     return processes

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 
 from tests.support.credentials import ActAsBody, dev_keys
-from tests.support.engines import NatsServer, PostgresServer, TemporalDevServer
+from tests.support.engines import NatsCluster, NatsServer, PostgresServer, TemporalDevServer
+from tests.support.load_balancer import RoundRobin
 from tests.support.services import (
     ASSESSMENT,
     CONSOLE,
@@ -28,7 +29,7 @@ from tests.support.services import (
 
 @dataclass
 class RunningSystem:
-    nats: NatsServer
+    nats: NatsServer | NatsCluster
     temporal: TemporalDevServer
     services: dict[str, ServiceProcess]
     workdir: Path
@@ -51,15 +52,20 @@ class RunningSystem:
         extra_env: dict[str, str] | None = None,
         with_records: bool = False,
         with_console: bool = False,
+        nats_nodes: int = 1,
+        replicas: int = 1,
     ) -> RunningSystem:
         """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings;
         `with_records`: PostgreSQL, the records service and the assessment service too; `with_console`: the staff
-        console, once intake answers."""
-        running = cls(NatsServer.at(workdir), TemporalDevServer.at(workdir), {}, workdir)
+        console, once intake answers. `nats_nodes` > 1: a NATS cluster of that many, every stream and bucket at 3
+        replicas (the production topology); `replicas`: processes of each service (the API then load-balanced)."""
+        nats = NatsCluster.at(workdir, size=nats_nodes) if nats_nodes > 1 else NatsServer.at(workdir)
+        running = cls(nats, TemporalDevServer.at(workdir), {}, workdir)
         await running.nats.start()
-        running.keys = await dev_keys(workdir, running.nats.url)
+        running.keys = await dev_keys(workdir, running.nats.url, replicas=min(nats_nodes, 3))
         await running.temporal.start()
         env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address, extra=extra_env)
+        env["HOTLINE_NATS_REPLICAS"] = str(min(nats_nodes, 3))
         names = SERVICE_NAMES
         if with_records:
             running.postgres = PostgresServer.at(workdir)
@@ -67,7 +73,7 @@ class RunningSystem:
             env["HOTLINE_RECORDS_DATABASE_URL"] = running.postgres.url
             env["HOTLINE_ASSESSMENT_DATABASE_URL"] = running.postgres.url
             names = (*SERVICE_NAMES, RECORDS, ASSESSMENT)
-        running.services = build_services(env, workdir, names)
+        running.services = build_services(env, workdir, names, replicas=replicas)
         await asyncio.gather(*(process.start() for process in running.services.values()))
         if with_console:
             console_env = {
@@ -82,8 +88,11 @@ class RunningSystem:
         return running
 
     def client(self) -> httpx.AsyncClient:
-        """An API client that speaks as whoever each request is for (see `tests/support/credentials.py`)."""
-        return httpx.AsyncClient(base_url=self.api_url, timeout=30, auth=ActAsBody(self.keys))
+        """An API client that speaks as whoever each request is for (see `tests/support/credentials.py`); with
+        several intakes, through a round-robin balancer that passes over one that does not answer."""
+        intakes = [process.base_url for key, process in self.services.items() if process.name == "intake"]
+        transport = RoundRobin(intakes) if len(intakes) > 1 else None
+        return httpx.AsyncClient(base_url=self.api_url, timeout=30, auth=ActAsBody(self.keys), transport=transport)
 
     def stop(self) -> None:
         """The services all at once (each waited on), then the engines they were using."""

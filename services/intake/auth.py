@@ -13,7 +13,7 @@ a clerk in the console by exactly the rules it judges the unit's key by. A conso
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 import structlog
 from fastapi import Depends, Request
@@ -21,6 +21,7 @@ from prometheus_client import Counter
 
 from services.contracts.credential_subjects import subject_fits
 from services.contracts.credentials import PERSON_PATTERN, STAFF_KINDS, ClientKind, Principal
+from services.contracts.problem_codes import ProblemCode
 from services.intake.errors import ApiError
 
 log = structlog.get_logger(__name__)
@@ -32,10 +33,43 @@ REFUSALS = Counter(
 
 class Unauthenticated(ApiError):
     status_code = 401
+    code = ProblemCode.API_KEY_INVALID
 
 
 class Forbidden(ApiError):
     status_code = 403
+    code = ProblemCode.CLIENT_KIND_NOT_ALLOWED
+
+
+# The reasons refusals are counted by (the metric's `reason` label, kept as it was) and the code each answers with.
+Reason = Literal[
+    "missing",
+    "invalid",
+    "kind",
+    "impersonation",
+    "channel",
+    "not_involved",
+    "not_escalated",
+    "not_own",
+    "console_alone",
+    "acting_kind",
+    "acting_person",
+    "acting_subject",
+]
+REFUSAL_CODES: dict[Reason, ProblemCode] = {
+    "missing": ProblemCode.API_KEY_MISSING,
+    "invalid": ProblemCode.API_KEY_INVALID,
+    "kind": ProblemCode.CLIENT_KIND_NOT_ALLOWED,
+    "impersonation": ProblemCode.ACTING_AS_ANOTHER,
+    "channel": ProblemCode.CHANNEL_NOT_ALLOWED,
+    "not_involved": ProblemCode.NOT_INVOLVED,
+    "not_escalated": ProblemCode.NOT_ESCALATED,
+    "not_own": ProblemCode.NOT_OWN_SETTINGS,
+    "console_alone": ProblemCode.CONSOLE_NEEDS_PERSON,
+    "acting_kind": ProblemCode.ACTING_KIND_INVALID,
+    "acting_person": ProblemCode.ACTING_PERSON_INVALID,
+    "acting_subject": ProblemCode.ACTING_SUBJECT_INVALID,
+}
 
 
 def note_refusal(status: int, reason: str, **context: object) -> None:
@@ -43,10 +77,11 @@ def note_refusal(status: int, reason: str, **context: object) -> None:
     log.warning("auth.refused", status=status, reason=reason, **context)
 
 
-def refuse(status: int, reason: str, message: str, **context: object) -> ApiError:
-    """Log and count a refusal, and give the error to raise (401 or 403)."""
+def refuse(status: Literal[401, 403], reason: Reason, message: str, **context: object) -> ApiError:
+    """Log and count a refusal, and give the error to raise (401 or 403, with the reason's code)."""
     note_refusal(status, reason, **context)
-    return Unauthenticated(message) if status == 401 else Forbidden(message)
+    error = Unauthenticated if status == 401 else Forbidden
+    return error(message, code=REFUSAL_CODES[reason])
 
 
 def _presented_key(request: Request) -> str | None:

@@ -56,7 +56,9 @@ async def test_the_sixth_request_in_a_second_gets_429_and_other_clients_are_serv
     assert sorted(a.status_code for a in answers) == [404] * 5 + [429]
     [refused] = [a for a in answers if a.status_code == 429]
     assert refused.headers["Retry-After"] == "1"
-    assert refused.json() == {"detail": "rate limit exceeded: 5 per 1 second per client; retry after 1 s"}
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == "rate limit exceeded: 5 per 1 second per client; retry after 1 s"
+    assert refused.json()["code"] == "rate_limited"
     # Another key, and a caller with no key at all (counted by its address), are not held back.
     assert [a.status_code for a in await burst(http, 5, bearer(system.keys["water"]))] == [404] * 5
     assert [a.status_code for a in await burst(http, 5)] == [401] * 5

@@ -76,8 +76,9 @@ responsible units act on their cases. A ticket is answered `202` only once the m
 resubmitting the same `(channel, external_id)` answers `200` with the same case id, at any later time (the
 message bus's index answers for the platforms' retry horizon, 30 days by default; the case records after that).
 
-Every error is an RFC 9457 problem (`application/problem+json`): `detail` for a person, a stable `code` to branch
-on (docs/errors.md).
+Every request carries an API key: `Authorization: Bearer <key>` (or `X-API-Key: <key>`). Every error is an RFC 9457
+problem (`application/problem+json`): `detail` for a person, a stable `code` to branch on (docs/errors.md). What
+the notifier POSTs to a recipient's webhook and to a ticket's `callback_url`, signed, is under `webhooks`.
 """
 
 

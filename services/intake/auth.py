@@ -16,7 +16,8 @@ import re
 from typing import Annotated, Literal
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Counter
 
 from services.contracts.credential_subjects import subject_fits
@@ -91,7 +92,27 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-async def authenticate(request: Request) -> Principal:
+# Declared for the OpenAPI schema only (Swagger UI's Authorize button, generated clients): `_presented_key` reads the
+# key, and answers a missing or unknown one as it always has.
+BEARER_KEY = HTTPBearer(
+    scheme_name="bearerKey",
+    bearerFormat="hk_<key id>_<secret>",
+    description="An API key: `Authorization: Bearer hk_<key id>_<secret>` (docs/access.md).",
+    auto_error=False,
+)
+HEADER_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="apiKeyHeader",
+    description="The same API key in a header of its own, for clients that cannot set `Authorization`.",
+    auto_error=False,
+)
+
+
+async def authenticate(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER_KEY)],
+    _header: Annotated[str | None, Security(HEADER_KEY)],
+) -> Principal:
     key = _presented_key(request)
     if key is None:
         raise refuse(401, "missing", "no API key: send Authorization: Bearer <key>", path=request.url.path)

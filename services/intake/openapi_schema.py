@@ -1,4 +1,5 @@
-"""The OpenAPI schema as integrators read it: error answers as `application/problem+json` (RFC 9457).
+"""The OpenAPI schema as integrators read it: error answers as `application/problem+json` (RFC 9457), and each
+webhook's body pinned to its event kind.
 
 FastAPI labels every declared response `application/json`; the answers to errors are problem details, so their
 media type is corrected here, once, after FastAPI has built the schema.
@@ -11,18 +12,21 @@ from typing import Any
 from fastapi import FastAPI
 
 from services.intake.problem_details import PROBLEM_MEDIA_TYPE
+from services.intake.webhook_docs import CALLBACK_PREFIX, NOTIFICATION_PREFIX, declare_webhooks
 
 JSON = "application/json"
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Build the schema FastAPI serves at `/openapi.json` with the correction above."""
+    """Declare the webhooks and build the schema FastAPI serves at `/openapi.json` with the corrections above."""
+    declare_webhooks(app)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
             problem_media_types(schema)
+            pin_webhook_kinds(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -37,3 +41,13 @@ def problem_media_types(schema: dict[str, Any]) -> None:
                 content = response.get("content", {})
                 if status[:1] in "45" and JSON in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop(JSON)
+
+
+def pin_webhook_kinds(schema: dict[str, Any]) -> None:
+    """Each webhook's body is the event of its own kind (`kind` is that kind's value)."""
+    for name, item in schema.get("webhooks", {}).items():
+        if not name.startswith((NOTIFICATION_PREFIX, CALLBACK_PREFIX)):
+            continue
+        kind = name.split(".", 1)[1]
+        body = item["post"]["requestBody"]["content"][JSON]
+        body["schema"] = {"allOf": [body["schema"], {"properties": {"kind": {"const": kind}}}]}

@@ -1,5 +1,5 @@
 """Every refusal through the real API is an RFC 9457 problem with a stable code, the workflow's own refusals included
-(their code travels through Temporal); the served OpenAPI says so."""
+(their code travels through Temporal); the served OpenAPI says so, names the API key and lists the webhooks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from services.contracts.events import PLATFORM_EVENTS, EventKind
 from tests.support.case_lifecycle import act, open_case
 from tests.support.credentials import bearer
 from tests.support.system import RunningSystem
@@ -93,9 +94,15 @@ async def test_the_workflows_refusals_reach_the_client_with_their_codes(api: htt
     assert (await api.get(f"/v1/cases/{case_id}")).json()["status"] == "arbitration"
 
 
-async def test_the_served_schema_declares_the_problems(api: httpx.AsyncClient) -> None:
+async def test_the_served_schema_names_the_key_the_problems_and_the_webhooks(api: httpx.AsyncClient) -> None:
     schema = (await api.get("/openapi.json")).json()
 
+    assert set(schema["components"]["securitySchemes"]) == {"bearerKey", "apiKeyHeader"}
     operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert all(op["security"] == [{"bearerKey": []}, {"apiKeyHeader": []}] for op in operations)
     errors = [r for op in operations for status, r in op["responses"].items() if status[0] in "45"]
     assert errors and all(list(r["content"]) == [PROBLEM] for r in errors)
+    webhooks = set(schema["webhooks"])
+    assert webhooks == {f"notification.{kind.value}" for kind in EventKind} | {
+        f"callback.{kind.value}" for kind in PLATFORM_EVENTS
+    }

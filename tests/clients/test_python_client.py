@@ -1,6 +1,7 @@
 """The Python client against the running API, as a platform uses it: its callback key set, a ticket submitted twice
 (one case), the case and its ticket read, a rating refused while the case is open and taken once it is resolved,
-every refusal a `ProblemError` with its code."""
+every refusal a `ProblemError` with its code; and the status callbacks of its ticket, signed by the real notifier
+with the platform's key, taken by the receiver example."""
 
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ import pytest
 import pytest_asyncio
 from hotline_client import AsyncHotlineClient, HotlineClient, ProblemError, Rating, Ticket, TicketCaller
 
+from clients.examples.webhook_receiver import Inbox, create_app
+from tests.support.local_http import LocalHttpServer
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_server_errors")]
+
+CALLBACK_KEY = "grid-callbacks-0123456789abcdef"
+PATH = "/hotline/callbacks"
 
 
 @pytest_asyncio.fixture
@@ -25,6 +31,15 @@ async def platform(system: RunningSystem) -> AsyncIterator[AsyncHotlineClient]:
     """The grid platform's client (no other test sets the grid's callback key)."""
     async with AsyncHotlineClient(system.api_url, system.keys["platform-grid"]) as client:
         yield client
+
+
+@pytest_asyncio.fixture
+async def callbacks() -> AsyncIterator[tuple[Inbox, str]]:
+    """The receiver example, checking with the grid's callback key: what it kept, and its URL."""
+    inbox, server = Inbox(), LocalHttpServer()
+    await server.start(create_app(CALLBACK_KEY, inbox, path=PATH))
+    yield inbox, f"http://127.0.0.1:{server.port}{PATH}"
+    await server.stop()
 
 
 def grid_ticket(callback_url: str) -> Ticket:
@@ -42,11 +57,13 @@ def grid_ticket(callback_url: str) -> Ticket:
 
 
 async def test_a_platform_submits_reads_and_rates_its_case(
-    platform: AsyncHotlineClient, system: RunningSystem, api: httpx.AsyncClient
+    platform: AsyncHotlineClient, system: RunningSystem, api: httpx.AsyncClient, callbacks: tuple[Inbox, str]
 ) -> None:
-    key = await platform.set_callback_secret("grid")
-    assert key.platform == "grid" and key.secret
-    ticket = grid_ticket("https://grid.example.gov.cn/callbacks")
+    generated = await platform.set_callback_secret("grid")
+    assert generated.platform == "grid" and generated.secret  # shown once
+    assert (await platform.set_callback_secret("grid", CALLBACK_KEY)).secret is None  # its own: not shown back
+    inbox, callback_url = callbacks
+    ticket = grid_ticket(callback_url)
     first = await platform.submit_ticket(ticket)
     again = await platform.submit_ticket(ticket)
     assert (first.created, again.created, again.case_id) == (True, False, first.case_id)
@@ -75,6 +92,12 @@ async def test_a_platform_submits_reads_and_rates_its_case(
         assert answer.status_code == 200, answer.text
     rated = await platform.rate_case(case_id, rating)
     assert (rated.status, rated.closed_reason) == ("closed", "rated")
+
+    async def told() -> None:
+        kinds = [event.kind for event in inbox.events if event.case_id == case_id]
+        assert kinds[:1] == ["case_assigned"] and kinds[-1:] == ["case_closed"], kinds
+
+    await assert_eventually(told, what="the platform's signed callbacks, in order, taken by the receiver example")
 
 
 async def test_refusals_are_problem_errors_with_their_codes(

@@ -6,10 +6,13 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: install bytecode run test demo lint bench chaos screenshots clean-data
 
-$(INSTALLED): pyproject.toml
+# The platforms' Python client (clients/python, docs/client.md) is a package of its own: an extra cannot name it by
+# path, so it is installed here, editable, for its tests and for mypy.
+$(INSTALLED): pyproject.toml clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e clients/python
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -27,7 +30,7 @@ run: install bytecode
 
 ## Install and run the whole test suite (what CI runs).
 test: install bytecode
-	$(BIN)/ruff check services tests scripts bench chaos
+	$(BIN)/ruff check services tests scripts bench chaos clients
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -36,8 +39,8 @@ demo: install
 	$(BIN)/python scripts/demo.py
 
 lint: install
-	$(BIN)/ruff check services tests scripts bench chaos
-	$(BIN)/ruff format --check services tests scripts bench chaos
+	$(BIN)/ruff check services tests scripts bench chaos clients
+	$(BIN)/ruff format --check services tests scripts bench chaos clients
 	$(BIN)/mypy
 
 ## Benchmarks on this machine, in one run: engine limit, end to end, open cases, simulated month, case records.

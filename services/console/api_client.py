@@ -2,7 +2,7 @@
 
 The console's key is sent with the person's kind, subject and id (`X-Hotline-Acting-*`, services/intake/auth.py);
 intake authorizes the request exactly as it would that person's own key. A refusal comes back as `ApiRefused`
-carrying the API's status and reason, which pages show as they are.
+carrying the API's status and reason (its problem's `detail`), which pages show as they are, and its `code`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,24 @@ from services.contracts.credentials import CallerView
 
 
 class ApiRefused(Exception):
-    """The API said no (4xx) or could not answer (5xx, unreachable): its status and its reason."""
+    """The API said no (4xx) or could not answer (5xx, unreachable): its status, its reason and, when the API gave
+    one, its code (docs/errors.md)."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, code: str | None = None) -> None:
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail
+        self.code = code
+
+
+def _code(response: httpx.Response) -> str | None:
+    """The problem's `code`, when the answer is one of the API's problems."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _reason(response: httpx.Response) -> str:
@@ -45,7 +57,7 @@ def _reason(response: httpx.Response) -> str:
 
 def _checked(response: httpx.Response) -> httpx.Response:
     if response.status_code >= 400:
-        raise ApiRefused(response.status_code, _reason(response))
+        raise ApiRefused(response.status_code, _reason(response), _code(response))
     return response
 
 

@@ -52,6 +52,21 @@ class EventKind(StrEnum):
     RECTIFICATION_CLOSED = "rectification_closed"
 
 
+# The status changes a platform is told of, at the ticket's `callback_url` (docs/notifications.md).
+PLATFORM_EVENTS = frozenset(
+    {
+        EventKind.CASE_ASSIGNED,
+        EventKind.CASE_ACCEPTED,
+        EventKind.TRANSFER_NOTICE,
+        EventKind.FEEDBACK_GIVEN,
+        EventKind.PROGRESS_REPORTED,
+        EventKind.CASE_RESOLVED,
+        EventKind.REWORK,
+        EventKind.CASE_CLOSED,
+    }
+)
+
+
 class Audience(StrEnum):
     """Who in the recipient's organisation the event is meant for."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.contracts.access_log import AccessLogEntry, AccessLogPage, AccessPurpose
 from services.contracts.credentials import ClientKind, Principal
+from services.contracts.problem_codes import ProblemCode
 from services.engines.records_db.tables import access_log
 from services.intake.errors import Unavailable
 
@@ -35,6 +36,8 @@ _CURSOR_PREFIX = "before:"
 
 class AccessLogUnavailable(Unavailable):
     """The access log did not take the line (or could not be read): 503, try again."""
+
+    code = ProblemCode.RECORDS_UNAVAILABLE
 
 
 class BadCursor(ValueError):

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 
 from services.contracts.access_log import AccessLogPage
 from services.contracts.credentials import ClientKind
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.tickets import CODE_PATTERN
 from services.intake.access_log import AccessLogFilter, BadCursor, decode_cursor
 from services.intake.auth import Caller, require_kind
@@ -36,10 +37,10 @@ async def read_access_log(
     """Every read that revealed a caller's name or phone, newest first, a page at a time."""
     require_kind(caller, ClientKind.ADMIN, action="read the access log")
     if since is not None and until is not None and until <= since:
-        raise UnprocessableInput("to: must be later than from")
+        raise UnprocessableInput("to: must be later than from", code=ProblemCode.RANGE_INVALID)
     try:
         before_id = decode_cursor(cursor) if cursor is not None else None
     except BadCursor as exc:
-        raise UnprocessableInput(f"cursor: {exc}") from None
+        raise UnprocessableInput(f"cursor: {exc}", code=ProblemCode.CURSOR_INVALID) from None
     filters = AccessLogFilter(case_id=case_id, client_id=client_id, since=since, until=until)
     return await services.access_log.page(filters, limit=limit, before_id=before_id)

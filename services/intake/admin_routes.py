@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from services.contracts.credential_subjects import subject_fits
 from services.contracts.credentials import ClientKind, CredentialRequest, CredentialSummary, IssuedKey
+from services.contracts.problem_codes import ProblemCode
 from services.intake.auth import Caller, require_kind
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
@@ -43,7 +44,7 @@ async def rotate_key(
     require_kind(caller, ClientKind.ADMIN, action="rotate credentials")
     issued = await services.credentials.rotate(key_id, grace=timedelta(hours=grace_hours))
     if issued is None:
-        raise NotFound(f"no active key {key_id}")
+        raise NotFound(f"no active key {key_id}", code=ProblemCode.KEY_NOT_FOUND)
     return issued
 
 
@@ -53,11 +54,13 @@ async def revoke_key(key_id: str, services: Services, caller: Caller) -> Credent
     require_kind(caller, ClientKind.ADMIN, action="revoke credentials")
     revoked = await services.credentials.revoke(key_id)
     if revoked is None:
-        raise NotFound(f"no key {key_id}")
+        raise NotFound(f"no key {key_id}", code=ProblemCode.KEY_NOT_FOUND)
     return CredentialSummary.model_validate(revoked.model_dump())
 
 
 def _require_subject_fits(request: CredentialRequest, services: Services) -> None:
     """A key's subject must name what its kind acts as, so a typo is a 422, not a key that can do nothing."""
     if not subject_fits(request.kind, request.subject, services.catalog):
-        raise UnprocessableInput(f"subject: {request.subject!r} does not fit a {request.kind.value} key")
+        raise UnprocessableInput(
+            f"subject: {request.subject!r} does not fit a {request.kind.value} key", code=ProblemCode.SUBJECT_MISMATCH
+        )

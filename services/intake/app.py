@@ -61,6 +61,7 @@ from services.intake.catalog_change_service import CatalogChangeService
 from services.intake.codec_routes import install_codec_server
 from services.intake.dependencies import IntakeServices
 from services.intake.error_handlers import install_error_handlers
+from services.intake.openapi_schema import install_openapi
 from services.intake.rate_limit import RateLimit
 from services.intake.rectification_service import RectificationService
 from services.intake.report_service import ReportService
@@ -77,6 +78,10 @@ Receives tickets from the 12345 and 89000 platforms, grid workers and township c
 responsible units act on their cases. A ticket is answered `202` only once the message bus holds it;
 resubmitting the same `(channel, external_id)` answers `200` with the same case id, at any later time (the
 message bus's index answers for the platforms' retry horizon, 30 days by default; the case records after that).
+
+Every request carries an API key: `Authorization: Bearer <key>` (or `X-API-Key: <key>`). Every error is an RFC 9457
+problem (`application/problem+json`): `detail` for a person, a stable `code` to branch on (docs/errors.md). What
+the notifier POSTs to a recipient's webhook and to a ticket's `callback_url`, signed, is under `webhooks`.
 """
 
 
@@ -215,6 +220,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # Last: `/v1/reports/{report_id}` must not take the paths of the other `/v1/reports/...` routes.
     app.include_router(stored_report_routes.router)
     install_codec_server(app, settings)
+    install_openapi(app)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)
 
     @app.get("/livez", include_in_schema=False)

@@ -13,14 +13,16 @@ a clerk in the console by exactly the rules it judges the unit's key by. A conso
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Counter
 
 from services.contracts.credential_subjects import subject_fits
 from services.contracts.credentials import PERSON_PATTERN, STAFF_KINDS, ClientKind, Principal
+from services.contracts.problem_codes import ProblemCode
 from services.intake.errors import ApiError
 
 log = structlog.get_logger(__name__)
@@ -32,10 +34,43 @@ REFUSALS = Counter(
 
 class Unauthenticated(ApiError):
     status_code = 401
+    code = ProblemCode.API_KEY_INVALID
 
 
 class Forbidden(ApiError):
     status_code = 403
+    code = ProblemCode.CLIENT_KIND_NOT_ALLOWED
+
+
+# The reasons refusals are counted by (the metric's `reason` label, kept as it was) and the code each answers with.
+Reason = Literal[
+    "missing",
+    "invalid",
+    "kind",
+    "impersonation",
+    "channel",
+    "not_involved",
+    "not_escalated",
+    "not_own",
+    "console_alone",
+    "acting_kind",
+    "acting_person",
+    "acting_subject",
+]
+REFUSAL_CODES: dict[Reason, ProblemCode] = {
+    "missing": ProblemCode.API_KEY_MISSING,
+    "invalid": ProblemCode.API_KEY_INVALID,
+    "kind": ProblemCode.CLIENT_KIND_NOT_ALLOWED,
+    "impersonation": ProblemCode.ACTING_AS_ANOTHER,
+    "channel": ProblemCode.CHANNEL_NOT_ALLOWED,
+    "not_involved": ProblemCode.NOT_INVOLVED,
+    "not_escalated": ProblemCode.NOT_ESCALATED,
+    "not_own": ProblemCode.NOT_OWN_SETTINGS,
+    "console_alone": ProblemCode.CONSOLE_NEEDS_PERSON,
+    "acting_kind": ProblemCode.ACTING_KIND_INVALID,
+    "acting_person": ProblemCode.ACTING_PERSON_INVALID,
+    "acting_subject": ProblemCode.ACTING_SUBJECT_INVALID,
+}
 
 
 def note_refusal(status: int, reason: str, **context: object) -> None:
@@ -43,10 +78,11 @@ def note_refusal(status: int, reason: str, **context: object) -> None:
     log.warning("auth.refused", status=status, reason=reason, **context)
 
 
-def refuse(status: int, reason: str, message: str, **context: object) -> ApiError:
-    """Log and count a refusal, and give the error to raise (401 or 403)."""
+def refuse(status: Literal[401, 403], reason: Reason, message: str, **context: object) -> ApiError:
+    """Log and count a refusal, and give the error to raise (401 or 403, with the reason's code)."""
     note_refusal(status, reason, **context)
-    return Unauthenticated(message) if status == 401 else Forbidden(message)
+    error = Unauthenticated if status == 401 else Forbidden
+    return error(message, code=REFUSAL_CODES[reason])
 
 
 def _presented_key(request: Request) -> str | None:
@@ -56,7 +92,27 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-async def authenticate(request: Request) -> Principal:
+# Declared for the OpenAPI schema only (Swagger UI's Authorize button, generated clients): `_presented_key` reads the
+# key, and answers a missing or unknown one as it always has.
+BEARER_KEY = HTTPBearer(
+    scheme_name="bearerKey",
+    bearerFormat="hk_<key id>_<secret>",
+    description="An API key: `Authorization: Bearer hk_<key id>_<secret>` (docs/access.md).",
+    auto_error=False,
+)
+HEADER_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="apiKeyHeader",
+    description="The same API key in a header of its own, for clients that cannot set `Authorization`.",
+    auto_error=False,
+)
+
+
+async def authenticate(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER_KEY)],
+    _header: Annotated[str | None, Security(HEADER_KEY)],
+) -> Principal:
     key = _presented_key(request)
     if key is None:
         raise refuse(401, "missing", "no API key: send Authorization: Bearer <key>", path=request.url.path)

@@ -26,6 +26,7 @@ from services.contracts.case_policy import EscalationLevel
 from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.credentials import ClientKind, Principal
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.tickets import UNIT_CALL_CHANNELS, Channel
 from services.intake.auth import note_refusal, refuse
 from services.intake.dependencies import IntakeServices
@@ -174,7 +175,7 @@ def _platforms_own(caller: Principal, view: CaseView) -> bool:
 
 def _hidden(caller: Principal, view: CaseView) -> NotFound:
     note_refusal(404, "other_platform", client=caller.client_id, case_id=view.case_id)
-    return NotFound(f"no case {view.case_id}")
+    return NotFound(f"no case {view.case_id}", code=ProblemCode.CASE_NOT_FOUND)
 
 
 async def act_on_case(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.contracts.problem_codes import ProblemCode
+from services.intake.problem_details import PROBLEM_MEDIA_TYPE, problem_bytes
 
 
 class BodySizeLimit:
@@ -19,7 +20,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         received = 0
         refused = False
@@ -38,15 +39,19 @@ class BodySizeLimit:
             await self._app(scope, limited_receive, send)
         except _TooLarge:
             if refused:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body exceeds {self._max_bytes} bytes"}).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        detail = f"request body exceeds {self._max_bytes} bytes"
+        body = problem_bytes(ProblemCode.BODY_TOO_LARGE, detail, instance=scope["path"])
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})

@@ -7,6 +7,7 @@ field is wrong, as the catalog checks do.
 from __future__ import annotations
 
 from services.contracts.case_view import CaseView
+from services.contracts.problem_codes import ProblemCode
 from services.intake.errors import UnprocessableInput
 
 
@@ -14,5 +15,6 @@ def require_not_calling_unit(view: CaseView, code: str, field: str) -> None:
     """A township's or key-work call is never handed to the unit that made it."""
     if view.calling_unit is not None and code == view.calling_unit:
         raise UnprocessableInput(
-            f"{field}: {code!r} is the calling unit of this call and cannot answer its own call; name another unit"
+            f"{field}: {code!r} is the calling unit of this call and cannot answer its own call; name another unit",
+            code=ProblemCode.CALLING_UNIT_NAMED,
         )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.contracts.case_event_log import EventSource
 from services.contracts.case_view import CaseView, TimelineEntry
+from services.contracts.problem_codes import ProblemCode
 from services.engines.records_db.tables import case_events, case_records
 from services.intake.errors import Unavailable
 
@@ -22,6 +23,8 @@ E = TypeVar("E", bound=Any)  # an event row: `sequence` and `source`
 
 class RecordsUnavailable(Unavailable):
     """The records' database did not answer (503, try again)."""
+
+    code = ProblemCode.RECORDS_UNAVAILABLE
 
 
 class CaseRecords:

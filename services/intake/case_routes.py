@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from services.contracts.case_view import CaseView
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.tickets import Ticket, TicketReceipt
 from services.intake.auth import Caller
 from services.intake.authorization import calling_unit_of, require_reader, require_submitter
@@ -32,7 +33,7 @@ async def submit_ticket(ticket: Ticket, response: Response, services: Services, 
     """
     require_submitter(caller, ticket.channel)
     if ticket.township is not None and services.catalog.unit(ticket.township) is None:
-        raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}")
+        raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}", code=ProblemCode.UNKNOWN_UNIT)
     if ticket.callback_url is not None:
         require_outbound_url(ticket.callback_url, services.settings, "callback_url")
     # A unit's call is keyed by the unit too: two townships numbering their calls alike make two cases.

@@ -11,7 +11,6 @@ from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.contracts.case_actions import ActionDone
@@ -26,9 +25,11 @@ from services.contracts.case_workflow import (
     CaseUpdate,
     JointTaskUpdate,
 )
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.triage import TriageAssignment
 from services.intake.case_records import CaseRecords, RecordsUnavailable
-from services.intake.errors import Conflict, NotFound, Unavailable
+from services.intake.errors import Conflict, NotFound
+from services.intake.workflow_refusals import refused, workflow_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -57,7 +58,7 @@ class CaseService:
                 return view
             except RPCError as exc:
                 if exc.status is not RPCStatusCode.NOT_FOUND:
-                    raise _unavailable(exc) from exc
+                    raise workflow_unavailable(exc) from exc
         try:
             kept = await self._records.view(case_id)
         except RecordsUnavailable:
@@ -69,7 +70,7 @@ class CaseService:
         # Received, not yet routed: no workflow has run, so the records hold nothing of it yet.
         record = await self._index_record(case_id)
         if record is None:
-            raise NotFound(f"no case {case_id}")
+            raise NotFound(f"no case {case_id}", code=ProblemCode.CASE_NOT_FOUND)
         return record.as_view()
 
     async def act(self, case_id: str, update: CaseUpdate, body: BaseModel) -> CaseView:
@@ -93,7 +94,7 @@ class CaseService:
         view = await self.view(case_id)
         task = _task_of(view, unit)
         if task is None:
-            raise NotFound(f"case {case_id} has no joint task for unit {unit!r}")
+            raise NotFound(f"case {case_id} has no joint task for unit {unit!r}", code=ProblemCode.JOINT_TASK_NOT_FOUND)
         handle = self._client.get_workflow_handle(task.workflow_id, result_type=JointTaskView)
         return await self._update(case_id, handle, update.value, body, JointTaskView, actor=getattr(body, "unit", ""))
 
@@ -111,12 +112,12 @@ class CaseService:
         try:
             result: R = await handle.execute_update(name, body, result_type=result_type, rpc_timeout=self._rpc_timeout)
         except WorkflowUpdateFailedError as exc:
-            reason = exc.cause.message if isinstance(exc.cause, ApplicationError) else str(exc.cause)
-            bound.info("case.action_refused", reason=reason)
-            raise Conflict(reason) from exc
+            conflict = refused(exc)
+            bound.info("case.action_refused", reason=conflict.message, code=conflict.code.value)
+            raise conflict from exc
         except RPCError as exc:
             if exc.status is not RPCStatusCode.NOT_FOUND:
-                raise _unavailable(exc) from exc
+                raise workflow_unavailable(exc) from exc
             raise await self._why_not_actionable(case_id, handle) from exc
         bound.info("case.action_done")
         return result
@@ -127,21 +128,27 @@ class CaseService:
             description = await handle.describe(rpc_timeout=self._rpc_timeout)
         except RPCError as exc:
             if exc.status is not RPCStatusCode.NOT_FOUND:
-                return _unavailable(exc)
+                return workflow_unavailable(exc)
         else:
             status = description.status.name.lower() if description.status else "closed"
             what = {WORKFLOW_TYPE: "case", TRIAGE_CASE_TYPE: "triage"}.get(description.workflow_type, "joint task")
-            return Conflict(f"this {what} is finished (its workflow is {status}); it takes no more actions")
+            return Conflict(
+                f"this {what} is finished (its workflow is {status}); it takes no more actions",
+                code=ProblemCode.WORKFLOW_FINISHED,
+            )
         # Not started yet: waiting for triage (its own workflow) or still being routed (the index record).
         try:
             view = await self.view(case_id)
         except NotFound as exc:
             return exc
-        return Conflict(f"case is {view.status.value} and not yet assigned to a unit; try again once it is")
+        return Conflict(
+            f"case is {view.status.value} and not yet assigned to a unit; try again once it is",
+            code=ProblemCode.CASE_NOT_ASSIGNED_YET,
+        )
 
     def _handle(self, case_id: str) -> WorkflowHandle[object, object]:
         if not _CASE_ID.match(case_id):
-            raise NotFound(f"no case {case_id}")
+            raise NotFound(f"no case {case_id}", code=ProblemCode.CASE_NOT_FOUND)
         return self._client.get_workflow_handle(workflow_id_for(case_id))
 
     async def _index_record(self, case_id: str) -> CaseIndexRecord | None:
@@ -158,8 +165,3 @@ def _task_of(view: CaseView, unit: str) -> JointTaskView | None:
             if task.unit == unit:
                 return task
     return None
-
-
-def _unavailable(exc: RPCError) -> Unavailable:
-    log.warning("temporal.unavailable", status=exc.status.name if exc.status else None, error=exc.message)
-    return Unavailable("the workflow engine did not answer; try again shortly")

@@ -16,6 +16,7 @@ from services.contracts.catalog_changes import (
     CatalogChangeView,
     ChangeStatus,
 )
+from services.contracts.problem_codes import ProblemCode
 from services.intake.auth import Caller
 from services.intake.authorization import require_acting_as, require_coordination
 from services.intake.catalog_checks import require_unit
@@ -38,7 +39,7 @@ async def apply_for_change(request: CatalogChangeRequest, services: Services, ca
     try:
         apply_change(current.catalog, request)
     except ChangeDoesNotFit as exc:
-        raise UnprocessableInput(str(exc)) from exc
+        raise UnprocessableInput(str(exc), code=ProblemCode.CATALOG_CHANGE_DOES_NOT_FIT) from exc
     return await services.catalog_changes.submit(request, current)
 
 

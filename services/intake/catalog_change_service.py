@@ -9,7 +9,6 @@ from datetime import timedelta
 import structlog
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.contracts.case_policy import Window
@@ -26,9 +25,11 @@ from services.contracts.catalog_changes import (
     catalog_change_workflow_id,
 )
 from services.contracts.catalog_versions import CatalogVersion
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.subjects import CASE_TASK_QUEUE
 from services.engines.catalog_change_records import CatalogChangeRecords
-from services.intake.errors import Conflict, NotFound, Unavailable
+from services.intake.errors import Conflict, NotFound
+from services.intake.workflow_refusals import refused, workflow_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -64,7 +65,7 @@ class CatalogChangeService:
                 rpc_timeout=self._rpc_timeout,
             )
         except RPCError as exc:
-            raise _unavailable(exc) from exc
+            raise workflow_unavailable(exc) from exc
         log.info(
             "catalog_change.submitted",
             change_id=change_id,
@@ -78,7 +79,7 @@ class CatalogChangeService:
     async def view(self, change_id: str) -> CatalogChangeView:
         """The change's record; just after it was submitted (not recorded yet), its workflow's state."""
         if not _CHANGE_ID.match(change_id):
-            raise NotFound(f"no catalog change {change_id}")
+            raise NotFound(f"no catalog change {change_id}", code=ProblemCode.CATALOG_CHANGE_NOT_FOUND)
         recorded = await self._records.get(change_id)
         if recorded is not None:
             return recorded
@@ -88,8 +89,8 @@ class CatalogChangeService:
             )
         except RPCError as exc:
             if exc.status is RPCStatusCode.NOT_FOUND:
-                raise NotFound(f"no catalog change {change_id}") from exc
-            raise _unavailable(exc) from exc
+                raise NotFound(f"no catalog change {change_id}", code=ProblemCode.CATALOG_CHANGE_NOT_FOUND) from exc
+            raise workflow_unavailable(exc) from exc
         return state
 
     async def all(self, status: ChangeStatus | None) -> list[CatalogChangeView]:
@@ -99,31 +100,29 @@ class CatalogChangeService:
     async def decide(self, change_id: str, decision: CatalogChangeDecision) -> CatalogChangeView:
         """Pass the decision to the change; 409 with the reason when the change refuses it."""
         if not _CHANGE_ID.match(change_id):
-            raise NotFound(f"no catalog change {change_id}")
+            raise NotFound(f"no catalog change {change_id}", code=ProblemCode.CATALOG_CHANGE_NOT_FOUND)
         bound = log.bind(change_id=change_id, unit=decision.unit, approved=decision.approved)
         try:
             view: CatalogChangeView = await self._handle(change_id).execute_update(
                 CATALOG_CHANGE_DECIDE_UPDATE, decision, result_type=CatalogChangeView, rpc_timeout=self._rpc_timeout
             )
         except WorkflowUpdateFailedError as exc:
-            reason = exc.cause.message if isinstance(exc.cause, ApplicationError) else str(exc.cause)
-            bound.info("catalog_change.decision_refused", reason=reason)
-            raise Conflict(reason) from exc
+            conflict = refused(exc)
+            bound.info("catalog_change.decision_refused", reason=conflict.message, code=conflict.code.value)
+            raise conflict from exc
         except RPCError as exc:
             if exc.status is not RPCStatusCode.NOT_FOUND:
-                raise _unavailable(exc) from exc
+                raise workflow_unavailable(exc) from exc
             # The workflow takes no updates: it has finished, or there never was such a change.
             recorded = await self._records.get(change_id)
             if recorded is None:
-                raise NotFound(f"no catalog change {change_id}") from exc
-            raise Conflict(f"this change is {recorded.status.value}; only a pending change can be decided") from exc
+                raise NotFound(f"no catalog change {change_id}", code=ProblemCode.CATALOG_CHANGE_NOT_FOUND) from exc
+            raise Conflict(
+                f"this change is {recorded.status.value}; only a pending change can be decided",
+                code=ProblemCode.CHANGE_NOT_PENDING,
+            ) from exc
         bound.info("catalog_change.decided", status=view.status.value, catalog_version=view.catalog_version)
         return view
 
     def _handle(self, change_id: str) -> WorkflowHandle[object, object]:
         return self._client.get_workflow_handle(catalog_change_workflow_id(change_id))
-
-
-def _unavailable(exc: RPCError) -> Unavailable:
-    log.warning("temporal.unavailable", status=exc.status.name if exc.status else None, error=exc.message)
-    return Unavailable("the workflow engine did not answer; try again shortly")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.contracts.catalog import CatalogError, parse_catalog
 from services.contracts.catalog_versions import CatalogVersionSummary
 from services.contracts.credentials import ClientKind
+from services.contracts.problem_codes import ProblemCode
 from services.intake.auth import Caller, require_kind
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
@@ -55,7 +56,7 @@ async def import_catalog(
     try:
         catalog = parse_catalog(tables.units_csv, tables.items_csv)
     except CatalogError as error:
-        raise UnprocessableInput(str(error)) from error
+        raise UnprocessableInput(str(error), code=ProblemCode.CATALOG_TABLES_INVALID) from error
     note = tables.note or f"imported through the API by {caller.client_id}"
     stored = await services.catalogs.import_catalog(catalog, note=note)
     if stored is None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from nats.js.errors import KeyNotFoundError
 
 from services.contracts.catalog_versions import CatalogVersion, CatalogVersionSummary
+from services.contracts.problem_codes import ProblemCode
 from services.intake.auth import Caller
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES
@@ -32,4 +33,4 @@ async def catalog_version(number: int, services: Services, caller: Caller) -> Ca
     try:
         return await services.catalogs.version(number)
     except KeyNotFoundError as exc:
-        raise NotFound(f"no catalog version {number}") from exc
+        raise NotFound(f"no catalog version {number}", code=ProblemCode.CATALOG_VERSION_NOT_FOUND) from exc

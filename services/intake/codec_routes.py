@@ -23,11 +23,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload, Payloads
 
 from services.contracts.credentials import ClientKind, Principal
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.settings import Environment, ServiceSettings
 from services.engines.payload_codec import KEY_ID_METADATA, EncryptionCodec, PayloadDecryptionError
 from services.intake.auth import Caller, note_refusal, refuse, require_kind
-from services.intake.error_handlers import ERROR_RESPONSES, ErrorBody
+from services.intake.error_handlers import ERROR_RESPONSES
 from services.intake.errors import ApiError, NotFound
+from services.intake.problem_details import ErrorBody
 
 log = structlog.get_logger(__name__)
 
@@ -100,7 +102,10 @@ async def _caller_from_path(api_key: str, request: Request) -> Principal:
     # Never log the path here: it holds the key.
     if not request.app.state.codec_key_in_path:
         note_refusal(404, "key_in_path")
-        raise NotFound("a key in the path is accepted in development only: send Authorization: Bearer <key>")
+        raise NotFound(
+            "a key in the path is accepted in development only: send Authorization: Bearer <key>",
+            code=ProblemCode.NOT_FOUND,
+        )
     principal: Principal | None = await request.app.state.services.credentials.verify(api_key)
     if principal is None:
         raise refuse(401, "invalid", "the API key is unknown, revoked or expired", path=f"{PREFIX}/k/…")
@@ -124,12 +129,12 @@ async def _apply(
     try:
         incoming = json_format.ParseDict(body.model_dump(), Payloads())
     except json_format.ParseError as error:
-        raise ApiError(f"not a Temporal Payloads message: {error}") from None
+        raise ApiError(f"not a Temporal Payloads message: {error}", code=ProblemCode.BAD_REQUEST) from None
     try:
         outgoing = await transform(incoming.payloads)
     except PayloadDecryptionError as error:
         log.warning(f"codec.{operation}_refused", namespace=namespace, error=str(error))
-        raise ApiError(str(error)) from None
+        raise ApiError(str(error), code=ProblemCode.BAD_REQUEST) from None
     CODEC_PAYLOADS.labels(operation).inc(len(outgoing))
     # Who read which case data is an audit question: one line per request, without the data.
     log.info(

@@ -1,4 +1,5 @@
-"""Every error becomes a JSON answer with a clear message: never a stack trace, never the input echoed back."""
+"""Every error becomes an RFC 9457 problem (`application/problem+json`) with a clear message and a stable code:
+never a stack trace, never the input echoed back."""
 
 from __future__ import annotations
 
@@ -9,77 +10,80 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.contracts.problem_codes import ProblemCode, codes_with_status
 from services.engines.temporal import temporal_unreachable
 from services.intake.errors import ApiError
+from services.intake.problem_details import ErrorBody, ValidationErrorBody, field_code, problem_response
 
 log = structlog.get_logger(__name__)
-
-
-class ErrorBody(BaseModel):
-    """Any refusal but a request that does not fit the schema: one message for a person to read."""
-
-    detail: str = Field(description="What was refused and why (never the input echoed back).")
-
-
-class ValidationIssue(BaseModel):
-    """One way a request does not fit the schema."""
-
-    loc: list[str | int] = Field(description="Where: `body`, `query`, `path` or `header`, then the field's path.")
-    msg: str = Field(description="What is wrong there.")
-    type: str = Field(description="The kind of problem, such as `missing`, `string_too_long` or `json_invalid`.")
-
-
-class ValidationErrorBody(BaseModel):
-    """A 422: the request does not fit the schema, or names something the catalog or the rules refuse."""
-
-    detail: list[ValidationIssue] | str = Field(
-        description="Each problem with its location when the request does not fit the schema; one message naming "
-        "the field when it fits but names an unknown unit or catalog item, or a value the rules refuse."
-    )
-
 
 RETRY_AFTER = {
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}}
 }
 
-# Every router declares these (`APIRouter(responses=ERROR_RESPONSES)`); a route adds its own successes.
+
+def _with_codes(description: str, status: int) -> str:
+    codes = ", ".join(f"`{code.value}`" for code in codes_with_status(status))
+    return f"{description}\n\n`code`: {codes} (docs/errors.md)."
+
+
+# Every router declares these (`APIRouter(responses=ERROR_RESPONSES)`); a route adds its own successes. Their media
+# type is `application/problem+json` (services/intake/openapi_schema.py relabels what FastAPI calls JSON).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The body cannot be read: it is not UTF-8 text."},
+    400: {"model": ErrorBody, "description": _with_codes("The body cannot be read: it is not UTF-8 text.", 400)},
     401: {
         "model": ErrorBody,
-        "description": "No API key, or one that is unknown, revoked or expired: send `Authorization: Bearer <key>`.",
+        "description": _with_codes(
+            "No API key, or one that is unknown, revoked or expired: send `Authorization: Bearer <key>`.", 401
+        ),
     },
     403: {
         "model": ErrorBody,
-        "description": "This kind of client may not do this, or not on this case, channel or unit, or not in the "
-        "name it gives; `detail` says which.",
+        "description": _with_codes(
+            "This kind of client may not do this, or not on this case, channel or unit, or not in the name it "
+            "gives; `detail` says which.",
+            403,
+        ),
     },
     404: {
         "model": ErrorBody,
-        "description": "No such case, unit, channel, catalog version, catalog change, notification or key (a "
-        "platform also gets 404 for another platform's case).",
+        "description": _with_codes(
+            "No such case, unit, channel, catalog version, catalog change, notification or key (a platform also "
+            "gets 404 for another platform's case).",
+            404,
+        ),
     },
     409: {
         "model": ErrorBody,
-        "description": "The case's (or the catalog change's) state does not allow this action; `detail` says why.",
+        "description": _with_codes(
+            "The case's (or the catalog change's) state does not allow this action; `detail` says why.", 409
+        ),
     },
-    413: {"model": ErrorBody, "description": "The request body is larger than the intake accepts."},
+    413: {
+        "model": ErrorBody,
+        "description": _with_codes("The request body is larger than the intake accepts.", 413),
+    },
     422: {
         "model": ValidationErrorBody,
-        "description": "The request does not fit the schema, or names a unit, catalog item or value that the "
-        "catalog or the rules refuse.",
+        "description": _with_codes(
+            "The request does not fit the schema (each field's problem with its own `code`), or names a unit, "
+            "catalog item or value that the catalog or the rules refuse.",
+            422,
+        ),
     },
     429: {
         "model": ErrorBody,
-        "description": "This client's rate limit is used up; retry after `Retry-After` seconds.",
+        "description": _with_codes("This client's rate limit is used up; retry after `Retry-After` seconds.", 429),
         "headers": RETRY_AFTER,
     },
     503: {
         "model": ErrorBody,
-        "description": "An engine (NATS, Temporal or the case records) is not answering; retry after `Retry-After` "
-        "seconds.",
+        "description": _with_codes(
+            "An engine (NATS, Temporal or the case records) is not answering; retry after `Retry-After` seconds.",
+            503,
+        ),
         "headers": RETRY_AFTER,
     },
 }
@@ -94,10 +98,19 @@ NATS_UNAVAILABLE = (
     nats.js.errors.NoStreamResponseError,
 )
 
+# The framework's own refusals (an unknown path, a method the path does not take, a body it cannot read).
+_HTTP_CODES = {
+    400: ProblemCode.BAD_REQUEST,
+    404: ProblemCode.NOT_FOUND,
+    405: ProblemCode.METHOD_NOT_ALLOWED,
+    413: ProblemCode.BODY_TOO_LARGE,
+}
+
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     for error in NATS_UNAVAILABLE:
         app.add_exception_handler(error, _bus_unavailable)
     # A lazy Temporal client's failed first connection is a bare RuntimeError.
@@ -105,27 +118,41 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+    return problem_response(exc.code, exc.message, instance=request.url.path, status=exc.status_code, headers=headers)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     # Name the field and the problem; leave out `input`, which may hold a caller's personal data.
     errors = [
-        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": error.get("msg", ""),
+            "type": error.get("type", ""),
+            "code": field_code(error.get("type", "")).value,
+        }
         for error in exc.errors()
     ]
-    return JSONResponse({"detail": errors}, status_code=422)
+    return problem_response(ProblemCode.REQUEST_INVALID, errors, instance=request.url.path)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, ProblemCode.BAD_REQUEST)
+    return problem_response(
+        code, str(exc.detail), instance=request.url.path, status=exc.status_code, headers=exc.headers
+    )
 
 
 async def _bus_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("nats.unavailable", path=request.url.path, error=repr(exc))
-    return JSONResponse(
-        {"detail": "the message bus did not acknowledge the request; nothing was recorded, retry shortly"},
-        status_code=503,
+    return problem_response(
+        ProblemCode.MESSAGE_BUS_UNAVAILABLE,
+        "the message bus did not acknowledge the request; nothing was recorded, retry shortly",
+        instance=request.url.path,
         headers={"Retry-After": "5"},
     )
 
@@ -135,13 +162,14 @@ async def _temporal_unreachable(request: Request, exc: Exception) -> JSONRespons
         raise exc  # any other RuntimeError is a bug: `_unexpected` logs it
     # Intake started while Temporal was down and has not reached it yet: a passing outage, not a bug.
     log.warning("temporal.unavailable", path=request.url.path, error=str(exc))
-    return JSONResponse(
-        {"detail": "the workflow engine is not answering; retry shortly"},
-        status_code=503,
+    return problem_response(
+        ProblemCode.WORKFLOW_ENGINE_UNAVAILABLE,
+        "the workflow engine is not answering; retry shortly",
+        instance=request.url.path,
         headers={"Retry-After": "5"},
     )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("api.unexpected_error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
-    return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+    return problem_response(ProblemCode.INTERNAL_ERROR, "internal error; it has been logged", instance=request.url.path)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from services.contracts.credentials import ClientKind
 from services.contracts.notifications import DeliveryStatus, NotificationRecord, NotificationSummary
+from services.contracts.problem_codes import ProblemCode
 from services.engines.notification_store import republish
 from services.intake.auth import Caller, require_kind
 from services.intake.dependencies import Services
@@ -43,7 +44,7 @@ async def get_notification(event_id: str, services: Services, caller: Caller) ->
     require_kind(caller, *OVERSEERS, action="read delivery records")
     record = await services.notifications.get(event_id)
     if record is None:
-        raise NotFound(f"no notification {event_id}")
+        raise NotFound(f"no notification {event_id}", code=ProblemCode.NOTIFICATION_NOT_FOUND)
     return record
 
 
@@ -53,6 +54,6 @@ async def redeliver(event_id: str, services: Services, caller: Caller) -> Redeli
     require_kind(caller, *OVERSEERS, action="redeliver notifications")
     record = await services.notifications.get(event_id)
     if record is None:
-        raise NotFound(f"no notification {event_id}")
+        raise NotFound(f"no notification {event_id}", code=ProblemCode.NOTIFICATION_NOT_FOUND)
     await republish(services.js, record.event, reason="redeliver", attempt=record.redeliveries + 1)
     return Redelivery(event_id=event_id)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from services.contracts.problem_codes import ProblemCode
 from services.intake.errors import UnprocessableInput
 
 CURSOR_VERSION = 1
@@ -25,6 +26,8 @@ P = TypeVar("P")
 
 class BadCursor(UnprocessableInput):
     """A cursor this list did not hand out (422, naming `cursor`)."""
+
+    code = ProblemCode.CURSOR_INVALID
 
 
 def fingerprint(filters: Mapping[str, Any]) -> str:

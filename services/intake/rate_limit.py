@@ -17,7 +17,6 @@ process's memory instead (a moving window, `MemoryWindow`).
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -29,6 +28,9 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from services.contracts.problem_codes import ProblemCode
+from services.intake.problem_details import PROBLEM_MEDIA_TYPE, problem_bytes
 
 log = structlog.get_logger(__name__)
 
@@ -126,7 +128,8 @@ class RateLimit:
             limit=limit,
             retry_after=retry_after,
         )
-        await _refuse(send, f"rate limit exceeded: {limit} per client; retry after {retry_after} s", retry_after)
+        detail = f"rate limit exceeded: {limit} per client; retry after {retry_after} s"
+        await _refuse(send, problem_bytes(ProblemCode.RATE_LIMITED, detail, instance=scope["path"]), retry_after)
 
     async def _person(self, scope: Scope) -> str | None:
         """The person a console key acts for, when the request names one and its key is a console's."""
@@ -137,14 +140,13 @@ class RateLimit:
         return person.decode("latin-1")[:128] if key and await self._is_console_key(scope, key) else None
 
 
-async def _refuse(send: Send, detail: str, retry_after: int) -> None:
-    body = json.dumps({"detail": detail}).encode()
+async def _refuse(send: Send, body: bytes, retry_after: int) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": 429,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"retry-after", str(retry_after).encode()),
             ],

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query
 
 from services.contracts.case_actions import COORDINATION_CENTRE
 from services.contracts.credentials import ClientKind
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.rectifications import (
     UUID_PATTERN,
     RectificationClosing,
@@ -54,13 +55,16 @@ async def open_rectification(request: RectificationRequest, services: Services, 
     for index, unit in enumerate(request.participants):
         require_handling_unit(catalog, unit, f"participants.{index}")
     if request.deadline <= datetime.now(UTC):
-        raise UnprocessableInput("deadline: must be later than now")
+        raise UnprocessableInput("deadline: must be later than now", code=ProblemCode.DEADLINE_IN_PAST)
     async with services.records.reading() as connection:
         standing = await class_standing(connection, request.class_id)
     if standing is None:
-        raise NotFound(f"no class of cases {request.class_id}")
+        raise NotFound(f"no class of cases {request.class_id}", code=ProblemCode.CLASS_NOT_FOUND)
     if standing.open_rectification is not None:
-        raise Conflict(f"class {request.class_id} is already under special rectification {standing.open_rectification}")
+        raise Conflict(
+            f"class {request.class_id} is already under special rectification {standing.open_rectification}",
+            code=ProblemCode.CLASS_UNDER_RECTIFICATION,
+        )
     return await services.rectifications.open(request, opened_by=COORDINATION_CENTRE)
 
 
@@ -114,17 +118,17 @@ async def close_rectification(
 
 async def _recorded(services: IntakeServices, rectification_id: str) -> RectificationView:
     if not _is_id(rectification_id):
-        raise NotFound(f"no special rectification {rectification_id}")
+        raise NotFound(f"no special rectification {rectification_id}", code=ProblemCode.RECTIFICATION_NOT_FOUND)
     async with services.records.reading() as connection:
         view = await find_rectification(connection, rectification_id)
     if view is None:
-        raise NotFound(f"no special rectification {rectification_id}")
+        raise NotFound(f"no special rectification {rectification_id}", code=ProblemCode.RECTIFICATION_NOT_FOUND)
     return view
 
 
 def _require_open(view: RectificationView) -> None:
     if view.status is not RectificationStatus.OPEN:
-        raise Conflict(f"this rectification is {view.status.value}")
+        raise Conflict(f"this rectification is {view.status.value}", code=ProblemCode.RECTIFICATION_CLOSED)
 
 
 def _is_id(text: str) -> bool:

@@ -10,9 +10,9 @@ import structlog
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.rectifications import (
     RECTIFICATION_CLOSE_UPDATE,
     RECTIFICATION_OPENED_UPDATE,
@@ -26,7 +26,8 @@ from services.contracts.rectifications import (
     rectification_workflow_id,
 )
 from services.contracts.subjects import ASSESSMENT_TASK_QUEUE
-from services.intake.errors import Conflict, Unavailable
+from services.intake.errors import Conflict
+from services.intake.workflow_refusals import refused, workflow_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -55,11 +56,11 @@ class RectificationService:
                 RECTIFICATION_OPENED_UPDATE, result_type=RectificationView, rpc_timeout=self._rpc_timeout
             )
         except WorkflowUpdateFailedError as exc:
-            reason = _reason(exc)
-            bound.info("rectification.open_refused", reason=reason)
-            raise Conflict(reason) from exc
+            conflict = refused(exc)
+            bound.info("rectification.open_refused", reason=conflict.message, code=conflict.code.value)
+            raise conflict from exc
         except RPCError as exc:
-            raise _unavailable(exc) from exc
+            raise workflow_unavailable(exc) from exc
         bound.info("rectification.opened", cases=view.case_count)
         return view
 
@@ -78,22 +79,13 @@ class RectificationService:
                 update, body, result_type=RectificationView, rpc_timeout=self._rpc_timeout
             )
         except WorkflowUpdateFailedError as exc:
-            reason = _reason(exc)
-            bound.info("rectification.update_refused", reason=reason)
-            raise Conflict(reason) from exc
+            conflict = refused(exc)
+            bound.info("rectification.update_refused", reason=conflict.message, code=conflict.code.value)
+            raise conflict from exc
         except RPCError as exc:
             if exc.status is RPCStatusCode.NOT_FOUND:
                 # The workflow takes no updates: it has ended (closed).
-                raise Conflict("this rectification is closed") from exc
-            raise _unavailable(exc) from exc
+                raise Conflict("this rectification is closed", code=ProblemCode.RECTIFICATION_CLOSED) from exc
+            raise workflow_unavailable(exc) from exc
         bound.info("rectification.updated", status=view.status.value, revision=view.revision)
         return view
-
-
-def _reason(exc: WorkflowUpdateFailedError) -> str:
-    return exc.cause.message if isinstance(exc.cause, ApplicationError) else str(exc.cause)
-
-
-def _unavailable(exc: RPCError) -> Unavailable:
-    log.warning("temporal.unavailable", status=exc.status.name if exc.status else None, error=exc.message)
-    return Unavailable("the workflow engine did not answer; try again shortly")

@@ -23,6 +23,7 @@ from services.contracts.assessment_reports import (
 )
 from services.contracts.catalog import ResponsibilityCatalog, UnitKind
 from services.contracts.credentials import ClientKind, Principal
+from services.contracts.problem_codes import ProblemCode
 from services.engines.records_db.township_rating_store import replace_township_ratings
 from services.engines.records_db.unit_rates import rates_table
 from services.intake.auth import Caller, require_kind
@@ -90,7 +91,9 @@ async def import_township_ratings(
     import: the coordination centre's. They weigh in the units' scores when the definitions give them points."""
     require_coordination(caller, action="import the townships' ratings")
     if period_of_key(period_key) is None:
-        raise UnprocessableInput(f"period_key: {period_key!r} names no period (such as week-2026-12-07)")
+        raise UnprocessableInput(
+            f"period_key: {period_key!r} names no period (such as week-2026-12-07)", code=ProblemCode.PERIOD_UNKNOWN
+        )
     _check_ratings(ratings, services.catalog)
     async with services.records.writing() as connection:
         await replace_township_ratings(connection, period_key=period_key, ratings=ratings, imported_by=caller.client_id)
@@ -139,9 +142,15 @@ def _check_ratings(ratings: list[TownshipRating], catalog: ResponsibilityCatalog
     for n, rating in enumerate(ratings):
         township, unit = catalog.unit(rating.township), catalog.unit(rating.unit)
         if township is None or township.kind is not UnitKind.TOWNSHIP:
-            raise UnprocessableInput(f"body[{n}].township: {rating.township!r} is no township of the catalog")
+            raise UnprocessableInput(
+                f"body[{n}].township: {rating.township!r} is no township of the catalog", code=ProblemCode.UNKNOWN_UNIT
+            )
         if unit is None or unit.kind is not UnitKind.DEPARTMENT:
-            raise UnprocessableInput(f"body[{n}].unit: {rating.unit!r} is no department of the catalog")
+            raise UnprocessableInput(
+                f"body[{n}].unit: {rating.unit!r} is no department of the catalog", code=ProblemCode.UNKNOWN_UNIT
+            )
         if (rating.township, rating.unit) in seen:
-            raise UnprocessableInput(f"body[{n}]: {rating.township!r} rates {rating.unit!r} twice")
+            raise UnprocessableInput(
+                f"body[{n}]: {rating.township!r} rates {rating.unit!r} twice", code=ProblemCode.RATED_TWICE
+            )
         seen.add((rating.township, rating.unit))

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from services.contracts.assessment_reports import ReportKind
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.report_workflow import REPORT_WORKFLOW_TYPE, ReportOutcome, ReportRequest
 from services.contracts.subjects import ASSESSMENT_TASK_QUEUE
 from services.engines.records_db.tables import assessment_reports
@@ -76,7 +77,7 @@ class ReportService:
         async with self._engine.connect() as connection:
             value = await connection.scalar(select(_report[column]).where(_report.report_id == report_id))
         if value is None:
-            raise NotFound(f"no report {report_id}")
+            raise NotFound(f"no report {report_id}", code=ProblemCode.REPORT_NOT_FOUND)
         return value
 
     async def request(self, request: ReportRequest) -> ReportStarted:
@@ -92,7 +93,10 @@ class ReportService:
                 rpc_timeout=timedelta(seconds=10),
             )
         except RPCError as exc:
-            raise Unavailable(f"the workflow engine did not take the request: {exc.message}") from exc
+            raise Unavailable(
+                f"the workflow engine did not take the request: {exc.message}",
+                code=ProblemCode.WORKFLOW_ENGINE_UNAVAILABLE,
+            ) from exc
         try:
             outcome = await asyncio.wait_for(handle.result(), timeout=self._wait)
         except TimeoutError:

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from services.contracts.access_log import AccessPurpose
 from services.contracts.case_ticket import TicketView
+from services.contracts.problem_codes import ProblemCode
 from services.intake.auth import Caller
 from services.intake.authorization import masks_confidential_callers, require_ticket_reader
 from services.intake.case_ticket import recorded_ticket, reveals_contact, ticket_view
@@ -29,6 +30,7 @@ async def get_ticket(case_id: str, services: Services, caller: Caller) -> Ticket
     if recorded is None:
         raise Unavailable(
             f"case {case_id} exists but its ticket is not in the case records yet; try again in a second",
+            code=ProblemCode.TICKET_NOT_RECORDED_YET,
             retry_after=PROJECTION_RETRY_SECONDS,
         )
     view = ticket_view(recorded, mask_confidential=masks_confidential_callers(caller))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.contracts.case_view import CaseView
 from services.contracts.cases import RoutingDecision, RoutingMethod
 from services.contracts.catalog import CatalogItem, ResponsibilityCatalog, TownshipRole, UnitKind
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.triage import TriageDecision
 from services.intake.catalog_checks import require_actor, require_handling_unit, require_unit
 from services.intake.errors import UnprocessableInput
@@ -15,14 +16,17 @@ def check_triage_decision(catalog: ResponsibilityCatalog, decision: TriageDecisi
     require_actor(catalog, decision.unit)
     item = catalog.item(decision.item)
     if item is None:
-        raise UnprocessableInput(f"item: unknown catalog item {decision.item!r}")
+        raise UnprocessableInput(f"item: unknown catalog item {decision.item!r}", code=ProblemCode.UNKNOWN_CATALOG_ITEM)
     if decision.handling_unit is not None:
         require_handling_unit(catalog, decision.handling_unit, "handling_unit")
     if decision.township is not None:
         require_unit(catalog, decision.township, "township")
         unit = catalog.unit(decision.township)
         if unit is not None and unit.kind is not UnitKind.TOWNSHIP:
-            raise UnprocessableInput(f"township: {decision.township!r} is a {unit.kind.value}, not a township")
+            raise UnprocessableInput(
+                f"township: {decision.township!r} is a {unit.kind.value}, not a township",
+                code=ProblemCode.NOT_A_TOWNSHIP,
+            )
     return item
 
 
@@ -47,7 +51,8 @@ def triage_routing(
         if township is None:
             raise UnprocessableInput(
                 f"township: {item.item_code} is the township's matter and the case has no township; "
-                "name the township (or a handling_unit)"
+                "name the township (or a handling_unit)",
+                code=ProblemCode.TOWNSHIP_NEEDED,
             )
         unit, why = township, "township is primary"
     else:
@@ -56,7 +61,8 @@ def triage_routing(
     if unit == case.calling_unit:
         field = "handling_unit" if decision.handling_unit is not None else "township" if township == unit else "item"
         raise UnprocessableInput(
-            f"{field}: {unit!r} is the calling unit of this call and cannot answer its own call; name another unit"
+            f"{field}: {unit!r} is the calling unit of this call and cannot answer its own call; name another unit",
+            code=ProblemCode.CALLING_UNIT_NAMED,
         )
     supporting = list(item.supporting_units)
     if item.township_role is TownshipRole.SUPPORT and township is not None:

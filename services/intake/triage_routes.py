@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services.contracts.case_view import CaseView
 from services.contracts.cases import CaseStatus
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.triage import TriageAssignment, TriageDecision
 from services.intake.auth import Caller
 from services.intake.authorization import require_acting_as, require_coordination
@@ -30,6 +31,6 @@ async def triage_case(case_id: str, decision: TriageDecision, services: Services
     item = check_triage_decision(catalog, decision)
     case = await services.cases.view(case_id)
     if case.status is not CaseStatus.TRIAGE:
-        raise Conflict(f"case is {case.status.value}, not awaiting triage")
+        raise Conflict(f"case is {case.status.value}, not awaiting triage", code=ProblemCode.WRONG_CASE_STATUS)
     routing = triage_routing(catalog, item, decision, case)
     return await services.cases.triage(case_id, TriageAssignment(decision=decision, routing=routing))

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from services.contracts.catalog import Unit
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.unit_channels import (
     ChannelsWithSecret,
     EmailSetting,
@@ -104,11 +105,13 @@ async def delete_channel(code: str, channel: str, services: Services, caller: Ca
     _require_unit(code, services)
     require_own_channels(caller, code)
     if channel not in CHANNEL_NAMES:
-        raise NotFound(f"no channel {channel!r}; channels are {', '.join(CHANNEL_NAMES)}")
+        raise NotFound(
+            f"no channel {channel!r}; channels are {', '.join(CHANNEL_NAMES)}", code=ProblemCode.CHANNEL_NOT_FOUND
+        )
     return (await services.unit_channels.set_channel(code, channel, None)).public()
 
 
 def _require_unit(code: str, services: Services) -> None:
     # Leaders are not catalog units but receive escalations, so they have channels too.
     if services.catalog.unit(code) is None and code not in ACTORS_OUTSIDE_CATALOG:
-        raise NotFound(f"no unit {code!r} in catalog {services.catalog.version}")
+        raise NotFound(f"no unit {code!r} in catalog {services.catalog.version}", code=ProblemCode.UNIT_NOT_FOUND)

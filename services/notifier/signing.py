@@ -12,11 +12,25 @@ import hashlib
 import hmac
 import urllib.parse
 
-TIMESTAMP_HEADER = "X-Hotline-Timestamp"
-SIGNATURE_HEADER = "X-Hotline-Signature"
-EVENT_ID_HEADER = "X-Hotline-Event-Id"
-EVENT_KIND_HEADER = "X-Hotline-Event-Kind"
-REPLAY_WINDOW_SECONDS = 300
+# The header names are the receivers' contract (the API's OpenAPI `webhooks` declares them): kept in the contracts.
+from services.contracts.webhook_bodies import (
+    EVENT_ID_HEADER,
+    EVENT_KIND_HEADER,
+    REPLAY_WINDOW_SECONDS,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+)
+
+__all__ = [
+    "EVENT_ID_HEADER",
+    "EVENT_KIND_HEADER",
+    "REPLAY_WINDOW_SECONDS",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "dingtalk_signed_url",
+    "verify_webhook",
+    "webhook_signature",
+]
 
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:

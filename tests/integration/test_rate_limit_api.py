@@ -64,7 +64,9 @@ async def test_the_sixth_request_in_a_second_gets_429_and_other_clients_are_serv
     # A burst that straddles two windows may wait into a second one (the window slides).
     wait = refused.headers["Retry-After"]
     assert wait in ("1", "2")
-    assert refused.json() == {"detail": f"rate limit exceeded: 5 per 1 second per client; retry after {wait} s"}
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == f"rate limit exceeded: 5 per 1 second per client; retry after {wait} s"
+    assert refused.json()["code"] == "rate_limited"
     # Another key, and a caller with no key at all (counted by its address), are not held back.
     assert [a.status_code for a in await burst(http, 5, bearer(system.keys["water"]))] == [404] * 5
     assert [a.status_code for a in await burst(http, 5)] == [401] * 5

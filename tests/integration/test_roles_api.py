@@ -81,7 +81,7 @@ async def test_a_request_without_a_key_is_401_with_how_to_send_one(
         await anonymous.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer"}),
     ]
 
-    assert [(a.status_code, a.json()) for a in answers] == [(401, {"detail": NO_KEY})] * len(answers)
+    assert [problem(a) for a in answers] == [(401, NO_KEY, "api_key_missing")] * len(answers)
 
 
 async def test_a_malformed_or_unknown_key_is_401(anonymous: httpx.AsyncClient, system: RunningSystem) -> None:
@@ -100,7 +100,7 @@ async def test_a_malformed_or_unknown_key_is_401(anonymous: httpx.AsyncClient, s
 
     answers = [await anonymous.get(path, headers=bearer(key)) for key in keys]
 
-    assert [(a.status_code, a.json()) for a in answers] == [(401, {"detail": BAD_KEY})] * len(keys)
+    assert [problem(a) for a in answers] == [(401, BAD_KEY, "api_key_invalid")] * len(keys)
     # The same key in `X-API-Key` is taken: an unknown case is 404 once the caller is known.
     assert (await anonymous.get(path, headers={"X-API-Key": system.keys[CENTRE]})).status_code == 404
     assert (await anonymous.get(path, headers={"X-API-Key": new_api_key()})).status_code == 401
@@ -143,7 +143,7 @@ async def test_a_revoked_key_is_401_at_once(api: httpx.AsyncClient, system: Runn
     assert revoked.json()["revoked_at"] is not None
     assert "api_key" not in revoked.json() and "key_hash" not in revoked.json()
     answer = await api.get(f"/v1/cases/{uuid.uuid4()}", headers=bearer(key))
-    assert (answer.status_code, answer.json()) == (401, {"detail": BAD_KEY})
+    assert problem(answer) == (401, BAD_KEY, "api_key_invalid")
     # Revoking again changes nothing; a revoked key cannot be rotated back to life; unknown ids are 404.
     again = await api.delete(f"{CREDENTIALS}/{issued['key_id']}", headers=as_(system, "admin"))
     assert (again.status_code, again.json()["revoked_at"]) == (200, revoked.json()["revoked_at"])
@@ -313,3 +313,9 @@ async def test_a_key_revoked_by_another_intake_instance_is_refused_here_within_m
         assert not await works(api, issued["api_key"])
 
     await assert_eventually(refused, timeout=5, interval=0.05, what="the revocation seen by this intake")
+
+
+def problem(response: httpx.Response) -> tuple[int, str, str]:
+    """An error answer as a client tells it apart from another: status, `detail` and `code`."""
+    body = response.json()
+    return response.status_code, body["detail"], body["code"]

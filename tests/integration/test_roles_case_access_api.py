@@ -149,8 +149,9 @@ async def test_a_platform_reads_and_rates_its_own_ticket_and_acts_on_no_case(
     for other in ("platform-89000", "platform-grid"):
         theirs = await read(api, system, other, case_id)
         unknown = await read(api, system, other, unknown_id)
-        assert (theirs.status_code, theirs.json()) == (404, {"detail": f"no case {case_id}"})
-        assert (unknown.status_code, unknown.json()) == (404, {"detail": f"no case {unknown_id}"})
+        # The same answer as for a case that does not exist: only the id in it differs.
+        assert problem(theirs) == (404, f"no case {case_id}", "case_not_found")
+        assert problem(unknown) == (404, f"no case {unknown_id}", "case_not_found")
 
     # No platform acts on cases: its own is 403, another's stays hidden (404).
     assert "does not act on cases" in await refused(api, system, "platform-12345", case_id, "accept", {"unit": "water"})
@@ -436,3 +437,9 @@ async def test_leaders_read_and_act_on_escalated_cases_only(api: httpx.AsyncClie
     assert top["escalation_level"] == 3
     assert top["escalations"][-1]["level_name"] == "top_level"
     assert (await read(api, system, "top-leadership", case_id)).status_code == 200
+
+
+def problem(response: httpx.Response) -> tuple[int, str, str]:
+    """An error answer as a client tells it apart from another: status, `detail` and `code`."""
+    body = response.json()
+    return response.status_code, body["detail"], body["code"]

@@ -82,7 +82,11 @@ async def test_two_townships_numbering_their_calls_alike_get_two_cases(
     assert other.status_code == 403, other.text
     # The channel's platform does not see a unit's call as its own ticket.
     hidden = await case_as(api, system, "platform-township_call", hekou_case)
-    assert (hidden.status_code, hidden.json()) == (404, {"detail": f"no case {hekou_case}"})
+    assert (hidden.status_code, hidden.json()["detail"], hidden.json()["code"]) == (
+        404,
+        f"no case {hekou_case}",
+        "case_not_found",
+    )
 
 
 async def test_the_calling_unit_rates_its_call_and_no_other_unit_may(

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel
 
 from services.intake.body_limit import BodySizeLimit
+from services.intake.error_handlers import install_error_handlers
 
 LIMIT = 100
 
@@ -20,8 +21,10 @@ class Note(BaseModel):
 
 
 def build_app(handled: list[str]) -> FastAPI:
-    """A tiny app behind the middleware: a model-bodied route (like `POST /v1/cases`) and a raw one."""
+    """A tiny app behind the middleware, with the intake's error handlers (a body found too large while it is read is
+    answered by them): a model-bodied route (like `POST /v1/cases`) and a raw one."""
     app = FastAPI()
+    install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=LIMIT)
 
     @app.post("/notes")
@@ -68,7 +71,13 @@ async def in_chunks(body: bytes, size: int = 16) -> AsyncIterator[bytes]:
 
 def assert_refused(response: httpx.Response) -> None:
     assert response.status_code == 413
-    assert response.json() == {"detail": f"request body exceeds {LIMIT} bytes"}
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["detail"], problem["code"], problem["status"]) == (
+        f"request body exceeds {LIMIT} bytes",
+        "body_too_large",
+        413,
+    )
 
 
 @pytest.mark.parametrize("path", ["/notes", "/raw"])

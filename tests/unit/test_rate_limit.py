@@ -93,7 +93,13 @@ async def test_the_request_over_the_limit_gets_429_with_retry_after(clients: Cli
 
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "1"
-    assert refused.json() == {"detail": "rate limit exceeded: 5 per 1 second per client; retry after 1 s"}
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == "rate limit exceeded: 5 per 1 second per client; retry after 1 s"
+    assert (refused.json()["code"], refused.json()["status"], refused.json()["instance"]) == (
+        "rate_limited",
+        429,
+        "/v1/cases/c-1",
+    )
 
 
 async def test_another_key_from_the_same_address_is_not_affected(clients: Clients) -> None:

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.events import Audience, EventKind
+    from services.contracts.problem_codes import ProblemCode
     from services.contracts.rectifications import (
         RECTIFICATION_CLOSE_UPDATE,
         RECTIFICATION_OPENED_UPDATE,
@@ -144,7 +145,9 @@ class SpecialRectification:
         """Answers once the rectification is open; fails with the reason when it could not be opened."""
         await workflow.wait_condition(lambda: self._state is not None or self._refused is not None)
         if self._state is None:
-            raise RectificationRefused(self._refused or "the rectification could not be opened")
+            raise RectificationRefused(
+                self._refused or "the rectification could not be opened", ProblemCode.RECTIFICATION_NOT_OPENED
+            )
         return rules.project(self._state, workflow.now())
 
     @workflow.update(name=RECTIFICATION_PROGRESS_UPDATE)
@@ -188,11 +191,17 @@ class SpecialRectification:
     def _open_state(self) -> RectificationState:
         """The state of the open rectification; refused while it is being opened, was refused, or has closed."""
         if self._refused is not None:
-            raise RectificationRefused(f"this rectification was not opened: {self._refused}")
+            raise RectificationRefused(
+                f"this rectification was not opened: {self._refused}", ProblemCode.RECTIFICATION_NOT_OPENED
+            )
         if self._state is None:
-            raise RectificationRefused("this rectification is still being opened; try again shortly")
+            raise RectificationRefused(
+                "this rectification is still being opened; try again shortly", ProblemCode.RECTIFICATION_OPENING
+            )
         if self._state.status is not RectificationStatus.OPEN:
-            raise RectificationRefused(f"this rectification is {self._state.status.value}")
+            raise RectificationRefused(
+                f"this rectification is {self._state.status.value}", ProblemCode.RECTIFICATION_CLOSED
+            )
         return self._state
 
     async def _on_alarms(self, state: RectificationState) -> None:

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
+    from services.contracts.problem_codes import ProblemCode
     from services.workflows.case.case_engine import CaseEngine
     from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.publishing.workflow_notices import Notice
@@ -183,7 +184,8 @@ async def judge_unreasonable_demand(engine: CaseEngine, judgement: UnreasonableD
     if now > until:
         raise CaseActionRefused(
             f"a demand may be judged unreasonable within {window.label()} of the unsatisfied rating, "
-            f"until {until.isoformat()}; the rework goes on"
+            f"until {until.isoformat()}; the rework goes on",
+            ProblemCode.UNREASONABLE_DEMAND_WINDOW_CLOSED,
         )
     rating.judged_unreasonable = True
     view.unreasonable_demand = UnreasonableDemand(

@@ -5,23 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.contracts.case_view import CaseView
-from services.contracts.events import Audience, EventKind, NotificationEvent, platform_recipient
+from services.contracts.events import PLATFORM_EVENTS, Audience, EventKind, NotificationEvent, platform_recipient
 from services.contracts.tickets import Ticket
 from services.workflows.publishing.workflow_notices import NO_NOTICE, About, Notice, notification
-
-# Status changes a platform is told about through its callback URL.
-PLATFORM_EVENTS = frozenset(
-    {
-        EventKind.CASE_ASSIGNED,
-        EventKind.CASE_ACCEPTED,
-        EventKind.TRANSFER_NOTICE,
-        EventKind.FEEDBACK_GIVEN,
-        EventKind.PROGRESS_REPORTED,
-        EventKind.CASE_RESOLVED,
-        EventKind.REWORK,
-        EventKind.CASE_CLOSED,
-    }
-)
 
 # What a unit is handed a case by: it carries the ticket's description, so a clerk can judge the case from the
 # message (the caller's contact stays out; the unit reads it with `GET /v1/cases/{id}/ticket`).

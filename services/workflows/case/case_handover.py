@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import DeadlineKind, Transfer, TransferNotice
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
+    from services.contracts.problem_codes import ProblemCode
     from services.workflows.case.case_engine import CaseEngine
     from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.case.case_events import platform_wants
@@ -33,7 +34,8 @@ async def transfer_or_arbitrate(engine: CaseEngine, request: TransferRequest) ->
     await send_to_arbitration(engine, request)
     raise CaseActionRefused(
         f"the case has been transferred {transfers} times, the most allowed; "
-        "it now goes to the coordination centre for arbitration"
+        "it now goes to the coordination centre for arbitration",
+        ProblemCode.TRANSFER_LIMIT_REACHED,
     )
 
 

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ChangeStatus,
     )
     from services.contracts.events import Audience, EventKind
+    from services.contracts.problem_codes import ProblemCode
     from services.workflows.calendar.deadline_activities import ComputedDeadline, DeadlineActivities, DeadlineRequest
     from services.workflows.calendar.deadline_clock import AlarmKind, DeadlineClock, due_now, pending
     from services.workflows.case.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
@@ -46,8 +47,8 @@ KIND_ZH = {"add": "新增", "remove": "取消", "change": "调整"}
 class DecisionRefused(ApplicationError):
     """A decision the change's state (or the decider) does not allow; the API answers 409 with the message."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason, type=DECISION_REFUSED, non_retryable=True)
+    def __init__(self, reason: str, code: ProblemCode) -> None:
+        super().__init__(reason, code.value, type=DECISION_REFUSED, non_retryable=True)
 
 
 @workflow.defn(name=CATALOG_CHANGE_TYPE)
@@ -126,11 +127,19 @@ class CatalogChange:
     @decide.validator
     def _validate_decide(self, decision: CatalogChangeDecision) -> None:
         if decision.unit != COORDINATION_CENTRE:
-            raise DecisionRefused(f"only the coordination centre decides on catalog changes, not {decision.unit!r}")
+            raise DecisionRefused(
+                f"only the coordination centre decides on catalog changes, not {decision.unit!r}",
+                ProblemCode.COORDINATION_CENTRE_ONLY,
+            )
         if self._decision is not None:
-            raise DecisionRefused(f"this change has already been decided by {self._decision.unit!r}")
+            raise DecisionRefused(
+                f"this change has already been decided by {self._decision.unit!r}", ProblemCode.CHANGE_ALREADY_DECIDED
+            )
         if self._view.status is not ChangeStatus.PENDING:
-            raise DecisionRefused(f"this change is {self._view.status.value}; only a pending change can be decided")
+            raise DecisionRefused(
+                f"this change is {self._view.status.value}; only a pending change can be decided",
+                ProblemCode.CHANGE_NOT_PENDING,
+            )
 
     async def _decision_deadline(self, start: CatalogChangeInput) -> ComputedDeadline:
         return await workflow.execute_activity_method(

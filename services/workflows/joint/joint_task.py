@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_view import DeadlineKind, JointTaskStatus, JointTaskView
     from services.contracts.case_workflow import JOINT_TASK_TYPE, STATE_QUERY, CaseSignal, JointTaskUpdate
     from services.contracts.events import Audience, EventKind
+    from services.contracts.problem_codes import ProblemCode
     from services.workflows.calendar.deadline_clock import AlarmKind, DeadlineClock, due_now, pending
     from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.publishing.workflow_notices import About, Notice, notification, publish, timeline_entry
@@ -125,7 +126,10 @@ class JointTask:
         self._require(action, JointTaskStatus.ACCEPTED, "reported on")
         reports = sum(1 for entry in self._view.reports if entry.action == TimelineAction.REPORTED)
         if reports >= self._assignment.max_reports:
-            raise CaseActionRefused(f"this joint task has {reports} reports, the most it takes; complete it instead")
+            raise CaseActionRefused(
+                f"this joint task has {reports} reports, the most it takes; complete it instead",
+                ProblemCode.JOINT_REPORT_LIMIT_REACHED,
+            )
 
     @workflow.update(name=JointTaskUpdate.COMPLETE.value)
     async def complete(self, action: UnitAction) -> JointTaskView:
@@ -139,10 +143,13 @@ class JointTask:
 
     def _require(self, action: UnitAction, status: JointTaskStatus, verb: str) -> None:
         if action.unit != self._view.unit:
-            raise CaseActionRefused(f"this joint task belongs to {self._view.unit!r}, not {action.unit!r}")
+            raise CaseActionRefused(
+                f"this joint task belongs to {self._view.unit!r}, not {action.unit!r}", ProblemCode.NOT_JOINT_TASK_UNIT
+            )
         if self._view.status is not status:
             raise CaseActionRefused(
-                f"joint task is {self._view.status.value}; only a {status.value} task can be {verb}"
+                f"joint task is {self._view.status.value}; only a {status.value} task can be {verb}",
+                ProblemCode.WRONG_JOINT_TASK_STATUS,
             )
 
     async def _changed_by(self, action: UnitAction, what: TimelineAction) -> JointTaskView:

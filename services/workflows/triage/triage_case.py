@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.contracts.cases import CaseStatus, RoutedCase, RoutingMethod
     from services.contracts.events import Audience, EventKind, event_id_for
+    from services.contracts.problem_codes import ProblemCode
     from services.contracts.triage import TriageAssignment, TriageDecisionRecord
     from services.workflows.calendar.deadline_activities import DeadlineActivities, DeadlineRequest, PolicyRequest
     from services.workflows.calendar.deadline_clock import AlarmKind, DeadlineClock
@@ -134,12 +135,16 @@ class TriageCase:
         if self._view.status is not CaseStatus.TRIAGE:
             decided = self._view.routing.decided_by if self._view.routing else None
             raise CaseActionRefused(
-                f"case is {self._view.status.value}, not awaiting triage (decided by {decided or 'the router'})"
+                f"case is {self._view.status.value}, not awaiting triage (decided by {decided or 'the router'})",
+                ProblemCode.WRONG_CASE_STATUS,
             )
         if actor != COORDINATION_CENTRE:
-            raise CaseActionRefused(f"only the coordination centre ({COORDINATION_CENTRE}) triages, not {actor!r}")
+            raise CaseActionRefused(
+                f"only the coordination centre ({COORDINATION_CENTRE}) triages, not {actor!r}",
+                ProblemCode.COORDINATION_CENTRE_ONLY,
+            )
         if assignment.routing.unit is None:
-            raise CaseActionRefused("the decision names no handling unit")
+            raise CaseActionRefused("the decision names no handling unit", ProblemCode.NO_HANDLING_UNIT_NAMED)
 
     # --- the deadline -----------------------------------------------------------------------------------
 

@@ -107,6 +107,7 @@ async def test_no_transfer_back_to_a_unit_that_sent_it_away_nor_after_acceptance
     assert "'housing-construction' already transferred this case away" in back.message
     by_old_unit = await case.refused(CaseUpdate.TRANSFER, transfer("housing-construction", "health"))
     assert "the handling unit is 'water'" in by_old_unit.message
+    assert [back.details, by_old_unit.details] == [("transfer_back",), ("not_handling_unit",)]
 
     await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
     after_accept = await case.refused(CaseUpdate.TRANSFER, transfer("water", "health"))
@@ -127,6 +128,7 @@ async def test_no_transfer_once_the_transfer_window_has_closed(cases: Cases) -> 
     late = await case.refused(CaseUpdate.TRANSFER, transfer("housing-construction", "water"))
 
     assert f"the transfer window closed at {window_end.isoformat()}" in late.message
+    assert late.details == ("transfer_window_closed",)
     view = await case.state()
     assert view.handling_unit == "housing-construction"
     assert view.transfers == []
@@ -141,6 +143,8 @@ async def bounced_to_arbitration(cases: Cases) -> CaseHandle:
     third = await case.refused(CaseUpdate.TRANSFER, transfer("law-enforcement", "natural-resources", item="NR-01"))
     assert "transferred 2 times, the most allowed" in third.message
     assert "arbitration" in third.message
+    # The code the API answers 409 with, for machines: the workflow refuses with it.
+    assert third.details == ("transfer_limit_reached",)
     return case
 
 

@@ -1,0 +1,40 @@
+"""What a receiver gets: the bodies and headers of the notifier's POSTs to a unit's webhook and to a platform's
+callback URL, as the API's OpenAPI `webhooks` section declares them (docs/notifications.md).
+
+The notifier builds the bytes (services/notifier/channels/webhook.py, platform_callback.py); these models say what
+those bytes are, and a test holds the two together.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
+
+from services.contracts.case_event_log import SealedData
+from services.contracts.events import NotificationEvent
+
+TIMESTAMP_HEADER = "X-Hotline-Timestamp"
+SIGNATURE_HEADER = "X-Hotline-Signature"
+EVENT_ID_HEADER = "X-Hotline-Event-Id"
+EVENT_KIND_HEADER = "X-Hotline-Event-Kind"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# A receiver refuses a timestamp further than this from its clock (a replay).
+REPLAY_WINDOW_SECONDS = 300
+
+
+class WebhookEvent(NotificationEvent):
+    """The body of a POST to a recipient's webhook: the event, with the ticket's address and description opened for
+    the unit (never in their sealed form)."""
+
+    sealed_ticket: SkipJsonSchema[SealedData | None] = Field(default=None, exclude=True)
+    description: str | None = Field(
+        default=None,
+        description="The ticket's description, on a unit's `case_assigned` and `arbitration_decided` (absent "
+        "otherwise).",
+    )
+
+
+class CallbackEvent(NotificationEvent):
+    """The body of a platform status callback: the event about its ticket (no address, no description)."""
+
+    sealed_ticket: SkipJsonSchema[SealedData | None] = Field(default=None, exclude=True)

@@ -4,18 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install bytecode run test demo lint bench chaos screenshots clean-data
+.PHONY: install lock bytecode run test demo lint bench chaos screenshots clean-data
 
+# Exactly the versions of requirements/dev.lock (what CI tested), then the project itself without resolving again.
 # The platforms' Python client (clients/python, docs/client.md) is a package of its own: an extra cannot name it by
 # path, so it is installed here, editable, for its tests and for mypy.
-$(INSTALLED): pyproject.toml clients/python/pyproject.toml
+$(INSTALLED): pyproject.toml requirements/dev.lock clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e ".[dev]"
 	$(BIN)/python -m pip install --quiet -e clients/python
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+## Pin every dependency anew from pyproject.toml's ranges (requirements/runtime.lock for the image, dev.lock for
+## `make run` and `make test`); commit both. tests/unit/test_dependency_lock.py checks they agree with pyproject.toml.
+LOCK := $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --upgrade
+lock: install
+	$(LOCK) -o requirements/runtime.lock pyproject.toml
+	$(LOCK) --extra dev -o requirements/dev.lock pyproject.toml
 
 # The workflow sandbox re-imports a workflow's module for every case it runs: without bytecode on disk that means
 # compiling the source each time (a third of the worker's CPU). Cheap when nothing changed.

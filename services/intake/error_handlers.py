@@ -149,12 +149,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _bus_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("nats.unavailable", path=request.url.path, error=repr(exc))
-    return problem_response(
-        ProblemCode.MESSAGE_BUS_UNAVAILABLE,
-        "the message bus did not acknowledge the request; nothing was recorded, retry shortly",
-        instance=request.url.path,
-        headers={"Retry-After": "5"},
-    )
+    detail = "the message bus did not acknowledge the request; nothing was recorded, retry shortly"
+    return _unavailable(request, ProblemCode.MESSAGE_BUS_UNAVAILABLE, detail)
 
 
 async def _temporal_unreachable(request: Request, exc: Exception) -> JSONResponse:
@@ -162,12 +158,14 @@ async def _temporal_unreachable(request: Request, exc: Exception) -> JSONRespons
         raise exc  # any other RuntimeError is a bug: `_unexpected` logs it
     # Intake started while Temporal was down and has not reached it yet: a passing outage, not a bug.
     log.warning("temporal.unavailable", path=request.url.path, error=str(exc))
-    return problem_response(
-        ProblemCode.WORKFLOW_ENGINE_UNAVAILABLE,
-        "the workflow engine is not answering; retry shortly",
-        instance=request.url.path,
-        headers={"Retry-After": "5"},
+    return _unavailable(
+        request, ProblemCode.WORKFLOW_ENGINE_UNAVAILABLE, "the workflow engine is not answering; retry shortly"
     )
+
+
+def _unavailable(request: Request, code: ProblemCode, detail: str) -> JSONResponse:
+    """A 503 for an engine's passing outage: retry in five seconds."""
+    return problem_response(code, detail, instance=request.url.path, headers={"Retry-After": "5"})
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

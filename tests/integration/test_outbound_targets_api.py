@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 
 from tests.support.credentials import ActAsBody
-from tests.support.engines import free_port
+from tests.support.extra_intake import extra_intake
 from tests.support.services import ServiceProcess
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
@@ -24,12 +24,8 @@ from tests.support.tickets import ticket_body
 async def staging_intake(
     system: RunningSystem, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ServiceProcess]:
-    port = free_port()
-    env = {
-        **system.services["intake"].env,
+    overrides = {
         "HOTLINE_ENVIRONMENT": "staging",
-        "HOTLINE_INTAKE_PORT": str(port),
-        "HOTLINE_TEMPORAL_METRICS_ADDRESS": "",  # the session's intake serves them on its port
         "HOTLINE_PAYLOAD_KEYS": f"s1:{base64.b64encode(os.urandom(32)).decode()}",
         "HOTLINE_PAYLOAD_KEY_ID": "s1",
         # Opened on first use, which these requests never reach.
@@ -37,12 +33,8 @@ async def staging_intake(
         "HOTLINE_OUTBOUND_ALLOWED_NETWORKS": "10.20.0.0/16",
         "HOTLINE_OUTBOUND_ALLOWED_HOSTS": "receiver.egov.internal",
     }
-    intake = ServiceProcess("intake", port, env, tmp_path_factory.mktemp("staging") / "intake.log")
-    await intake.start()
-    try:
+    async with extra_intake(system.services["intake"].env, tmp_path_factory.mktemp("staging"), overrides) as intake:
         yield intake
-    finally:
-        intake.stop()
 
 
 @pytest_asyncio.fixture

@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from services.contracts.case_actions import COORDINATION_CENTRE
 from tests.support.credentials import bearer
-from tests.support.engines import free_port
+from tests.support.extra_intake import extra_intake
 from tests.support.services import ServiceProcess
 from tests.support.system import RunningSystem
 
@@ -24,20 +24,9 @@ async def limited_intake(
     system: RunningSystem, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ServiceProcess]:
     """A second intake on the session's engines, configured like the first but with a low limit."""
-    port = free_port()
-    env = {
-        **system.services["intake"].env,
-        "HOTLINE_INTAKE_PORT": str(port),
-        "HOTLINE_INTAKE_RATE_LIMIT": LIMIT,
-        # The first intake's SDK metrics port is taken: this one serves none.
-        "HOTLINE_TEMPORAL_METRICS_ADDRESS": "",
-    }
-    intake = ServiceProcess("intake", port, env, tmp_path_factory.mktemp("rate-limit") / "intake.log")
-    await intake.start()
-    try:
+    overrides = {"HOTLINE_INTAKE_RATE_LIMIT": LIMIT}
+    async with extra_intake(system.services["intake"].env, tmp_path_factory.mktemp("rate-limit"), overrides) as intake:
         yield intake
-    finally:
-        intake.stop()
 
 
 @pytest_asyncio.fixture
@@ -93,17 +82,11 @@ async def test_a_refusal_is_logged_without_the_key(
 
 @pytest_asyncio.fixture(scope="module")
 async def second_intake(
-    system: RunningSystem, limited_intake: ServiceProcess, tmp_path_factory: pytest.TempPathFactory
+    limited_intake: ServiceProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ServiceProcess]:
     """Another replica beside `limited_intake`: same engines, same limit."""
-    port = free_port()
-    env = {**limited_intake.env, "HOTLINE_INTAKE_PORT": str(port)}
-    intake = ServiceProcess("intake", port, env, tmp_path_factory.mktemp("rate-limit-2") / "intake.log")
-    await intake.start()
-    try:
+    async with extra_intake(limited_intake.env, tmp_path_factory.mktemp("rate-limit-2"), {}) as intake:
         yield intake
-    finally:
-        intake.stop()
 
 
 async def test_two_intakes_count_a_client_once_not_once_each(

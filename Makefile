@@ -27,7 +27,7 @@ run: install bytecode
 
 ## Install and run the whole test suite (what CI runs).
 test: install bytecode
-	$(BIN)/ruff check services tests scripts bench chaos
+	$(BIN)/ruff check services tests scripts bench chaos deploy
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -36,8 +36,8 @@ demo: install
 	$(BIN)/python scripts/demo.py
 
 lint: install
-	$(BIN)/ruff check services tests scripts bench chaos
-	$(BIN)/ruff format --check services tests scripts bench chaos
+	$(BIN)/ruff check services tests scripts bench chaos deploy
+	$(BIN)/ruff format --check services tests scripts bench chaos deploy
 	$(BIN)/mypy
 
 ## Benchmarks on this machine, in one run: engine limit, end to end, open cases, simulated month, case records.

@@ -77,11 +77,12 @@ def row(title: str) -> Row:
     return Row(title)
 
 
-def _targets(queries: Sequence[Query]) -> list[Dataquery]:
-    return [
+def _targets(queries: Sequence[Query], *, instant: bool = False) -> list[Dataquery]:
+    targets = [
         Dataquery().expr(query.expr).legend_format(query.legend or "__auto").ref_id(chr(ord("A") + index))
         for index, query in enumerate(queries)
     ]
+    return [target.instant() for target in targets] if instant else targets
 
 
 def timeseries(
@@ -122,9 +123,9 @@ def timeseries(
 
 
 def stat(title: str, description: str, query: Query, *, unit: str, width: int = 6) -> StatPanel:
-    """One number, the last value of `query`, with its trend."""
+    """One number: `query` evaluated once, at the end of the time range (`$__range` spans all of it)."""
     panel = StatPanel().title(title).description(description).datasource(PROMETHEUS).unit(unit).span(width).height(4)
-    for target in _targets([query]):
+    for target in _targets([query], instant=True):
         panel = panel.with_target(target)
     return panel
 

@@ -56,6 +56,7 @@ def _in_range(action: TimelineAction) -> Query:
 
 
 def build() -> Dashboard:
+    """The cases dashboard, panels numbered."""
     board = dashboard(
         uid=UID,
         title="Hotline / cases",

@@ -43,6 +43,7 @@ def stale(directory: Path = DASHBOARDS_DIR) -> list[str]:
 
 
 def write(directory: Path = DASHBOARDS_DIR) -> None:
+    """Replace the JSON files in `directory` with what the code makes."""
     directory.mkdir(parents=True, exist_ok=True)
     for path in directory.glob("*.json"):
         path.unlink()

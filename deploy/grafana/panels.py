@@ -74,6 +74,7 @@ def dashboard(*, uid: str, title: str, description: str, links: Sequence[Link] =
 
 
 def row(title: str) -> Row:
+    """A full-width heading over the panels that follow it."""
     return Row(title)
 
 

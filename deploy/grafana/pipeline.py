@@ -38,6 +38,7 @@ def _in_range(metric: str, selector: str = "") -> str:
 
 
 def build() -> Dashboard:
+    """The pipeline dashboard, panels numbered."""
     board = dashboard(
         uid=UID,
         title="Hotline / pipeline",

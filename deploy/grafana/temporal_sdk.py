@@ -25,6 +25,7 @@ def counter(name: str) -> str:
 
 
 def gauge(name: str) -> str:
+    """A gauge's series name (`sticky_cache_size` → `temporal_sticky_cache_size`)."""
     return f"{PREFIX}{name}"
 
 

@@ -31,6 +31,7 @@ def _rate(metric: str, by: str) -> str:
 
 
 def build() -> Dashboard:
+    """The workflows worker's dashboard, panels numbered."""
     board = dashboard(
         uid=UID,
         title="Hotline / workflows worker",

@@ -39,7 +39,7 @@ run: install bytecode
 
 ## Install and run the whole test suite (what CI runs).
 test: install bytecode
-	$(BIN)/ruff check services tests scripts bench chaos clients
+	$(BIN)/ruff check services tests scripts bench chaos clients deploy
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -48,8 +48,8 @@ demo: install
 	$(BIN)/python scripts/demo.py
 
 lint: install
-	$(BIN)/ruff check services tests scripts bench chaos clients
-	$(BIN)/ruff format --check services tests scripts bench chaos clients
+	$(BIN)/ruff check services tests scripts bench chaos clients deploy
+	$(BIN)/ruff format --check services tests scripts bench chaos clients deploy
 	$(BIN)/mypy
 
 ## Benchmarks on this machine, in one run: engine limit, end to end, open cases, simulated month, case records.

@@ -18,6 +18,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from services.contracts.sdk_metrics import SDK_PROMETHEUS_FLAGS
 from services.contracts.search_attributes import ALL_KEYS
 from services.contracts.settings import ServiceSettings
 from services.contracts.tracing import tracing_enabled
@@ -48,7 +49,10 @@ def _runtime_serving_metrics(address: str) -> Runtime:
     # One per address and process: a runtime binds its port and runs its own threads, and every client and worker of
     # the process shares it. Prometheus conventions, as our own metrics: seconds, `_seconds` and `_total` suffixes.
     metrics = PrometheusConfig(
-        bind_address=address, counters_total_suffix=True, unit_suffix=True, durations_as_seconds=True
+        bind_address=address,
+        counters_total_suffix=SDK_PROMETHEUS_FLAGS["counters_total_suffix"],
+        unit_suffix=SDK_PROMETHEUS_FLAGS["unit_suffix"],
+        durations_as_seconds=SDK_PROMETHEUS_FLAGS["durations_as_seconds"],
     )
     return Runtime(telemetry=TelemetryConfig(metrics=metrics))
 

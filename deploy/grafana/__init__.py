@@ -1,0 +1,1 @@
+"""The hotline's Grafana dashboards as code (grafana-foundation-sdk): `python -m deploy.grafana.generate`."""

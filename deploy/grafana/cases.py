@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from grafana_foundation_sdk.builders.dashboard import Dashboard
 
-from deploy.grafana.panels import Query, dashboard, numbered, row, stat, text, timeseries
+from deploy.grafana.panels import Query, dashboard, numbered, row, stat, timeseries
 from services.contracts.case_timeline import TimelineAction
 
 UID = "hotline-cases"
@@ -34,13 +34,9 @@ HANDOVERS = (
     TimelineAction.REWORK,
 )
 
-NOT_HERE = """\
-**Open cases by unit and overdue cases are not on this dashboard**: no service exports them as metrics yet (they
-need gauges such as `hotline_cases_open{unit}` and `hotline_cases_overdue{unit}`, counted from the case records).
-Until then, read them live in the Temporal Web UI's workflow list, with the search attributes the cases carry:
-`ExecutionStatus="Running" AND HandlingUnit="<unit>"`, `ExecutionStatus="Running" AND Overdue=true`; or in the staff
-console's queues and dashboard. The panels below count what happened to cases, from the events the workflows
-publish; a spike of breaches or escalations shows here within a minute."""
+# Every records replica counts the same table (services/records/case_gauges.py): one value per unit, not a sum.
+OPEN_BY_UNIT = "max by (unit) (hotline_cases_open)"
+OVERDUE_BY_UNIT = "max by (unit) (hotline_cases_overdue)"
 
 
 def _kinds(actions: Sequence[TimelineAction]) -> str:
@@ -63,7 +59,53 @@ def build() -> Dashboard:
         description="What happens to the cases: opened, resolved, closed, deadlines breached, escalations, provisional "
         "deadlines.",
     )
-    board = board.with_panel(text("Open and overdue cases", NOT_HERE, height=6))
+    board = (
+        board.with_row(row("Open now"))
+        .with_panel(
+            stat(
+                "Open cases",
+                "Cases not closed, all units (counted from the case records every minute).",
+                Query(f"sum({OPEN_BY_UNIT})"),
+                unit="short",
+                width=4,
+            )
+        )
+        .with_panel(
+            stat(
+                "Overdue",
+                "Open cases past a deadline, all units.",
+                Query(f"sum({OVERDUE_BY_UNIT})"),
+                unit="short",
+                width=4,
+            )
+        )
+        .with_panel(
+            stat(
+                "Counted",
+                "Seconds since the case records last counted them (more than a few minutes: the records service or "
+                "its database is not answering).",
+                Query("time() - max(hotline_cases_counted_timestamp_seconds)"),
+                unit="s",
+                width=4,
+            )
+        )
+        .with_panel(
+            timeseries(
+                "Open cases by unit",
+                "The 15 units with the most open cases (`none`: in triage, no unit yet).",
+                [Query(f"topk(15, {OPEN_BY_UNIT})", "{{unit}}")],
+                unit="short",
+            )
+        )
+        .with_panel(
+            timeseries(
+                "Overdue cases by unit",
+                "The 15 units with the most open cases past a deadline.",
+                [Query(f"topk(15, {OVERDUE_BY_UNIT})", "{{unit}}")],
+                unit="short",
+            )
+        )
+    )
     board = (
         board.with_row(row("In the time range"))
         .with_panel(

@@ -263,13 +263,10 @@ def build() -> Dashboard:
         )
         .with_panel(
             timeseries(
-                "Time to deliver an event",
-                "The notifier's time to handle one event: its channels' deliveries side by side, so mostly the "
-                "slowest receiver's answer (webhook timeout 10 s). No per-channel latency is exported yet.",
-                [
-                    Query(_quantile(q, "hotline_consumer_handle_seconds", 'consumer="notifier"'), f"p{round(q * 100)}")
-                    for q in (0.5, 0.95, 0.99)
-                ],
+                "Time to deliver, by channel",
+                "p95 of one delivery attempt per channel: a receiver's answer (webhook, robots, the SMS gateway, a "
+                "platform's callback) or an SMTP exchange. A receiver held by its circuit breaker is not attempted.",
+                [Query(_quantile(0.95, "hotline_notifier_delivery_seconds", by="le, channel"), "{{channel}} p95")],
                 unit="s",
                 width=8,
             )

@@ -8,11 +8,12 @@ recorded. A recipient with no channel gets its events parked, visible, and sent 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
 import structlog
 from nats.aio.msg import Msg
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 
 from services.contracts.events import Audience, NotificationEvent
 from services.contracts.notifications import ChannelDelivery, DeliveryAttempt, DeliveryStatus, NotificationRecord
@@ -36,6 +37,13 @@ DELIVERIES = Counter(
     "Delivery attempts, by channel and result (delivered, failed, no_channel, waiting, held: not attempted, the "
     "receiver's circuit breaker is open).",
     ["channel", "result"],
+)
+
+DELIVERY_SECONDS = Histogram(
+    "hotline_notifier_delivery_seconds",
+    "Time one channel's delivery attempt took (a receiver's answer, an SMTP exchange), by channel; held ones not.",
+    ["channel"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
 
 UNSEAL_FAILURES = Counter(
@@ -141,7 +149,11 @@ class EventDelivery:
             # An earlier status of this case has not been acknowledged yet: this one must not overtake it.
             DELIVERIES.labels("callback", "waiting").inc()
             return Outcome.retry(self._ordered_wait, "waiting for an earlier callback of the case")
-        result = await self._callback.deliver(event, await self._channels.get(event.unit))
+        channels = await self._channels.get(event.unit)
+        started = time.perf_counter()
+        result = await self._callback.deliver(event, channels)
+        if result.held_seconds is None:
+            DELIVERY_SECONDS.labels("callback").observe(time.perf_counter() - started)
         self._note(record, "callback", result)
         if result.delivered:
             await self._order.sent(event)
@@ -149,8 +161,12 @@ class EventDelivery:
 
     async def _attempt(self, channel: Channel, delivery: Delivery) -> DeliveryResult:
         """One channel's attempt; an error in it (a city template naming a field events lack) is its failure alone."""
+        started = time.perf_counter()
         try:
-            return await channel.deliver(delivery)
+            result = await channel.deliver(delivery)
+            if result.held_seconds is None:
+                DELIVERY_SECONDS.labels(channel.name).observe(time.perf_counter() - started)
+            return result
         except Exception as exc:
             # Raised out of the gather, it would discard the other channels' results: one already delivered would
             # be sent again on every retry, and nothing would be recorded or ever dead-lettered.

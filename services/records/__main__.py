@@ -16,6 +16,7 @@ from services.engines.lifecycle import run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
 from services.engines.records_db.connection import open_records
+from services.records.case_gauges import keep_counting
 from services.records.migrate import migrate
 from services.records.projector import RecordProjector
 from services.records.settings import RecordsSettings
@@ -50,6 +51,7 @@ async def main(stop: asyncio.Event) -> None:
     await asyncio.gather(
         run_pull_consumer(js, RECORDS_CONSUMER, projector.handle, stop=stop, batch=settings.fetch_batch),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
+        keep_counting(engine, interval_seconds=settings.case_gauges_seconds, stop=stop),
     )
     await close_nats(nc)
     await engine.dispose()

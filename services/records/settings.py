@@ -27,6 +27,9 @@ class RecordsSettings(ServiceSettings):
     health_timeout_seconds: float = Field(
         default=1.0, gt=0, description="How long `/healthz` waits for the database to answer `SELECT 1`."
     )
+    case_gauges_seconds: float = Field(
+        default=60.0, gt=0, description="How often the open and overdue cases per unit are counted for /metrics."
+    )
     ops_host: str = "127.0.0.1"
     ops_port: int = 9104
     fetch_batch: int = 64

@@ -10,6 +10,7 @@ from services.contracts.payload_keys import build_keyring
 from services.engines.records_db.personal_columns import open_columns
 from services.engines.records_db.tables import case_events, case_records
 from tests.integration.test_end_to_end import wait_for_status
+from tests.support.notifications import metric_total
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
@@ -66,3 +67,26 @@ async def test_the_records_health_names_the_database(system: RunningSystem) -> N
         health = await http.get(f"{system.services['records'].base_url}/healthz")
 
     assert health.status_code == 200 and health.json()["checks"] == {"nats": True, "database": True}
+
+
+async def test_the_records_count_open_and_overdue_cases_per_unit_for_the_dashboards(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    """`hotline_cases_open{unit}` and `hotline_cases_overdue{unit}` on the records' /metrics (counted every second in
+    tests, every minute by default), one more for water once its case is in the records."""
+    records = system.services["records"].base_url
+
+    async def open_for_water() -> float:
+        return await metric_total(records, "hotline_cases_open", unit="water")
+
+    before = await open_for_water()
+    response = await api.post("/v1/cases", json=ticket_body())
+    assert response.status_code == 202, response.text
+
+    async def counted() -> None:
+        assert await open_for_water() >= before + 1
+
+    await assert_eventually(counted, timeout=20, what="water's new case counted open")
+    overdue = await metric_total(records, "hotline_cases_overdue", unit="water")
+    assert 0 <= overdue <= await open_for_water()
+    assert await metric_total(records, "hotline_cases_counted_timestamp_seconds") > 0

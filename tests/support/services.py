@@ -114,6 +114,8 @@ def service_env(*, nats_url: str, temporal_address: str, extra: dict[str, str] |
             "HOTLINE_NOTIFIER_WEBHOOK_TIMEOUT_SECONDS": "2",
             # A receiver failing five times in a row is probed twice a second, not every 30 s, in tests.
             "HOTLINE_NOTIFIER_BREAKER_PROBE_SECONDS": "0.5",
+            # The records count open and overdue cases for /metrics every second, not every minute.
+            "HOTLINE_RECORDS_CASE_GAUGES_SECONDS": "1",
             # Tests poll the API fast from one key; the rate limit itself is tested on an intake of its own.
             "HOTLINE_INTAKE_RATE_LIMIT": "100/second",
             "HOTLINE_NOTIFIER_SMTP__HOST": "127.0.0.1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # A unit or catalog code is used as a NATS subject token: keep it to safe characters.
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -34,6 +34,45 @@ UNIT_CALL_CHANNELS = frozenset({Channel.TOWNSHIP_CALL, Channel.KEY_WORK_CALL})
 class Urgency(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"
+
+
+class CoordinateSystem(StrEnum):
+    """Which datum a point is given in: GPS and international maps give WGS-84; Chinese map apps give GCJ-02 (Amap,
+    Tencent, the "Mars" offset every map published in China carries) or BD-09 (Baidu, offset once more)."""
+
+    WGS84 = "wgs84"
+    GCJ02 = "gcj02"
+    BD09 = "bd09"
+
+
+# District → township/street → village/community → basic grid: the seeds' four levels, as dotted codes.
+GRID_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}(\.[a-z0-9][a-z0-9-]{0,63}){0,3}$"
+
+
+class TicketLocation(BaseModel):
+    """Where the matter is: a point (in the datum it was taken in) and, from a grid worker, the basic grid's code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="Degrees north.")
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="Degrees east.")
+    coordinate_system: CoordinateSystem = Field(
+        default=CoordinateSystem.WGS84,
+        description="The datum of `latitude` and `longitude`; the system keeps WGS-84 and converts the others.",
+    )
+    grid_code: str | None = Field(
+        default=None,
+        pattern=GRID_CODE_PATTERN,
+        description="The grid the report is from: `district.township.community.grid` (fewer levels allowed).",
+    )
+
+    @model_validator(mode="after")
+    def _a_point_has_both_coordinates(self) -> TicketLocation:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
+        if self.latitude is None and self.grid_code is None:
+            raise ValueError("a location needs a point (latitude and longitude) or a grid_code")
+        return self
 
 
 class Caller(BaseModel):
@@ -90,6 +129,9 @@ class Ticket(BaseModel):
     urgency: Urgency = Urgency.NORMAL
     reported_at: AwareDatetime = Field(description="RFC 3339 timestamp with a time zone.")
     callback_url: AnyHttpUrl | None = Field(default=None, description="Where the platform wants status updates.")
+    location: TicketLocation | None = Field(
+        default=None, description="Where the matter is: a point and/or a grid code (a grid worker's report)."
+    )
 
     @field_validator("external_id")
     @classmethod

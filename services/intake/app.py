@@ -141,6 +141,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             key_lifetime=timedelta(days=settings.case_index_ttl_days),
             publish_timeout=settings.publish_timeout_seconds,
             records_timeout=settings.records_lookup_timeout_seconds,
+            bus_retry_seconds=settings.bus_retry_seconds,
         )
         app.state.nats = nc
         app.state.temporal = client

@@ -22,7 +22,18 @@ class IntakeSettings(ServiceSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Larger requests are refused with 413.")
-    publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    publish_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How long one publish of a ticket waits for JetStream's ack before it is tried again (a publish "
+        "caught on a connection that died never gets one; its message id makes the next one safe).",
+    )
+    bus_retry_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a ticket's publish (and its duplicate check) is tried again while NATS does not answer "
+        "(a server's death, a stream's leader election), before the platform is told 503.",
+    )
     temporal_rpc_timeout_seconds: float = Field(default=10.0, gt=0)
     catalog_change_decision_working_days: int = Field(
         default=5, ge=1, le=60, description="Working days the coordination centre has to decide on a catalog change."

@@ -23,6 +23,7 @@ class Channel(StrEnum):
     TOWNSHIP_CALL = "township_call"
     KEY_WORK_CALL = "key_work_call"
     ASSIGNED = "assigned"
+    OPEN311 = "open311"  # citizens' apps and civic platforms speaking Open311 GeoReport v2 (docs/open311.md)
 
 
 # Channels on which units call other units (乡呼区应, 重点工作呼应联动): any unit may call, and each numbers its

@@ -1,0 +1,290 @@
+"""Open311 GeoReport v2 in our words and back (pure): catalog items as services, a POSTed form as a ticket on the
+`open311` channel, a case as a service request. No I/O: the routes (open311_routes.py) read and submit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+
+from services.contracts.case_view import CaseView
+from services.contracts.cases import CaseStatus
+from services.contracts.catalog import CatalogItem, ResponsibilityCatalog
+from services.contracts.tickets import Caller, Channel, CoordinateSystem, Ticket, TicketLocation
+
+# The spec's limits: a description of at most 4,000 characters; a search window of at most 90 days, by default
+# the last 90 days.
+MAX_DESCRIPTION = 4000
+SEARCH_WINDOW = timedelta(days=90)
+# Our tickets' limits on what the form's fields become.
+MAX_TITLE = 200
+TITLE_EXCERPT = 40
+# A client's own request token becomes the ticket's `external_id`; a request without one is known by its content.
+CONTENT_TOKEN_PREFIX = "o311-"
+
+
+class Open311Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+# Resolved is closed to a citizen (the work is done; a rework after an unsatisfied rating opens it again).
+CLOSED_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
+OPEN_STATUSES = frozenset(set(CaseStatus) - CLOSED_STATUSES)
+
+# `status_notes`: what a citizen's app shows beside the status, one line per status of ours.
+STATUS_NOTES: dict[CaseStatus, str] = {
+    CaseStatus.RECEIVED: "已受理，正在分派 (received, being routed)",
+    CaseStatus.TRIAGE: "由协调中心研判分派 (with the coordination centre for triage)",
+    CaseStatus.ASSIGNED: "已派至责任单位 (assigned to the responsible unit)",
+    CaseStatus.ACCEPTED: "责任单位已签收办理 (accepted by the responsible unit)",
+    CaseStatus.ARBITRATION: "由协调中心协调责任单位 (the coordination centre is deciding the responsible unit)",
+    CaseStatus.RESOLVED: "已办结，待评价 (resolved, awaiting the rating)",
+    CaseStatus.REWORK: "重新办理中 (being handled again)",
+    CaseStatus.CLOSED: "已办结 (closed)",
+}
+
+
+class Open311InputError(ValueError):
+    """A request the spec's 400 answers: the message names the field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+def open311_status(status: CaseStatus | str) -> Open311Status:
+    """Our status as Open311's two."""
+    return Open311Status.CLOSED if CaseStatus(status) in CLOSED_STATUSES else Open311Status.OPEN
+
+
+def statuses_for(values: str | None) -> list[CaseStatus]:
+    """The `status` filter (`open`, `closed`, comma-delimited) as our statuses; [] for every status."""
+    if not values:
+        return []
+    wanted: set[CaseStatus] = set()
+    for value in (v.strip() for v in values.split(",")):
+        if value == Open311Status.OPEN:
+            wanted |= OPEN_STATUSES
+        elif value == Open311Status.CLOSED:
+            wanted |= CLOSED_STATUSES
+        else:
+            raise Open311InputError("status", f"{value!r} is neither 'open' nor 'closed'")
+    return [] if wanted == set(CaseStatus) else sorted(wanted)
+
+
+def service(item: CatalogItem) -> dict[str, Any]:
+    """A catalog item as an Open311 service (no attributes: `metadata` false; ids are returned at once: realtime)."""
+    return {
+        "service_code": item.item_code,
+        "service_name": item.item_zh,
+        "description": item.description_zh or item.item_zh,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": item.domain,
+        "group": item.domain_zh,
+    }
+
+
+def services(catalog: ResponsibilityCatalog) -> list[dict[str, Any]]:
+    """The catalog's items as the service list, in code order."""
+    return [service(catalog.items[code]) for code in sorted(catalog.items)]
+
+
+def service_definition(item: CatalogItem) -> dict[str, Any]:
+    """A service's definition: its code and no attributes (our items ask for none)."""
+    return {"service_code": item.item_code, "attributes": []}
+
+
+@dataclass(frozen=True)
+class RequestForm:
+    """The fields of `POST requests` we use (the spec's names), as strings as they came."""
+
+    fields: Mapping[str, str]
+
+    def get(self, name: str) -> str | None:
+        value = self.fields.get(name, "").strip()
+        return value or None
+
+
+def content_token(form: RequestForm) -> str:
+    """The token of a request that brings none: a digest of what it says, so the same request twice is one case."""
+    kept = {name: value.strip() for name, value in sorted(form.fields.items()) if name not in ("api_key", "token")}
+    digest = hashlib.sha256(json.dumps(kept, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return CONTENT_TOKEN_PREFIX + digest[:32]
+
+
+def _coordinate(form: RequestForm, name: str, bound: float) -> float | None:
+    raw = form.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise Open311InputError(name, f"{raw!r} is not a number of degrees") from exc
+    if not -bound <= value <= bound:
+        raise Open311InputError(name, f"{value} is outside -{bound:g}..{bound:g} degrees")
+    return value
+
+
+def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, now: datetime) -> Ticket:
+    """The ticket an Open311 request becomes (`Open311InputError` naming the field the spec's 400 is about)."""
+    code = form.get("service_code")
+    if code is None:
+        raise Open311InputError("service_code", "required")
+    item = catalog.item(code)
+    if item is None:
+        raise Open311InputError("service_code", f"no service {code!r} (see services.json)")
+    lat, long = _coordinate(form, "lat", 90), _coordinate(form, "long", 180)
+    if (lat is None) != (long is None):
+        raise Open311InputError("lat" if lat is None else "long", "lat and long go together")
+    address = form.get("address_string")
+    if lat is None and address is None and form.get("address_id") is None:
+        raise Open311InputError("lat", "a location is required: lat and long, address_string or address_id")
+    description = form.get("description")
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        raise Open311InputError("description", f"longer than {MAX_DESCRIPTION} characters")
+    token = form.get("token") or content_token(form)
+    name = " ".join(part for part in (form.get("last_name"), form.get("first_name")) if part) or None
+    phone = form.get("phone")
+    try:
+        caller = Caller(name=name, phone=phone) if name or phone else None
+        location = None
+        if lat is not None and long is not None:
+            location = TicketLocation(latitude=lat, longitude=long, coordinate_system=CoordinateSystem.WGS84)
+        return Ticket(
+            channel=Channel.OPEN311,
+            external_id=token,
+            title=_title(item.item_zh, description),
+            description=description or item.item_zh,
+            category_code=item.item_code,
+            address=address,
+            caller=caller,
+            reported_at=now,
+            location=location,
+        )
+    except ValidationError as exc:
+        raise Open311InputError(*_field_of(exc)) from exc
+
+
+def _title(service_name: str, description: str | None) -> str:
+    if not description:
+        return service_name[:MAX_TITLE]
+    excerpt = description if len(description) <= TITLE_EXCERPT else description[:TITLE_EXCERPT] + "…"
+    return f"{service_name}：{excerpt}"[:MAX_TITLE]
+
+
+# Our ticket's fields as the form named them.
+_FORM_NAMES = {"external_id": "token", "address": "address_string", "name": "first_name", "description": "description"}
+
+
+def _field_of(exc: ValidationError) -> tuple[str, str]:
+    error = exc.errors()[0]
+    last = str(error["loc"][-1]) if error["loc"] else "request"
+    return _FORM_NAMES.get(last, last), str(error["msg"])
+
+
+_INSTANT = TypeAdapter(AwareDatetime)
+
+
+def instant(name: str, raw: str | None) -> datetime | None:
+    """A w3 date-time parameter (with its time zone), or None when not given."""
+    if not raw:
+        return None
+    try:
+        return _INSTANT.validate_python(raw)
+    except ValidationError as exc:
+        raise Open311InputError(name, f"{raw!r} is not a date-time with a time zone (2026-12-01T00:00:00Z)") from exc
+
+
+def search_window(start: datetime | None, end: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
+    """The spec's window: both ends default to the last 90 days, and it may not span more."""
+    if start is None and end is None:
+        return now - SEARCH_WINDOW, now
+    if start is None:
+        assert end is not None
+        start = end - SEARCH_WINDOW
+    if end is None:
+        end = min(now, start + SEARCH_WINDOW) if start < now else start + SEARCH_WINDOW
+    if end <= start:
+        raise Open311InputError("end_date", "must be later than start_date")
+    if end - start > SEARCH_WINDOW:
+        raise Open311InputError("end_date", "the window may not span more than 90 days")
+    return start, end
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What a service request shows, read from a case (its view, or its summary in a list) and its ticket."""
+
+    case_id: str
+    status: CaseStatus
+    catalog_item: str | None
+    handling_unit: str | None
+    received_at: datetime | None
+    updated_at: datetime | None
+    resolution_deadline: datetime | None
+    description: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @classmethod
+    def of_view(cls, view: CaseView) -> RequestFacts:
+        updated = max((entry.at for entry in view.timeline), default=view.received_at)
+        return cls(
+            case_id=view.case_id,
+            status=view.status,
+            catalog_item=view.catalog_item,
+            handling_unit=view.handling_unit,
+            received_at=view.received_at,
+            updated_at=updated,
+            resolution_deadline=view.deadlines.resolution,
+        )
+
+
+def service_request(facts: RequestFacts, catalog: ResponsibilityCatalog) -> dict[str, Any]:
+    """A case as an Open311 service request (`media_url` empty until cases carry attachments)."""
+    item = catalog.item(facts.catalog_item) if facts.catalog_item else None
+    unit = catalog.unit(facts.handling_unit) if facts.handling_unit else None
+    return {
+        "service_request_id": facts.case_id,
+        "status": open311_status(facts.status).value,
+        "status_notes": STATUS_NOTES[facts.status],
+        "service_name": item.item_zh if item else None,
+        "service_code": facts.catalog_item,
+        "description": facts.description,
+        "agency_responsible": unit.name_zh if unit else facts.handling_unit,
+        "service_notice": None,
+        "requested_datetime": _w3(facts.received_at),
+        "updated_datetime": _w3(facts.updated_at),
+        "expected_datetime": _w3(facts.resolution_deadline),
+        "address": facts.address,
+        "address_id": None,
+        "zipcode": None,
+        "lat": facts.latitude,
+        "long": facts.longitude,
+        "media_url": None,
+    }
+
+
+def receipt(case_id: str, token: str) -> dict[str, Any]:
+    """The answer to `POST requests`: the id at once, and the token the request is known by."""
+    return {"service_request_id": case_id, "token": token, "service_notice": None, "account_id": None}
+
+
+def token_answer(case_id: str, token: str) -> dict[str, Any]:
+    return {"service_request_id": case_id, "token": token}
+
+
+def _w3(moment: datetime | None) -> str | None:
+    """A w3 date-time in UTC, to the second (`2026-12-07T09:15:00Z`)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

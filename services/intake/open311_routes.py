@@ -9,6 +9,7 @@ spec's lists (`[{"code", "description"}]`, `<errors>`), never problem documents.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,6 @@ from services.contracts.tickets import Channel
 from services.intake.auth import note_refusal
 from services.intake.authorization import require_reader, require_submitter
 from services.intake.case_search import CaseSearch, find_cases, visible_to
-from services.intake.case_ticket import recorded_ticket
 from services.intake.dependencies import IntakeServices, Services
 from services.intake.errors import ApiError, NotFound
 from services.intake.open311_formats import Format, Shape, errors, render
@@ -40,6 +40,7 @@ from services.intake.open311_mapping import (
     ticket_from_form,
     token_answer,
 )
+from services.intake.open311_reads import TicketFacts, ticket_facts
 
 log = structlog.get_logger(__name__)
 
@@ -209,10 +210,8 @@ async def _one_request(services_: IntakeServices, caller: Principal, case_id: st
     view = await services_.cases.view(case_id)
     require_reader(caller, view)
     facts = RequestFacts.of_view(view)
-    ticket = await recorded_ticket(services_.records, services_.keyring, case_id)
-    if ticket is not None:
-        facts = _with_ticket(facts, ticket.content.description, ticket.content.address)
-    return service_request(facts, services_.catalog)
+    recorded = await ticket_facts(services_.records, services_.keyring, [case_id])
+    return service_request(_with_ticket(facts, recorded.get(case_id)), services_.catalog)
 
 
 async def _maybe_request(services_: IntakeServices, caller: Principal, case_id: str) -> dict[str, Any] | None:
@@ -244,6 +243,7 @@ async def _search(services_: IntakeServices, caller: Principal, params: Any) -> 
     scope = visible_to(caller)
     async with services_.records.reading() as connection:
         page = await find_cases(connection, search, scope=scope, keyring=services_.keyring, by_words=False)
+    recorded = await ticket_facts(services_.records, services_.keyring, [case.case_id for case in page.items])
     answers = []
     for summary in page.items:
         facts = RequestFacts(
@@ -255,12 +255,17 @@ async def _search(services_: IntakeServices, caller: Principal, params: Any) -> 
             updated_at=summary.closed_at or summary.received_at,
             resolution_deadline=summary.resolution_deadline,
         )
-        ticket = await recorded_ticket(services_.records, services_.keyring, summary.case_id)
-        if ticket is not None:
-            facts = _with_ticket(facts, ticket.content.description, ticket.content.address)
-        answers.append(service_request(facts, services_.catalog))
+        answers.append(service_request(_with_ticket(facts, recorded.get(summary.case_id)), services_.catalog))
     return answers
 
 
-def _with_ticket(facts: RequestFacts, description: str, address: str | None) -> RequestFacts:
-    return RequestFacts(**{**facts.__dict__, "description": description, "address": address})
+def _with_ticket(facts: RequestFacts, recorded: TicketFacts | None) -> RequestFacts:
+    """The request with what the records add: the ticket's words and place, and the case's last change."""
+    if recorded is None:
+        return facts
+    return replace(
+        facts,
+        description=recorded.description,
+        address=recorded.address,
+        updated_at=max(filter(None, (facts.updated_at, recorded.updated_at)), default=None),
+    )

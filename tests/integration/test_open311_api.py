@@ -150,6 +150,8 @@ async def test_a_scripted_session_in_json_and_xml(open311: httpx.AsyncClient, sy
     assert request["status"] == "open" and request["service_code"] == "LS-06"
     assert request["description"] == form["description"] and request["address"] == form["address_string"]
     assert request["expected_datetime"] is not None and request["media_url"] is None
+    # When it last changed (routed, assigned: its last event), in UTC to the second like every date-time here.
+    assert request["updated_datetime"] >= request["requested_datetime"]
     one_xml = conforms(await open311.get(f"/requests/{case_id}.xml", params=key), "service_requests")
     assert one_xml.find("request").findtext("agency_responsible") == WATER
     assert one_xml.find("request").findtext("status") == "open"
@@ -159,7 +161,12 @@ async def test_a_scripted_session_in_json_and_xml(open311: httpx.AsyncClient, sy
     listed = await open311.get(
         "/requests.json", params={**key, "service_code": "LS-06", "status": "open", "start_date": since}
     )
-    assert {case_id, xml_case_id} <= {r["service_request_id"] for r in conforms(listed, "service_requests")}
+    found = {r["service_request_id"]: r for r in conforms(listed, "service_requests")}
+    assert {case_id, xml_case_id} <= set(found)
+    assert (found[case_id]["address"], found[case_id]["updated_datetime"]) == (
+        form["address_string"],
+        request["updated_datetime"],
+    )
     closed = await open311.get("/requests.xml", params={**key, "status": "closed", "start_date": since})
     ids = {r.findtext("service_request_id") for r in conforms(closed, "service_requests")}
     assert case_id not in ids

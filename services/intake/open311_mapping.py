@@ -25,8 +25,12 @@ SEARCH_WINDOW = timedelta(days=90)
 # Our tickets' limits on what the form's fields become.
 MAX_TITLE = 200
 TITLE_EXCERPT = 40
-# A client's own request token becomes the ticket's `external_id`; a request without one is known by its content.
+# A client's own request token names its request among the client's; a request without one is known by its content.
+# The ticket's `external_id` is `<client id>/<token>`: two Open311 clients share the channel, not their numbering
+# (a client id is at most 64 characters, an external id 128).
 CONTENT_TOKEN_PREFIX = "o311-"
+MAX_TOKEN = 63
+TOKEN_SEPARATOR = "/"
 
 
 class Open311Status(StrEnum):
@@ -133,8 +137,21 @@ def _coordinate(form: RequestForm, name: str, bound: float) -> float | None:
     return value
 
 
-def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, now: datetime) -> Ticket:
-    """The ticket an Open311 request becomes (`Open311InputError` naming the field the spec's 400 is about)."""
+def external_id_for(client_id: str, token: str) -> str:
+    """The ticket's `external_id` of a client's token (`Open311InputError` for a token that cannot be one)."""
+    if not token or len(token) > MAX_TOKEN or not token.isprintable() or TOKEN_SEPARATOR in token:
+        raise Open311InputError("token", f"1 to {MAX_TOKEN} printable characters without {TOKEN_SEPARATOR!r}")
+    return f"{client_id}{TOKEN_SEPARATOR}{token}"
+
+
+def token_of(external_id: str) -> str:
+    """The client's token in a ticket's `external_id`."""
+    return external_id.partition(TOKEN_SEPARATOR)[2] or external_id
+
+
+def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, client_id: str, now: datetime) -> Ticket:
+    """The ticket an Open311 client's request becomes (`Open311InputError` naming the field the spec's 400 is
+    about)."""
     code = form.get("service_code")
     if code is None:
         raise Open311InputError("service_code", "required")
@@ -150,7 +167,7 @@ def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, now: 
     description = form.get("description")
     if description is not None and len(description) > MAX_DESCRIPTION:
         raise Open311InputError("description", f"longer than {MAX_DESCRIPTION} characters")
-    token = form.get("token") or content_token(form)
+    external_id = external_id_for(client_id, form.get("token") or content_token(form))
     name = " ".join(part for part in (form.get("last_name"), form.get("first_name")) if part) or None
     phone = form.get("phone")
     try:
@@ -160,7 +177,7 @@ def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, now: 
             location = TicketLocation(latitude=lat, longitude=long, coordinate_system=CoordinateSystem.WGS84)
         return Ticket(
             channel=Channel.OPEN311,
-            external_id=token,
+            external_id=external_id,
             title=_title(item.item_zh, description),
             description=description or item.item_zh,
             category_code=item.item_code,

@@ -201,15 +201,45 @@ async def test_bad_requests_get_the_specs_errors_naming_the_field(
     assert code == status and description.startswith(f"{names}:"), description
 
 
-async def test_only_open311_keys_submit_and_platforms_read_only_their_own(
-    open311: httpx.AsyncClient, system: RunningSystem
+async def another_open311_client(api: httpx.AsyncClient) -> str:
+    """A key for a second Open311 client (another citizens' app), issued by the admin as integrators get theirs."""
+    issued = await api.post(
+        "/v1/admin/credentials",
+        json={"client_id": f"app-{uuid.uuid4().hex[:8]}", "kind": "platform", "subject": "open311"},
+    )
+    assert issued.status_code == 201, issued.text
+    key: str = issued.json()["api_key"]
+    return key
+
+
+async def test_only_open311_keys_submit_and_each_client_reads_only_its_own(
+    open311: httpx.AsyncClient, system: RunningSystem, api: httpx.AsyncClient
 ) -> None:
     other = await posted(open311, request_form(system, api_key=system.keys["platform-12345"]))
     assert other.status_code == 403 and "open311" in conforms(other, "errors")[0]["description"]
-    first = await posted(open311, request_form(system))
+    token = f"t-{uuid.uuid4().hex[:8]}"
+    first = await posted(open311, request_form(system, token=token))
     case_id = conforms(first, "request_receipt")[0]["service_request_id"]
     as_12345 = await open311.get(f"/requests/{case_id}.json", params={"api_key": system.keys["platform-12345"]})
     assert as_12345.status_code == 404
+
+    # Another app numbering its requests alike makes a request of its own, and sees nothing of the first app's.
+    app_key = await another_open311_client(api)
+
+    async def accepted() -> httpx.Response:
+        answer = await posted(open311, request_form(system, token=token, api_key=app_key))
+        assert answer.status_code == 201, answer.text  # once intake has taken in the new key
+        return answer
+
+    its_own = conforms(await assert_eventually(accepted, what="the new key accepted"), "request_receipt")[0]
+    assert its_own["token"] == token and its_own["service_request_id"] != case_id
+    app = {"api_key": app_key}
+    assert (await open311.get(f"/requests/{case_id}.json", params=app)).status_code == 404
+    assert (await open311.get(f"/tokens/{token}.json", params=app)).json()[0]["service_request_id"] != case_id
+    await assigned(open311, system, case_id)
+    listed = conforms(await open311.get("/requests.json", params=app), "service_requests")
+    assert case_id not in {r["service_request_id"] for r in listed}
+
     unknown_format = await open311.get("/services.yaml")
     assert unknown_format.status_code == 404 and conforms(unknown_format, "errors")[0]["code"] == 404
 

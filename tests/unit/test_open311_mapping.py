@@ -10,6 +10,8 @@ import pytest
 from services.contracts.case_view import CaseView, Deadlines, TimelineEntry
 from services.contracts.cases import CaseStatus
 from services.contracts.catalog import load_catalog
+from services.contracts.credential_subjects import subject_fits
+from services.contracts.credentials import ClientKind
 from services.contracts.tickets import Channel, CoordinateSystem
 from services.intake.open311_formats import Format, Shape, errors, render
 from services.intake.open311_mapping import (
@@ -17,14 +19,17 @@ from services.intake.open311_mapping import (
     RequestFacts,
     RequestForm,
     content_token,
+    external_id_for,
     search_window,
     service_request,
     services,
     statuses_for,
     ticket_from_form,
+    token_of,
 )
 
 CATALOG = load_catalog()
+APP = "citizen-app"
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 FORM = {
     "service_code": "LS-06",
@@ -50,7 +55,7 @@ def test_every_catalog_item_is_a_service_without_attributes() -> None:
 
 
 def test_a_request_becomes_an_open311_ticket_with_a_wgs84_point() -> None:
-    ticket = ticket_from_form(RequestForm(FORM), CATALOG, now=NOW)
+    ticket = ticket_from_form(RequestForm(FORM), CATALOG, client_id=APP, now=NOW)
     assert ticket.channel is Channel.OPEN311
     assert ticket.category_code == "LS-06"
     assert ticket.address == "河口镇幸福家园小区3号楼"
@@ -65,8 +70,20 @@ def test_the_same_request_twice_has_one_token_and_the_clients_own_token_wins() -
     again = {**FORM, "api_key": "another key, same request"}
     assert content_token(RequestForm(FORM)) == content_token(RequestForm(again))
     assert content_token(RequestForm(FORM)) != content_token(RequestForm({**FORM, "description": "停电"}))
-    own = ticket_from_form(RequestForm({**FORM, "token": "app-000042"}), CATALOG, now=NOW)
-    assert own.external_id == "app-000042"
+    own = ticket_from_form(RequestForm({**FORM, "token": "app-000042"}), CATALOG, client_id=APP, now=NOW)
+    assert own.external_id == "citizen-app/app-000042" and token_of(own.external_id) == "app-000042"
+
+
+def test_each_open311_client_numbers_its_own_requests() -> None:
+    """Two apps share the channel, not their tokens: the same token from each is two tickets."""
+    form = RequestForm({**FORM, "token": "1"})
+    other = ticket_from_form(form, CATALOG, client_id="another-app", now=NOW)
+    assert other.external_id != ticket_from_form(form, CATALOG, client_id=APP, now=NOW).external_id
+    assert external_id_for("another-app", "1") == other.external_id
+
+
+def test_open311_keys_are_platform_keys_of_the_open311_channel() -> None:
+    assert subject_fits(ClientKind.PLATFORM, "open311", CATALOG)
 
 
 @pytest.mark.parametrize(
@@ -80,11 +97,13 @@ def test_the_same_request_twice_has_one_token_and_the_clients_own_token_wins() -
         ({"lat": "", "long": "", "address_string": ""}, "lat"),
         ({"description": "长" * 4001}, "description"),
         ({"phone": "call me"}, "phone"),
+        ({"token": "a/b"}, "token"),
+        ({"token": "t" * 64}, "token"),
     ],
 )
 def test_a_bad_request_names_its_field(change: dict[str, str], field: str) -> None:
     with pytest.raises(Open311InputError) as refused:
-        ticket_from_form(RequestForm({**FORM, **change}), CATALOG, now=NOW)
+        ticket_from_form(RequestForm({**FORM, **change}), CATALOG, client_id=APP, now=NOW)
     assert refused.value.field == field
     assert str(refused.value).startswith(f"{field}: ")
 

@@ -16,7 +16,14 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from services.contracts.case_view import CaseView
 from services.contracts.cases import CaseStatus
 from services.contracts.catalog import CatalogItem, ResponsibilityCatalog
-from services.contracts.tickets import Caller, Channel, CoordinateSystem, Ticket, TicketLocation
+from services.contracts.tickets import (
+    CLIENT_ID_SEPARATOR,
+    Caller,
+    Channel,
+    CoordinateSystem,
+    Ticket,
+    TicketLocation,
+)
 
 # The spec's limits: a description of at most 4,000 characters; a search window of at most 90 days, by default
 # the last 90 days.
@@ -30,7 +37,7 @@ TITLE_EXCERPT = 40
 # (a client id is at most 64 characters, an external id 128).
 CONTENT_TOKEN_PREFIX = "o311-"
 MAX_TOKEN = 63
-TOKEN_SEPARATOR = "/"
+TOKEN_SEPARATOR = CLIENT_ID_SEPARATOR
 
 
 class Open311Status(StrEnum):

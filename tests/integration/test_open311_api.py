@@ -29,6 +29,7 @@ import xmlschema
 from services.contracts.catalog import load_catalog
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
+from tests.support.tickets import ticket_body
 
 SCHEMAS = Path(__file__).parent / "open311_schemas"
 CATALOG = load_catalog()
@@ -239,6 +240,13 @@ async def test_only_open311_keys_submit_and_each_client_reads_only_its_own(
     await assigned(open311, system, case_id)
     listed = conforms(await open311.get("/requests.json", params=app), "service_requests")
     assert case_id not in {r["service_request_id"] for r in listed}
+    # Nor through our own API: the first app's caller stays its own, and its numbering too.
+    v1 = {"Authorization": f"Bearer {app_key}"}
+    assert (await api.get(f"/v1/cases/{case_id}/ticket", headers=v1)).status_code == 404
+    found = await api.get("/v1/cases", params={"channel": "open311"}, headers=v1)
+    assert found.status_code == 200 and case_id not in {c["case_id"] for c in found.json()["items"]}
+    unprefixed = await api.post("/v1/cases", json=ticket_body(channel="open311", external_id=token), headers=v1)
+    assert unprefixed.status_code == 422 and "external_id" in unprefixed.json()["detail"]
 
     unknown_format = await open311.get("/services.yaml")
     assert unknown_format.status_code == 404 and conforms(unknown_format, "errors")[0]["code"] == 404

@@ -7,11 +7,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from services.contracts.case_view import CaseView
 from services.contracts.cases import CaseStatus
@@ -25,10 +25,8 @@ from services.contracts.tickets import (
     TicketLocation,
 )
 
-# The spec's limits: a description of at most 4,000 characters; a search window of at most 90 days, by default
-# the last 90 days.
+# The spec's limit on a request's description.
 MAX_DESCRIPTION = 4000
-SEARCH_WINDOW = timedelta(days=90)
 # Our tickets' limits on what the form's fields become.
 MAX_TITLE = 200
 TITLE_EXCERPT = 40
@@ -73,21 +71,6 @@ class Open311InputError(ValueError):
 def open311_status(status: CaseStatus | str) -> Open311Status:
     """Our status as Open311's two."""
     return Open311Status.CLOSED if CaseStatus(status) in CLOSED_STATUSES else Open311Status.OPEN
-
-
-def statuses_for(values: str | None) -> list[CaseStatus]:
-    """The `status` filter (`open`, `closed`, comma-delimited) as our statuses; [] for every status."""
-    if not values:
-        return []
-    wanted: set[CaseStatus] = set()
-    for value in (v.strip() for v in values.split(",")):
-        if value == Open311Status.OPEN:
-            wanted |= OPEN_STATUSES
-        elif value == Open311Status.CLOSED:
-            wanted |= CLOSED_STATUSES
-        else:
-            raise Open311InputError("status", f"{value!r} is neither 'open' nor 'closed'")
-    return [] if wanted == set(CaseStatus) else sorted(wanted)
 
 
 def service(item: CatalogItem) -> dict[str, Any]:
@@ -212,35 +195,6 @@ def _field_of(exc: ValidationError) -> tuple[str, str]:
     error = exc.errors()[0]
     last = str(error["loc"][-1]) if error["loc"] else "request"
     return _FORM_NAMES.get(last, last), str(error["msg"])
-
-
-_INSTANT = TypeAdapter(AwareDatetime)
-
-
-def instant(name: str, raw: str | None) -> datetime | None:
-    """A w3 date-time parameter (with its time zone), or None when not given."""
-    if not raw:
-        return None
-    try:
-        return _INSTANT.validate_python(raw)
-    except ValidationError as exc:
-        raise Open311InputError(name, f"{raw!r} is not a date-time with a time zone (2026-12-01T00:00:00Z)") from exc
-
-
-def search_window(start: datetime | None, end: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
-    """The spec's window: both ends default to the last 90 days, and it may not span more."""
-    if start is None and end is None:
-        return now - SEARCH_WINDOW, now
-    if start is None:
-        assert end is not None
-        start = end - SEARCH_WINDOW
-    if end is None:
-        end = min(now, start + SEARCH_WINDOW) if start < now else start + SEARCH_WINDOW
-    if end <= start:
-        raise Open311InputError("end_date", "must be later than start_date")
-    if end - start > SEARCH_WINDOW:
-        raise Open311InputError("end_date", "the window may not span more than 90 days")
-    return start, end
 
 
 @dataclass(frozen=True)

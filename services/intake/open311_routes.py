@@ -25,19 +25,17 @@ from services.intake.authorization import require_reader, require_submitter
 from services.intake.case_search import CaseSearch, find_cases, visible_to
 from services.intake.dependencies import IntakeServices, Services
 from services.intake.errors import ApiError, NotFound
+from services.intake.open311_filters import instant, search_window, statuses_for
 from services.intake.open311_formats import Format, Shape, errors, render
 from services.intake.open311_mapping import (
     Open311InputError,
     RequestFacts,
     RequestForm,
     external_id_for,
-    instant,
     receipt,
-    search_window,
     service_definition,
     service_request,
     services,
-    statuses_for,
     ticket_from_form,
     token_answer,
     token_of,

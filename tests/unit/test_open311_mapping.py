@@ -13,6 +13,7 @@ from services.contracts.catalog import load_catalog
 from services.contracts.credential_subjects import subject_fits
 from services.contracts.credentials import ClientKind
 from services.contracts.tickets import Channel, CoordinateSystem
+from services.intake.open311_filters import search_window, statuses_for
 from services.intake.open311_formats import Format, Shape, errors, render
 from services.intake.open311_mapping import (
     Open311InputError,
@@ -20,10 +21,8 @@ from services.intake.open311_mapping import (
     RequestForm,
     content_token,
     external_id_for,
-    search_window,
     service_request,
     services,
-    statuses_for,
     ticket_from_form,
     token_of,
 )

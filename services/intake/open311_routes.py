@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request, Response, status
 from services.contracts.case_ids import case_id_for
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import ClientKind, Principal
+from services.contracts.problem_codes import ProblemCode
 from services.contracts.tickets import Channel
 from services.intake.auth import note_refusal
 from services.intake.authorization import require_reader, require_submitter
@@ -57,13 +58,14 @@ class Open311Refusal(ApiError):
     """The spec's 403: no API key, an unknown one, or one that may not do this."""
 
     status_code = 403
+    code = ProblemCode.CLIENT_KIND_NOT_ALLOWED
 
 
 def _format(raw: str) -> Format:
     try:
         return Format(raw)
     except ValueError:
-        raise NotFound(f"format {raw!r}: this API speaks json and xml") from None
+        raise NotFound(f"format {raw!r}: this API speaks json and xml", code=ProblemCode.NOT_FOUND) from None
 
 
 async def _answer(raw_format: str, work: Callable[[Format], Awaitable[Response]]) -> Response:
@@ -129,7 +131,7 @@ async def get_service(code: str, fmt: str, services_: Services) -> Response:
     async def work(chosen: Format) -> Response:
         item = services_.catalog.item(code)
         if item is None:
-            raise NotFound(f"service_code: no service {code!r}")
+            raise NotFound(f"service_code: no service {code!r}", code=ProblemCode.NOT_FOUND)
         return _with_version(render(chosen, Shape.SERVICE_DEFINITION, service_definition(item)), services_)
 
     return await _answer(fmt, work)

@@ -17,6 +17,8 @@ class Format(StrEnum):
     XML = "xml"
 
 
+# As the spec asks: the declaration with `encoding="UTF-8"` before the root element.
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 MEDIA_TYPES = {Format.JSON: "application/json; charset=utf-8", Format.XML: "text/xml; charset=utf-8"}
 
 
@@ -55,8 +57,7 @@ def _xml(shape: Shape, body: Body) -> bytes:
     else:
         for record in body:
             _fill(ElementTree.SubElement(root, record_name), record)
-    document: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
-    return document
+    return XML_DECLARATION + ElementTree.tostring(root, encoding="unicode").encode()
 
 
 def _fill(element: ElementTree.Element, record: dict[str, Any]) -> None:

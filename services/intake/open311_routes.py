@@ -22,7 +22,7 @@ from services.contracts.credentials import ClientKind, Principal
 from services.contracts.problem_codes import ProblemCode
 from services.contracts.tickets import Channel
 from services.intake.auth import note_refusal
-from services.intake.authorization import require_reader, require_submitter
+from services.intake.authorization import require_reader
 from services.intake.case_search import CaseSearch, find_cases, visible_to
 from services.intake.dependencies import IntakeServices, Services
 from services.intake.errors import ApiError, NotFound
@@ -144,7 +144,9 @@ async def post_request(fmt: str, request: Request, services_: Services) -> Respo
     async def work(chosen: Format) -> Response:
         form = await _form(request)
         caller = await _caller(request, services_, form)
-        require_submitter(caller, Channel.OPEN311)
+        if caller.kind is not ClientKind.PLATFORM or caller.subject != Channel.OPEN311:
+            note_refusal(403, "channel", path=request.url.path, client=caller.client_id)
+            raise Open311Refusal("api_key: only an Open311 client's key (a platform key of channel 'open311') submits")
         ticket = ticket_from_form(
             RequestForm(form), services_.catalog, client_id=caller.client_id, now=datetime.now(UTC)
         )

@@ -202,6 +202,46 @@ async def test_bad_requests_get_the_specs_errors_naming_the_field(
     assert code == status and description.startswith(f"{names}:"), description
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "status", "names"),
+    [
+        ("/requests", {"start_date": "2026-12-01"}, 400, "start_date"),
+        ("/requests", {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-01T00:00:00Z"}, 400, "end_date"),
+        ("/requests", {"status": "pending"}, 400, "status"),
+        ("/requests", {"service_code": "NO-SUCH"}, 400, "service_code"),
+        ("/requests", {"service_request_id": ",".join(["x"] * 51)}, 400, "service_request_id"),
+        ("/requests/not-a-case-id", {}, 404, "no case"),
+        ("/tokens/never-posted", {}, 404, "no case"),
+        ("/services/NO-SUCH", {}, 404, "service_code"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_bad_reads_get_the_specs_errors(
+    open311: httpx.AsyncClient,
+    system: RunningSystem,
+    fmt: str,
+    path: str,
+    params: dict[str, str],
+    status: int,
+    names: str,
+) -> None:
+    answer = await open311.get(f"{path}.{fmt}", params={"api_key": system.keys["platform-open311"], **params})
+    assert answer.status_code == status, answer.text
+    body = conforms(answer, "errors")
+    description = body[0]["description"] if fmt == "json" else body.find("error").findtext("description")
+    assert description.startswith(names), description
+
+
+async def test_a_json_body_is_not_a_form(open311: httpx.AsyncClient, system: RunningSystem) -> None:
+    """Open311 POSTs are forms: a JSON body has no fields, so the first missing one is named."""
+    answer = await open311.post("/requests.json", json=request_form(system))
+    assert answer.status_code == 403 and conforms(answer, "errors")[0]["description"].startswith("api_key")
+    keyed = await open311.post(
+        "/requests.json", json=request_form(system), headers={"X-API-Key": system.keys["platform-open311"]}
+    )
+    assert keyed.status_code == 400 and conforms(keyed, "errors")[0]["description"].startswith("service_code")
+
+
 async def another_open311_client(api: httpx.AsyncClient) -> str:
     """A key for a second Open311 client (another citizens' app), issued by the admin as integrators get theirs."""
     issued = await api.post(

@@ -27,6 +27,7 @@ import requests
 import xmlschema
 
 from services.contracts.catalog import load_catalog
+from tests.integration.test_credentials_command import hotline, issued_key
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
@@ -290,6 +291,24 @@ async def test_only_open311_keys_submit_and_each_client_reads_only_its_own(
 
     unknown_format = await open311.get("/services.yaml")
     assert unknown_format.status_code == 404 and conforms(unknown_format, "errors")[0]["code"] == 404
+
+
+async def test_a_key_issued_on_the_command_line_submits_open311_requests(
+    open311: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    made = await hotline(system, "issue", "town-app", "--kind", "platform", "--subject", "open311")
+    assert made.returncode == 0, made.stderr
+    _key_id, key = issued_key(made.stdout)
+
+    async def submitted() -> httpx.Response:
+        answer = await posted(open311, request_form(system, api_key=key, token="first"))
+        assert answer.status_code == 201, answer.text  # once intake has taken in the new key
+        return answer
+
+    receipt = conforms(await assert_eventually(submitted, what="the new key accepted"), "request_receipt")[0]
+    assert receipt["token"] == "first"
+    by_token = await open311.get("/tokens/first.json", params={"api_key": key})
+    assert conforms(by_token, "tokens") == [{"service_request_id": receipt["service_request_id"], "token": "first"}]
 
 
 async def test_the_georeport_client_from_pypi_reads_what_was_posted(

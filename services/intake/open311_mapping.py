@@ -158,8 +158,11 @@ def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, clien
     if description is not None and len(description) > MAX_DESCRIPTION:
         raise Open311InputError("description", f"longer than {MAX_DESCRIPTION} characters")
     external_id = external_id_for(client_id, form.get("token") or content_token(form))
-    name = " ".join(part for part in (form.get("last_name"), form.get("first_name")) if part) or None
+    name = full_name(form.get("first_name"), form.get("last_name"))
     phone = form.get("phone")
+    if phone is not None:
+        # Apps write numbers as people do (`(0532) 8888-1234`, `138.0000.0000`); tickets keep digits, +, - and spaces.
+        phone = " ".join(phone.translate(_PHONE_PUNCTUATION).split())
     try:
         caller = Caller(name=name, phone=phone) if name or phone else None
         location = None
@@ -178,6 +181,19 @@ def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, clien
         )
     except ValidationError as exc:
         raise Open311InputError(*_field_of(exc)) from exc
+
+
+_PHONE_PUNCTUATION = str.maketrans({"(": " ", ")": " ", ".": " "})
+
+
+def full_name(first: str | None, last: str | None) -> str | None:
+    """A caller's name from the spec's two parts: a Chinese name family name first and unspaced (王秀英), any other
+    given name first (Ada Lovelace)."""
+    if not first or not last:
+        return first or last
+    if not (first + last).isascii():
+        return last + first
+    return f"{first} {last}"
 
 
 def _title(service_name: str, description: str | None) -> str:

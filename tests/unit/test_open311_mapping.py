@@ -21,6 +21,7 @@ from services.intake.open311_mapping import (
     RequestForm,
     content_token,
     external_id_for,
+    full_name,
     service_request,
     services,
     ticket_from_form,
@@ -58,11 +59,22 @@ def test_a_request_becomes_an_open311_ticket_with_a_wgs84_point() -> None:
     assert ticket.channel is Channel.OPEN311
     assert ticket.category_code == "LS-06"
     assert ticket.address == "河口镇幸福家园小区3号楼"
-    assert ticket.caller is not None and (ticket.caller.name, ticket.caller.phone) == ("王 丽", "13800000000")
+    assert ticket.caller is not None and (ticket.caller.name, ticket.caller.phone) == ("王丽", "13800000000")
     assert ticket.location is not None
     assert (ticket.location.latitude, ticket.location.longitude) == (36.7, 120.5)
     assert ticket.location.coordinate_system is CoordinateSystem.WGS84
     assert ticket.title.endswith("小区停水两天") and ticket.reported_at == NOW
+
+
+def test_names_and_numbers_are_kept_as_people_write_them() -> None:
+    assert (full_name("秀英", "王"), full_name("Ada", "Lovelace"), full_name(None, "王"), full_name(None, None)) == (
+        "王秀英",
+        "Ada Lovelace",
+        "王",
+        None,
+    )
+    ticket = ticket_from_form(RequestForm({**FORM, "phone": "(0532) 8888-1234"}), CATALOG, client_id=APP, now=NOW)
+    assert ticket.caller is not None and ticket.caller.phone == "0532 8888-1234"
 
 
 def test_the_same_request_twice_has_one_token_and_the_clients_own_token_wins() -> None:

@@ -221,6 +221,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # Last: `/v1/reports/{report_id}` must not take the paths of the other `/v1/reports/...` routes.
     app.include_router(stored_report_routes.router)
     app.include_router(open311_routes.router)
+    app.include_router(open311_routes.discovery_router)
     install_codec_server(app, settings)
     install_openapi(app)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)

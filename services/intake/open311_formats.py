@@ -29,10 +29,11 @@ class Shape(StrEnum):
     SERVICE_DEFINITION = "service_definition"
     REQUESTS = "service_requests/request"
     ERRORS = "errors/error"
+    DISCOVERY = "discovery"
 
 
 # A list inside a record (a service definition's attributes, an attribute's values): its element's children.
-_CHILD = {"attributes": "attribute", "values": "value"}
+_CHILD = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
 
 Body = Sequence[dict[str, Any]] | dict[str, Any]  # a list of records, or one (a service definition)
@@ -65,7 +66,11 @@ def _fill(element: ElementTree.Element, record: dict[str, Any]) -> None:
         child = ElementTree.SubElement(element, name)
         if isinstance(value, list):
             for entry in value:
-                _fill(ElementTree.SubElement(child, _CHILD.get(name, "item")), entry)
+                item = ElementTree.SubElement(child, _CHILD.get(name, "item"))
+                if isinstance(entry, dict):
+                    _fill(item, entry)
+                else:
+                    item.text = _text(entry)
         else:
             child.text = _text(value)
 

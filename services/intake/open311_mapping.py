@@ -268,6 +268,25 @@ def service_request(facts: RequestFacts, catalog: ResponsibilityCatalog) -> dict
     }
 
 
+# Service discovery: the specification this endpoint speaks, and when its list of endpoints last changed.
+GEOREPORT_V2 = "http://wiki.open311.org/GeoReport_v2"
+ENDPOINTS_CHANGED = datetime(2026, 12, 7, tzinfo=UTC)
+FORMATS = ["application/json", "text/xml"]
+
+
+def discovery(url: str, *, contact: str, key_service: str) -> dict[str, Any]:
+    """The service discovery document: one production GeoReport v2 endpoint at `url`, JSON and XML."""
+    changed = _w3(ENDPOINTS_CHANGED)
+    return {
+        "changeset": changed,
+        "contact": contact,
+        "key_service": key_service,
+        "endpoints": [
+            {"specification": GEOREPORT_V2, "url": url, "changeset": changed, "type": "production", "formats": FORMATS}
+        ],
+    }
+
+
 def receipt(case_id: str, token: str) -> dict[str, Any]:
     """The answer to `POST requests`: the id at once, and the token the request is known by."""
     return {"service_request_id": case_id, "token": token, "service_notice": None, "account_id": None}

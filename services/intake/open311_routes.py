@@ -32,6 +32,7 @@ from services.intake.open311_mapping import (
     Open311InputError,
     RequestFacts,
     RequestForm,
+    discovery,
     external_id_for,
     receipt,
     service_definition,
@@ -46,6 +47,8 @@ from services.intake.open311_reads import TicketFacts, ticket_facts
 log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"], include_in_schema=False)
+# Service discovery lives beside the versioned endpoints it lists.
+discovery_router = APIRouter(prefix="/open311", tags=["open311"], include_in_schema=False)
 
 CATALOG_VERSION_HEADER = "X-Hotline-Catalog-Version"
 # The most requests one `GET requests` answers (the spec lets a server cap it; ours is a search's page).
@@ -112,6 +115,19 @@ async def _caller(request: Request, services: IntakeServices, form: dict[str, st
 def _with_version(response: Response, services: IntakeServices) -> Response:
     response.headers[CATALOG_VERSION_HEADER] = services.catalog.version
     return response
+
+
+@discovery_router.get("/discovery.{fmt}")
+async def get_discovery(fmt: str, request: Request, services_: Services) -> Response:
+    """Service discovery: where GeoReport v2 is served, in which formats, and whom to ask for a key (no key needed)."""
+
+    async def work(chosen: Format) -> Response:
+        settings = services_.settings
+        url = str(request.url_for("list_services", fmt="json")).removesuffix("/services.json")
+        document = discovery(url, contact=settings.open311_contact, key_service=settings.open311_key_service)
+        return render(chosen, Shape.DISCOVERY, document)
+
+    return await _answer(fmt, work)
 
 
 @router.get("/services.{fmt}")

@@ -125,6 +125,18 @@ async def test_the_service_list_is_the_catalog_in_force(open311: httpx.AsyncClie
     assert code == "LS-06"
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_service_discovery_points_at_this_endpoint(
+    open311: httpx.AsyncClient, system: RunningSystem, fmt: str
+) -> None:
+    answer = await open311.get(f"{system.api_url}/open311/discovery.{fmt}")
+    assert answer.status_code == 200
+    body = conforms(answer, "discovery")
+    url = body["endpoints"][0]["url"] if fmt == "json" else body.find("endpoints/endpoint").findtext("url")
+    assert url == system.api_url + V2
+    assert (await open311.get(f"{url}/services.json")).status_code == 200
+
+
 async def test_a_scripted_session_in_json_and_xml(open311: httpx.AsyncClient, system: RunningSystem) -> None:
     form = request_form(system)
     first = await posted(open311, form)

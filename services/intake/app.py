@@ -44,6 +44,7 @@ from services.intake import (
     joint_routes,
     me_routes,
     notification_routes,
+    open311_routes,
     platform_routes,
     queue_routes,
     rectification_routes,
@@ -220,6 +221,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(report_routes.router)
     # Last: `/v1/reports/{report_id}` must not take the paths of the other `/v1/reports/...` routes.
     app.include_router(stored_report_routes.router)
+    app.include_router(open311_routes.router)
+    app.include_router(open311_routes.discovery_router)
     install_codec_server(app, settings)
     install_openapi(app)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)

@@ -88,6 +88,16 @@ class IntakeSettings(ServiceSettings):
         ge=0,
         description="The same for an export's read, which streams while the client downloads (0: no limit).",
     )
+    open311_contact: str = Field(
+        default="",
+        max_length=500,
+        description="Open311 service discovery: whom integrators contact (a sentence with an email or a phone).",
+    )
+    open311_key_service: str = Field(
+        default="API keys for Open311 clients are issued by the hotline's administrator.",
+        max_length=500,
+        description="Open311 service discovery: how an integrator gets an API key.",
+    )
 
     @model_validator(mode="after")
     def _a_records_database_outside_development(self) -> Self:

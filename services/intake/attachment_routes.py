@@ -18,7 +18,7 @@ from services.intake.attachment_links import BadLink, LinkGrant, LinkVariant, ma
 from services.intake.auth import Caller
 from services.intake.authorization import require_attachment_reader
 from services.intake.dependencies import Services
-from services.intake.error_handlers import ERROR_RESPONSES
+from services.intake.error_handlers import ERROR_RESPONSES, UPLOAD_RESPONSES
 from services.intake.errors import LinkRefused, TooLarge, UnprocessableInput
 
 router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)
@@ -31,7 +31,7 @@ MAX_DESCRIPTION = 500
 _READ_CHUNK = 256 * 1024
 
 
-@router.post(UPLOAD_PATH, status_code=status.HTTP_201_CREATED)
+@router.post(UPLOAD_PATH, status_code=status.HTTP_201_CREATED, responses=UPLOAD_RESPONSES)
 async def upload_attachment(
     case_id: str,
     request: Request,

@@ -68,6 +68,10 @@ class TimelineEntry(BaseModel):
     actor: str
     action: str
     detail: str = ""
+    attachment_ids: list[str] = Field(
+        default_factory=list,
+        description="Attachments the action showed (`GET /v1/cases/{id}/attachments` lists them with links).",
+    )
 
 
 class Transfer(BaseModel):

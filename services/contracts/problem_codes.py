@@ -50,6 +50,7 @@ class ProblemCode(StrEnum):
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     ATTACHMENT_TYPE_NOT_ACCEPTED = "attachment_type_not_accepted"
     ATTACHMENT_UNREADABLE = "attachment_unreadable"
+    ATTACHMENT_NOT_ON_CASE = "attachment_not_on_case"
     OBJECT_STORE_UNAVAILABLE = "object_store_unavailable"
     RECTIFICATION_NOT_FOUND = "rectification_not_found"
     CLASS_NOT_FOUND = "class_not_found"
@@ -218,6 +219,7 @@ PROBLEM_TYPES: dict[ProblemCode, ProblemType] = {
     _C.ATTACHMENT_TOO_LARGE: ProblemType(413, "The attachment is too large"),
     _C.ATTACHMENT_TYPE_NOT_ACCEPTED: ProblemType(415, "The file is not of an accepted type"),
     _C.ATTACHMENT_UNREADABLE: ProblemType(422, "The file cannot be read as what it claims to be"),
+    _C.ATTACHMENT_NOT_ON_CASE: ProblemType(422, "An attachment named is not on this case"),
     _C.REQUEST_INVALID: ProblemType(422, "The request does not fit the schema"),
     _C.UNKNOWN_UNIT: ProblemType(422, "Unknown unit"),
     _C.UNKNOWN_CATALOG_ITEM: ProblemType(422, "Unknown catalog item"),

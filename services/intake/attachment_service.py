@@ -147,6 +147,18 @@ class AttachmentService:
             raise NotFound(f"no attachment {attachment_id} on case {case_id}", code=ProblemCode.ATTACHMENT_NOT_FOUND)
         return record
 
+    async def require_on_case(self, case_id: str, attachment_ids: list[str]) -> None:
+        """An action may name only attachments of its own case (422 naming the first that is not)."""
+        if not attachment_ids:
+            return  # no store call for the actions that name none
+        on_case = {key.split("/")[-2] for key in await self._record_keys(case_id)}
+        for position, attachment_id in enumerate(attachment_ids):
+            if attachment_id not in on_case:
+                raise UnprocessableInput(
+                    f"attachment_ids[{position}]: no attachment {attachment_id} on this case; upload it first",
+                    code=ProblemCode.ATTACHMENT_NOT_ON_CASE,
+                )
+
     async def content(self, record: AttachmentRecord, variant: LinkVariant) -> bytes:
         """The file (or its thumbnail) as stored, decrypted."""
         if variant is LinkVariant.THUMBNAIL and not record.has_thumbnail:

@@ -209,6 +209,8 @@ async def act_on_case(
     require_case_actor(caller, view, str(getattr(body, "unit", "")))
     if fits is not None:
         fits(view)
+    # Checked once the caller may act here, so that a stranger learns nothing of the case's attachments.
+    await services.attachments.require_on_case(case_id, list(getattr(body, "attachment_ids", [])))
     return await services.cases.act(case_id, update, body)
 
 

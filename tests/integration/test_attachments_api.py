@@ -13,6 +13,7 @@ from aiobotocore.session import get_session
 from PIL import Image
 
 from tests.integration.test_end_to_end import wait_for_status
+from tests.support.case_lifecycle import accepted_case, act
 from tests.support.credentials import bearer
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
@@ -137,3 +138,30 @@ async def test_an_altered_or_unknown_link_is_refused(api: httpx.AsyncClient, sys
         made_up = await anyone.get(f"{system.api_url}/v1/attachment-downloads/not-a-link")
     assert (altered.status_code, altered.json()["code"]) == (403, "attachment_link_invalid")
     assert (made_up.status_code, made_up.json()["code"]) == (403, "attachment_link_invalid")
+
+
+async def test_a_resolution_shows_its_after_photo_and_names_only_the_cases_own(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    case = await accepted_case(api, category="LS-06", unit="water")
+    case_id = case["case_id"]
+    before = (await upload(api, system, "platform-12345", case_id, "before.jpg", photo())).json()["attachment_id"]
+    after = await upload(api, system, "water", case_id, "after.jpg", photo(), description="已恢复供水")
+    assert after.status_code == 201, after.text
+    after_id = after.json()["attachment_id"]
+
+    elsewhere = await water_case(api, system)
+    foreign = (await upload(api, system, "water", elsewhere, "x.jpg", photo())).json()["attachment_id"]
+    refused = await api.post(
+        f"/v1/cases/{case_id}/resolve",
+        json={"unit": "water", "note": "已修复", "attachment_ids": [after_id, foreign]},
+        headers=as_(system, "water"),
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "attachment_not_on_case")
+    assert refused.json()["detail"].startswith("attachment_ids[1]:")
+
+    progress = await act(api, case_id, "progress", {"unit": "water", "done": "已更换阀门", "attachment_ids": [before]})
+    assert progress["timeline"][-1]["attachment_ids"] == [before]
+    resolved = await act(api, case_id, "resolve", {"unit": "water", "note": "已修复", "attachment_ids": [after_id]})
+    entry = resolved["timeline"][-1]
+    assert (entry["action"], entry["attachment_ids"]) == ("resolved", [after_id])

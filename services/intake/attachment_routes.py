@@ -7,11 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
+import structlog
 from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import Response
 
 from services.contracts.access_log import AccessPurpose
 from services.contracts.attachments import AttachmentList, AttachmentRecord, AttachmentView
+from services.contracts.case_view import CaseAttachment
+from services.contracts.case_workflow import CaseUpdate
+from services.contracts.cases import CaseStatus
 from services.contracts.credentials import Principal
 from services.contracts.problem_codes import ProblemCode
 from services.intake.attachment_links import BadLink, LinkGrant, LinkVariant, make_link_token, read_link_token
@@ -19,8 +23,9 @@ from services.intake.auth import Caller
 from services.intake.authorization import require_attachment_reader
 from services.intake.dependencies import Services
 from services.intake.error_handlers import ERROR_RESPONSES, UPLOAD_RESPONSES
-from services.intake.errors import LinkRefused, TooLarge, UnprocessableInput
+from services.intake.errors import ApiError, Conflict, LinkRefused, TooLarge, UnprocessableInput
 
+log = structlog.get_logger(__name__)
 router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)
 
 UPLOAD_PATH = "/v1/cases/{case_id}/attachments"
@@ -44,13 +49,40 @@ async def upload_attachment(
     kept as `location`) and gain a thumbnail; stored encrypted. For whoever reads the case."""
     view = await services.cases.view(case_id)
     require_attachment_reader(caller, view)
+    if view.status is CaseStatus.CLOSED:
+        raise Conflict(f"case {case_id} is closed: it takes no new attachments", code=ProblemCode.WRONG_CASE_STATUS)
     data = await _read_limited(file, services.settings.attachment_max_bytes)
     if not data:
         raise UnprocessableInput("file: the file is empty", code=ProblemCode.ATTACHMENT_UNREADABLE)
     record = await services.attachments.add(
         case_id=case_id, uploader=caller, data=data, file_name=file.filename, description=description
     )
+    await _list_on_case(services, record)
     return _view(record, caller, services, request)
+
+
+async def _list_on_case(services: Services, record: AttachmentRecord) -> None:
+    """The case (its view, timeline and event log, hence the records) learns of the file. The store is what the
+    list reads, so a case that cannot take it now (Temporal down, the case closing) still has the file: logged."""
+    summary = CaseAttachment(
+        attachment_id=record.attachment_id,
+        kind=record.kind.value,
+        media_type=record.media_type,
+        size_bytes=record.size_bytes,
+        sha256=record.sha256,
+        uploaded_at=record.uploaded_at,
+        uploaded_by=record.uploaded_by,
+        has_thumbnail=record.has_thumbnail,
+    )
+    try:
+        await services.cases.act(record.case_id, CaseUpdate.ADD_ATTACHMENT, summary)
+    except ApiError as exc:
+        log.warning(
+            "attachment.not_on_case_view",
+            case_id=record.case_id,
+            attachment_id=record.attachment_id,
+            code=exc.code.value,
+        )
 
 
 @router.get("/v1/cases/{case_id}/attachments")

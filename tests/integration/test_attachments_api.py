@@ -60,6 +60,20 @@ async def test_a_photo_is_listed_and_downloaded_without_its_position_and_the_dow
     listed = await api.get(f"/v1/cases/{case_id}/attachments", headers=as_(system, "water"))
     assert listed.status_code == 200, listed.text
     [item] = listed.json()["items"]
+    case = (await api.get(f"/v1/cases/{case_id}", headers=as_(system, "water"))).json()
+    [on_case] = case["attachments"]  # the case knows it too, without its name, position or links
+    assert (on_case["attachment_id"], on_case["sha256"], on_case["uploaded_by"]) == (
+        item["attachment_id"],
+        item["sha256"],
+        "12345",
+    )
+    assert "location" not in on_case and "file_name" not in on_case
+    added = case["timeline"][-1]
+    assert (added["action"], added["actor"], added["attachment_ids"]) == (
+        "attachment_added",
+        "12345",
+        [item["attachment_id"]],
+    )
     assert item["attachment_id"] == attachment["attachment_id"] and item["description"] == "停水现场"
 
     async with httpx.AsyncClient(timeout=30) as anyone:  # the link is the permission: no API key

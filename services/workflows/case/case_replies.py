@@ -11,7 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import FeedbackReport, ProgressReport, UnitAction
     from services.contracts.case_event_log import EventFields
     from services.contracts.case_timeline import TimelineAction
-    from services.contracts.case_view import DeadlineKind
+    from services.contracts.case_view import CaseAttachment, DeadlineKind
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case.case_engine import CaseEngine
@@ -35,6 +35,15 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
     if first_contact is not None and first_contact != engine.handling_unit:
         engine.notify(EventKind.CASE_ACCEPTED, recipient=first_contact)
     engine.notify_platform(EventKind.CASE_ACCEPTED)
+
+
+async def attach(engine: CaseEngine, attachment: CaseAttachment) -> None:
+    """A file attached to the case (intake stored it): listed on the case once, whatever the retries."""
+    if any(known.attachment_id == attachment.attachment_id for known in engine.view.attachments):
+        return
+    engine.view.attachments.append(attachment)
+    fields = EventFields(attachment_ids=[attachment.attachment_id])
+    engine.record(attachment.uploaded_by, TimelineAction.ATTACHMENT_ADDED, attachment.kind, fields=fields)
 
 
 async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import filetype
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from services.contracts.attachments import AttachmentKind, AttachmentLocation
 
@@ -87,9 +87,9 @@ def prepare_image(data: bytes, accepted: AcceptedType, *, max_pixels: int) -> Pr
         location = exif_location(opened.getexif())
         image = ImageOps.exif_transpose(opened)  # the picture stays upright once its orientation tag is gone
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, UnreadableImage):
-            raise
+    except UnreadableImage:
+        raise
+    except Exception:  # untrusted bytes: Pillow's decoders raise many kinds of error on a malformed file
         raise UnreadableImage(f"the bytes look like {accepted.media_type} but are not a readable image") from None
     icc_profile = image.info.get("icc_profile")
     image.info = {}  # EXIF, XMP, comments: nothing of the camera's goes out

@@ -170,3 +170,14 @@ def test_stored_file_names(uploaded: str | None, media_type: str, kept: str) -> 
 
 def test_checksum_is_sha256_hex() -> None:
     assert sha256_hex(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_a_jpeg_with_a_corrupt_exif_block_is_unreadable_not_an_error() -> None:
+    original = photo("JPEG")
+    start = original.index(b"Exif\x00\x00") + 6
+    corrupt = original[:start] + b"\xff" * 64 + original[start + 64 :]  # the TIFF header and first IFD garbled
+    try:
+        prepared = prepare_image(corrupt, sniff(corrupt), max_pixels=10**8)
+    except UnreadableImage:
+        return  # refused with 422: fine
+    assert prepared.location is None  # or kept without a position it could not read

@@ -157,7 +157,11 @@ def _view(record: AttachmentRecord, caller: Principal, services: Services, reque
             subject=caller.subject,
             expires_at=expires_at,
         )
-        return str(request.url_for("download_attachment", token=make_link_token(grant, services.keyring)))
+        token = make_link_token(grant, services.keyring)
+        public = services.settings.public_url
+        if public is not None:
+            return f"{public}{DOWNLOAD_PATH.format(token=token)}"
+        return str(request.url_for("download_attachment", token=token))
 
     return AttachmentView(
         **record.model_dump(

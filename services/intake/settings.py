@@ -117,6 +117,11 @@ class IntakeSettings(ServiceSettings):
     attachment_max_pixels: int = Field(
         default=50_000_000, gt=0, description="Larger images are refused (a decompression bomb is small on the wire)."
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Intake's address as clients reach it (`https://hotline.example.gov.cn`): download links start "
+        "with it. Unset: the address the request came to, which behind a TLS-terminating ingress is `http://`.",
+    )
     attachment_link_seconds: int = Field(
         default=300, ge=10, le=86_400, description="How long an attachment's download links work."
     )
@@ -131,7 +136,16 @@ class IntakeSettings(ServiceSettings):
             raise ValueError("HOTLINE_OBJECT_STORE_ACCESS_KEY is required outside development (not the dev one)")
         if not self.object_store_endpoint.startswith("https://"):
             raise ValueError("HOTLINE_OBJECT_STORE_ENDPOINT must be https:// outside development")
+        if self.public_url is not None and not self.public_url.startswith("https://"):
+            raise ValueError("HOTLINE_INTAKE_PUBLIC_URL must be https:// outside development (links carry tokens)")
         return self
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _empty_public_url_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().rstrip("/") or None
+        return value
 
     @model_validator(mode="after")
     def _a_records_database_outside_development(self) -> Self:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from fastapi import UploadFile
+from starlette.requests import Request
 
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.problem_codes import ProblemCode
 from services.engines.object_store import ObjectMissing, ObjectStoreUnavailable
-from services.intake.attachment_links import LinkVariant
-from services.intake.attachment_routes import _read_limited
+from services.intake.attachment_links import LinkVariant, read_link_token
+from services.intake.attachment_routes import _read_limited, _view
 from services.intake.attachment_service import AttachmentService
 from services.intake.errors import ApiError
+from services.intake.settings import IntakeSettings
 from tests.unit.test_attachment_files import photo
 
 KEYRING = PayloadKeyring("k1", {"k1": b"1" * 32})
@@ -136,3 +139,21 @@ async def test_the_size_limit_counts_the_file_as_it_is_read(size: int, limit: in
         assert error.value.message == f"file: larger than {limit} bytes"
     else:
         assert len(await _read_limited(upload, limit)) == size
+
+
+async def test_links_start_with_the_public_url_when_one_is_set() -> None:
+    store = MemoryStore()
+    attachments = service(store)
+    await add(attachments, photo())
+    [record] = await attachments.all_of(CASE)
+    settings = IntakeSettings(_env_file=None, public_url="https://hotline.example.gov.cn/")  # type: ignore[call-arg]
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": [], "scheme": "http"})
+    services = SimpleNamespace(settings=settings, keyring=KEYRING)
+
+    view = _view(record, WATER, services, request)  # type: ignore[arg-type]
+
+    assert view.download_url.startswith("https://hotline.example.gov.cn/v1/attachment-downloads/")
+    assert view.thumbnail_url is not None and view.thumbnail_url.startswith("https://hotline.example.gov.cn/v1/")
+    grant = read_link_token(view.download_url.rsplit("/", 1)[1], KEYRING)
+    assert (grant.case_id, grant.client_id, grant.variant) == (CASE, "water-key", LinkVariant.FILE)
+    assert grant.expires_at == view.links_expire_at

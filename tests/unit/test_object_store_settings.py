@@ -40,8 +40,16 @@ def test_outside_development_a_real_store_is_taken() -> None:
         ({"object_store_secret_key": "hotline-dev-secret"}, "HOTLINE_OBJECT_STORE_SECRET_KEY"),
         ({"object_store_access_key": "hotline-dev"}, "HOTLINE_OBJECT_STORE_ACCESS_KEY"),
         ({"object_store_endpoint": "http://s3.example.gov.cn"}, "HOTLINE_OBJECT_STORE_ENDPOINT must be https"),
+        ({"public_url": "http://hotline.example.gov.cn"}, "HOTLINE_INTAKE_PUBLIC_URL must be https"),
     ],
 )
 def test_outside_development_the_development_store_stops_the_start(change: dict[str, str], named: str) -> None:
     with pytest.raises(ValidationError, match=named):
         IntakeSettings(_env_file=None, **OUTSIDE, **{**REAL, **change})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [("https://hotline.example.gov.cn/", "https://hotline.example.gov.cn"), ("", None)]
+)
+def test_the_public_url_loses_its_trailing_slash(given: str, kept: str | None) -> None:
+    assert IntakeSettings(_env_file=None, public_url=given).public_url == kept  # type: ignore[call-arg]

@@ -30,7 +30,9 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
 
 @pytest_asyncio.fixture(scope="session")
 async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSystem]:
-    running = await RunningSystem.start(tmp_path_factory.mktemp("system"), with_records=True, with_console=True)
+    running = await RunningSystem.start(
+        tmp_path_factory.mktemp("system"), with_records=True, with_console=True, with_object_store=True
+    )
     try:
         yield running
     finally:

@@ -57,6 +57,7 @@ TIMELINE_LABELS = {
     "arbitrated": "仲裁",
     "feedback": "首次反馈",
     "progress": "进展",
+    "attachment_added": "上传附件",
     "joint_handling_started": "发起联合办理",
     "joint_task_accepted": "签收联办任务",
     "joint_task_reported": "联办进展",

@@ -14,6 +14,7 @@ class AccessPurpose(StrEnum):
     """Why a caller's data was read: what answer revealed it."""
 
     TICKET = "ticket"  # GET /v1/cases/{id}/ticket
+    ATTACHMENT = "attachment"  # a download of a case's attachment (file or thumbnail) by its link
 
 
 class AccessLogEntry(BaseModel):
@@ -25,7 +26,9 @@ class AccessLogEntry(BaseModel):
     client_kind: ClientKind
     subject: str = Field(description="What the client acts as: a unit's or leader's code, a platform's channel.")
     case_id: str
-    purpose: str = Field(description="An `AccessPurpose` value (`ticket`; later kinds of reads add theirs).")
+    purpose: str = Field(
+        description="An `AccessPurpose` value (`ticket`, `attachment`; later kinds of reads add theirs)."
+    )
     masked: bool = Field(description="The contact was shown masked (a confidential caller, to a unit or leader).")
 
 

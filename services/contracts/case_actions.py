@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,6 +17,21 @@ TOP_LEADERSHIP = "top-leadership"
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 UnitCode = Field(pattern=CODE_PATTERN, description="Code of the unit acting.")
+# The attachment ids `POST /v1/cases/{id}/attachments` answers (docs/attachments.md); at most this many an action.
+ATTACHMENT_ID_PATTERN = r"^[0-9a-f]{32}$"
+MAX_ACTION_ATTACHMENTS = 20
+
+
+def _attachment_ids() -> Any:
+    return Field(
+        default_factory=list,
+        max_length=MAX_ACTION_ATTACHMENTS,
+        description="Attachments of this case (uploaded first) the action shows: before/after photos, a notice, a "
+        "recording. Each must be on the case (422 `attachment_not_on_case` otherwise).",
+    )
+
+
+AttachmentId = Annotated[str, Field(pattern=ATTACHMENT_ID_PATTERN)]
 
 
 class UnitAction(BaseModel):
@@ -27,6 +43,7 @@ class UnitAction(BaseModel):
 
     unit: str = UnitCode
     note: str = Field(default="", max_length=2000)
+    attachment_ids: list[AttachmentId] = _attachment_ids()
 
 
 class TransferRequest(BaseModel):
@@ -63,6 +80,7 @@ class FeedbackReport(BaseModel):
 
     unit: str = UnitCode
     message: str = Field(min_length=1, max_length=2000)
+    attachment_ids: list[AttachmentId] = _attachment_ids()
 
 
 class ProgressReport(BaseModel):
@@ -79,6 +97,7 @@ class ProgressReport(BaseModel):
     done: str = Field(min_length=1, max_length=2000)
     next: str = Field(default="", max_length=2000)
     explanation: str = Field(default="", max_length=2000, description="Why a deadline was missed (required after one).")
+    attachment_ids: list[AttachmentId] = _attachment_ids()
 
 
 class JointParticipant(BaseModel):

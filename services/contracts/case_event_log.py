@@ -53,6 +53,7 @@ class EventFields(BaseModel):
     note: str | None = None
     plan: str | None = None
     comment: str | None = None
+    attachment_ids: list[str] | None = Field(default=None, description="Attachments the action showed, if any.")
 
 
 class PersonalData(BaseModel):

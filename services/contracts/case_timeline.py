@@ -32,6 +32,7 @@ class TimelineAction(StrEnum):
     ARBITRATED = "arbitrated"
     FEEDBACK = "feedback"
     PROGRESS = "progress"
+    ATTACHMENT_ADDED = "attachment_added"
     # Joint handling: the case's records, and a joint task's own reports
     JOINT_HANDLING_STARTED = "joint_handling_started"
     JOINT_TASK_ACCEPTED = "joint_task_accepted"

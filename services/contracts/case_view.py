@@ -68,6 +68,24 @@ class TimelineEntry(BaseModel):
     actor: str
     action: str
     detail: str = ""
+    attachment_ids: list[str] = Field(
+        default_factory=list,
+        description="Attachments the action showed (`GET /v1/cases/{id}/attachments` lists them with links).",
+    )
+
+
+class CaseAttachment(BaseModel):
+    """One file attached to the case, as the case knows it: no name, position or link (those, for its readers, come
+    from `GET /v1/cases/{id}/attachments`)."""
+
+    attachment_id: str
+    kind: str = Field(description="`image`, `document` or `audio`.")
+    media_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str = Field(description="The uploader's subject: a unit's or leader's code, a platform's channel.")
+    has_thumbnail: bool = False
 
 
 class Transfer(BaseModel):
@@ -266,6 +284,9 @@ class CaseView(BaseModel):
     closed_at: datetime | None = None
     closed_reason: str | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
+    attachments: list[CaseAttachment] = Field(
+        default_factory=list, description="Files attached to the case, oldest first (docs/attachments.md)."
+    )
 
     def tracked(self, kind: DeadlineKind) -> TrackedDeadline | None:
         return next((d for d in self.tracked_deadlines if d.kind is kind), None)

@@ -33,6 +33,7 @@ class CaseUpdate(StrEnum):
     RESOLVE = "resolve"
     RATE = "rate"
     JUDGE_UNREASONABLE_DEMAND = "judge_unreasonable_demand"
+    ADD_ATTACHMENT = "add_attachment"
 
 
 class JointTaskUpdate(StrEnum):

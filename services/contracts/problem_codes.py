@@ -44,6 +44,14 @@ class ProblemCode(StrEnum):
     NOTIFICATION_NOT_FOUND = "notification_not_found"
     KEY_NOT_FOUND = "key_not_found"
     REPORT_NOT_FOUND = "report_not_found"
+    ATTACHMENT_NOT_FOUND = "attachment_not_found"
+    ATTACHMENT_LINK_INVALID = "attachment_link_invalid"
+    ATTACHMENT_LIMIT_REACHED = "attachment_limit_reached"
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    ATTACHMENT_TYPE_NOT_ACCEPTED = "attachment_type_not_accepted"
+    ATTACHMENT_UNREADABLE = "attachment_unreadable"
+    ATTACHMENT_NOT_ON_CASE = "attachment_not_on_case"
+    OBJECT_STORE_UNAVAILABLE = "object_store_unavailable"
     RECTIFICATION_NOT_FOUND = "rectification_not_found"
     CLASS_NOT_FOUND = "class_not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
@@ -154,6 +162,9 @@ PROBLEM_TYPES: dict[ProblemCode, ProblemType] = {
     _C.ACTING_SUBJECT_INVALID: ProblemType(403, "The console names a subject that does not fit the kind"),
     _C.NOT_FOUND: ProblemType(404, "Not found"),
     _C.CASE_NOT_FOUND: ProblemType(404, "No such case"),
+    _C.ATTACHMENT_NOT_FOUND: ProblemType(404, "No such attachment"),
+    _C.ATTACHMENT_LINK_INVALID: ProblemType(403, "The download link is expired or was not made by this system"),
+    _C.ATTACHMENT_LIMIT_REACHED: ProblemType(409, "The case has as many attachments as it may have"),
     _C.JOINT_TASK_NOT_FOUND: ProblemType(404, "No such joint task"),
     _C.UNIT_NOT_FOUND: ProblemType(404, "No such unit"),
     _C.CHANNEL_NOT_FOUND: ProblemType(404, "No such channel"),
@@ -205,6 +216,10 @@ PROBLEM_TYPES: dict[ProblemCode, ProblemType] = {
     _C.RECTIFICATION_CLOSED: ProblemType(409, "The special rectification is closed"),
     _C.NOT_RECTIFICATION_UNIT: ProblemType(409, "Not a unit of this special rectification"),
     _C.BODY_TOO_LARGE: ProblemType(413, "Request body too large"),
+    _C.ATTACHMENT_TOO_LARGE: ProblemType(413, "The attachment is too large"),
+    _C.ATTACHMENT_TYPE_NOT_ACCEPTED: ProblemType(415, "The file is not of an accepted type"),
+    _C.ATTACHMENT_UNREADABLE: ProblemType(422, "The file cannot be read as what it claims to be"),
+    _C.ATTACHMENT_NOT_ON_CASE: ProblemType(422, "An attachment named is not on this case"),
     _C.REQUEST_INVALID: ProblemType(422, "The request does not fit the schema"),
     _C.UNKNOWN_UNIT: ProblemType(422, "Unknown unit"),
     _C.UNKNOWN_CATALOG_ITEM: ProblemType(422, "Unknown catalog item"),
@@ -229,6 +244,7 @@ PROBLEM_TYPES: dict[ProblemCode, ProblemType] = {
     _C.MESSAGE_BUS_UNAVAILABLE: ProblemType(503, "The message bus is not answering"),
     _C.WORKFLOW_ENGINE_UNAVAILABLE: ProblemType(503, "The workflow engine is not answering"),
     _C.RECORDS_UNAVAILABLE: ProblemType(503, "The case records are not answering"),
+    _C.OBJECT_STORE_UNAVAILABLE: ProblemType(503, "The object store is not answering"),
     _C.TICKET_NOT_RECORDED_YET: ProblemType(503, "The ticket is not in the case records yet"),
 }
 

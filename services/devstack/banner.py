@@ -39,6 +39,7 @@ BANNER = """
                         http://127.0.0.1:9104/metrics  (records)
                         http://127.0.0.1:9105/metrics  (assessment)
    PostgreSQL           postgresql://postgres@/postgres?host=<repo>/var/postgres  (socket; the case records)
+   S3 (SeaweedFS)       http://127.0.0.1:8333  bucket hotline-attachments  (attachments, encrypted by intake)
 
    API keys  var/dev-credentials.json  (development only; send "Authorization: Bearer <key>")
 

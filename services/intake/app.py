@@ -29,11 +29,13 @@ from services.engines.credential_store import CredentialStore
 from services.engines.jetstream import close_nats, key_value, open_jetstream
 from services.engines.lifecycle import keep_running
 from services.engines.notification_store import NotificationStore
+from services.engines.object_store import ObjectStore, ObjectStoreConfig
 from services.engines.records_db.connection import open_records
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import (
     access_log_routes,
     admin_routes,
+    attachment_routes,
     case_action_routes,
     case_routes,
     case_search_routes,
@@ -55,6 +57,7 @@ from services.intake import (
     unit_routes,
 )
 from services.intake.access_log import AccessLog
+from services.intake.attachment_service import AttachmentService
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
@@ -144,6 +147,19 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             records_timeout=settings.records_lookup_timeout_seconds,
             bus_retry_seconds=settings.bus_retry_seconds,
         )
+        # Opened on first use: intake starts, and takes tickets, whether or not the object store answers.
+        object_store = ObjectStore(
+            ObjectStoreConfig(
+                endpoint=settings.object_store_endpoint,
+                region=settings.object_store_region,
+                bucket=settings.object_store_bucket,
+                access_key=settings.object_store_access_key,
+                secret_key=settings.object_store_secret_key.get_secret_value(),
+                path_style=settings.object_store_path_style,
+                ca_file=settings.object_store_ca_file,
+                timeout_seconds=settings.object_store_timeout_seconds,
+            )
+        )
         app.state.nats = nc
         app.state.temporal = client
         app.state.services = IntakeServices(
@@ -174,6 +190,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             reports=ReportService(
                 engine=records.engine, client=client, wait_seconds=settings.report_request_wait_seconds
             ),
+            attachments=AttachmentService(
+                store=object_store,
+                keyring=settings.payload_keyring(),
+                max_count=settings.attachment_max_count,
+                max_pixels=settings.attachment_max_pixels,
+            ),
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -181,6 +203,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         await asyncio.gather(*watching)
         await close_nats(nc)
         await records.engine.dispose()
+        await object_store.close()
 
     app = FastAPI(
         title="City hotline case intake",
@@ -191,7 +214,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         # address) and its logs the request's input: `RequestTracing` records the method, route and status only.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        # An upload may carry a whole file: its own limit, checked again on the file alone by the route.
+        larger={
+            attachment_routes.UPLOAD_PATH: settings.attachment_max_bytes + attachment_routes.MULTIPART_OVERHEAD_BYTES
+        },
+    )
     # Added last, so it runs first: a client over its limit is refused before its body is read.
     app.add_middleware(RateLimit, limits=settings.rate_limits, limiter=shared_window, is_console_key=_is_console_key)
     if tracing_enabled():
@@ -203,6 +233,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(case_routes.router)
     app.include_router(ticket_routes.router)
     app.include_router(case_action_routes.router)
+    app.include_router(attachment_routes.router)
     app.include_router(joint_routes.router)
     app.include_router(triage_routes.router)
     app.include_router(unit_routes.router)

@@ -96,6 +96,20 @@ def require_reader(caller: Principal, view: CaseView) -> None:
     raise refuse(403, "not_involved", "this case is not yours to read", client=caller.client_id, case_id=view.case_id)
 
 
+def require_attachment_reader(caller: Principal, view: CaseView) -> None:
+    """Uploading to and reading a case's attachments: whoever reads the case, except admins and operators, who run
+    the system and do not see citizens' photos and recordings."""
+    if caller.kind in (ClientKind.ADMIN, ClientKind.OPERATOR):
+        raise refuse(
+            403,
+            "kind",
+            f"{caller.kind.value} clients run the system; they do not handle case attachments",
+            client=caller.client_id,
+            case_id=view.case_id,
+        )
+    require_reader(caller, view)
+
+
 def ticket_units(view: CaseView) -> set[str]:
     """The units on the case, who read its whole ticket: first-contact, handling, joint participants (any phase)
     and the calling unit of a unit's call. A unit that transferred the case on, being none of these, does not."""
@@ -201,6 +215,8 @@ async def act_on_case(
     require_case_actor(caller, view, str(getattr(body, "unit", "")))
     if fits is not None:
         fits(view)
+    # Checked once the caller may act here, so that a stranger learns nothing of the case's attachments.
+    await services.attachments.require_on_case(case_id, list(getattr(body, "attachment_ids", [])))
     return await services.cases.act(case_id, update, body)
 
 

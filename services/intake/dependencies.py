@@ -15,6 +15,7 @@ from services.engines.catalog_store import CatalogStore
 from services.engines.credential_store import CredentialStore
 from services.engines.notification_store import NotificationStore
 from services.intake.access_log import AccessLog
+from services.intake.attachment_service import AttachmentService
 from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
 from services.intake.catalog_change_service import CatalogChangeService
@@ -42,6 +43,7 @@ class IntakeServices:
     rectifications: RectificationService
     definitions: AssessmentDefinitions  # how units are assessed (the rates API)
     reports: ReportService
+    attachments: AttachmentService
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

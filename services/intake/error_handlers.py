@@ -81,13 +81,21 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorBody,
         "description": _with_codes(
-            "An engine (NATS, Temporal or the case records) is not answering; retry after `Retry-After` seconds.",
+            "An engine (NATS, Temporal, the case records or the object store) is not answering; retry after "
+            "`Retry-After` seconds.",
             503,
         ),
         "headers": RETRY_AFTER,
     },
 }
 
+# Only the routes that take files answer 415 (`responses=UPLOAD_RESPONSES` beside the router's own).
+UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    415: {
+        "model": ErrorBody,
+        "description": _with_codes("The file's bytes are not of a type accepted here, whatever its name says.", 415),
+    },
+}
 
 # The framework's own refusals (an unknown path, a method the path does not take, a body it cannot read).
 _HTTP_CODES = {

@@ -44,3 +44,20 @@ class Unavailable(ApiError):
 
     def __init__(self, message: str, *, code: ProblemCode | None = None, retry_after: int = 5) -> None:
         super().__init__(message, code=code, retry_after=retry_after)
+
+
+class LinkRefused(ApiError):
+    """A download link that is expired, altered or not ours."""
+
+    status_code = 403
+    code = ProblemCode.ATTACHMENT_LINK_INVALID
+
+
+class TooLarge(ApiError):
+    status_code = 413
+    code = ProblemCode.ATTACHMENT_TOO_LARGE
+
+
+class UnsupportedMedia(ApiError):
+    status_code = 415
+    code = ProblemCode.ATTACHMENT_TYPE_NOT_ACCEPTED

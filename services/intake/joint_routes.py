@@ -42,6 +42,7 @@ async def accept_joint_task(
     require_actor(services.catalog, action.unit)
     require_acting_as(caller, action.unit)
     require_acting_as(caller, unit)  # a unit acts on its own joint task only
+    await services.attachments.require_on_case(case_id, action.attachment_ids)
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.ACCEPT, action)
 
 
@@ -53,6 +54,7 @@ async def report_joint_task(
     require_actor(services.catalog, action.unit)
     require_acting_as(caller, action.unit)
     require_acting_as(caller, unit)  # a unit acts on its own joint task only
+    await services.attachments.require_on_case(case_id, action.attachment_ids)
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.REPORT, action)
 
 
@@ -64,4 +66,5 @@ async def complete_joint_task(
     require_actor(services.catalog, action.unit)
     require_acting_as(caller, action.unit)
     require_acting_as(caller, unit)  # a unit acts on its own joint task only
+    await services.attachments.require_on_case(case_id, action.attachment_ids)
     return await services.cases.act_on_joint_task(case_id, unit, JointTaskUpdate.COMPLETE, action)

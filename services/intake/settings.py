@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import SettingsConfigDict
 
 from services.contracts.assessment import DEFINITIONS_FILE_VARIABLE, AssessmentDefinitions, load_definitions
+from services.contracts.attachments import DEV_OBJECT_STORE_ACCESS_KEY, DEV_OBJECT_STORE_SECRET_KEY
 from services.contracts.settings import Environment, ServiceSettings
 from services.engines.records_db.connection import DATABASE_URL_VARIABLE, records_url
 
@@ -98,6 +99,74 @@ class IntakeSettings(ServiceSettings):
         max_length=500,
         description="Open311 service discovery: how an integrator gets an API key.",
     )
+
+    # The attachments' object store (docs/attachments.md): any S3-compatible store, SeaweedFS in development.
+    object_store_endpoint: str = Field(
+        default="http://127.0.0.1:8333",
+        validation_alias="HOTLINE_OBJECT_STORE_ENDPOINT",
+        description="The S3 API's base URL (MinIO, Ceph RGW, a cloud's S3, SeaweedFS); `https://` outside development.",
+    )
+    object_store_region: str = Field(default="us-east-1", validation_alias="HOTLINE_OBJECT_STORE_REGION")
+    object_store_bucket: str = Field(
+        default="hotline-attachments",
+        validation_alias="HOTLINE_OBJECT_STORE_BUCKET",
+        description="Created at first use when missing (the key then needs CreateBucket) or made by the operator.",
+    )
+    object_store_access_key: str = Field(
+        default=DEV_OBJECT_STORE_ACCESS_KEY, validation_alias="HOTLINE_OBJECT_STORE_ACCESS_KEY"
+    )
+    object_store_secret_key: SecretStr = Field(
+        default=SecretStr(DEV_OBJECT_STORE_SECRET_KEY), validation_alias="HOTLINE_OBJECT_STORE_SECRET_KEY"
+    )
+    object_store_path_style: bool = Field(
+        default=True,
+        validation_alias="HOTLINE_OBJECT_STORE_PATH_STYLE",
+        description="`endpoint/bucket/key` (MinIO, Ceph, SeaweedFS); false for virtual-host buckets.",
+    )
+    object_store_ca_file: Path | None = Field(
+        default=None,
+        validation_alias="HOTLINE_OBJECT_STORE_CA_FILE",
+        description="The CA that signed the store's certificate, when not a public one.",
+    )
+    object_store_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="HOTLINE_OBJECT_STORE_TIMEOUT_SECONDS"
+    )
+    attachment_max_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, le=200 * 1024 * 1024, description="Larger files are refused with 413."
+    )
+    attachment_max_count: int = Field(default=20, ge=1, le=500, description="Attachments a case may have.")
+    attachment_max_pixels: int = Field(
+        default=50_000_000, gt=0, description="Larger images are refused (a decompression bomb is small on the wire)."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Intake's address as clients reach it (`https://hotline.example.gov.cn`): download links start "
+        "with it. Unset: the address the request came to, which behind a TLS-terminating ingress is `http://`.",
+    )
+    attachment_link_seconds: int = Field(
+        default=300, ge=10, le=86_400, description="How long an attachment's download links work."
+    )
+
+    @model_validator(mode="after")
+    def _real_object_store_credentials_outside_development(self) -> Self:
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        if self.object_store_secret_key.get_secret_value() in ("", DEV_OBJECT_STORE_SECRET_KEY):
+            raise ValueError("HOTLINE_OBJECT_STORE_SECRET_KEY is required outside development (not the dev one)")
+        if self.object_store_access_key in ("", DEV_OBJECT_STORE_ACCESS_KEY):
+            raise ValueError("HOTLINE_OBJECT_STORE_ACCESS_KEY is required outside development (not the dev one)")
+        if not self.object_store_endpoint.startswith("https://"):
+            raise ValueError("HOTLINE_OBJECT_STORE_ENDPOINT must be https:// outside development")
+        if self.public_url is not None and not self.public_url.startswith("https://"):
+            raise ValueError("HOTLINE_INTAKE_PUBLIC_URL must be https:// outside development (links carry tokens)")
+        return self
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _empty_public_url_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().rstrip("/") or None
+        return value
 
     @model_validator(mode="after")
     def _a_records_database_outside_development(self) -> Self:

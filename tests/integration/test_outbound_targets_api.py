@@ -30,6 +30,7 @@ async def staging_intake(
         "HOTLINE_PAYLOAD_KEY_ID": "s1",
         # Opened on first use, which these requests never reach.
         "HOTLINE_RECORDS_DATABASE_URL": "postgresql+asyncpg://hotline@127.0.0.1:1/records",
+        "HOTLINE_OBJECT_STORE_ENDPOINT": "https://127.0.0.1:1",
         "HOTLINE_OUTBOUND_ALLOWED_NETWORKS": "10.20.0.0/16",
         "HOTLINE_OUTBOUND_ALLOWED_HOSTS": "receiver.egov.internal",
     }

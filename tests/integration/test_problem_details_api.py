@@ -94,12 +94,19 @@ async def test_the_workflows_refusals_reach_the_client_with_their_codes(api: htt
     assert (await api.get(f"/v1/cases/{case_id}")).json()["status"] == "arbitration"
 
 
+KEYLESS_PATHS = {"/v1/attachment-downloads/{token}"}
+
+
 async def test_the_served_schema_names_the_key_the_problems_and_the_webhooks(api: httpx.AsyncClient) -> None:
     schema = (await api.get("/openapi.json")).json()
 
     assert set(schema["components"]["securitySchemes"]) == {"bearerKey", "apiKeyHeader"}
     operations = [op for item in schema["paths"].values() for op in item.values()]
-    assert all(op["security"] == [{"bearerKey": []}, {"apiKeyHeader": []}] for op in operations)
+    # An attachment's download link is the permission itself (docs/attachments.md): the one operation without a key.
+    keyless = [op for path, item in schema["paths"].items() for op in item.values() if path in KEYLESS_PATHS]
+    assert [op.get("security") for op in keyless] == [None]
+    keyed = [op for op in operations if op not in keyless]
+    assert all(op["security"] == [{"bearerKey": []}, {"apiKeyHeader": []}] for op in keyed)
     errors = [r for op in operations for status, r in op["responses"].items() if status[0] in "45"]
     assert errors and all(list(r["content"]) == [PROBLEM] for r in errors)
     webhooks = set(schema["webhooks"])

@@ -118,6 +118,8 @@ def service_env(*, nats_url: str, temporal_address: str, extra: dict[str, str] |
             "HOTLINE_RECORDS_CASE_GAUGES_SECONDS": "1",
             # Tests poll the API fast from one key; the rate limit itself is tested on an intake of its own.
             "HOTLINE_INTAKE_RATE_LIMIT": "100/second",
+            # Attachments over 2 MiB are refused, so the tests of the limit upload little.
+            "HOTLINE_INTAKE_ATTACHMENT_MAX_BYTES": str(2 * 1024 * 1024),
             "HOTLINE_NOTIFIER_SMTP__HOST": "127.0.0.1",
             "HOTLINE_NOTIFIER_SMTP__PORT": str(SMTP_PORT),
             "HOTLINE_NOTIFIER_SMTP__SENDER": "河口市12345热线 <hotline@hekou.example.gov.cn>",

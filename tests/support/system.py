@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.credentials import ActAsBody, dev_keys
-from tests.support.engines import NatsCluster, NatsServer, PostgresServer, TemporalDevServer
+from tests.support.engines import NatsCluster, NatsServer, PostgresServer, SeaweedServer, TemporalDevServer
 from tests.support.load_balancer import RoundRobin
 from tests.support.services import (
     ASSESSMENT,
@@ -35,6 +35,7 @@ class RunningSystem:
     workdir: Path
     keys: dict[str, str] = field(default_factory=dict)
     postgres: PostgresServer | None = None
+    object_store: SeaweedServer | None = None
 
     @property
     def api_url(self) -> str:
@@ -52,19 +53,30 @@ class RunningSystem:
         extra_env: dict[str, str] | None = None,
         with_records: bool = False,
         with_console: bool = False,
+        with_object_store: bool = False,
         nats_nodes: int = 1,
         replicas: int = 1,
     ) -> RunningSystem:
         """Engines first, then the services, each waited on until healthy; `extra_env` overrides settings;
         `with_records`: PostgreSQL, the records service and the assessment service too; `with_console`: the staff
-        console, once intake answers. `nats_nodes` > 1: a NATS cluster of that many, every stream and bucket at 3
+        console, once intake answers; `with_object_store`: SeaweedFS's S3 gateway (attachments), started beside
+        Temporal (about 4 s, so only for the tests that need it). `nats_nodes` > 1: a NATS cluster of that many, every stream and bucket at 3
         replicas (the production topology); `replicas`: processes of each service (the API then load-balanced)."""
         nats = NatsCluster.at(workdir, size=nats_nodes) if nats_nodes > 1 else NatsServer.at(workdir)
         running = cls(nats, TemporalDevServer.at(workdir), {}, workdir)
         await running.nats.start()
         running.keys = await dev_keys(workdir, running.nats.url, replicas=min(nats_nodes, 3))
-        await running.temporal.start()
-        env = service_env(nats_url=running.nats.url, temporal_address=running.temporal.address, extra=extra_env)
+        engines = [running.temporal.start()]
+        if with_object_store:
+            running.object_store = SeaweedServer.at(workdir)
+            engines.append(running.object_store.start())
+        await asyncio.gather(*engines)
+        object_store_env = running.object_store.env() if running.object_store is not None else {}
+        env = service_env(
+            nats_url=running.nats.url,
+            temporal_address=running.temporal.address,
+            extra={**object_store_env, **(extra_env or {})},
+        )
         env["HOTLINE_NATS_REPLICAS"] = str(min(nats_nodes, 3))
         names = SERVICE_NAMES
         if with_records:
@@ -102,3 +114,5 @@ class RunningSystem:
         self.nats.stop()
         if self.postgres is not None:
             self.postgres.stop()
+        if self.object_store is not None:
+            self.object_store.stop()

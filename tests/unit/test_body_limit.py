@@ -125,3 +125,28 @@ async def test_request_without_a_body_passes(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 200
     assert response.json() == {"ok": True}
+
+
+@pytest.mark.parametrize(
+    ("path", "size", "status"),
+    [
+        ("/cases/c-1/files", LIMIT * 5, 200),  # the larger path's own limit
+        ("/cases/c-1/files/", LIMIT * 5, 200),
+        ("/cases/c-1/files", LIMIT * 10 + 1, 413),
+        ("/cases/c-1/files/extra", LIMIT + 1, 413),  # another path: the general limit
+        ("/cases/c-1/c-2/files", LIMIT + 1, 413),  # `{case_id}` is one segment
+        ("/raw", LIMIT + 1, 413),
+    ],
+)
+async def test_a_path_may_have_a_larger_limit(path: str, size: int, status: int) -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=LIMIT, larger={"/cases/{case_id}/files": LIMIT * 10})
+
+    @app.post("/{rest:path}")
+    async def anything(request: Request) -> dict[str, int]:
+        return {"length": len(await request.body())}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake.test") as client:
+        response = await client.post(path, content=in_chunks(b"x" * size))
+    assert response.status_code == status

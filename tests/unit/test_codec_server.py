@@ -47,6 +47,9 @@ def _settings(environment: str = "development") -> IntakeSettings:
         payload_keys=f"k1:{base64.b64encode(KEY).decode()}",
         payload_key_id="k1",
         records_database_url="postgresql+asyncpg://records@db.example/records",
+        object_store_endpoint="https://s3.example.gov.cn",
+        object_store_access_key="hotline-intake",
+        object_store_secret_key="a-real-secret",
     )
 
 

@@ -126,6 +126,7 @@ KUBE_DNS = Peer("kube-system", {"k8s-app": "kube-dns"})
 A_UNITS_WEBHOOK = Peer(ip="203.0.113.10")
 CLOUD_METADATA = Peer(ip="169.254.169.254")
 A_POD_ADDRESS = Peer(ip="10.244.3.7")
+OBJECT_STORE = Peer(ip="10.30.0.20")  # the placeholder address of the city's S3 store
 
 
 @cache
@@ -149,6 +150,12 @@ def test_each_service_reaches_the_engines_its_code_connects_to_and_no_other(name
     database = any("@hotline-records-rw:5432" in str(item.get("value", "")) for item in container.get("env", []))
     assert allowed(source, RECORDS_DATABASE, 5432) == database
     assert allowed(source, KUBE_DNS, 53, "UDP")
+
+
+@pytest.mark.parametrize("name", sorted(deployments()))
+def test_the_services_that_store_attachments_reach_the_object_store(name: str) -> None:
+    # The notifier reaches the city's intranet anyway (its receivers are there too).
+    assert allowed(pod(name), OBJECT_STORE, 443) == (uses(name, "ObjectStore(") or name == "notifier")
 
 
 @pytest.mark.parametrize("name", sorted(deployments()))

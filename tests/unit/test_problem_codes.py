@@ -14,7 +14,16 @@ from services.intake.auth import REFUSAL_CODES
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS_DOC = ROOT / "docs" / "errors.md"
 # The API's errors and the status each answers with; a raise of one names its code, and the code fits the status.
-API_ERRORS = {"ApiError": 400, "NotFound": 404, "Conflict": 409, "UnprocessableInput": 422, "Unavailable": 503}
+API_ERRORS = {
+    "ApiError": 400,
+    "LinkRefused": 403,
+    "NotFound": 404,
+    "Conflict": 409,
+    "TooLarge": 413,
+    "UnsupportedMedia": 415,
+    "UnprocessableInput": 422,
+    "Unavailable": 503,
+}
 # What workflows refuse with (the API answers 409): the code is their second argument.
 WORKFLOW_REFUSALS = {"CaseActionRefused", "DecisionRefused", "RectificationRefused"}
 

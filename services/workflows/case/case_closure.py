@@ -46,7 +46,8 @@ async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     view.feedback_at = view.feedback_at or now
     engine.meet(DeadlineKind.RESOLUTION, DeadlineKind.FEEDBACK)
     view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
-    engine.record(action.unit, TimelineAction.RESOLVED, action.note, fields=EventFields(note=action.note))
+    fields = EventFields(note=action.note, attachment_ids=action.attachment_ids or None)
+    engine.record(action.unit, TimelineAction.RESOLVED, action.note, fields=fields)
     engine.notify_platform(EventKind.CASE_RESOLVED, Notice(detail=action.note))
     for extension in view.extensions:
         if extension.status is ExtensionStatus.PENDING:

@@ -49,7 +49,8 @@ class CaseLog:
         """One change: a timeline entry, and (unless `publish` is false) the next event of the case's log."""
         state = self._state
         at = at or workflow.now()
-        state.timeline.append(timeline_entry(actor, action, detail, at=at))
+        attachment_ids = (fields.attachment_ids if fields is not None else None) or []
+        state.timeline.append(timeline_entry(actor, action, detail, at=at, attachment_ids=attachment_ids))
         if not publish:
             return
         state.event_sequence += 1

@@ -11,7 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_actions import FeedbackReport, ProgressReport, UnitAction
     from services.contracts.case_event_log import EventFields
     from services.contracts.case_timeline import TimelineAction
-    from services.contracts.case_view import DeadlineKind
+    from services.contracts.case_view import CaseAttachment, DeadlineKind
     from services.contracts.cases import CaseStatus
     from services.contracts.events import EventKind
     from services.workflows.case.case_engine import CaseEngine
@@ -23,7 +23,10 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
     engine.view.status = CaseStatus.ACCEPTED
     engine.meet(DeadlineKind.SIGN_FOR, DeadlineKind.TRANSFER)
     engine.record(
-        action.unit, TimelineAction.ACCEPTED, action.note, fields=EventFields(unit=action.unit, note=action.note)
+        action.unit,
+        TimelineAction.ACCEPTED,
+        action.note,
+        fields=EventFields(unit=action.unit, note=action.note, attachment_ids=action.attachment_ids or None),
     )
     # The unit's own systems get the deadlines it now works to; a first-contact unit that transferred the case
     # learns that it has been signed for; the platform hears the status change.
@@ -34,11 +37,21 @@ async def accept(engine: CaseEngine, action: UnitAction) -> None:
     engine.notify_platform(EventKind.CASE_ACCEPTED)
 
 
+async def attach(engine: CaseEngine, attachment: CaseAttachment) -> None:
+    """A file attached to the case (intake stored it): listed on the case once, whatever the retries."""
+    if any(known.attachment_id == attachment.attachment_id for known in engine.view.attachments):
+        return
+    engine.view.attachments.append(attachment)
+    fields = EventFields(attachment_ids=[attachment.attachment_id])
+    engine.record(attachment.uploaded_by, TimelineAction.ATTACHMENT_ADDED, attachment.kind, fields=fields)
+
+
 async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
     """The first reply to the caller; the platform hears it too."""
     engine.view.feedback_at = engine.view.feedback_at or engine.now()
     engine.meet(DeadlineKind.FEEDBACK)
-    engine.record(report.unit, TimelineAction.FEEDBACK, report.message, fields=EventFields(note=report.message))
+    fields = EventFields(note=report.message, attachment_ids=report.attachment_ids or None)
+    engine.record(report.unit, TimelineAction.FEEDBACK, report.message, fields=fields)
     engine.notify_platform(EventKind.FEEDBACK_GIVEN, Notice(detail=report.message))
 
 
@@ -49,6 +62,11 @@ async def progress(engine: CaseEngine, report: ProgressReport) -> None:
         detail += f"；说明：{report.explanation}"
         engine.view.explanation_required = False
     # The next step is the measure the unit proposes (the special report lists it); the explanation answers a breach.
-    fields = EventFields(note=report.done, plan=report.next or None, reason=report.explanation or None)
+    fields = EventFields(
+        note=report.done,
+        plan=report.next or None,
+        reason=report.explanation or None,
+        attachment_ids=report.attachment_ids or None,
+    )
     engine.record(report.unit, TimelineAction.PROGRESS, detail, fields=fields)
     engine.notify_platform(EventKind.PROGRESS_REPORTED, Notice(detail=detail))

@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         UnreasonableDemandJudgement,
     )
     from services.contracts.case_event_log import EventSource, PersonalData
-    from services.contracts.case_view import NOT_RATED, CaseView, JointTaskView
+    from services.contracts.case_view import NOT_RATED, CaseAttachment, CaseView, JointTaskView
     from services.contracts.case_workflow import (
         INTERNAL_STATE_QUERY,
         STATE_QUERY,
@@ -176,6 +176,10 @@ class FirstContactCase:
         rules.check_arbitration(self._view, decision)
 
     # --- replies to the caller --------------------------------------------------------------------------
+
+    @workflow.update(name=CaseUpdate.ADD_ATTACHMENT.value)
+    async def add_attachment(self, attachment: CaseAttachment) -> ActionDone:
+        return await self._apply(lambda: None, lambda: replies.attach(self._engine, attachment))
 
     @workflow.update(name=CaseUpdate.FEEDBACK.value)
     async def feedback(self, report: FeedbackReport) -> ActionDone:

@@ -105,15 +105,16 @@ class JointHandling:
                 # A task that completed a moment ago cannot be cancelled; closing the phase goes on regardless.
                 with contextlib.suppress(Exception):
                     await workflow.get_external_workflow_handle(task.workflow_id).cancel()
-        await self._close(phase, closed_by=action.unit, note=action.note)
+        await self._close(phase, closed_by=action.unit, note=action.note, attachment_ids=action.attachment_ids)
 
-    async def _close(self, phase: JointPhase, *, closed_by: str, note: str) -> None:
+    async def _close(
+        self, phase: JointPhase, *, closed_by: str, note: str, attachment_ids: list[str] | None = None
+    ) -> None:
         engine = self._engine
         phase.closed_at = engine.now()
         phase.closed_by = closed_by
-        engine.record(
-            closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note, fields=EventFields(phase=phase.number, note=note)
-        )
+        fields = EventFields(phase=phase.number, note=note, attachment_ids=attachment_ids or None)
+        engine.record(closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note, fields=fields)
         engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=note))
 
     def _phase_of(self, task: JointTaskView) -> JointPhase | None:

@@ -153,13 +153,15 @@ class JointTask:
             )
 
     async def _changed_by(self, action: UnitAction, what: TimelineAction) -> JointTaskView:
-        self._note(action.unit, what, action.note)
+        self._note(action.unit, what, action.note, attachment_ids=action.attachment_ids)
         self._changed = True
         await self._report_to_case()
         return self._view
 
-    def _note(self, actor: str, action: TimelineAction, detail: str) -> None:
-        self._view.reports.append(timeline_entry(actor, action, detail))
+    def _note(
+        self, actor: str, action: TimelineAction, detail: str, *, attachment_ids: list[str] | None = None
+    ) -> None:
+        self._view.reports.append(timeline_entry(actor, action, detail, attachment_ids=attachment_ids))
 
     async def _report_to_case(self) -> None:
         parent = workflow.info().parent

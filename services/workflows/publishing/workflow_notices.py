@@ -61,10 +61,21 @@ class About:
 
 
 def timeline_entry(
-    actor: str, action: TimelineAction, detail: str = "", *, at: datetime | None = None
+    actor: str,
+    action: TimelineAction,
+    detail: str = "",
+    *,
+    at: datetime | None = None,
+    attachment_ids: list[str] | None = None,
 ) -> TimelineEntry:
     """One line of a workflow's timeline, now unless `at` says when it happened."""
-    return TimelineEntry(at=at or workflow.now(), actor=actor, action=action.value, detail=detail)
+    return TimelineEntry(
+        at=at or workflow.now(),
+        actor=actor,
+        action=action.value,
+        detail=detail,
+        attachment_ids=list(attachment_ids or []),
+    )
 
 
 def notification(

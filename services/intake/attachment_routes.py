@@ -1,0 +1,189 @@
+"""`/v1/cases/{id}/attachments`: upload (multipart) and list a case's attachments; `/v1/attachment-downloads/{token}`:
+the short-lived links they are downloaded by, each download written to the access log first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from urllib.parse import quote
+
+import structlog
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi.responses import Response
+
+from services.contracts.access_log import AccessPurpose
+from services.contracts.attachments import AttachmentList, AttachmentRecord, AttachmentView
+from services.contracts.case_view import CaseAttachment
+from services.contracts.case_workflow import CaseUpdate
+from services.contracts.cases import CaseStatus
+from services.contracts.credentials import Principal
+from services.contracts.problem_codes import ProblemCode
+from services.intake.attachment_links import BadLink, LinkGrant, LinkVariant, make_link_token, read_link_token
+from services.intake.auth import Caller
+from services.intake.authorization import require_attachment_reader
+from services.intake.dependencies import Services
+from services.intake.error_handlers import ERROR_RESPONSES, UPLOAD_RESPONSES
+from services.intake.errors import ApiError, Conflict, LinkRefused, TooLarge, UnprocessableInput
+
+log = structlog.get_logger(__name__)
+router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)
+
+UPLOAD_PATH = "/v1/cases/{case_id}/attachments"
+DOWNLOAD_PATH = "/v1/attachment-downloads/{token}"
+# What a multipart body may carry besides the file (boundaries, headers, the description).
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+MAX_DESCRIPTION = 500
+_READ_CHUNK = 256 * 1024
+
+
+@router.post(UPLOAD_PATH, status_code=status.HTTP_201_CREATED, responses=UPLOAD_RESPONSES)
+async def upload_attachment(
+    case_id: str,
+    request: Request,
+    services: Services,
+    caller: Caller,
+    file: Annotated[UploadFile, File(description="JPEG, PNG, HEIC (kept as JPEG), PDF, MP3, M4A, AAC, AMR, WAV.")],
+    description: Annotated[str | None, Form(max_length=MAX_DESCRIPTION)] = None,
+) -> AttachmentView:
+    """Attach a file to a case: its type is judged from its bytes; images lose their EXIF (the GPS position is
+    kept as `location`) and gain a thumbnail; stored encrypted. For whoever reads the case."""
+    view = await services.cases.view(case_id)
+    require_attachment_reader(caller, view)
+    if view.status is CaseStatus.CLOSED:
+        raise Conflict(f"case {case_id} is closed: it takes no new attachments", code=ProblemCode.WRONG_CASE_STATUS)
+    data = await _read_limited(file, services.settings.attachment_max_bytes)
+    if not data:
+        raise UnprocessableInput("file: the file is empty", code=ProblemCode.ATTACHMENT_UNREADABLE)
+    record = await services.attachments.add(
+        case_id=case_id, uploader=caller, data=data, file_name=file.filename, description=description
+    )
+    await _list_on_case(services, record)
+    return _view(record, caller, services, request)
+
+
+async def _list_on_case(services: Services, record: AttachmentRecord) -> None:
+    """The case (its view, timeline and event log, hence the records) learns of the file. The store is what the
+    list reads, so a case that cannot take it now (Temporal down, the case closing) still has the file: logged."""
+    summary = CaseAttachment(
+        attachment_id=record.attachment_id,
+        kind=record.kind.value,
+        media_type=record.media_type,
+        size_bytes=record.size_bytes,
+        sha256=record.sha256,
+        uploaded_at=record.uploaded_at,
+        uploaded_by=record.uploaded_by,
+        has_thumbnail=record.has_thumbnail,
+    )
+    try:
+        await services.cases.act(record.case_id, CaseUpdate.ADD_ATTACHMENT, summary)
+    except ApiError as exc:
+        log.warning(
+            "attachment.not_on_case_view",
+            case_id=record.case_id,
+            attachment_id=record.attachment_id,
+            code=exc.code.value,
+        )
+
+
+@router.get("/v1/cases/{case_id}/attachments")
+async def list_attachments(case_id: str, request: Request, services: Services, caller: Caller) -> AttachmentList:
+    """The case's attachments, oldest first, each with download links that work for a few minutes
+    (`links_expire_at`)."""
+    require_attachment_reader(caller, await services.cases.view(case_id))
+    records = await services.attachments.all_of(case_id)
+    return AttachmentList(
+        items=[_view(record, caller, services, request) for record in records],
+        max_count=services.attachments.max_count,
+    )
+
+
+@router.get(
+    DOWNLOAD_PATH,
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file's bytes."}},
+)
+async def download_attachment(token: str, services: Services) -> Response:
+    """One attachment's file or thumbnail, by a link from the list (no API key: the link is the permission);
+    written to the access log in the name of the client the link was made for, before the bytes leave."""
+    try:
+        grant = read_link_token(token, services.keyring)
+    except BadLink as exc:
+        raise LinkRefused(f"token: {exc}", code=ProblemCode.ATTACHMENT_LINK_INVALID) from None
+    record = await services.attachments.record(grant.case_id, grant.attachment_id)
+    content = await services.attachments.content(record, grant.variant)
+    await services.access_log.record(
+        grant.principal(), case_id=grant.case_id, purpose=AccessPurpose.ATTACHMENT, masked=False
+    )
+    thumbnail = grant.variant is LinkVariant.THUMBNAIL
+    name = f"thumbnail-{record.file_name.rsplit('.', 1)[0]}.jpg" if thumbnail else record.file_name
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if not thumbnail:
+        headers["X-Checksum-SHA256"] = record.sha256
+    return Response(content=content, media_type="image/jpeg" if thumbnail else record.media_type, headers=headers)
+
+
+async def _read_limited(file: UploadFile, max_bytes: int) -> bytes:
+    """The uploaded file's bytes, refusing (413) as soon as it is larger than `max_bytes`."""
+    if file.size is not None and file.size > max_bytes:
+        raise _too_large(max_bytes)
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await file.read(_READ_CHUNK):
+        total += len(chunk)
+        if total > max_bytes:
+            raise _too_large(max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> TooLarge:
+    return TooLarge(f"file: larger than {max_bytes} bytes", code=ProblemCode.ATTACHMENT_TOO_LARGE)
+
+
+def _view(record: AttachmentRecord, caller: Principal, services: Services, request: Request) -> AttachmentView:
+    expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=services.settings.attachment_link_seconds)
+
+    def link(variant: LinkVariant) -> str:
+        grant = LinkGrant(
+            case_id=record.case_id,
+            attachment_id=record.attachment_id,
+            variant=variant,
+            client_id=caller.client_id,
+            kind=caller.kind,
+            subject=caller.subject,
+            expires_at=expires_at,
+        )
+        token = make_link_token(grant, services.keyring)
+        public = services.settings.public_url
+        if public is not None:
+            return f"{public}{DOWNLOAD_PATH.format(token=token)}"
+        return str(request.url_for("download_attachment", token=token))
+
+    return AttachmentView(
+        **record.model_dump(
+            include={
+                "attachment_id",
+                "case_id",
+                "file_name",
+                "media_type",
+                "kind",
+                "size_bytes",
+                "sha256",
+                "uploaded_at",
+                "uploaded_by",
+                "uploaded_by_kind",
+                "description",
+                "location",
+                "width",
+                "height",
+                "converted_from",
+            }
+        ),
+        download_url=link(LinkVariant.FILE),
+        thumbnail_url=link(LinkVariant.THUMBNAIL) if record.has_thumbnail else None,
+        links_expire_at=expires_at,
+    )

@@ -137,6 +137,11 @@ class NotificationEvent(BaseModel):
         "reason (rated, not rated, unsatisfied after the last allowed rework, unreasonable_demand).",
     )
     detail: str = ""
+    attachment_ids: list[str] = Field(
+        default_factory=list,
+        description="Attachments the action showed (a resolution's after-photo, a report's evidence): each delivery "
+        "carries a short-lived link to them in `media`.",
+    )
     case_count: int | None = Field(
         default=None, description="A class of cases or a special rectification: how many cases it holds."
     )

@@ -7,7 +7,9 @@ those bytes are, and a test holds the two together.
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import datetime
+
+from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from services.contracts.case_event_log import SealedData
@@ -22,6 +24,18 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAY_WINDOW_SECONDS = 300
 
 
+class MediaLink(BaseModel):
+    """A link to one of the attachments an event names: it works without an API key until `expires_at`, and each
+    download is written to the case's access log in the recipient's name."""
+
+    attachment_id: str
+    url: str = Field(description="The file (a photo's EXIF stripped).")
+    expires_at: datetime
+
+
+MEDIA_DESCRIPTION = "Links to the event's `attachment_ids` (empty where the notifier has no public API address)."
+
+
 class WebhookEvent(NotificationEvent):
     """The body of a POST to a recipient's webhook: the event, with the ticket's address and description opened for
     the unit (never in their sealed form)."""
@@ -32,9 +46,11 @@ class WebhookEvent(NotificationEvent):
         description="The ticket's description, on a unit's `case_assigned` and `arbitration_decided` (absent "
         "otherwise).",
     )
+    media: list[MediaLink] = Field(default_factory=list, description=MEDIA_DESCRIPTION)
 
 
 class CallbackEvent(NotificationEvent):
     """The body of a platform status callback: the event about its ticket (no address, no description)."""
 
     sealed_ticket: SkipJsonSchema[SealedData | None] = Field(default=None, exclude=True)
+    media: list[MediaLink] = Field(default_factory=list, description=MEDIA_DESCRIPTION)

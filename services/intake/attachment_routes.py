@@ -12,13 +12,20 @@ from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import Response
 
 from services.contracts.access_log import AccessPurpose
+from services.contracts.attachment_links import (
+    DOWNLOAD_PATH,
+    BadLink,
+    LinkGrant,
+    LinkVariant,
+    make_link_token,
+    read_link_token,
+)
 from services.contracts.attachments import AttachmentList, AttachmentRecord, AttachmentView
 from services.contracts.case_view import CaseAttachment
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import Principal
 from services.contracts.problem_codes import ProblemCode
-from services.intake.attachment_links import BadLink, LinkGrant, LinkVariant, make_link_token, read_link_token
 from services.intake.auth import Caller
 from services.intake.authorization import require_attachment_reader
 from services.intake.dependencies import Services
@@ -29,7 +36,6 @@ log = structlog.get_logger(__name__)
 router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)
 
 UPLOAD_PATH = "/v1/cases/{case_id}/attachments"
-DOWNLOAD_PATH = "/v1/attachment-downloads/{token}"
 # What a multipart body may carry besides the file (boundaries, headers, the description).
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 MAX_DESCRIPTION = 500

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import structlog
 from prometheus_client import Counter
 
+from services.contracts.attachment_links import LinkVariant
 from services.contracts.attachments import AttachmentKind, AttachmentRecord
 from services.contracts.credentials import Principal
 from services.contracts.payload_keys import PayloadKeyring
@@ -27,7 +28,6 @@ from services.intake.attachment_files import (
     sniff,
     stored_file_name,
 )
-from services.intake.attachment_links import LinkVariant
 from services.intake.errors import Conflict, NotFound, Unavailable, UnprocessableInput, UnsupportedMedia
 
 log = structlog.get_logger(__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import structlog
 
@@ -33,6 +34,7 @@ from services.notifier.channels.sms import SmsChannel
 from services.notifier.channels.webhook import WebhookChannel
 from services.notifier.dead_letters import DeadLetters
 from services.notifier.event_delivery import EventDelivery
+from services.notifier.media_links import MediaLinks
 from services.notifier.outbound_http import OutboundHttp
 from services.notifier.parked_events import ParkedEvents
 from services.notifier.platform_callback import PlatformCallback
@@ -98,6 +100,11 @@ async def main(stop: asyncio.Event) -> None:
             retry=retry,
             budget_seconds=settings.retry_budget_seconds,
             ordered_wait_seconds=settings.ordered_wait_seconds,
+            media=MediaLinks(
+                api_url=settings.public_api_url,
+                keyring=settings.payload_keyring(),
+                lifetime=timedelta(hours=settings.media_link_hours),
+            ),
         )
         log.info("notifier.ready", email=settings.smtp.host is not None, sms=settings.sms.url is not None)
 

@@ -26,6 +26,7 @@ from services.engines.sealed_data import UnsealError, unseal
 from services.notifier.callback_order import CallbackOrder, Turn
 from services.notifier.channels.base import Channel, Delivery, DeliveryResult
 from services.notifier.dead_letters import DeadLetters
+from services.notifier.media_links import MediaLinks
 from services.notifier.parked_events import ParkedEvents
 from services.notifier.platform_callback import PlatformCallback
 from services.notifier.rendering import TemplateRenderer
@@ -70,7 +71,9 @@ class EventDelivery:
         retry: RetryPolicy,
         budget_seconds: float,
         ordered_wait_seconds: float,
+        media: MediaLinks | None = None,
     ) -> None:
+        self._media = media
         self._channels = channels
         self._store = store
         self._order = order
@@ -119,7 +122,8 @@ class EventDelivery:
         """The delivery, with the address and description the event carries sealed opened for it (never stored);
         without them if they cannot be opened here (the message still goes: its deadlines matter more, and the unit
         reads the ticket through the API)."""
-        delivery = Delivery(event=event, channels=channels, renderer=self._renderer)
+        media = tuple(self._media.for_event(event)) if self._media is not None else ()
+        delivery = Delivery(event=event, channels=channels, renderer=self._renderer, media=media)
         if event.sealed_ticket is None:
             return delivery
         try:
@@ -133,6 +137,7 @@ class EventDelivery:
             channels=channels,
             renderer=self._renderer,
             description=personal.description or None,
+            media=media,
         )
 
     async def _deliver_callback(
@@ -151,7 +156,8 @@ class EventDelivery:
             return Outcome.retry(self._ordered_wait, "waiting for an earlier callback of the case")
         channels = await self._channels.get(event.unit)
         started = time.perf_counter()
-        result = await self._callback.deliver(event, channels)
+        media = self._media.for_event(event) if self._media is not None else []
+        result = await self._callback.deliver(event, channels, media)
         if result.held_seconds is None:
             DELIVERY_SECONDS.labels("callback").observe(time.perf_counter() - started)
         self._note(record, "callback", result)

@@ -54,6 +54,12 @@ class NotifierSettings(ServiceSettings):
     breaker_probe_seconds: float = Field(
         default=30.0, gt=0, description="While a receiver's breaker is open: one probe per this many seconds."
     )
+    public_api_url: str | None = Field(
+        default=None,
+        description="Intake's address as receivers reach it: deliveries carry links to the attachments an event "
+        "names (a resolution's after-photo) under it; unset, none.",
+    )
+    media_link_hours: float = Field(default=72.0, gt=0, description="How long those links work.")
     template_dir: Path | None = Field(default=None, description="City's template overrides (same file names).")
     smtp: SmtpSettings = SmtpSettings()
     sms: SmsGatewaySettings = SmsGatewaySettings()

@@ -86,6 +86,9 @@ class RunningSystem:
             env["HOTLINE_ASSESSMENT_DATABASE_URL"] = running.postgres.url
             names = (*SERVICE_NAMES, RECORDS, ASSESSMENT)
         running.services = build_services(env, workdir, names, replicas=replicas)
+        for process in running.services.values():
+            if process.name == "notifier":  # the links its deliveries carry point at intake
+                process.env["HOTLINE_NOTIFIER_PUBLIC_API_URL"] = running.api_url
         await asyncio.gather(*(process.start() for process in running.services.values()))
         if with_console:
             console_env = {

@@ -8,6 +8,7 @@ from typing import Protocol
 from services.contracts.events import NotificationEvent
 from services.contracts.text_masking import mask_text
 from services.contracts.unit_channels import UnitChannels
+from services.contracts.webhook_bodies import MediaLink
 from services.notifier.outbound_http import OutboundHttp, OutboundHttpError, ReceiverHeld
 from services.notifier.rendering import Part, TemplateRenderer
 
@@ -24,6 +25,7 @@ class Delivery:
     channels: UnitChannels
     renderer: TemplateRenderer
     description: str | None = field(default=None, repr=False)
+    media: tuple[MediaLink, ...] = ()
 
     def render(self, part: Part, *, masked: bool = False) -> str:
         """One part of the message; `masked`: with the description's phones, names and addresses masked, for a

@@ -37,6 +37,8 @@ def webhook_body(delivery: Delivery) -> bytes:
     body = delivery.event.model_dump(mode="json", exclude={"sealed_ticket"})
     if delivery.description is not None:
         body["description"] = delivery.description
+    if delivery.media:
+        body["media"] = [link.model_dump(mode="json") for link in delivery.media]
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 

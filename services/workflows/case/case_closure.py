@@ -48,7 +48,10 @@ async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
     fields = EventFields(note=action.note, attachment_ids=action.attachment_ids or None)
     engine.record(action.unit, TimelineAction.RESOLVED, action.note, fields=fields)
-    engine.notify_platform(EventKind.CASE_RESOLVED, Notice(detail=action.note))
+    # The after-photo goes to the platform with the resolution: its callback carries a link to each file.
+    engine.notify_platform(
+        EventKind.CASE_RESOLVED, Notice(detail=action.note, attachment_ids=tuple(action.attachment_ids))
+    )
     for extension in view.extensions:
         if extension.status is ExtensionStatus.PENDING:
             extension.status = ExtensionStatus.WITHDRAWN

@@ -37,6 +37,7 @@ class Notice:
     role: str | None = None
     plan: str | None = None
     outcome: str | None = None
+    attachment_ids: tuple[str, ...] = ()
 
 
 NO_NOTICE = Notice()
@@ -123,6 +124,7 @@ def notification(
         plan=notice.plan,
         outcome=notice.outcome,
         detail=notice.detail,
+        attachment_ids=list(notice.attachment_ids),
         previous_sequence=previous_sequence,
     )
 

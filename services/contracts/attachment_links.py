@@ -1,5 +1,6 @@
 """Short-lived download links of attachments, signed by intake (HMAC-SHA256 under a key derived from the payload
-keys), so they work without an API key, on any intake instance, until they expire.
+keys), so they work without an API key, on any intake instance, until they expire. The notifier signs the links its
+deliveries carry the same way (an after-photo in a platform's callback); intake serves them all.
 
 A link names who it was made for: the download is written to the access log in that client's name.
 """
@@ -19,6 +20,10 @@ from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
 
 _PURPOSE = b"hotline attachment links v1"
+
+
+# Intake's route that serves a link (the notifier builds links to it).
+DOWNLOAD_PATH = "/v1/attachment-downloads/{token}"
 
 
 class LinkVariant(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import structlog
@@ -15,6 +16,7 @@ from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.subjects import CASE_ROUTING_STREAM, TRIAGE_SUBJECT, routed_subject
 from services.engines.message_tracing import publish_traced
 from services.engines.pull_consumer import Outcome
+from services.router.place_index import PlaceIndex
 from services.router.routing import RoutingTables, TextClassifier, route_ticket
 
 log = structlog.get_logger(__name__)
@@ -45,20 +47,23 @@ class CaseRouter:
         catalog: Callable[[], ResponsibilityCatalog],
         classifier: Callable[[], TextClassifier] | None = None,
         tables: RoutingTables | None = None,
+        places: Callable[[], PlaceIndex] | None = None,
     ) -> None:
         self._js = js
         self._catalog = catalog
         self._classifier = classifier
         self._tables = tables or RoutingTables()
+        self._places = places  # the boundaries in force, when they change at run time (else the tables' own)
 
     async def handle(self, msg: Msg) -> Outcome:
         # An unreadable payload raises ValidationError: the consumer loop terminates the message.
         received = ReceivedTicket.model_validate_json(msg.data)
         classifier = self._classifier() if self._classifier is not None else None
+        tables = self._tables if self._places is None else dataclasses.replace(self._tables, places=self._places())
         decision = route_ticket(
             received.ticket,
             self._catalog(),
-            tables=self._tables,
+            tables=tables,
             classifier=classifier,
             calling_unit=received.calling_unit,
         )

@@ -7,6 +7,7 @@ the same every time. Points are WGS-84 (convert first: `services.contracts.coord
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import shapely
@@ -90,3 +91,17 @@ class PlaceIndex:
         return [
             code for code in townships if (unit := catalog.unit(code)) is None or unit.kind is not UnitKind.TOWNSHIP
         ]
+
+
+class CurrentPlaces:
+    """The place index of the boundaries in force: rebuilt the first time it is asked for after a new version."""
+
+    def __init__(self, boundaries: Callable[[], DistrictBoundaries]) -> None:
+        self._boundaries = boundaries
+        self._index: PlaceIndex | None = None
+
+    def __call__(self) -> PlaceIndex:
+        boundaries = self._boundaries()
+        if self._index is None or self._index.boundaries is not boundaries:
+            self._index = PlaceIndex(boundaries)
+        return self._index

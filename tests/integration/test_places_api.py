@@ -1,0 +1,103 @@
+"""Places through the real system: a grid worker's report routes to the township its position lies in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from services.contracts.boundaries import load_boundaries
+from services.contracts.coordinate_systems import from_wgs84
+from services.contracts.tickets import CoordinateSystem
+from tests.support.case_lifecycle import wait_for_case
+from tests.support.tickets import ticket_body
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+# A basic grid of 李家湾村, 河口镇, in the shipped sample boundaries (the router's version 1).
+GRID = "sample-district.hekou-town.lijiawan.g01"
+
+
+def grid_report(**location: Any) -> dict[str, Any]:
+    """A grid worker's report of straw burning (a township's matter) naming no township and no address."""
+    body = ticket_body(
+        channel="grid",
+        category_code="EE-04",
+        title="田里焚烧秸秆",
+        description="巡查发现地里有人焚烧秸秆，浓烟很大，已拍照。",
+        location=location,
+    )
+    del body["township"], body["address"], body["caller"]
+    return body
+
+
+def inside_grid() -> tuple[float, float]:
+    """A WGS-84 point well inside `GRID`."""
+    point = next(b for b in load_boundaries().boundaries if b.code == GRID).shape().representative_point()
+    return point.y, point.x
+
+
+async def test_a_grid_report_in_gcj02_routes_to_the_township_its_position_lies_in(api: httpx.AsyncClient) -> None:
+    latitude, longitude = from_wgs84(*inside_grid(), CoordinateSystem.GCJ02)
+
+    response = await api.post(
+        "/v1/cases", json=grid_report(latitude=latitude, longitude=longitude, coordinate_system="gcj02")
+    )
+    assert response.status_code == 202, response.text
+    case = await wait_for_case(
+        api, response.json()["case_id"], lambda case: case["status"] == "assigned", what="assigned"
+    )
+
+    assert (case["handling_unit"], case["township"]) == ("hekou-town", "hekou-town")
+    routing = case["routing"]
+    assert (routing["township_source"], routing["place"]) == ("location", GRID)
+    assert routing["boundaries_version"] is not None
+    assert f"the location lies in {GRID}" in routing["reason"]
+    assert str(round(latitude, 4)) not in response.text + str(case), "the point is not shown on the case"
+
+
+async def test_a_grid_code_alone_routes_to_its_township(api: httpx.AsyncClient) -> None:
+    response = await api.post("/v1/cases", json=grid_report(grid_code="sample-district.qingshan-town.songlin.g01"))
+    assert response.status_code == 202, response.text
+    case = await wait_for_case(
+        api, response.json()["case_id"], lambda case: case["status"] == "assigned", what="assigned"
+    )
+
+    assert case["handling_unit"] == "qingshan-town"
+    assert (case["routing"]["township_source"], case["routing"]["place"]) == (
+        "grid_code",
+        "sample-district.qingshan-town.songlin.g01",
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "field"),
+    [
+        ({"latitude": 36.25}, "body.location.longitude"),
+        ({"longitude": 117.5}, "body.location.longitude"),
+        ({"latitude": 96.0, "longitude": 117.5}, "body.location.latitude"),
+        ({"latitude": 36.25, "longitude": 181.0}, "body.location.longitude"),
+        ({"latitude": 36.25, "longitude": 117.5, "coordinate_system": "utm"}, "body.location.coordinate_system"),
+        ({"grid_code": "Sample District/3"}, "body.location.grid_code"),
+        ({"coordinate_system": "gcj02"}, "body.location"),
+        ({"latitude": 36.25, "longitude": 117.5, "altitude": 30}, "body.location.altitude"),
+    ],
+    ids=[
+        "latitude-only",
+        "longitude-only",
+        "latitude-out-of-range",
+        "longitude-out-of-range",
+        "unknown-datum",
+        "bad-grid-code",
+        "no-point-no-grid",
+        "unknown-field",
+    ],
+)
+async def test_a_bad_location_is_refused_with_422_naming_the_field(
+    api: httpx.AsyncClient, location: dict[str, Any], field: str
+) -> None:
+    response = await api.post("/v1/cases", json=ticket_body(location=location))
+
+    assert response.status_code == 422, response.text
+    assert field in [".".join(str(part) for part in error["loc"]) for error in response.json()["detail"]]

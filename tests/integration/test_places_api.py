@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.contracts.boundaries import load_boundaries
-from services.contracts.coordinate_systems import from_wgs84
+from services.contracts.coordinate_systems import distance_m, from_wgs84
 from services.contracts.tickets import CoordinateSystem
 from tests.support.case_lifecycle import wait_for_case
+from tests.support.polling import assert_eventually
 from tests.support.tickets import ticket_body
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -38,23 +42,48 @@ def inside_grid() -> tuple[float, float]:
     return point.y, point.x
 
 
-async def test_a_grid_report_in_gcj02_routes_to_the_township_its_position_lies_in(api: httpx.AsyncClient) -> None:
-    latitude, longitude = from_wgs84(*inside_grid(), CoordinateSystem.GCJ02)
+async def test_a_grid_report_in_gcj02_routes_to_the_township_its_position_lies_in(
+    api: httpx.AsyncClient, database: AsyncEngine
+) -> None:
+    wgs = inside_grid()
+    latitude, longitude = from_wgs84(*wgs, CoordinateSystem.GCJ02)
 
     response = await api.post(
         "/v1/cases", json=grid_report(latitude=latitude, longitude=longitude, coordinate_system="gcj02")
     )
     assert response.status_code == 202, response.text
-    case = await wait_for_case(
-        api, response.json()["case_id"], lambda case: case["status"] == "assigned", what="assigned"
-    )
+    case_id = response.json()["case_id"]
+    case = await wait_for_case(api, case_id, lambda case: case["status"] == "assigned", what="assigned")
 
     assert (case["handling_unit"], case["township"]) == ("hekou-town", "hekou-town")
     routing = case["routing"]
     assert (routing["township_source"], routing["place"]) == ("location", GRID)
     assert routing["boundaries_version"] is not None
     assert f"the location lies in {GRID}" in routing["reason"]
-    assert str(round(latitude, 4)) not in response.text + str(case), "the point is not shown on the case"
+    shown = json.dumps(case)
+    for degrees in (latitude, longitude, *wgs):
+        assert f"{degrees:.4f}" not in shown, "the case shows the place's code, never the point"
+
+    kept = (await recorded_ticket(api, case_id))["location"]
+    assert kept["received_coordinate_system"] == "gcj02"
+    assert distance_m((kept["latitude"], kept["longitude"]), wgs) < 0.2, "kept converted to WGS-84"
+    async with database.connect() as connection:
+        row = await connection.scalar(
+            text("select string_agg(t::text, '') from case_records t where case_id = :id"), {"id": case_id}
+        )
+    assert row is not None and f"{wgs[0]:.4f}" not in row, "sealed like the address"
+
+
+async def recorded_ticket(api: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
+    """The case's whole ticket as the coordination centre reads it, once the records hold it."""
+
+    async def recorded() -> dict[str, Any]:
+        answer = await api.get(f"/v1/cases/{case_id}/ticket")
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    return await assert_eventually(recorded, timeout=20, what=f"case {case_id}'s ticket in the records")
 
 
 async def test_a_grid_code_alone_routes_to_its_township(api: httpx.AsyncClient) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.contracts.case_event_log import PersonalData
+from services.contracts.case_ticket import CaseLocation
 from services.contracts.coordinate_systems import (
     bd09_to_gcj02,
     distance_m,
@@ -14,7 +16,9 @@ from services.contracts.coordinate_systems import (
     to_wgs84,
     wgs84_to_gcj02,
 )
-from services.contracts.tickets import CoordinateSystem
+from services.contracts.tickets import CoordinateSystem, TicketLocation
+
+from .builders import make_ticket
 
 # (place, WGS-84, GCJ-02): the reference points of googollee/eviltransform's test suite (its ports in several
 # languages share them), computed with the same published formula.
@@ -97,3 +101,23 @@ def test_wgs84_is_kept_as_it_is() -> None:
 )
 def test_distances_are_great_circle_metres(a: tuple[float, float], b: tuple[float, float], metres: float) -> None:
     assert distance_m(a, b) == pytest.approx(metres, abs=0.5)
+
+
+@pytest.mark.parametrize("system", list(CoordinateSystem))
+def test_a_case_keeps_its_tickets_point_in_wgs84(system: CoordinateSystem) -> None:
+    wgs = (36.2943, 117.4924)
+    latitude, longitude = from_wgs84(*wgs, system)
+    ticket = make_ticket(location={"latitude": latitude, "longitude": longitude, "coordinate_system": system.value})
+
+    kept = PersonalData.of(ticket).location
+
+    assert kept is not None and kept.received_coordinate_system is system
+    assert kept.latitude is not None and kept.longitude is not None
+    assert distance_m((kept.latitude, kept.longitude), wgs) < 0.1
+
+
+def test_a_grid_code_alone_is_kept_without_a_point() -> None:
+    kept = CaseLocation.of(TicketLocation(grid_code="sample-district.hekou-town"))
+
+    assert kept == CaseLocation(grid_code="sample-district.hekou-town")
+    assert CaseLocation.of(None) is None

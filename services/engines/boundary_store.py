@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import structlog
@@ -34,9 +35,18 @@ MAX_PUBLISH_ATTEMPTS = 20
 
 
 class BoundaryStore:
-    def __init__(self, bucket: KeyValue, objects: ObjectStore) -> None:
+    def __init__(
+        self,
+        bucket: KeyValue,
+        objects: ObjectStore,
+        *,
+        prepare: Callable[[DistrictBoundaries], Awaitable[None]] | None = None,
+    ) -> None:
         self._bucket = bucket
         self._objects = objects
+        # Called with a version before it replaces the one in force (the router builds its index there, off the
+        # ticket path).
+        self._prepare = prepare
         self._current: DistrictBoundaries | None = None
 
     def current(self) -> DistrictBoundaries:
@@ -51,8 +61,11 @@ class BoundaryStore:
             await self.publish(load_boundaries(), source="import", note="shipped sample district", only_if_empty=True)
             pointer = await self._pointer()
             assert pointer is not None
-        self._current = await self.boundaries(pointer.version)
-        return self._current
+        boundaries = await self.boundaries(pointer.version)
+        if self._prepare is not None:
+            await self._prepare(boundaries)
+        self._current = boundaries
+        return boundaries
 
     async def versions(self) -> list[int]:
         return sorted(int(key.split(".", 1)[1]) for key in await kv_keys(self._bucket, "version.*"))
@@ -65,7 +78,8 @@ class BoundaryStore:
     async def boundaries(self, number: int) -> DistrictBoundaries:
         """A version's boundaries, read from its GeoJSON and checked again."""
         stored = await self._objects.get(version_object(number))
-        parsed = parse_boundaries((stored.data or b"").decode())
+        # In a thread: a city's thousands of grids take seconds to check, and the event loop serves tickets meanwhile.
+        parsed = await asyncio.to_thread(parse_boundaries, (stored.data or b"").decode())
         return parsed.model_copy(update={"version": str(number)})
 
     async def import_boundaries(self, boundaries: DistrictBoundaries, *, note: str) -> BoundaryVersion | None:
@@ -118,10 +132,13 @@ class BoundaryStore:
         if self._current is not None and self._current.version == str(number):
             return
         try:
-            self._current = await self.boundaries(number)
+            boundaries = await self.boundaries(number)
         except (NotFoundError, BoundaryError) as exc:
             log.error("boundaries.unreadable_version", version=number, error=repr(exc))
             return
+        if self._prepare is not None:
+            await self._prepare(boundaries)
+        self._current = boundaries
         log.info("boundaries.reloaded", version=number, counts=self._current.counts())
 
     async def _move_current(self, number: int, seen: KeyValue.Entry | None) -> bool:

@@ -44,11 +44,12 @@ async def main(stop: asyncio.Event) -> None:
     catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
     catalog = await catalogs.start()
     await classifiers.start(catalog)
+    places = CurrentPlaces(lambda: boundaries.current())
     boundaries = BoundaryStore(
         await key_value(js, BOUNDARIES_BUCKET, replicas=settings.nats_replicas),
         await object_store(js, BOUNDARIES_OBJECT_STORE, replicas=settings.nats_replicas),
+        prepare=places.prepare,
     )
-    places = CurrentPlaces(boundaries.current)
     await boundaries.start()
     _warn_about_tables(tables, catalog)
     _warn_about_places(places(), catalog)

@@ -12,7 +12,7 @@ from services.contracts.catalog import ResponsibilityCatalog, load_catalog
 from services.contracts.coordinate_systems import from_wgs84
 from services.contracts.tickets import CoordinateSystem
 from services.router.gazetteer import load_gazetteer
-from services.router.place_index import PlaceIndex
+from services.router.place_index import CurrentPlaces, PlaceIndex
 from services.router.routing import RoutingTables, route_ticket
 
 from .builders import make_ticket
@@ -202,3 +202,16 @@ def test_a_grid_code_without_boundaries_names_its_township_by_its_code(catalog: 
 
 def test_the_sample_boundaries_have_only_catalog_townships(places: PlaceIndex, catalog: ResponsibilityCatalog) -> None:
     assert places.unknown_townships(catalog) == []
+
+
+async def test_a_new_versions_index_is_built_before_it_comes_into_force(boundaries: DistrictBoundaries) -> None:
+    in_force = [boundaries]
+    places = CurrentPlaces(lambda: in_force[-1])
+    assert places().version == "3"
+    newer = boundaries.model_copy(update={"version": "4"})
+
+    await places.prepare(newer)  # as the store does, before `current` moves
+    prepared = places._index
+    in_force.append(newer)
+
+    assert places() is prepared and places().version == "4", "not built again on the ticket path"

@@ -196,10 +196,8 @@ def _township(
     if named is not None:
         return TownshipFound(named, "ticket")
     if located is not None and _known_township(located.place.township, catalog) is not None:
-        verb = "lies in" if located.source == "location" else "names"
-        return TownshipFound(
-            located.place.township, located.source, f"the {located.source} {verb} {located.place.code}"
-        )
+        said = "the location lies in" if located.source == "location" else "the grid code names"
+        return TownshipFound(located.place.township, located.source, f"{said} {located.place.code}")
     by_code = _township_of_grid_code(ticket.location, catalog, tables.places)
     if by_code is not None:
         return by_code

@@ -26,6 +26,12 @@ ROUTED = Counter(
     "Cases routed, by method and destination (unit or triage).",
     ["method", "destination"],
 )
+LOCATIONS = Counter(
+    "hotline_router_locations_total",
+    "Tickets with a location, by whether it was found in the district's boundaries (placed) or not: a rising share "
+    "of placed=false after an import says the boundaries, or a platform's datum, are wrong.",
+    ["placed"],
+)
 TEXT_CONFIDENCE = Histogram(
     "hotline_router_text_confidence_ratio",
     "Confidence of the text classifier's best item for tickets routed by text (0 to 1).",
@@ -89,6 +95,11 @@ class CaseRouter:
             case_id=received.case_id,
         )
         ROUTED.labels(decision.method.value, "unit" if decision.unit else "triage").inc()
+        if received.ticket.location is not None:
+            LOCATIONS.labels("true" if decision.place is not None else "false").inc()
+            if decision.place is None:
+                # Never the point itself: it may be a caller's home (docs/places.md).
+                log.info("case.location_not_placed", case_id=received.case_id, boundaries_version=tables.places.version)
         if decision.method is RoutingMethod.TEXT and decision.confidence is not None:
             TEXT_CONFIDENCE.observe(decision.confidence)
         log.info(

@@ -15,6 +15,7 @@ from services.contracts.coordinate_systems import distance_m, from_wgs84
 from services.contracts.tickets import CoordinateSystem
 from tests.support.case_lifecycle import wait_for_case
 from tests.support.polling import assert_eventually
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -130,3 +131,35 @@ async def test_a_bad_location_is_refused_with_422_naming_the_field(
 
     assert response.status_code == 422, response.text
     assert field in [".".join(str(part) for part in error["loc"]) for error in response.json()["detail"]]
+
+
+def placed_count(metrics: str, placed: str) -> float:
+    line = next(
+        (m for m in metrics.splitlines() if m.startswith(f'hotline_router_locations_total{{placed="{placed}"}}')), None
+    )
+    return 0.0 if line is None else float(line.split()[-1])
+
+
+async def test_a_point_outside_the_district_is_counted_and_logged_without_the_point(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    router = system.services["router"]
+    async with httpx.AsyncClient(base_url=router.base_url, timeout=10) as ops:
+        before = placed_count((await ops.get("/metrics", follow_redirects=True)).text, "false")
+        # Tianjin: in China, far from the district; a report about water goes to the water bureau all the same.
+        body = ticket_body(channel="grid", location={"latitude": 39.08421, "longitude": 117.20093})
+        response = await api.post("/v1/cases", json=body)
+        assert response.status_code == 202, response.text
+        case_id = response.json()["case_id"]
+        case = await wait_for_case(api, case_id, lambda case: case["status"] == "assigned", what="assigned")
+
+        assert case["handling_unit"] == "water" and case["routing"]["place"] is None
+
+        async def counted() -> None:
+            after = placed_count((await ops.get("/metrics", follow_redirects=True)).text, "false")
+            assert after == before + 1
+
+        await assert_eventually(counted, what="hotline_router_locations_total{placed=false}")
+    log = router.log_text()
+    assert "case.location_not_placed" in log and case_id in log
+    assert "39.0842" not in log and "117.2009" not in log

@@ -40,6 +40,18 @@ class TicketContent:
     reported_at: datetime | None = None
     location: CaseLocation | None = None
 
+    @property
+    def latitude(self) -> float | None:
+        return self.location.latitude if self.location else None
+
+    @property
+    def longitude(self) -> float | None:
+        return self.location.longitude if self.location else None
+
+    @property
+    def grid_code(self) -> str | None:
+        return self.location.grid_code if self.location else None
+
     def as_personal(self) -> PersonalData:
         caller = None
         if self.caller_name is not None or self.caller_phone is not None or self.caller_confidential:

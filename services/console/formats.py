@@ -36,6 +36,7 @@ CHANNEL_LABELS = {
     "township_call": "乡镇吹哨",
     "key_work_call": "重点工作吹哨",
     "assigned": "中心交办",
+    "open311": "Open311应用",
 }
 
 # The case timeline's actions (services/contracts/case_timeline.py) as a clerk reads them.

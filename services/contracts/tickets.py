@@ -32,12 +32,22 @@ class Channel(StrEnum):
     TOWNSHIP_CALL = "township_call"
     KEY_WORK_CALL = "key_work_call"
     ASSIGNED = "assigned"
+    OPEN311 = "open311"  # citizens' apps and civic platforms speaking Open311 GeoReport v2 (docs/open311.md)
 
 
 # Channels on which units call other units (乡呼区应, 重点工作呼应联动): any unit may call, and each numbers its
 # own calls, so the calling unit is part of a call's identity. The platforms' channels (12345, 89000, grid) and
 # the coordination centre's assignments (交办) each have a single submitter numbering its own tickets.
 UNIT_CALL_CHANNELS = frozenset({Channel.TOWNSHIP_CALL, Channel.KEY_WORK_CALL})
+# Channels many platform clients share, each numbering its own tickets (Open311: every citizens' app): a ticket's
+# `external_id` is `<client id>/<the client's own id>`, and a client reads only the tickets under its prefix.
+CLIENT_NUMBERED_CHANNELS = frozenset({Channel.OPEN311})
+CLIENT_ID_SEPARATOR = "/"
+
+
+def client_prefix(channel: Channel | str, client_id: str) -> str | None:
+    """The prefix of a client's tickets' `external_id` on a channel clients share; None on any other channel."""
+    return f"{client_id}{CLIENT_ID_SEPARATOR}" if channel in CLIENT_NUMBERED_CHANNELS else None
 
 
 class Urgency(StrEnum):

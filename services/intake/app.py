@@ -48,6 +48,7 @@ from services.intake import (
     joint_routes,
     me_routes,
     notification_routes,
+    open311_routes,
     platform_routes,
     queue_routes,
     rectification_routes,
@@ -153,6 +154,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             key_lifetime=timedelta(days=settings.case_index_ttl_days),
             publish_timeout=settings.publish_timeout_seconds,
             records_timeout=settings.records_lookup_timeout_seconds,
+            bus_retry_seconds=settings.bus_retry_seconds,
         )
         app.state.nats = nc
         app.state.temporal = client
@@ -233,6 +235,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(report_routes.router)
     # Last: `/v1/reports/{report_id}` must not take the paths of the other `/v1/reports/...` routes.
     app.include_router(stored_report_routes.router)
+    app.include_router(open311_routes.router)
+    app.include_router(open311_routes.discovery_router)
     install_codec_server(app, settings)
     install_openapi(app)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(app, include_in_schema=False)

@@ -27,7 +27,7 @@ from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.problem_codes import ProblemCode
-from services.contracts.tickets import UNIT_CALL_CHANNELS, Channel
+from services.contracts.tickets import UNIT_CALL_CHANNELS, Channel, client_prefix
 from services.intake.auth import note_refusal, refuse
 from services.intake.dependencies import IntakeServices
 from services.intake.errors import NotFound
@@ -169,8 +169,14 @@ def require_own_channels(caller: Principal, code: str) -> None:
 
 
 def _platforms_own(caller: Principal, view: CaseView) -> bool:
-    """A platform's own ticket: on its channel, and not a unit's call (which is the calling unit's)."""
-    return view.channel == caller.subject and view.calling_unit is None
+    """A platform's own ticket: on its channel, and not a unit's call (which is the calling unit's); on a channel
+    clients share (open311), under the client's own prefix."""
+    prefix = client_prefix(view.channel, caller.client_id)
+    return (
+        view.channel == caller.subject
+        and view.calling_unit is None
+        and (prefix is None or view.external_id.startswith(prefix))
+    )
 
 
 def _hidden(caller: Principal, view: CaseView) -> NotFound:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from services.contracts.case_view import CaseView
 from services.contracts.problem_codes import ProblemCode
-from services.contracts.tickets import Ticket, TicketReceipt
+from services.contracts.tickets import Ticket, TicketReceipt, client_prefix
 from services.intake.auth import Caller
 from services.intake.authorization import calling_unit_of, require_reader, require_submitter
 from services.intake.dependencies import Services
@@ -32,6 +32,13 @@ async def submit_ticket(ticket: Ticket, response: Response, services: Services, 
     identity, and a platform's ticket is `(channel, external_id)`.
     """
     require_submitter(caller, ticket.channel)
+    prefix = client_prefix(ticket.channel, caller.client_id)
+    if prefix is not None and not ticket.external_id.startswith(prefix):
+        # Clients sharing a channel number their tickets under their own prefix (docs/open311.md).
+        raise UnprocessableInput(
+            f"external_id: on channel {ticket.channel.value!r} it starts with your client id: {prefix}<your id>",
+            code=ProblemCode.REQUEST_INVALID,
+        )
     if ticket.township is not None and services.catalog.unit(ticket.township) is None:
         raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}", code=ProblemCode.UNKNOWN_UNIT)
     if ticket.callback_url is not None:

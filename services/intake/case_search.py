@@ -33,7 +33,7 @@ from services.contracts.case_policy import EscalationLevel
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
-from services.contracts.tickets import CODE_PATTERN, ITEM_CODE_PATTERN, Channel
+from services.contracts.tickets import CODE_PATTERN, ITEM_CODE_PATTERN, Channel, client_prefix
 from services.engines.records_db.search_tokens import MAX_QUERY_TOKENS, hashed, query_tokens, search_key
 from services.engines.records_db.tables import EXTENSION_PENDING, case_records, case_search
 from services.intake.auth import require_kind
@@ -151,7 +151,10 @@ def visible_to(caller: Principal) -> ColumnElement[bool]:
         return _record.units.contains([caller.subject])
     if caller.kind is ClientKind.PLATFORM:
         # A unit's call on a platform's channel is the calling unit's, as for reading one case.
-        return and_(_record.channel == caller.subject, _record.calling_unit.is_(None))
+        own = and_(_record.channel == caller.subject, _record.calling_unit.is_(None))
+        # On a channel clients share (open311), a client's own tickets only.
+        prefix = client_prefix(caller.subject, caller.client_id)
+        return own if prefix is None else and_(own, _record.external_id.startswith(prefix, autoescape=True))
     return true()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import nats.errors
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.contracts.problem_codes import ProblemCode, codes_with_status
 from services.engines.temporal import temporal_unreachable
+from services.intake.bus_errors import NATS_UNAVAILABLE
 from services.intake.errors import ApiError
 from services.intake.problem_details import ErrorBody, ValidationErrorBody, field_code, problem_response
 
@@ -88,15 +88,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 
-# nats-py's errors when JetStream does not take or acknowledge a publish.
-NATS_UNAVAILABLE = (
-    nats.errors.TimeoutError,
-    nats.errors.NoRespondersError,
-    nats.errors.ConnectionClosedError,
-    nats.errors.OutboundBufferLimitError,
-    nats.js.errors.ServiceUnavailableError,
-    nats.js.errors.NoStreamResponseError,
-)
 
 # The framework's own refusals (an unknown path, a method the path does not take, a body it cannot read).
 _HTTP_CODES = {

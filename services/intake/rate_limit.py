@@ -21,6 +21,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
+from urllib.parse import parse_qs
 
 import structlog
 from limits import RateLimitItem
@@ -47,11 +48,20 @@ IsConsoleKey = Callable[[Scope, str], Awaitable[bool]]
 ACTING_PERSON = b"x-hotline-acting-person"
 
 
+# Open311 clients send their key as a parameter (`api_key`): in the query of their reads, counted as that key. (In a
+# POST's form it is not: the body is not read before the limit, so such a request counts by its address.)
+OPEN311_PREFIX = "/open311/"
+
+
 def presented_key(scope: Scope) -> str:
     headers = dict(scope.get("headers") or [])
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     key = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
-    return key or headers.get(b"x-api-key", b"").decode("latin-1").strip()
+    key = key or headers.get(b"x-api-key", b"").decode("latin-1").strip()
+    if not key and str(scope.get("path", "")).startswith(OPEN311_PREFIX):
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        key = (query.get("api_key") or [""])[0].strip()
+    return key
 
 
 def client_identity(scope: Scope, *, person: str | None = None) -> str:

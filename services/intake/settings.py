@@ -22,7 +22,18 @@ class IntakeSettings(ServiceSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Larger requests are refused with 413.")
-    publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    publish_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How long one publish of a ticket waits for JetStream's ack before it is tried again (a publish "
+        "caught on a connection that died never gets one; its message id makes the next one safe).",
+    )
+    bus_retry_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a ticket's publish (and its duplicate check) is tried again while NATS does not answer "
+        "(a server's death, a stream's leader election), before the platform is told 503.",
+    )
     temporal_rpc_timeout_seconds: float = Field(default=10.0, gt=0)
     catalog_change_decision_working_days: int = Field(
         default=5, ge=1, le=60, description="Working days the coordination centre has to decide on a catalog change."
@@ -76,6 +87,16 @@ class IntakeSettings(ServiceSettings):
         default=600_000,
         ge=0,
         description="The same for an export's read, which streams while the client downloads (0: no limit).",
+    )
+    open311_contact: str = Field(
+        default="",
+        max_length=500,
+        description="Open311 service discovery: whom integrators contact (a sentence with an email or a phone).",
+    )
+    open311_key_service: str = Field(
+        default="API keys for Open311 clients are issued by the hotline's administrator.",
+        max_length=500,
+        description="Open311 service discovery: how an integrator gets an API key.",
     )
 
     @model_validator(mode="after")

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
+import nats.errors
 import structlog
 from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from prometheus_client import Counter, Histogram
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from services.contracts.case_ids import case_id_for, intake_msg_id
 from services.contracts.case_index import CaseIndexRecord
@@ -19,9 +23,35 @@ from services.contracts.cases import ReceivedTicket
 from services.contracts.subjects import CASE_INTAKE_STREAM, intake_subject
 from services.contracts.tickets import Ticket, TicketReceipt
 from services.engines.message_tracing import publish_traced
+from services.intake.bus_errors import NATS_UNAVAILABLE
 from services.intake.case_records import CaseRecords, RecordsUnavailable
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+async def while_the_bus_recovers(call: Callable[[], Awaitable[T]], *, seconds: float, attempt_seconds: float) -> T:
+    """`call`, each time given `attempt_seconds`, tried again for up to `seconds` while NATS does not answer: a NATS
+    server's death (its clients reconnect to another; a request caught on the dead connection never gets its answer)
+    or a stream's leader election lasts a second or two, and a platform told 503 must come back later. Past the
+    budget, or on any other error, the error goes up (the handlers answer 503 for the bus's)."""
+    async for attempt in AsyncRetrying(
+        stop=stop_after_delay(seconds),
+        wait=wait_exponential(multiplier=0.05, max=0.5),
+        retry=retry_if_exception_type(NATS_UNAVAILABLE),
+        reraise=True,
+    ):
+        with attempt:
+            try:
+                async with asyncio.timeout(attempt_seconds):
+                    return await call()
+            except TimeoutError as exc:
+                if isinstance(exc, nats.errors.TimeoutError):
+                    raise
+                raise nats.errors.TimeoutError from exc  # the bus's, so retried, then a 503
+    raise AssertionError("unreachable")
+
 
 TICKETS = Counter(
     "hotline_intake_tickets_total",
@@ -62,8 +92,10 @@ class TicketIntake:
         key_lifetime: timedelta,
         publish_timeout: float,
         records_timeout: float,
+        bus_retry_seconds: float = 0.0,
     ) -> None:
         self._js = js
+        self._bus_retry_seconds = bus_retry_seconds
         self._case_index = case_index
         self._records = records
         self._key_lifetime = key_lifetime
@@ -84,7 +116,9 @@ class TicketIntake:
         case_id = case_id_for(ticket.channel, ticket.external_id, calling_unit=calling_unit)
         receipt = TicketReceipt(case_id=case_id)
         bound = log.bind(case_id=case_id, channel=ticket.channel.value, unit=calling_unit)
-        if await self._in_index(case_id):
+        if await while_the_bus_recovers(
+            lambda: self._in_index(case_id), seconds=self._bus_retry_seconds, attempt_seconds=self._publish_timeout
+        ):
             TICKETS.labels(ticket.channel.value, "duplicate").inc()
             bound.info("ticket.duplicate", found_in="index")
             return receipt, False
@@ -95,14 +129,20 @@ class TicketIntake:
             return receipt, False
         received_at = datetime.now(UTC)
         received = ReceivedTicket(case_id=case_id, received_at=received_at, ticket=ticket, calling_unit=calling_unit)
-        ack = await publish_traced(
-            self._js,
-            intake_subject(ticket.channel),
-            received.model_dump_json().encode(),
-            stream=CASE_INTAKE_STREAM.name,
-            timeout=self._publish_timeout,
-            headers={"Nats-Msg-Id": intake_msg_id(ticket.channel, ticket.external_id, calling_unit=calling_unit)},
-            case_id=case_id,
+        msg_id = intake_msg_id(ticket.channel, ticket.external_id, calling_unit=calling_unit)
+        # Again on a passing failure: the message id makes a repeated publish a duplicate JetStream drops.
+        ack = await while_the_bus_recovers(
+            lambda: publish_traced(
+                self._js,
+                intake_subject(ticket.channel),
+                received.model_dump_json().encode(),
+                stream=CASE_INTAKE_STREAM.name,
+                timeout=self._publish_timeout,
+                headers={"Nats-Msg-Id": msg_id},
+                case_id=case_id,
+            ),
+            seconds=self._bus_retry_seconds,
+            attempt_seconds=self._publish_timeout,
         )
         record = CaseIndexRecord.from_received(case_id, ticket, received_at, calling_unit=calling_unit)
         try:

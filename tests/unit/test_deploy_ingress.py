@@ -93,14 +93,14 @@ def test_kustomize_renders_the_ingresses_and_policies_into_namespace_hotline() -
     }
 
 
-def test_intake_publishes_its_api_and_its_codec_server_only() -> None:
+def test_intake_publishes_its_apis_and_its_codec_server_only() -> None:
     published = {
         path
         for ingress in ingresses().values()
         for (_, path), service in routes(ingress).items()
         if service == "intake"
     }
-    assert published == {"/v1/", "/codec/"}
+    assert published == {"/v1/", "/open311/", "/codec/"}
 
 
 def test_the_codec_server_is_for_the_operators_network_only() -> None:

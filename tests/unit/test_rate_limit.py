@@ -40,6 +40,10 @@ def build_app(limit: str, handled: list[str]) -> FastAPI:
     async def show(case_id: str) -> dict[str, str]:
         return {"case_id": case_id}
 
+    @app.get("/open311/v2/requests/{request_id}.json")
+    async def open311_request(request_id: str) -> list[dict[str, str]]:
+        return [{"service_request_id": request_id}]
+
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
         return {"ok": True}
@@ -114,6 +118,16 @@ async def test_a_key_counts_the_same_sent_as_bearer_or_x_api_key_from_any_addres
     assert await statuses(clients("10.0.0.2"), 2, {"X-API-Key": KEY_A}) == [200] * 2
 
     assert await statuses(clients("10.0.0.3"), 1, bearer(KEY_A)) == [429]
+
+
+async def test_an_open311_key_in_the_query_counts_as_that_key_from_any_address(clients: Clients) -> None:
+    url = "/open311/v2/requests/r-1.json"
+    assert [(await clients("10.0.0.1").get(url, params={"api_key": KEY_A})).status_code for _ in range(3)] == [200] * 3
+    assert await statuses(clients("10.0.0.2"), 2, bearer(KEY_A)) == [200] * 2
+
+    assert (await clients("10.0.0.3").get(url, params={"api_key": KEY_A})).status_code == 429
+    # Only on Open311's paths: elsewhere the query is not where a key goes, and the address is the client.
+    assert (await clients("10.0.0.4").get("/v1/cases/c-1", params={"api_key": KEY_A})).status_code == 200
 
 
 async def test_without_a_key_each_address_is_a_client(clients: Clients) -> None:

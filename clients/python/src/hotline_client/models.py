@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Channel = Literal["12345", "89000", "grid", "township_call", "key_work_call", "assigned"]
+Channel = Literal["12345", "89000", "grid", "township_call", "key_work_call", "assigned", "open311"]
 RatingLevel = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 
 _SENT = ConfigDict(extra="forbid")

@@ -1,0 +1,173 @@
+"""Open311 in our words: catalog items as services, a form as a ticket, a case as a service request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
+
+import pytest
+
+from services.contracts.case_view import CaseView, Deadlines, TimelineEntry
+from services.contracts.cases import CaseStatus
+from services.contracts.catalog import load_catalog
+from services.contracts.credential_subjects import subject_fits
+from services.contracts.credentials import ClientKind
+from services.contracts.tickets import Channel, CoordinateSystem
+from services.intake.open311_filters import search_window, statuses_for
+from services.intake.open311_formats import Format, Shape, errors, render
+from services.intake.open311_mapping import (
+    Open311InputError,
+    RequestFacts,
+    RequestForm,
+    content_token,
+    external_id_for,
+    full_name,
+    service_request,
+    services,
+    ticket_from_form,
+    token_of,
+)
+
+CATALOG = load_catalog()
+APP = "citizen-app"
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+FORM = {
+    "service_code": "LS-06",
+    "lat": "36.7",
+    "long": "120.5",
+    "address_string": "河口镇幸福家园小区3号楼",
+    "description": "小区停水两天",
+    "first_name": "丽",
+    "last_name": "王",
+    "phone": "13800000000",
+    "email": "wang@example.cn",
+    "api_key": "hk_x_y",
+}
+
+
+def test_every_catalog_item_is_a_service_without_attributes() -> None:
+    listed = services(CATALOG)
+    assert [s["service_code"] for s in listed] == sorted(CATALOG.items)
+    water = next(s for s in listed if s["service_code"] == "LS-06")
+    assert water["service_name"] == CATALOG.items["LS-06"].item_zh
+    assert water["group"] == CATALOG.items["LS-06"].domain_zh
+    assert (water["metadata"], water["type"]) == (False, "realtime")
+
+
+def test_a_request_becomes_an_open311_ticket_with_a_wgs84_point() -> None:
+    ticket = ticket_from_form(RequestForm(FORM), CATALOG, client_id=APP, now=NOW)
+    assert ticket.channel is Channel.OPEN311
+    assert ticket.category_code == "LS-06"
+    assert ticket.address == "河口镇幸福家园小区3号楼"
+    assert ticket.caller is not None and (ticket.caller.name, ticket.caller.phone) == ("王丽", "13800000000")
+    assert ticket.location is not None
+    assert (ticket.location.latitude, ticket.location.longitude) == (36.7, 120.5)
+    assert ticket.location.coordinate_system is CoordinateSystem.WGS84
+    assert ticket.title.endswith("小区停水两天") and ticket.reported_at == NOW
+
+
+def test_names_and_numbers_are_kept_as_people_write_them() -> None:
+    assert (full_name("秀英", "王"), full_name("Ada", "Lovelace"), full_name(None, "王"), full_name(None, None)) == (
+        "王秀英",
+        "Ada Lovelace",
+        "王",
+        None,
+    )
+    ticket = ticket_from_form(RequestForm({**FORM, "phone": "(0532) 8888-1234"}), CATALOG, client_id=APP, now=NOW)
+    assert ticket.caller is not None and ticket.caller.phone == "0532 8888-1234"
+
+
+def test_the_same_request_twice_has_one_token_and_the_clients_own_token_wins() -> None:
+    again = {**FORM, "api_key": "another key, same request"}
+    assert content_token(RequestForm(FORM)) == content_token(RequestForm(again))
+    assert content_token(RequestForm(FORM)) != content_token(RequestForm({**FORM, "description": "停电"}))
+    own = ticket_from_form(RequestForm({**FORM, "token": "app-000042"}), CATALOG, client_id=APP, now=NOW)
+    assert own.external_id == "citizen-app/app-000042" and token_of(own.external_id) == "app-000042"
+
+
+def test_each_open311_client_numbers_its_own_requests() -> None:
+    """Two apps share the channel, not their tokens: the same token from each is two tickets."""
+    form = RequestForm({**FORM, "token": "1"})
+    other = ticket_from_form(form, CATALOG, client_id="another-app", now=NOW)
+    assert other.external_id != ticket_from_form(form, CATALOG, client_id=APP, now=NOW).external_id
+    assert external_id_for("another-app", "1") == other.external_id
+
+
+def test_open311_keys_are_platform_keys_of_the_open311_channel() -> None:
+    assert subject_fits(ClientKind.PLATFORM, "open311", CATALOG)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"service_code": ""}, "service_code"),
+        ({"service_code": "NO-SUCH"}, "service_code"),
+        ({"lat": "north"}, "lat"),
+        ({"long": "200"}, "long"),
+        ({"long": ""}, "long"),
+        ({"lat": "", "long": "", "address_string": ""}, "lat"),
+        ({"description": "长" * 4001}, "description"),
+        ({"phone": "call me"}, "phone"),
+        ({"token": "a/b"}, "token"),
+        ({"token": "t" * 64}, "token"),
+    ],
+)
+def test_a_bad_request_names_its_field(change: dict[str, str], field: str) -> None:
+    with pytest.raises(Open311InputError) as refused:
+        ticket_from_form(RequestForm({**FORM, **change}), CATALOG, client_id=APP, now=NOW)
+    assert refused.value.field == field
+    assert str(refused.value).startswith(f"{field}: ")
+
+
+def test_statuses_map_to_open_and_closed() -> None:
+    assert set(statuses_for("closed")) == {CaseStatus.RESOLVED, CaseStatus.CLOSED}
+    assert CaseStatus.REWORK in statuses_for("open")
+    assert statuses_for("open,closed") == [] == statuses_for(None)
+    with pytest.raises(Open311InputError, match="status"):
+        statuses_for("pending")
+
+
+def test_the_search_window_is_the_last_90_days_at_most() -> None:
+    assert search_window(None, None, now=NOW) == (NOW - timedelta(days=90), NOW)
+    start = NOW - timedelta(days=10)
+    assert search_window(start, None, now=NOW) == (start, NOW)
+    with pytest.raises(Open311InputError, match="90 days"):
+        search_window(NOW - timedelta(days=91), NOW, now=NOW)
+    with pytest.raises(Open311InputError, match="end_date"):
+        search_window(NOW, NOW - timedelta(days=1), now=NOW)
+
+
+def test_a_case_is_a_service_request_with_its_unit_and_deadline() -> None:
+    deadline = NOW + timedelta(days=7)
+    view = CaseView(
+        case_id="c1",
+        status=CaseStatus.ACCEPTED,
+        channel="open311",
+        external_id="app-1",
+        catalog_item="LS-06",
+        handling_unit="water",
+        received_at=NOW,
+        deadlines=Deadlines(resolution=deadline),
+        timeline=[TimelineEntry(at=NOW + timedelta(hours=2), actor="water", action="accepted")],
+    )
+    request = service_request(RequestFacts.of_view(view), CATALOG)
+    assert request["status"] == "open"
+    assert request["agency_responsible"] == CATALOG.units["water"].name_zh
+    assert request["expected_datetime"] == "2026-12-14T09:00:00Z"
+    assert (request["requested_datetime"], request["updated_datetime"]) == (
+        "2026-12-07T09:00:00Z",
+        "2026-12-07T11:00:00Z",
+    )
+    closed = service_request(RequestFacts.of_view(view.model_copy(update={"status": CaseStatus.RESOLVED})), CATALOG)
+    assert closed["status"] == "closed"
+
+
+def test_xml_answers_use_the_specs_elements() -> None:
+    body = render(Format.XML, Shape.SERVICES, services(CATALOG)).body
+    root = ElementTree.fromstring(body)
+    assert root.tag == "services" and root[0].tag == "service"
+    assert root[0].find("metadata").text == "false"  # type: ignore[union-attr]
+    refused = errors(Format.XML, 400, "lat: required")
+    assert refused.status_code == 400
+    error = ElementTree.fromstring(refused.body).find("error")
+    assert error is not None and error.findtext("code") == "400" and error.findtext("description") == "lat: required"

@@ -7,13 +7,16 @@ import asyncio
 import sys
 from pathlib import Path
 
+from services.admin import boundary_commands
 from services.admin.catalog_commands import import_tables, show_versions
 from services.admin.credential_commands import issue_key, list_keys, revoke_key, rotate_key
 from services.admin.records_commands import migrate_records, rebuild_records
+from services.contracts.boundaries import BoundaryError
 from services.contracts.catalog import CatalogError
 from services.contracts.credentials import ClientKind
 from services.contracts.settings import ServiceSettings
 from services.contracts.telemetry import configure_logging
+from services.contracts.tickets import CoordinateSystem
 from services.records.settings import RecordsSettings
 from services.records.staging import RebuildRunning
 from services.workflows.calendar.calendar_admin import list_years
@@ -30,6 +33,20 @@ def parser() -> argparse.ArgumentParser:
     importer.add_argument("directory", type=Path)
     importer.add_argument("--note", default="", help="why this version (kept with it)")
     catalog.add_parser("versions", help="list the stored versions (* is current)")
+    boundaries = areas.add_parser("boundaries", help="the district's township and grid boundaries").add_subparsers(
+        dest="command", required=True
+    )
+    boundary_importer = boundaries.add_parser("import", help="import a GeoJSON file of boundaries as a new version")
+    boundary_importer.add_argument("file", type=Path)
+    boundary_importer.add_argument("--note", default="", help="why this version (kept with it)")
+    boundary_importer.add_argument(
+        "--coordinate-system",
+        type=CoordinateSystem,
+        choices=list(CoordinateSystem),
+        default=None,
+        help="the datum the file was drawn in (default: its own `coordinate_system` member, else wgs84)",
+    )
+    boundaries.add_parser("versions", help="list the stored versions (* is current)")
     calendar_area = areas.add_parser("calendar", help="holiday schedules")
     calendar = calendar_area.add_subparsers(dest="command", required=True)
     loader = calendar.add_parser("load", help="load one year's official holiday schedule (JSON)")
@@ -73,6 +90,12 @@ async def run(args: argparse.Namespace, settings: ServiceSettings) -> str:
         return await rebuild_records(settings, lanes=args.lanes)
     if args.area == "credentials":
         return await _credentials(args, settings)
+    if args.area == "boundaries" and args.command == "import":
+        return await boundary_commands.import_boundaries(
+            args.file, settings, note=args.note, coordinate_system=args.coordinate_system
+        )
+    if args.area == "boundaries":
+        return await boundary_commands.show_versions(settings)
     if args.area == "catalog" and args.command == "import":
         return await import_tables(args.directory, settings, note=args.note)
     if args.area == "catalog":
@@ -100,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(service="hotline-cli", level=level, json=settings.log_json)
     try:
         message = asyncio.run(run(args, settings))
-    except (CatalogError, RebuildRunning, ValueError) as exc:
+    except (CatalogError, BoundaryError, RebuildRunning, ValueError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     sys.stdout.write(message + "\n")

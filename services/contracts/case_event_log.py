@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from services.contracts.case_ticket import CaseLocation
 from services.contracts.case_view import CaseView
 from services.contracts.tickets import Caller, Ticket
 
@@ -63,6 +64,9 @@ class PersonalData(BaseModel):
     address: str | None = None
     caller: Caller | None = None
     reported_at: datetime | None = Field(default=None, description="When the caller reported it (the platform's).")
+    location: CaseLocation | None = Field(
+        default=None, description="Where the matter is: the point in WGS-84 (converted) and the grid code given."
+    )
 
     @classmethod
     def of(cls, ticket: Ticket) -> PersonalData:
@@ -71,6 +75,7 @@ class PersonalData(BaseModel):
             address=ticket.address,
             caller=ticket.caller,
             reported_at=ticket.reported_at,
+            location=CaseLocation.of(ticket.location),
         )
 
 

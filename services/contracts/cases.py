@@ -64,7 +64,19 @@ class RoutingDecision(BaseModel):
     runner_up: str | None = Field(default=None, description="Text classification: the next best item.")
     runner_up_confidence: float | None = None
     township: str | None = Field(default=None, description="The ticket's township, as named or found in its address.")
-    township_source: str | None = Field(default=None, description="'ticket', 'address' or 'triage'.")
+    township_source: str | None = Field(
+        default=None,
+        description="'ticket', 'location' (the point lies in it), 'grid_code' (the ticket's grid code names it), "
+        "'address' or 'triage'.",
+    )
+    place: str | None = Field(
+        default=None,
+        description="The finest boundary the ticket's location lies in or names (a grid code: "
+        "`district.township.community.grid`); a code, never the point.",
+    )
+    boundaries_version: str | None = Field(
+        default=None, description="The version of the district's boundaries `place` was found in."
+    )
     decided_by: str | None = Field(default=None, description="Triage: who decided.")
     decided_at: datetime | None = None
     note: str = Field(default="", description="Triage: the decision's note.")

@@ -1,7 +1,7 @@
 """A structlog processor that keeps personal data and secrets out of every log line.
 
-Values under a personal or secret key (`caller`, `phone`, `address`, `secret`, `authorization` ...) are masked
-whatever they hold; every other string, however deeply nested, and the rendered exception are passed through
+Values under a personal or secret key (`caller`, `phone`, `address`, `latitude`, `secret`, `authorization` ...) are
+masked whatever they hold; every other string, however deeply nested, and the rendered exception are passed through
 `mask_text`. It runs in the chain shared by structlog and stdlib loggers, so uvicorn's, temporalio's and nats'
 lines are masked too.
 """
@@ -16,12 +16,15 @@ from structlog.typing import EventDict, WrappedLogger
 
 from services.contracts.text_masking import ADDRESS_HIDDEN, HIDDEN, mask_name, mask_phone, mask_text
 
+POSITION_HIDDEN = "[位置已隐藏]"
+
 
 class _Kind(Enum):
     SECRET = "secret"
     PHONE = "phone"
     NAME = "name"
     ADDRESS = "address"
+    POSITION = "position"  # a coordinate: a number, masked whole like an address
     EMAIL = "email"
     PERSON = "person"
 
@@ -53,9 +56,11 @@ _PERSONAL_KEYS: dict[str, _Kind] = {
     ),
     **dict.fromkeys(("name", "caller_name", "contact_name", "full_name", "real_name", "citizen_name"), _Kind.NAME),
     **dict.fromkeys(("address", "addr", "home_address", "caller_address", "street_address"), _Kind.ADDRESS),
+    **dict.fromkeys(("latitude", "longitude", "lat", "lon", "lng", "coordinates", "point"), _Kind.POSITION),
     **dict.fromkeys(("email", "emails", "e_mail"), _Kind.EMAIL),
     **dict.fromkeys(("id_card", "id_number", "identity_number"), _Kind.SECRET),
-    **dict.fromkeys(("caller", "contact", "citizen", "reporter", "complainant"), _Kind.PERSON),
+    # A location's keys speak for themselves (`latitude` hidden, `grid_code` a code): like a caller's.
+    **dict.fromkeys(("caller", "contact", "citizen", "reporter", "complainant", "location"), _Kind.PERSON),
 }
 # Filled in by structlog and the formatter: never personal, and `_record` must stay a LogRecord.
 _LEFT_ALONE = frozenset({"timestamp", "level", "logger", "service", "_record", "_from_structlog"})
@@ -91,6 +96,8 @@ def _mask(value: Any, kind: _Kind | None) -> Any:
     # `kind` is what the key the value sits under says it holds.
     if kind is _Kind.SECRET and value not in (None, ""):
         return HIDDEN
+    if kind is _Kind.POSITION and value not in (None, ""):
+        return POSITION_HIDDEN
     if isinstance(value, str):
         return mask_text(value) if kind is None else _masked_string(kind, value)
     if value is None or isinstance(value, bool | int | float):

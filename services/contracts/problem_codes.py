@@ -108,6 +108,7 @@ class ProblemCode(StrEnum):
     SUBJECT_MISMATCH = "subject_mismatch"
     CATALOG_TABLES_INVALID = "catalog_tables_invalid"
     CATALOG_CHANGE_DOES_NOT_FIT = "catalog_change_does_not_fit"
+    BOUNDARIES_INVALID = "boundaries_invalid"
     PERIOD_UNKNOWN = "period_unknown"
     RATED_TWICE = "rated_twice"
     RANGE_INVALID = "range_invalid"
@@ -233,6 +234,7 @@ PROBLEM_TYPES: dict[ProblemCode, ProblemType] = {
     _C.SUBJECT_MISMATCH: ProblemType(422, "The subject does not fit the key's kind"),
     _C.CATALOG_TABLES_INVALID: ProblemType(422, "The catalog tables are invalid"),
     _C.CATALOG_CHANGE_DOES_NOT_FIT: ProblemType(422, "The change does not fit the catalog in force"),
+    _C.BOUNDARIES_INVALID: ProblemType(422, "The boundaries file is invalid"),
     _C.PERIOD_UNKNOWN: ProblemType(422, "No such period"),
     _C.RATED_TWICE: ProblemType(422, "The same pair is rated twice"),
     _C.RANGE_INVALID: ProblemType(422, "The range ends before it starts"),

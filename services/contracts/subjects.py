@@ -133,6 +133,10 @@ TRIAGE_DECISIONS_BUCKET = BucketSpec(name="triage_decisions", description="Case 
 DELIVERIES_BUCKET = BucketSpec(name="deliveries", description="Event id → delivery record.")
 PARKED_EVENTS_BUCKET = BucketSpec(name="parked_events", description="Events waiting for a unit to set a channel.")
 CALLBACK_PROGRESS_BUCKET = BucketSpec(name="callback_progress", description="Case → last platform callback sent.")
+# Every version of the district's township, community and grid boundaries ever imported (`version.<n>`: its
+# record, immutable; its GeoJSON is `version.<n>.geojson` in the object store of the same name) and the pointer
+# `current` (docs/places.md).
+BOUNDARIES_BUCKET = BucketSpec(name="boundaries", description="District boundary versions and the current one.")
 # API keys of the clients (platforms, units, coordination centre, leaders, admin, operators), hashed.
 CREDENTIALS_BUCKET = BucketSpec(name="credentials", description="Key id → hashed API key and its client.")
 BUCKETS: list[BucketSpec] = [
@@ -146,12 +150,15 @@ BUCKETS: list[BucketSpec] = [
     CATALOG_BUCKET,
     CATALOG_CHANGES_BUCKET,
     TRIAGE_DECISIONS_BUCKET,
+    BOUNDARIES_BUCKET,
 ]
 # Each report's rendered files (`<report_id>.html`, `<report_id>.xlsx`), put before its notices are published and
 # read by the notifier for the email. Kept until deleted: a report is immutable and a dead-lettered notice may be
 # redelivered months later (a year of weekly to quarterly reports is a few MB).
 REPORTS_OBJECT_STORE = ObjectStoreSpec(name="reports", description="Report id → its HTML page and XLSX workbook.")
-OBJECT_STORES: list[ObjectStoreSpec] = [REPORTS_OBJECT_STORE]
+# Each boundary version's GeoJSON (a city's can be megabytes: more than a KV value may hold), kept until deleted.
+BOUNDARIES_OBJECT_STORE = ObjectStoreSpec(name="boundaries", description="Boundary version → its GeoJSON.")
+OBJECT_STORES: list[ObjectStoreSpec] = [REPORTS_OBJECT_STORE, BOUNDARIES_OBJECT_STORE]
 # Published (core NATS) after a new catalog version becomes current: `{"version": n}`.
 CATALOG_UPDATED_SUBJECT = "catalog.updated"
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # A unit or catalog code is used as a NATS subject token: keep it to safe characters.
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -65,7 +74,8 @@ class TicketLocation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     latitude: float | None = Field(default=None, ge=-90, le=90, description="Degrees north.")
-    longitude: float | None = Field(default=None, ge=-180, le=180, description="Degrees east.")
+    # Checked even when left out, so that a point missing one coordinate is refused naming the one missing.
+    longitude: float | None = Field(default=None, ge=-180, le=180, validate_default=True, description="Degrees east.")
     coordinate_system: CoordinateSystem = Field(
         default=CoordinateSystem.WGS84,
         description="The datum of `latitude` and `longitude`; the system keeps WGS-84 and converts the others.",
@@ -76,11 +86,22 @@ class TicketLocation(BaseModel):
         description="The grid the report is from: `district.township.community.grid` (fewer levels allowed).",
     )
 
+    @field_validator("longitude")
+    @classmethod
+    def _a_point_has_both_coordinates(cls, longitude: float | None, info: ValidationInfo) -> float | None:
+        # A latitude that failed its own check is absent from `info.data` and already refused by name.
+        if "latitude" not in info.data:
+            return longitude
+        latitude = info.data["latitude"]
+        if latitude is not None and longitude is None:
+            raise ValueError("a point needs a longitude with its latitude")
+        if latitude is None and longitude is not None:
+            raise ValueError("a point needs a latitude with its longitude")
+        return longitude
+
     @model_validator(mode="after")
-    def _a_point_has_both_coordinates(self) -> TicketLocation:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude and longitude go together")
-        if self.latitude is None and self.grid_code is None:
+    def _a_location_says_where(self) -> TicketLocation:
+        if self.latitude is None and self.longitude is None and self.grid_code is None:
             raise ValueError("a location needs a point (latitude and longitude) or a grid_code")
         return self
 

@@ -16,6 +16,8 @@ from starlette.types import Scope
 from services.contracts.case_policy import Window
 from services.contracts.credentials import ClientKind
 from services.contracts.subjects import (
+    BOUNDARIES_BUCKET,
+    BOUNDARIES_OBJECT_STORE,
     CATALOG_BUCKET,
     CATALOG_CHANGES_BUCKET,
     CREDENTIALS_BUCKET,
@@ -23,10 +25,11 @@ from services.contracts.subjects import (
     UNIT_CHANNELS_BUCKET,
 )
 from services.contracts.tracing import tracing_enabled
+from services.engines.boundary_store import BoundaryStore
 from services.engines.catalog_change_records import CatalogChangeRecords
 from services.engines.catalog_store import CatalogStore
 from services.engines.credential_store import CredentialStore
-from services.engines.jetstream import close_nats, key_value, open_jetstream
+from services.engines.jetstream import close_nats, key_value, object_store, open_jetstream
 from services.engines.lifecycle import keep_running
 from services.engines.notification_store import NotificationStore
 from services.engines.object_store import ObjectStore, ObjectStoreConfig
@@ -36,6 +39,7 @@ from services.intake import (
     access_log_routes,
     admin_routes,
     attachment_routes,
+    boundary_routes,
     case_action_routes,
     case_routes,
     case_search_routes,
@@ -115,6 +119,11 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             await shared_window.start(js)
         catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
         catalog = await catalogs.start()
+        boundaries = BoundaryStore(
+            await key_value(js, BOUNDARIES_BUCKET, replicas=settings.nats_replicas),
+            await object_store(js, BOUNDARIES_OBJECT_STORE, replicas=settings.nats_replicas),
+        )
+        await boundaries.start()
         credentials = CredentialStore(
             await key_value(js, CREDENTIALS_BUCKET), held_seconds=settings.held_credentials_seconds
         )
@@ -122,6 +131,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         watching = [
             asyncio.create_task(
                 keep_running("catalog-watch", lambda: catalogs.watch(stop=stop_watching), stop=stop_watching)
+            ),
+            asyncio.create_task(
+                keep_running("boundaries-watch", lambda: boundaries.watch(stop=stop_watching), stop=stop_watching)
             ),
             asyncio.create_task(
                 keep_running("credentials-watch", lambda: credentials.follow(stop=stop_watching), stop=stop_watching)
@@ -148,7 +160,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             bus_retry_seconds=settings.bus_retry_seconds,
         )
         # Opened on first use: intake starts, and takes tickets, whether or not the object store answers.
-        object_store = ObjectStore(
+        attachment_store = ObjectStore(
             ObjectStoreConfig(
                 endpoint=settings.object_store_endpoint,
                 region=settings.object_store_region,
@@ -191,11 +203,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 engine=records.engine, client=client, wait_seconds=settings.report_request_wait_seconds
             ),
             attachments=AttachmentService(
-                store=object_store,
+                store=attachment_store,
                 keyring=settings.payload_keyring(),
                 max_count=settings.attachment_max_count,
                 max_pixels=settings.attachment_max_pixels,
             ),
+            boundaries=boundaries,
         )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
@@ -203,7 +216,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         await asyncio.gather(*watching)
         await close_nats(nc)
         await records.engine.dispose()
-        await object_store.close()
+        await attachment_store.close()
 
     app = FastAPI(
         title="City hotline case intake",
@@ -239,6 +252,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(unit_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(catalog_import_routes.router)
+    app.include_router(boundary_routes.router)
     app.include_router(catalog_change_routes.router)
     app.include_router(notification_routes.router)
     app.include_router(platform_routes.router)

@@ -28,7 +28,7 @@ from starlette.types import Receive, Scope, Send
 from services.contracts.credentials import Principal
 from services.contracts.payload_keys import PayloadKeyring
 from services.engines.records_db.personal_columns import COLUMNS as SEALED_COLUMNS
-from services.engines.records_db.personal_columns import open_columns
+from services.engines.records_db.personal_columns import LOCATION_COLUMN, open_columns
 from services.engines.records_db.tables import access_log, case_records
 from services.engines.sealed_data import UnsealError
 from services.intake.case_records import CaseRecords
@@ -119,7 +119,12 @@ async def open_export(
     conditions = matching(export, keyring)
     chosen = [_record[column.source] for column in PLAIN_COLUMNS]
     if export.personal:
-        chosen += [_record.personal_key_id, *(_record[name] for name in SEALED_COLUMNS), _record.caller_confidential]
+        chosen += [
+            _record.personal_key_id,
+            *(_record[name] for name in SEALED_COLUMNS),
+            _record.caller_confidential,
+            _record[LOCATION_COLUMN],
+        ]
     query = ordered(select(*chosen).where(*conditions), export.sort)
     stack = AsyncExitStack()
     try:

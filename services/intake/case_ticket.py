@@ -11,7 +11,7 @@ from sqlalchemy import select
 from services.contracts.case_ticket import TicketCaller, TicketView
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.text_masking import mask_name, mask_phone
-from services.engines.records_db.personal_columns import COLUMNS, TicketContent, open_columns
+from services.engines.records_db.personal_columns import COLUMNS, LOCATION_COLUMN, TicketContent, open_columns
 from services.engines.records_db.tables import case_records
 from services.intake.case_records import CaseRecords
 
@@ -26,6 +26,7 @@ _TICKET_COLUMNS = [
         "personal_key_id",
         "caller_confidential",
         *COLUMNS,
+        LOCATION_COLUMN,
     )
 ]
 
@@ -79,6 +80,7 @@ def ticket_view(ticket: RecordedTicket, *, mask_confidential: bool) -> TicketVie
         title=ticket.title,
         description=content.description,
         address=content.address,
+        location=content.location,
         reported_at=content.reported_at,
         received_at=ticket.received_at,
         caller=caller,

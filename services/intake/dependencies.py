@@ -11,6 +11,7 @@ from nats.js import JetStreamContext
 from services.contracts.assessment import AssessmentDefinitions
 from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.payload_keys import PayloadKeyring
+from services.engines.boundary_store import BoundaryStore
 from services.engines.catalog_store import CatalogStore
 from services.engines.credential_store import CredentialStore
 from services.engines.notification_store import NotificationStore
@@ -44,6 +45,7 @@ class IntakeServices:
     definitions: AssessmentDefinitions  # how units are assessed (the rates API)
     reports: ReportService
     attachments: AttachmentService
+    boundaries: BoundaryStore  # the district's boundaries (places), followed like the catalog
 
     @property
     def catalog(self) -> ResponsibilityCatalog:

@@ -80,6 +80,10 @@ PERSONAL_COLUMNS = (
     Column("来电人", "caller_name"),
     Column("联系电话", "caller_phone"),
     Column("要求保密", "caller_confidential", Kind.FLAG),
+    # The ticket's point, converted to WGS-84 (docs/places.md), and the grid code it gave.
+    Column("纬度(WGS-84)", "latitude", Kind.NUMBER),
+    Column("经度(WGS-84)", "longitude", Kind.NUMBER),
+    Column("网格编码", "grid_code"),
 )
 
 

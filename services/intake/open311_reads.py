@@ -1,5 +1,6 @@
 """What an Open311 service request shows beyond a case's summary, read from the records for a page of cases at once:
-the ticket's description and address (sealed columns, opened) and when the case last changed (its last event).
+the ticket's description, address and point (sealed columns, opened; the point in WGS-84, as Open311 gives it) and
+when the case last changed (its last event).
 
 Neither is a caller's contact, so no read here is written to the access log (the name and phone never leave).
 """
@@ -13,13 +14,19 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from services.contracts.payload_keys import PayloadKeyring
-from services.engines.records_db.personal_columns import COLUMNS, open_columns
+from services.engines.records_db.personal_columns import COLUMNS, LOCATION_COLUMN, open_columns
 from services.engines.records_db.tables import case_events, case_records
 from services.intake.case_records import CaseRecords
 
 _record = case_records.c
 # The row's columns `open_columns` reads: the key id, the confidentiality flag and the sealed columns.
-_SEALED = (_record.case_id, _record.personal_key_id, _record.caller_confidential, *(_record[c] for c in COLUMNS))
+_SEALED = (
+    _record.case_id,
+    _record.personal_key_id,
+    _record.caller_confidential,
+    *(_record[c] for c in COLUMNS),
+    _record[LOCATION_COLUMN],
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,8 @@ class TicketFacts:
     description: str | None
     address: str | None
     updated_at: datetime | None
+    latitude: float | None = None  # WGS-84
+    longitude: float | None = None
 
 
 async def ticket_facts(
@@ -37,16 +46,7 @@ async def ticket_facts(
     if not case_ids:
         return {}
     async with records.reading() as connection:
-        rows = (
-            await connection.execute(
-                select(
-                    _record.case_id,
-                    _record.personal_key_id,
-                    _record.caller_confidential,
-                    *(_record[c] for c in COLUMNS),
-                ).where(_record.case_id.in_(list(case_ids)))
-            )
-        ).all()
+        rows = (await connection.execute(select(*_SEALED).where(_record.case_id.in_(list(case_ids))))).all()
         last_events = dict(
             (
                 await connection.execute(
@@ -65,5 +65,7 @@ async def ticket_facts(
             description=content.description if content else None,
             address=content.address if content else None,
             updated_at=last_events.get(row.case_id),
+            latitude=content.latitude if content else None,
+            longitude=content.longitude if content else None,
         )
     return facts

@@ -288,5 +288,7 @@ def _with_ticket(facts: RequestFacts, recorded: TicketFacts | None) -> RequestFa
         facts,
         description=recorded.description,
         address=recorded.address,
+        latitude=recorded.latitude,
+        longitude=recorded.longitude,
         updated_at=max(filter(None, (facts.updated_at, recorded.updated_at)), default=None),
     )

@@ -79,4 +79,7 @@ def triage_routing(
         supporting_units=[code for code in supporting if code != unit],
         township=township,
         township_source=source,
+        # Where the ticket's location is stays a fact of the case, whoever decided its unit.
+        place=known.place if known is not None else None,
+        boundaries_version=known.boundaries_version if known is not None else None,
     )

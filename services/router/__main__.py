@@ -9,11 +9,12 @@ import structlog
 
 from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.gc_pauses import observe_gc_pauses
-from services.contracts.subjects import CATALOG_BUCKET, ROUTER_CONSUMER
+from services.contracts.subjects import BOUNDARIES_BUCKET, BOUNDARIES_OBJECT_STORE, CATALOG_BUCKET, ROUTER_CONSUMER
 from services.contracts.telemetry import configure_logging
 from services.contracts.tracing import configure_tracing
+from services.engines.boundary_store import BoundaryStore
 from services.engines.catalog_store import CatalogStore
-from services.engines.jetstream import close_nats, key_value, open_jetstream
+from services.engines.jetstream import close_nats, key_value, object_store, open_jetstream
 from services.engines.lifecycle import keep_running, run_until_stopped
 from services.engines.ops_server import serve_ops
 from services.engines.pull_consumer import run_pull_consumer
@@ -21,6 +22,7 @@ from services.router.case_router import CaseRouter
 from services.router.classifier_data import load_classifier_data
 from services.router.classifier_keeper import ClassifierKeeper, build_classifier
 from services.router.gazetteer import load_gazetteer
+from services.router.place_index import CurrentPlaces, PlaceIndex
 from services.router.platform_categories import load_platform_categories
 from services.router.routing import RoutingTables
 from services.router.settings import RouterSettings
@@ -42,9 +44,22 @@ async def main(stop: asyncio.Event) -> None:
     catalogs = CatalogStore(await key_value(js, CATALOG_BUCKET, replicas=settings.nats_replicas), nc)
     catalog = await catalogs.start()
     await classifiers.start(catalog)
+    places = CurrentPlaces(lambda: boundaries.current())
+    boundaries = BoundaryStore(
+        await key_value(js, BOUNDARIES_BUCKET, replicas=settings.nats_replicas),
+        await object_store(js, BOUNDARIES_OBJECT_STORE, replicas=settings.nats_replicas),
+        prepare=places.prepare,
+    )
+    await boundaries.start()
     _warn_about_tables(tables, catalog)
-    router = CaseRouter(js=js, catalog=catalogs.current, classifier=classifiers.current, tables=tables)
-    log.info("router.ready", catalog_version=catalog.version, items=len(catalog.items))
+    _warn_about_places(places(), catalog)
+    router = CaseRouter(js=js, catalog=catalogs.current, classifier=classifiers.current, tables=tables, places=places)
+    log.info(
+        "router.ready",
+        catalog_version=catalog.version,
+        items=len(catalog.items),
+        boundaries_version=places().version,
+    )
 
     async def health() -> dict[str, bool]:
         return {"nats": nc.is_connected}
@@ -52,6 +67,7 @@ async def main(stop: asyncio.Event) -> None:
     await asyncio.gather(
         run_pull_consumer(js, ROUTER_CONSUMER, router.handle, stop=stop, batch=settings.fetch_batch),
         keep_running("catalog-watch", lambda: catalogs.watch(stop=stop), stop=stop),
+        keep_running("boundaries-watch", lambda: boundaries.watch(stop=stop), stop=stop),
         keep_running("classifier-follow", lambda: classifiers.follow(catalogs.current, stop=stop), stop=stop),
         serve_ops(health, host=settings.ops_host, port=settings.ops_port, stop=stop),
     )
@@ -66,6 +82,18 @@ def _warn_about_tables(tables: RoutingTables, catalog: ResponsibilityCatalog) ->
     unknown_townships = tables.gazetteer.unknown_townships(catalog)
     if unknown_townships:
         log.warning("router.gazetteer_unknown_townships", catalog_version=catalog.version, townships=unknown_townships)
+
+
+def _warn_about_places(places: PlaceIndex, catalog: ResponsibilityCatalog) -> None:
+    """Boundaries of townships the catalog lacks route nothing there (the case falls back to its address)."""
+    unknown = places.unknown_townships(catalog)
+    if unknown:
+        log.warning(
+            "router.boundaries_unknown_townships",
+            catalog_version=catalog.version,
+            boundaries_version=places.version,
+            townships=unknown,
+        )
 
 
 if __name__ == "__main__":

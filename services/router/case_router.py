@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import structlog
@@ -15,6 +16,7 @@ from services.contracts.catalog import ResponsibilityCatalog
 from services.contracts.subjects import CASE_ROUTING_STREAM, TRIAGE_SUBJECT, routed_subject
 from services.engines.message_tracing import publish_traced
 from services.engines.pull_consumer import Outcome
+from services.router.place_index import PlaceIndex
 from services.router.routing import RoutingTables, TextClassifier, route_ticket
 
 log = structlog.get_logger(__name__)
@@ -23,6 +25,12 @@ ROUTED = Counter(
     "hotline_router_cases_total",
     "Cases routed, by method and destination (unit or triage).",
     ["method", "destination"],
+)
+LOCATIONS = Counter(
+    "hotline_router_locations_total",
+    "Tickets with a location, by whether it was found in the district's boundaries (placed) or not: a rising share "
+    "of placed=false after an import says the boundaries, or a platform's datum, are wrong.",
+    ["placed"],
 )
 TEXT_CONFIDENCE = Histogram(
     "hotline_router_text_confidence_ratio",
@@ -45,20 +53,23 @@ class CaseRouter:
         catalog: Callable[[], ResponsibilityCatalog],
         classifier: Callable[[], TextClassifier] | None = None,
         tables: RoutingTables | None = None,
+        places: Callable[[], PlaceIndex] | None = None,
     ) -> None:
         self._js = js
         self._catalog = catalog
         self._classifier = classifier
         self._tables = tables or RoutingTables()
+        self._places = places  # the boundaries in force, when they change at run time (else the tables' own)
 
     async def handle(self, msg: Msg) -> Outcome:
         # An unreadable payload raises ValidationError: the consumer loop terminates the message.
         received = ReceivedTicket.model_validate_json(msg.data)
         classifier = self._classifier() if self._classifier is not None else None
+        tables = self._tables if self._places is None else dataclasses.replace(self._tables, places=self._places())
         decision = route_ticket(
             received.ticket,
             self._catalog(),
-            tables=self._tables,
+            tables=tables,
             classifier=classifier,
             calling_unit=received.calling_unit,
         )
@@ -84,6 +95,11 @@ class CaseRouter:
             case_id=received.case_id,
         )
         ROUTED.labels(decision.method.value, "unit" if decision.unit else "triage").inc()
+        if received.ticket.location is not None:
+            LOCATIONS.labels("true" if decision.place is not None else "false").inc()
+            if decision.place is None:
+                # Never the point itself: it may be a caller's home (docs/places.md).
+                log.info("case.location_not_placed", case_id=received.case_id, boundaries_version=tables.places.version)
         if decision.method is RoutingMethod.TEXT and decision.confidence is not None:
             TEXT_CONFIDENCE.observe(decision.confidence)
         log.info(

@@ -19,7 +19,12 @@ from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 
 # Client model → the API's component; "sent": the client sends it (request body), else it reads it.
-SENT = [(models.Ticket, "Ticket"), (models.TicketCaller, "Caller"), (models.Rating, "RatingSubmission")]
+SENT = [
+    (models.Ticket, "Ticket"),
+    (models.TicketCaller, "Caller"),
+    (models.TicketLocation, "TicketLocation"),
+    (models.Rating, "RatingSubmission"),
+]
 READ = [
     (models.Receipt, "TicketReceipt"),
     (models.Case, "CaseView"),

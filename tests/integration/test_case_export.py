@@ -13,6 +13,7 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.contracts.case_ticket import CaseLocation
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import ClientKind, Principal
 from services.engines.records_db.tables import access_log
@@ -80,7 +81,10 @@ async def test_a_csv_export_holds_the_filtered_cases_without_personal_data(
 
 
 async def test_a_personal_export_logs_every_case_it_holds_before_it_streams(records: CaseRecords) -> None:
-    cases = [Recorded(n, township="hekou-town", confidential=n == 0) for n in range(5)]
+    point = CaseLocation(latitude=36.334291, longitude=117.518717, grid_code="sample-district.hekou-town.lijiawan.g01")
+    cases = [
+        Recorded(n, township="hekou-town", confidential=n == 0, location=point if n == 2 else None) for n in range(5)
+    ]
     await record(records.engine, *cases, Recorded(9, township="shiqiao-town"))
 
     export = await opened(records, township="hekou-town", personal=True, sort="received_at")
@@ -98,6 +102,13 @@ async def test_a_personal_export_logs_every_case_it_holds_before_it_streams(reco
     # The centre sees the caller as the caller gave it, confidential or not (units are shown it masked).
     assert (rows[0]["联系电话"], rows[0]["来电人"], rows[0]["要求保密"]) == (PHONE, "王女士", "是")
     assert (rows[1]["诉求内容"], rows[1]["地址"]) == ("停水两天", "幸福家园3号楼")
+    # A grid worker's point, as the case keeps it (WGS-84), and none where the ticket gave none.
+    assert (rows[2]["纬度(WGS-84)"], rows[2]["经度(WGS-84)"], rows[2]["网格编码"]) == (
+        "36.334291",
+        "117.518717",
+        "sample-district.hekou-town.lijiawan.g01",
+    )
+    assert (rows[1]["纬度(WGS-84)"], rows[1]["网格编码"]) == ("", "")
 
 
 async def test_an_xlsx_export_is_a_workbook_of_the_cases(records: CaseRecords) -> None:

@@ -1,4 +1,4 @@
-"""No service's log holds a caller's phone number, name or address, from a ticket's whole way to the unit."""
+"""No service's log holds a caller's phone number, name, address or point, from a ticket's whole way to the unit."""
 
 from __future__ import annotations
 
@@ -15,18 +15,21 @@ PHONE = "15907315842"
 PHONE_WRITTEN = "159-0731-5842"
 NAME = "司徒婉清"
 ADDRESS = "河口镇翠湖湾小区12号楼3单元1102室"
-NEEDLES = (PHONE, PHONE_WRITTEN, NAME, "翠湖湾", "1102室")
+# A point near the caller's home (WGS-84, so the case keeps these digits rounded to 6 decimals).
+LATITUDE, LONGITUDE = 36.2871937, 117.5112846
+NEEDLES = (PHONE, PHONE_WRITTEN, NAME, "翠湖湾", "1102室", "36.28719", "117.51128")
 
 
 def personal_ticket() -> dict[str, object]:
     return ticket_body(
         caller={"name": NAME, "phone": PHONE},
         address=ADDRESS,
+        location={"latitude": LATITUDE, "longitude": LONGITUDE},
         description=f"市民{NAME}女士反映，{ADDRESS}从前天起停水，物业不管，请回电{PHONE_WRITTEN}。",
     )
 
 
-async def test_no_log_holds_the_callers_phone_name_or_address(
+async def test_no_log_holds_the_callers_phone_name_address_or_point(
     system: RunningSystem, api: httpx.AsyncClient, receiver: WebhookReceiver
 ) -> None:
     await set_webhook(api, "water", receiver.url())

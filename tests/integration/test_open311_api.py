@@ -164,6 +164,8 @@ async def test_a_scripted_session_in_json_and_xml(open311: httpx.AsyncClient, sy
     assert request["status"] == "open" and request["service_code"] == "LS-06"
     assert request["description"] == form["description"] and request["address"] == form["address_string"]
     assert request["expected_datetime"] is not None and request["media_url"] is None
+    # The point as the case keeps it (docs/places.md): WGS-84, as the request gave it.
+    assert (request["lat"], request["long"]) == (float(form["lat"]), float(form["long"]))
     # When it last changed (routed, assigned: its last event), in UTC to the second like every date-time here.
     assert request["updated_datetime"] >= request["requested_datetime"]
     one_xml = conforms(await open311.get(f"/requests/{case_id}.xml", params=key), "service_requests")

@@ -149,7 +149,7 @@ async def test_migrations_go_down_to_an_empty_database_and_up_again(engine: Asyn
 
     async with engine.connect() as connection:
         revision = await connection.scalar(text("select version_num from alembic_version"))
-    assert revision == "0008"
+    assert revision == "0009"
     assert await RecordStore(engine, KEYRING).apply(event("0b6f3c1e-0000-4000-8000-000000000003", 1)) is Placement.APPLY
 
 

@@ -21,6 +21,7 @@ from services.contracts.case_event_log import (
     SealedData,
     case_event_id,
 )
+from services.contracts.case_ticket import CaseLocation
 from services.contracts.case_view import (
     CaseView,
     Deadlines,
@@ -73,6 +74,7 @@ class Recorded:
     title: str = "小区停水"
     description: str = "停水两天"
     address: str | None = "幸福家园3号楼"
+    location: CaseLocation | None = None  # a grid worker's point, kept converted to WGS-84
     phone: str | None = "13812345678"
     confidential: bool = False
     overdue: bool = False
@@ -142,7 +144,11 @@ class Recorded:
     def personal(self) -> PersonalData:
         caller = Caller(name="王女士", phone=self.phone, confidential=self.confidential) if self.phone else None
         return PersonalData(
-            description=self.description, address=self.address, caller=caller, reported_at=self.received_at
+            description=self.description,
+            address=self.address,
+            caller=caller,
+            reported_at=self.received_at,
+            location=self.location,
         )
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.contracts.attachment_links import BadLink, LinkGrant, LinkVariant, make_link_token, read_link_token
 from services.contracts.credentials import ClientKind
 from services.contracts.payload_keys import PayloadKeyring
 from services.engines.sealed_objects import ObjectUnsealError, seal_object, unseal_object
-from services.contracts.attachment_links import BadLink, LinkGrant, LinkVariant, make_link_token, read_link_token
 
 OLD = PayloadKeyring("k1", {"k1": b"1" * 32})
 ROTATED = PayloadKeyring("k2", {"k1": b"1" * 32, "k2": b"2" * 32})

@@ -9,11 +9,11 @@ import pytest
 from fastapi import UploadFile
 from starlette.requests import Request
 
+from services.contracts.attachment_links import LinkVariant, read_link_token
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.problem_codes import ProblemCode
 from services.engines.object_store import ObjectMissing, ObjectStoreUnavailable
-from services.contracts.attachment_links import LinkVariant, read_link_token
 from services.intake.attachment_routes import _read_limited, _view
 from services.intake.attachment_service import AttachmentService
 from services.intake.errors import ApiError

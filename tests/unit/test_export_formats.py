@@ -91,7 +91,7 @@ def test_a_workbook_holds_the_rows_as_typed_cells(tmp_path: Path) -> None:
     [(name, rows)] = read_sheets(path.read_bytes()).items()
     assert name == "案件"
     header = rows[0]
-    assert header[:3] == ["案件编号", "状态", "来源渠道"] and header[-1] == "要求保密"
+    assert header[:3] == ["案件编号", "状态", "来源渠道"] and header[-1] == "网格编码"
     first = dict(zip(header, rows[1], strict=False))
     assert first["标题"] == "=1+1"  # a string cell, not a formula
     assert first["督办层级"] == 1.0 and first["是否超期"] == "是"

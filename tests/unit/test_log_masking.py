@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import structlog
 
-from services.contracts.log_masking import mask_personal_data, mask_value
+from services.contracts.log_masking import POSITION_HIDDEN, mask_personal_data, mask_value
 from services.contracts.text_masking import ADDRESS_HIDDEN, mask_text
 from services.contracts.tickets import Ticket
 from tests.unit.builders import make_ticket
@@ -294,3 +294,16 @@ def test_masking_masked_text_changes_nothing(text: str) -> None:
     once = mask_text(text)
 
     assert mask_text(once) == once
+
+
+def test_a_tickets_point_is_hidden_and_its_grid_code_kept() -> None:
+    location = {"latitude": 36.2943, "longitude": 117.4924, "grid_code": "sample-district.hekou-town.wangjia.g01"}
+    ticket = make_ticket(location=location)
+
+    masked = mask_value({"ticket": ticket, "lat": 36.2943, "point": [36.2943, 117.4924]})
+
+    assert masked["ticket"]["location"]["latitude"] == POSITION_HIDDEN
+    assert masked["ticket"]["location"]["longitude"] == POSITION_HIDDEN
+    assert masked["ticket"]["location"]["grid_code"] == location["grid_code"]
+    assert masked["lat"] == POSITION_HIDDEN and masked["point"] == POSITION_HIDDEN
+    assert "36.2943" not in str(masked)

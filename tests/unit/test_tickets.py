@@ -150,3 +150,40 @@ def test_ticket_survives_a_json_round_trip() -> None:
     ticket = make_ticket(category_code="LS-06", township="hekou-town", callback_url="https://example.gov.cn/cb")
 
     assert Ticket.model_validate_json(ticket.model_dump_json()) == ticket
+
+
+@pytest.mark.parametrize(
+    ("location", "where"),
+    [
+        ({"latitude": 36.2}, "location.longitude"),
+        ({"longitude": 117.5}, "location.longitude"),
+        ({"latitude": -90.5, "longitude": 117.5}, "location.latitude"),
+        ({"latitude": 36.2, "longitude": -180.5}, "location.longitude"),
+        ({"latitude": 91, "longitude": 117.5}, "location.latitude"),
+        ({"latitude": 36.2, "longitude": 117.5, "coordinate_system": "cgcs2000"}, "location.coordinate_system"),
+        ({"grid_code": "sample-district..g01"}, "location.grid_code"),
+        ({"grid_code": "a.b.c.d.e"}, "location.grid_code"),
+        ({}, "location"),
+        ({"coordinate_system": "bd09"}, "location"),
+    ],
+)
+def test_a_bad_location_is_refused_naming_the_field(location: dict[str, Any], where: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Ticket.model_validate(ticket_fields(location=location))
+
+    assert where in [".".join(str(part) for part in error["loc"]) for error in refused.value.errors()]
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"latitude": 36.2, "longitude": 117.5},
+        {"latitude": 36.2, "longitude": 117.5, "coordinate_system": "gcj02"},
+        {"latitude": 0, "longitude": 0, "coordinate_system": "bd09"},
+        {"grid_code": "sample-district.hekou-town.wangjia.g01"},
+        {"grid_code": "sample-district"},
+        {"latitude": -90, "longitude": 180, "grid_code": "x.y"},
+    ],
+)
+def test_a_location_is_a_point_a_grid_code_or_both(location: dict[str, Any]) -> None:
+    assert make_ticket(location=location).location is not None

@@ -134,3 +134,15 @@ def test_a_major_item_chosen_in_triage_is_marked_major(catalog: ResponsibilityCa
     assert (routing.item, routing.major) == ("NR-05", True)
     plain = decision()
     assert triage_routing(catalog, check_triage_decision(catalog, plain), plain, waiting()).major is False
+
+
+def test_the_place_a_location_found_is_kept_whoever_decides() -> None:
+    case = waiting("hekou-town", "location")
+    assert case.routing is not None
+    place = {"place": "sample-district.hekou-town.wangjia.g01", "boundaries_version": "2"}
+    case = case.model_copy(update={"routing": case.routing.model_copy(update=place)})
+
+    routing = triage_routing(load_catalog(), load_catalog().items["EE-04"], decision(item="EE-04"), case)
+
+    assert (routing.unit, routing.township_source) == ("hekou-town", "location")
+    assert (routing.place, routing.boundaries_version) == (place["place"], "2")

@@ -17,11 +17,15 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from services.contracts.case_event_log import PersonalData
+from services.contracts.case_ticket import CaseLocation
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.tickets import Caller
 from services.engines.sealed_data import NONCE_BYTES, UnsealError
 
 COLUMNS = ("description_sealed", "address_sealed", "caller_name_sealed", "caller_phone_sealed")
+# The ticket's location (`CaseLocation` as JSON), sealed like the address. Apart from COLUMNS: the migrations that
+# open older rows select COLUMNS only, and rows from before it have none.
+LOCATION_COLUMN = "location_sealed"
 
 
 @dataclass(frozen=True)
@@ -34,13 +38,30 @@ class TicketContent:
     caller_phone: str | None
     caller_confidential: bool
     reported_at: datetime | None = None
+    location: CaseLocation | None = None
+
+    @property
+    def latitude(self) -> float | None:
+        return self.location.latitude if self.location else None
+
+    @property
+    def longitude(self) -> float | None:
+        return self.location.longitude if self.location else None
+
+    @property
+    def grid_code(self) -> str | None:
+        return self.location.grid_code if self.location else None
 
     def as_personal(self) -> PersonalData:
         caller = None
         if self.caller_name is not None or self.caller_phone is not None or self.caller_confidential:
             caller = Caller(name=self.caller_name, phone=self.caller_phone, confidential=self.caller_confidential)
         return PersonalData(
-            description=self.description, address=self.address, caller=caller, reported_at=self.reported_at
+            description=self.description,
+            address=self.address,
+            caller=caller,
+            reported_at=self.reported_at,
+            location=self.location,
         )
 
 
@@ -55,6 +76,9 @@ def seal_columns(case_id: str, data: PersonalData, keyring: PayloadKeyring) -> d
         "caller_name_sealed": caller.name if caller else None,
         "caller_phone_sealed": caller.phone if caller else None,
     }
+    if data.location is not None:
+        # Only when there is one: migration 0002 seals older rows with this function, before the column exists.
+        clear[LOCATION_COLUMN] = data.location.model_dump_json()
     row: dict[str, Any] = {"personal_key_id": key_id, "caller_confidential": bool(caller and caller.confidential)}
     for column, value in clear.items():
         row[column] = None if value is None else _seal(aead, key_id, case_id, column, value)
@@ -71,6 +95,7 @@ def open_columns(case_id: str, row: Any, keyring: PayloadKeyring) -> TicketConte
         raise UnsealError(f"record sealed with key id {key_id!r}, which is not in HOTLINE_PAYLOAD_KEYS")
     aead = AESGCM(key)
     opened = {column: _open(aead, key_id, case_id, column, getattr(row, column)) for column in COLUMNS}
+    location = _open(aead, key_id, case_id, LOCATION_COLUMN, getattr(row, LOCATION_COLUMN, None))
     return TicketContent(
         description=opened["description_sealed"] or "",
         address=opened["address_sealed"],
@@ -78,6 +103,7 @@ def open_columns(case_id: str, row: Any, keyring: PayloadKeyring) -> TicketConte
         caller_phone=opened["caller_phone_sealed"],
         caller_confidential=bool(row.caller_confidential),
         reported_at=getattr(row, "reported_at", None),
+        location=CaseLocation.model_validate_json(location) if location is not None else None,
     )
 
 

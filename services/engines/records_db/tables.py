@@ -69,6 +69,7 @@ case_records = Table(
     Column("address_sealed", LargeBinary),
     Column("caller_name_sealed", LargeBinary),
     Column("caller_phone_sealed", LargeBinary),
+    Column("location_sealed", LargeBinary),  # the ticket's point (WGS-84) and grid code, as JSON
     Column("caller_confidential", Boolean, nullable=False, server_default=text("false")),
     Column("view", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

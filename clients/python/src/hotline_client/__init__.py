@@ -13,6 +13,7 @@ from hotline_client.models import (
     Receipt,
     Ticket,
     TicketCaller,
+    TicketLocation,
     TicketView,
 )
 from hotline_client.signatures import verify_signature
@@ -33,6 +34,7 @@ __all__ = [
     "Retries",
     "Ticket",
     "TicketCaller",
+    "TicketLocation",
     "TicketView",
     "Unreachable",
     "verify_signature",

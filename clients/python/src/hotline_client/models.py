@@ -29,6 +29,18 @@ class TicketCaller(BaseModel):
     confidential: bool = False
 
 
+class TicketLocation(BaseModel):
+    """Where the matter is: a point in the datum it was taken in (Amap and Tencent give `gcj02`, Baidu `bd09`, GPS
+    `wgs84`), and a grid worker's grid code `district.township.community.grid`; a point, a grid code or both."""
+
+    model_config = _SENT
+
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    coordinate_system: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    grid_code: str | None = None
+
+
 class Ticket(BaseModel):
     """A ticket as a platform submits it (`POST /v1/cases`); `(channel, external_id)` is its identity."""
 
@@ -45,6 +57,7 @@ class Ticket(BaseModel):
     urgency: Literal["normal", "urgent"] = "normal"
     reported_at: AwareDatetime
     callback_url: str | None = None
+    location: TicketLocation | None = None
 
 
 class Receipt(BaseModel):

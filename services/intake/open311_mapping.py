@@ -228,6 +228,9 @@ class RequestFacts:
     address: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # The photo a request's `media_url` links to: the case's latest image (a resolution's after-photo, else the
+    # report's own); a list read from summaries has none.
+    media_attachment_id: str | None = None
 
     @classmethod
     def of_view(cls, view: CaseView) -> RequestFacts:
@@ -240,11 +243,16 @@ class RequestFacts:
             received_at=view.received_at,
             updated_at=updated,
             resolution_deadline=view.deadlines.resolution,
+            media_attachment_id=next(
+                (file.attachment_id for file in reversed(view.attachments) if file.kind == "image"), None
+            ),
         )
 
 
-def service_request(facts: RequestFacts, catalog: ResponsibilityCatalog) -> dict[str, Any]:
-    """A case as an Open311 service request (`media_url` empty until cases carry attachments)."""
+def service_request(
+    facts: RequestFacts, catalog: ResponsibilityCatalog, *, media_url: str | None = None
+) -> dict[str, Any]:
+    """A case as an Open311 service request; `media_url`: a short-lived link to its latest photo, if any."""
     item = catalog.item(facts.catalog_item) if facts.catalog_item else None
     unit = catalog.unit(facts.handling_unit) if facts.handling_unit else None
     return {
@@ -264,7 +272,7 @@ def service_request(facts: RequestFacts, catalog: ResponsibilityCatalog) -> dict
         "zipcode": None,
         "lat": facts.latitude,
         "long": facts.longitude,
-        "media_url": None,
+        "media_url": media_url,
     }
 
 

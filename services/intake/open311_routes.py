@@ -42,6 +42,7 @@ from services.intake.open311_mapping import (
     token_answer,
     token_of,
 )
+from services.intake.open311_media import media_link
 from services.intake.open311_reads import TicketFacts, ticket_facts
 
 log = structlog.get_logger(__name__)
@@ -189,7 +190,7 @@ async def get_request(request_id: str, fmt: str, request: Request, services_: Se
 
     async def work(chosen: Format) -> Response:
         caller = await _caller(request, services_)
-        found = await _one_request(services_, caller, request_id)
+        found = await _one_request(services_, caller, request_id, base_url=str(request.base_url))
         return render(chosen, Shape.REQUESTS, [found])
 
     return await _answer(fmt, work)
@@ -220,25 +221,31 @@ async def list_requests(fmt: str, request: Request, services_: Services) -> Resp
         if ids:
             if len(ids) > MAX_IDS:
                 raise Open311InputError("service_request_id", f"at most {MAX_IDS} ids at once")
-            found = [r for r in [await _maybe_request(services_, caller, i) for i in ids] if r is not None]
+            base_url = str(request.base_url)
+            found = [
+                r for r in [await _maybe_request(services_, caller, i, base_url=base_url) for i in ids] if r is not None
+            ]
             return render(chosen, Shape.REQUESTS, found)
         return render(chosen, Shape.REQUESTS, await _search(services_, caller, params))
 
     return await _answer(fmt, work)
 
 
-async def _one_request(services_: IntakeServices, caller: Principal, case_id: str) -> dict[str, Any]:
+async def _one_request(services_: IntakeServices, caller: Principal, case_id: str, *, base_url: str) -> dict[str, Any]:
     view = await services_.cases.view(case_id)
     require_reader(caller, view)
     facts = RequestFacts.of_view(view)
     recorded = await ticket_facts(services_.records, services_.keyring, [case_id])
-    return service_request(_with_ticket(facts, recorded.get(case_id)), services_.catalog)
+    media_url = media_link(services_, caller, facts, base_url=base_url)
+    return service_request(_with_ticket(facts, recorded.get(case_id)), services_.catalog, media_url=media_url)
 
 
-async def _maybe_request(services_: IntakeServices, caller: Principal, case_id: str) -> dict[str, Any] | None:
+async def _maybe_request(
+    services_: IntakeServices, caller: Principal, case_id: str, *, base_url: str
+) -> dict[str, Any] | None:
     """One of a list of ids: an id the caller may not read is left out, as an unknown one is."""
     try:
-        return await _one_request(services_, caller, case_id)
+        return await _one_request(services_, caller, case_id, base_url=base_url)
     except ApiError as exc:
         if exc.status_code in (403, 404):
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -31,6 +32,7 @@ from tests.integration.test_credentials_command import hotline, issued_key
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
+from tests.unit.test_attachment_files import photo
 
 SCHEMAS = Path(__file__).parent / "open311_schemas"
 CATALOG = load_catalog()
@@ -344,3 +346,30 @@ async def test_the_georeport_client_from_pypi_reads_what_was_posted(
         listed = await asyncio.to_thread(client.get_service_requests, service_request_id=case_id)
         listed = [listed] if isinstance(listed, dict) else listed  # xmltodict: one element is not a list
         assert [r["service_request_id"] for r in listed] == [case_id]
+
+
+async def test_a_requests_media_url_downloads_its_latest_photo(
+    open311: httpx.AsyncClient, system: RunningSystem, api: httpx.AsyncClient
+) -> None:
+    """Once the app (or the unit) attaches a photo, `media_url` is a short-lived link to it, for the client reading."""
+    case_id = conforms(await posted(open311, request_form(system)), "request_receipt")[0]["service_request_id"]
+    await assigned(open311, system, case_id)
+    key = {"Authorization": f"Bearer {system.keys['platform-open311']}"}
+    photo_bytes = photo()
+    uploaded = await api.post(
+        f"/v1/cases/{case_id}/attachments", files={"file": ("现场.jpg", photo_bytes, "image/jpeg")}, headers=key
+    )
+    assert uploaded.status_code == 201, uploaded.text
+
+    answer = await open311.get(f"/requests/{case_id}.json", params={"api_key": system.keys["platform-open311"]})
+    [request] = conforms(answer, "service_requests")
+    assert request["media_url"] is not None and "/v1/attachment-downloads/" in request["media_url"]
+    async with httpx.AsyncClient(timeout=10) as app:
+        downloaded = await app.get(request["media_url"])
+    assert downloaded.status_code == 200
+    assert hashlib.sha256(downloaded.content).hexdigest() == uploaded.json()["sha256"]
+    xml = conforms(
+        await open311.get(f"/requests/{case_id}.xml", params={"api_key": system.keys["platform-open311"]}),
+        "service_requests",
+    )
+    assert xml.findtext("request/media_url", "").startswith(system.api_url)

@@ -66,6 +66,10 @@ def _checked(response: httpx.Response) -> httpx.Response:
 # dashboard cost the records one computation, not ten.
 SHARED_FIGURES_SECONDS = 15.0
 SHARED_FIGURES_KEPT = 256
+# The district's boundaries change when an admin imports a new version (rarely) and are the same for every reader:
+# kept once for everyone, this long (a new version shows on the dashboard at most this late).
+BOUNDARIES_SECONDS = 600.0
+BOUNDARIES_PATH = "/v1/boundaries"
 
 
 class ConsoleApi:
@@ -75,6 +79,7 @@ class ConsoleApi:
         self, base_url: str, console_key: str, *, timeout: float, figures_seconds: float = SHARED_FIGURES_SECONDS
     ) -> None:
         self._figures: TTLCache[tuple[str, ...], Any] = TTLCache(maxsize=SHARED_FIGURES_KEPT, ttl=figures_seconds)
+        self._boundaries: TTLCache[str, Any] = TTLCache(maxsize=1, ttl=BOUNDARIES_SECONDS)
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=timeout,
@@ -90,7 +95,7 @@ class ConsoleApi:
         await self._http.aclose()
 
     def acting_for(self, staff: Staff) -> StaffApi:
-        return StaffApi(self._http, staff.acting_headers(), self._figures)
+        return StaffApi(self._http, staff.acting_headers(), self._figures, self._boundaries)
 
     async def who_holds(self, api_key: str) -> CallerView:
         """Whom an API key belongs to (development sign-in), by the API's own `GET /v1/me`."""
@@ -114,6 +119,7 @@ class StaffApi:
     _http: httpx.AsyncClient
     _headers: dict[str, str]
     _figures: TTLCache[tuple[str, ...], Any] | None = None
+    _boundaries: TTLCache[str, Any] | None = None
 
     async def request(self, method: str, path: str, *, params: Any = None, body: Any = None) -> httpx.Response:
         try:
@@ -137,6 +143,17 @@ class StaffApi:
         found = await self.get(path, **clean)
         if self._figures is not None:
             self._figures[key] = found
+        return found
+
+    async def boundaries(self) -> dict[str, Any]:
+        """The district's boundaries in force (GeoJSON FeatureCollection, WGS-84), read once for everyone in
+        `BOUNDARIES_SECONDS`: any signed-in person may read them, and they are the same for all."""
+        if self._boundaries is not None and BOUNDARIES_PATH in self._boundaries:
+            cached: dict[str, Any] = self._boundaries[BOUNDARIES_PATH]
+            return cached
+        found: dict[str, Any] = await self.get(BOUNDARIES_PATH)
+        if self._boundaries is not None:
+            self._boundaries[BOUNDARIES_PATH] = found
         return found
 
     async def post(self, path: str, body: Any = None) -> Any:

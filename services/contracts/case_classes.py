@@ -117,6 +117,14 @@ class ScanInput(BaseModel):
     thresholds_version: str | None = Field(default=None, description="Reserved: a scan pinned to one version.")
 
 
+class HotspotGrouping(StrEnum):
+    """How `GET /v1/reports/hotspots` lists the classes (`by`): as found (each within its township), or each split
+    by the grid its cases lie in."""
+
+    TOWNSHIP = "township"
+    GRID = "grid"
+
+
 class ClassCase(BaseModel):
     """One case of a class, as the hotspots list shows it (no personal data)."""
 
@@ -128,6 +136,9 @@ class ClassCase(BaseModel):
     handling_unit: str | None
     received_at: datetime | None
     closed: bool
+    place: str | None = Field(
+        default=None, description="The grid code its location lies in or names (the routing's `place`); a code only."
+    )
 
 
 class CaseClassView(CaseClassSummary):
@@ -137,6 +148,11 @@ class CaseClassView(CaseClassSummary):
     active: bool = Field(description="Cases may still join it: its last case is within its kind's window.")
     active_until: datetime
     notified_at: datetime | None = None
+    place: str | None = Field(
+        default=None,
+        description="`by=grid`: the grid code of this part of the class (its cases that lie there; `case_count` and "
+        "the received times are theirs); null there for its cases with no place, and always with `by=township`.",
+    )
     cases: list[ClassCase] = Field(
         default_factory=list,
         description="Its cases, oldest first; a unit sees those it is or was on (`case_count` counts them all).",

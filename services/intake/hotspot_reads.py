@@ -2,7 +2,8 @@
 
 The coordination centre and leaders see every class; a unit sees the classes in which it handles cases, and of
 their cases those it is or was on (the count is the whole class's). Pages are keyset pages on
-`(detected_at, class_id)`, newest first.
+`(detected_at, class_id)`, newest first. With `by=grid` each class of a page comes as one part per grid its cases lie
+in (hotspot_places.py): the page is still a page of classes, so the cursor is the same.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.contracts.case_classes import KIND_CODE_PATTERN, CaseClassView, ClassCase, HotspotPage
+from services.contracts.case_classes import (
+    KIND_CODE_PATTERN,
+    CaseClassView,
+    ClassCase,
+    HotspotGrouping,
+    HotspotPage,
+)
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.tickets import CODE_PATTERN, ITEM_CODE_PATTERN
 from services.engines.records_db.tables import case_classes, case_records
 from services.intake.auth import require_kind
+from services.intake.hotspot_places import PlacedCase, split_by_place
 from services.intake.page_cursors import MAX_CURSOR_CHARS, decode_cursor, encode_cursor, fingerprint
 
 DEFAULT_PAGE = 20
@@ -41,9 +49,15 @@ class HotspotQuery(BaseModel):
     since: AwareDatetime | None = Field(default=None, description="Found at or after (RFC 3339).")
     limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_CHARS, description="`next_cursor` of a page.")
+    by: HotspotGrouping = Field(
+        default=HotspotGrouping.TOWNSHIP,
+        description="`township`: each class as found; `grid`: each class split by the grid its cases lie in.",
+    )
 
     def fingerprint(self) -> str:
-        return fingerprint(self.model_dump(mode="json", exclude={"limit", "cursor"}))
+        # `by` is left out at its default, so that the cursors given before it existed still hold.
+        excluded = {"limit", "cursor"} | ({"by"} if self.by is HotspotGrouping.TOWNSHIP else set())
+        return fingerprint(self.model_dump(mode="json", exclude=excluded))
 
 
 class Position(BaseModel):
@@ -82,6 +96,13 @@ async def find_classes(
     rows = rows[: query.limit]
     cases = await _cases(connection, {case_id for row in rows for case_id in row.case_ids}, unit=unit)
     classes = [_view(row, cases, now) for row in rows]
+    if query.by is HotspotGrouping.GRID:
+        placed = await _placed(connection, {case_id for row in rows for case_id in row.case_ids})
+        classes = [
+            part
+            for row, view in zip(rows, classes, strict=True)
+            for part in split_by_place(view, list(row.case_ids), placed, scoped=unit is not None)
+        ]
     cursor = None
     if more and rows:
         last = rows[-1]
@@ -133,6 +154,7 @@ async def _cases(connection: AsyncConnection, case_ids: set[str], *, unit: str |
             record.handling_unit,
             record.received_at,
             record.closed_at,
+            _PLACE.label("place"),
         ).where(condition)
     )
     return {
@@ -145,9 +167,26 @@ async def _cases(connection: AsyncConnection, case_ids: set[str], *, unit: str |
             handling_unit=row.handling_unit,
             received_at=row.received_at,
             closed=row.closed_at is not None,
+            place=row.place,
         )
         for row in rows
     }
+
+
+# The routing's place, read from the stored view: the cases are found by their ids (the primary key), a page's worth,
+# so no index on the place would serve; a column would, for a search by grid (docs/places.md).
+_PLACE = case_records.c.view["routing"]["place"].astext
+
+
+async def _placed(connection: AsyncConnection, case_ids: set[str]) -> dict[str, PlacedCase]:
+    """Where each of the cases lies and when it came in, whoever may see it (a part's count is all of its cases)."""
+    if not case_ids:
+        return {}
+    record = case_records.c
+    rows = await connection.execute(
+        select(record.case_id, record.received_at, _PLACE.label("place")).where(record.case_id.in_(sorted(case_ids)))
+    )
+    return {row.case_id: PlacedCase(place=row.place, received_at=row.received_at) for row in rows}
 
 
 def _view(row: Any, cases: dict[str, ClassCase], now: datetime) -> CaseClassView:

@@ -22,7 +22,8 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=ERROR_RESPO
 async def list_hotspots(query: Annotated[HotspotQuery, Query()], services: Services, caller: Caller) -> HotspotPage:
     """Classes of cases, newest found first, `limit` at a time (default 20, at most 100; `next_cursor` for the
     next page), each with its cases (ids, titles, statuses; no personal data). The coordination centre and leaders
-    see every class; a unit the classes in which it handles cases, and of their cases those it is or was on."""
+    see every class; a unit the classes in which it handles cases, and of their cases those it is or was on.
+    `by=grid`: each class split by the grid its cases lie in (`place`)."""
     unit = hotspot_scope(caller)
     async with services.records.reading() as connection:
         return await find_classes(connection, query, unit=unit)

@@ -29,6 +29,8 @@ LIVE = 30_000  # ms: the dashboard refreshes every second in tests; the records 
 FIRST_PAINT_LIMIT_MS = 5_000  # generous: the < 1 s target is `make bench`'s, on a quiet host
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1366, "height": 768}
+TALL_PHONE = {"width": 390, "height": 844}
+SAMPLE_TOWNSHIPS = ("城关街道", "东湖街道", "河口镇", "青山镇", "石桥镇", "桃源乡")
 
 
 async def completion_of(api: httpx.AsyncClient, system: RunningSystem, unit: str) -> tuple[int, int]:
@@ -85,6 +87,26 @@ async def test_the_dashboard_fits_a_phone_and_a_desktop(
             assert box is not None and 0 < box["width"] <= screen["width"], (chart, box)
         overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {screen}"
+    finally:
+        await context.close()
+
+
+async def test_the_map_draws_the_districts_townships_by_name_on_a_phone(
+    browser: Browser, system: RunningSystem
+) -> None:
+    context = await browser.new_context(viewport=TALL_PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    try:
+        page = await context.new_page()
+        await sign_in(page, system.console_url, system.keys[CITY_LEADER])
+        drawn = page.locator("#chart-map svg")
+        await expect(drawn).to_be_visible(timeout=LIVE)
+        # The shapes are the district's own boundaries (GET /v1/boundaries), named as they are: no map tiles.
+        for name in SAMPLE_TOWNSHIPS:
+            await expect(drawn.locator("text", has_text=name).first).to_be_attached()
+        box = await drawn.bounding_box()
+        assert box is not None and 0 < box["width"] <= TALL_PHONE["width"], box
+        overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {TALL_PHONE}"
     finally:
         await context.close()
 

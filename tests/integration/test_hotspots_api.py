@@ -14,6 +14,7 @@ from temporalio.client import Client, ScheduleActionStartWorkflow
 from services.contracts.case_actions import COORDINATION_CENTRE
 from services.contracts.case_classes import HOTSPOT_SCAN_SCHEDULE_ID, HOTSPOT_SCAN_TYPE, ScanInput
 from services.contracts.subjects import ASSESSMENT_TASK_QUEUE
+from tests.support.case_classes import planted_class
 from tests.support.credentials import bearer
 from tests.support.notifications import notifications
 from tests.support.polling import assert_eventually
@@ -167,3 +168,44 @@ async def test_bad_filters_and_cursors_are_422_naming_the_field(api: httpx.Async
         response = await api.get("/v1/reports/hotspots", params=params)
         assert response.status_code == 422, (params, response.text)
         assert field in response.text, (params, response.text)
+
+
+GRIDS = ("sample-district.donghu-street.donghu.g01", "sample-district.donghu-street.hubin.g02")
+
+
+async def test_a_class_in_two_grids_of_a_township_comes_back_as_two_grid_hotspots(
+    api: httpx.AsyncClient, temporal_client: Client
+) -> None:
+    """Five cases of one item in 东湖街道, three reported in one grid and two in another: one class by township,
+    two hotspots by grid."""
+    tickets = [
+        ticket_body(
+            external_id=f"12345-{uuid.uuid4().hex[:12]}",
+            township="donghu-street",
+            address=f"东湖街道湖滨路{n + 1}号",
+            title="共享单车乱停放堵塞路口",
+            description="东湖街道湖滨路口共享单车乱停乱放，堵住了人行道和盲道。",
+            category_code="LE-04",
+            location={"grid_code": GRIDS[0] if n < 3 else GRIDS[1]},
+        )
+        for n in range(5)
+    ]
+    class_id, case_ids = await planted_class(api, temporal_client, tickets)
+    params = {"item": "LE-04", "township": "donghu-street"}
+
+    as_found = (await api.get("/v1/reports/hotspots", params=params)).json()["classes"]
+    found = [c for c in as_found if c["class_id"] == class_id]
+    assert len(found) == 1 and found[0]["place"] is None  # the default answer is today's: one class
+
+    response = await api.get("/v1/reports/hotspots", params=params | {"by": "grid"})
+    assert response.status_code == 200, response.text
+    parts = {c["place"]: c for c in response.json()["classes"] if c["class_id"] == class_id}
+    assert set(parts) >= set(GRIDS)
+    for grid, mine in ((GRIDS[0], case_ids[:3]), (GRIDS[1], case_ids[3:])):
+        assert set(mine) <= {case["case_id"] for case in parts[grid]["cases"]}
+        assert {case["place"] for case in parts[grid]["cases"]} == {grid}
+        assert parts[grid]["case_count"] == len(parts[grid]["cases"])  # the centre sees every case of the part
+    assert sum(part["case_count"] for part in parts.values()) == found[0]["case_count"]
+
+    refused = await api.get("/v1/reports/hotspots", params=params | {"by": "community"})
+    assert refused.status_code == 422

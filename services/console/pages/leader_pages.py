@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.console import dashboard
+from services.console import dashboard, district_map
 from services.console.api_client import StaffApi
 from services.console.dashboard import HEADLINE, HEADLINE_NAMES, DashboardQuery, InputError
 from services.console.rendering import page
@@ -92,7 +92,7 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
         api.figures("/v1/reports/rates", period=query.period.value, at=day.isoformat(), group="unit")
         for day in dashboard.trend_anchors(current)
     ]
-    table, overdue, escalated, reports, hotspots, *trend_tables = await asyncio.gather(
+    table, overdue, escalated, reports, hotspots, boundaries, *trend_tables = await asyncio.gather(
         api.figures("/v1/reports/rates", **query.params()),
         api.get("/v1/cases", overdue="true", status=OPEN_STATUSES, limit=LIST_LENGTH),
         api.get(
@@ -100,6 +100,7 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
         ),
         api.get("/v1/reports", limit=50),
         api.figures("/v1/reports/hotspots", active="true", limit=HOTSPOT_CLASSES),
+        api.boundaries(),
         *earlier,
     )
     # The definitions name the rates (docs/assessment.md); a city's own may leave one of the three out.
@@ -113,10 +114,12 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
         for rate, name in headline.items()
     }
     townships = dashboard.township_hotspots(hotspots["classes"], names)
+    shapes = district_map.township_shapes(boundaries)
     chart_data = {
         "rates": charts,
         "trend": {"names": headline, "points": dashboard.trend_points([*trend_tables, table], headline)},
         "hotspots": townships,
+        "map": district_map.township_areas(shapes, townships),
     }
     return {
         "query": query,
@@ -138,6 +141,8 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
         "recent_reports": reports["items"][:8],
         "report_kinds": REPORT_KINDS,
         "chart_data": chart_data,
+        # The shapes go in the page once, outside its live part: they do not change with the figures.
+        "district_shapes": {"version": boundaries.get("version"), **shapes},
         "live_query": query.params(),
         "change_points": dashboard.change_points,
         "drill_down": lambda code: dashboard.drill_down(query.group, code, shown),

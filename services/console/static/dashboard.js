@@ -85,6 +85,35 @@
     }), true);
   }
 
+  // The townships on the district's own boundary shapes (no internet tiles), darker for more cases in classes.
+  // Drawn as SVG: the townships' names are text on the page, as they are in the table.
+  var MAP = "district";
+  var mapRegistered = false;
+  function districtMap(areas) {
+    var el = document.getElementById("chart-map");
+    var source = document.getElementById("district-shapes");
+    if (!el || !source || !window.echarts) return;
+    if (!mapRegistered) {
+      window.echarts.registerMap(MAP, JSON.parse(source.textContent));
+      mapRegistered = true;
+    }
+    if (!charts["chart-map"]) charts["chart-map"] = window.echarts.init(el, null, { renderer: "svg" });
+    var most = Math.max.apply(null, [1].concat(areas.map(function (a) { return a.value; })));
+    charts["chart-map"].setOption(Object.assign(common(), {
+      tooltip: { trigger: "item", formatter: function (p) {
+        var area = p.data || { value: 0, classes: 0 };
+        return p.name + "：" + area.classes + " 个类案，涉及 " + area.value + " 件工单";
+      } },
+      visualMap: { min: 0, max: most, left: 0, bottom: 0, itemHeight: 80, calculable: false,
+        text: ["多", "少"], textStyle: { color: MUTED }, inRange: { color: ["#fbe3d9", "#a40e26"] } },
+      series: [{ name: "类案涉及工单", type: "map", map: MAP, roam: false, layoutCenter: ["50%", "50%"],
+        layoutSize: "95%", selectedMode: false,
+        label: { show: true, color: INK, fontSize: 12 }, itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
+        emphasis: { label: { color: INK } },
+        data: areas }],
+    }), true);
+  }
+
   function draw() {
     var source = document.getElementById("dashboard-data");
     if (!source || source.textContent === drawn) return;
@@ -93,6 +122,7 @@
     Object.keys(data.rates).forEach(function (rate) { ranked("chart-" + rate, rate, data.rates[rate]); });
     trend(data.trend);
     hotspots(data.hotspots);
+    if (data.map) districtMap(data.map);
   }
 
   function loadCharts() {

@@ -50,3 +50,12 @@ async def test_figures_are_read_again_once_stale() -> None:
     await asyncio.sleep(0.1)
     assert await api.acting_for(LEADER_A).figures("/v1/reports/rates", period="week") == {"asked": 2}
     assert len(seen) == 2
+
+
+async def test_the_boundaries_are_read_once_for_everyone() -> None:
+    api, seen = counting_api(0.05)
+    first = await api.acting_for(LEADER_A).boundaries()
+    await asyncio.sleep(0.1)  # longer than the figures are kept: the boundaries are kept longer
+    again = await api.acting_for(TOP).boundaries()  # the same shapes for every reader
+    assert first == again == {"asked": 1}
+    assert [request.url.path for request in seen] == ["/v1/boundaries"]

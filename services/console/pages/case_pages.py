@@ -20,10 +20,13 @@ router = APIRouter()
 async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response:
     api = request.app.state.api.acting_for(staff)
     # Both at once: the view from the case's workflow, the ticket from the records (each read of it logged).
-    read: tuple[Any, Any] = await asyncio.gather(
-        api.get(f"/v1/cases/{case_id}"), api.get(f"/v1/cases/{case_id}/ticket"), return_exceptions=True
+    read: tuple[Any, Any, Any] = await asyncio.gather(
+        api.get(f"/v1/cases/{case_id}"),
+        api.get(f"/v1/cases/{case_id}/ticket"),
+        api.get(f"/v1/cases/{case_id}/attachments"),
+        return_exceptions=True,
     )
-    view, ticket = read
+    view, ticket, listed = read
     if isinstance(view, BaseException):
         raise view
     ticket_refusal = None
@@ -32,6 +35,7 @@ async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response
         if not isinstance(ticket, ApiRefused) or ticket.status not in (403, 404, 503):
             raise ticket
         ticket_refusal, ticket = ticket.detail, None
+    attachments, attachments_refusal = _attachments(listed)
     return page(
         request,
         "case.html",
@@ -40,9 +44,20 @@ async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response
         view=view,
         ticket=ticket,
         ticket_refusal=ticket_refusal,
+        attachments=attachments,
+        attachments_refusal=attachments_refusal,
         actions=offered(view, staff.kind, staff.subject),
         form=request.session.pop("form", {}),
     )
+
+
+def _attachments(listed: Any) -> tuple[list[Any], str | None]:
+    """The case's attachments as listed for the person, or why they are not shown (the store not answering)."""
+    if not isinstance(listed, BaseException):
+        return list(listed["items"]), None
+    if not isinstance(listed, ApiRefused) or listed.status not in (403, 404, 503):
+        raise listed
+    return [], listed.detail
 
 
 @router.post("/cases/{case_id}/actions/{key}")

@@ -1,5 +1,6 @@
 """A case's attachments in the console: a clerk sees the thumbnail of a photo a platform uploaded to their case and
-downloads the file, both through the console (as the clerk); another unit's clerk gets neither."""
+downloads the file, both through the console (as the clerk); another unit's clerk gets neither. An action's form
+names the photos ticked (`attachment_ids`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import httpx
 from playwright.async_api import Browser, Page, expect
 
 from tests.integration.test_attachments_api import upload, water_case
-from tests.support.console import sign_in
+from tests.support.console import open_action, sign_in
 from tests.support.credentials import bearer
 from tests.support.system import RunningSystem
 from tests.unit.test_attachment_files import photo
@@ -48,3 +49,21 @@ async def test_a_clerk_sees_the_thumbnail_of_a_photo_uploaded_to_their_case(
         assert refused is not None and refused.status in (403, 404)
     finally:
         await other.close()
+
+
+async def test_a_clerk_signs_for_a_case_showing_its_photo(
+    page: Page, system: RunningSystem, api: httpx.AsyncClient
+) -> None:
+    case_id = await water_case(api, system)
+    posted = await upload(api, system, "platform-12345", case_id, "现场.jpg", photo(), description="停水现场")
+    assert posted.status_code == 201, posted.text
+
+    await sign_in(page, system.console_url, system.keys["water"], next_path=f"/cases/{case_id}")
+    form = await open_action(page, "签收")
+    await form.get_by_label("停水现场（现场.jpg）").check()
+    await form.get_by_role("button", name="签收").click()
+    await expect(page.locator(".flash").first).to_contain_text("签收：已提交")
+
+    case = (await api.get(f"/v1/cases/{case_id}", headers=bearer(system.keys["water"]))).json()
+    [accepted] = [entry for entry in case["timeline"] if entry["action"] == "accepted"]
+    assert accepted["attachment_ids"] == [posted.json()["attachment_id"]]

@@ -15,6 +15,8 @@ from services.console.session import SignedIn
 
 router = APIRouter()
 
+ATTACHMENT_IDS = "attachment_ids"  # the form's checkboxes: the case's files an action shows
+
 
 @router.get("/cases/{case_id}")
 async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response:
@@ -66,11 +68,13 @@ async def act(request: Request, case_id: str, key: str, staff: SignedIn) -> Resp
     action = BY_KEY.get(key)
     if action is None:
         return page(request, "error.html", 404, staff=staff, title="未找到", reason=f"没有“{key}”这个操作")
-    fields = {name: str(value) for name, value in (await request.form()).items() if name != "csrf_token"}
+    submitted = await request.form()
+    fields = {name: str(value) for name, value in submitted.items() if name not in ("csrf_token", ATTACHMENT_IDS)}
+    attachment_ids = [str(value) for value in submitted.getlist(ATTACHMENT_IDS)]
     acting = acting_code(staff.kind, staff.subject)
     back = RedirectResponse(f"/cases/{case_id}#actions", status_code=303)
     try:
-        body = body_of(action, fields, acting)
+        body = body_of(action, fields, acting, attachment_ids)
         await request.app.state.api.acting_for(staff).post(
             f"/v1/cases/{case_id}/{action.path.format(unit=acting)}", body
         )

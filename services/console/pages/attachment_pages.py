@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
@@ -18,6 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 from services.console.api_client import ApiRefused
 from services.console.rendering import page
 from services.console.session import SignedIn
+from services.contracts.attachment_links import DOWNLOAD_PATH
 
 router = APIRouter()
 
@@ -38,9 +38,8 @@ async def attachment_bytes(
     if not link:
         return page(request, "error.html", 404, staff=staff, title="未找到", reason="该工单没有这个附件")
     stack = AsyncExitStack()
-    # Only the link's path: intake's public address may not be reachable from inside the cluster.
     try:
-        fetched = await stack.enter_async_context(api.stream(urlsplit(link).path, None))
+        fetched = await stack.enter_async_context(api.stream(download_path(link), None))
     except ApiRefused:
         await stack.aclose()
         raise
@@ -56,3 +55,10 @@ async def attachment_bytes(
             await stack.aclose()
 
     return StreamingResponse(chunks(), headers=headers)
+
+
+def download_path(link: str) -> str:
+    """Intake's download path of a link, for the console's own connection to intake: only the token is taken, as
+    intake's public address (`HOTLINE_INTAKE_PUBLIC_URL`, perhaps with a path prefix) may not be reachable from inside
+    the cluster."""
+    return DOWNLOAD_PATH.format(token=link.rstrip("/").rsplit("/", 1)[-1])

@@ -24,7 +24,7 @@ from services.console import sign_in_routes
 from services.console.api_client import ApiRefused, ConsoleApi
 from services.console.catalog_names import CatalogNames, refresh_names
 from services.console.oidc import OidcSignIn
-from services.console.pages import admin_pages, case_pages, centre_pages, leader_pages, unit_pages
+from services.console.pages import admin_pages, attachment_pages, case_pages, centre_pages, leader_pages, unit_pages
 from services.console.rendering import page
 from services.console.session import CsrfRefused, NotSignedIn, WrongRole, check_csrf
 from services.console.settings import ConsoleSettings
@@ -71,7 +71,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.include_router(sign_in_routes.router)
     # Every page shows catalog names for codes: read (as the person) when a minute old.
     names = [Depends(refresh_names)]
-    for pages in (unit_pages, case_pages, centre_pages, leader_pages, admin_pages):
+    for pages in (unit_pages, case_pages, attachment_pages, centre_pages, leader_pages, admin_pages):
         app.include_router(pages.router, dependencies=names)
     Instrumentator(excluded_handlers=["/metrics", "/healthz", "/livez", "/static"]).instrument(app).expose(
         app, include_in_schema=False

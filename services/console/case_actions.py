@@ -6,6 +6,7 @@ and a refusal shows its reason. The hint only keeps a page from offering, say, "
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ class Action:
     as_handler: bool = False  # offered to a unit only while it handles the case
     as_joint: bool = False  # offered to a unit only while it has an open joint task
     names_unit: bool = True  # the body says who acts (`unit`); a rating is the caller's, and names nobody
+    shows_attachments: bool = False  # the API takes `attachment_ids`: the form offers the case's files to name
 
 
 # The roles a participant may have, as the API takes them (`JointRole`), with their names.
@@ -47,7 +49,9 @@ NOTE = Field("note", "说明", "textarea", required=False)
 UNIT, CENTRE, LEADER = ClientKind.UNIT, ClientKind.COORDINATION, ClientKind.LEADER
 
 ACTIONS: tuple[Action, ...] = (
-    Action("accept", "签收", "accept", (UNIT,), frozenset({"assigned"}), (NOTE,), as_handler=True),
+    Action(
+        "accept", "签收", "accept", (UNIT,), frozenset({"assigned"}), (NOTE,), as_handler=True, shows_attachments=True
+    ),
     Action(
         "transfer",
         "退回（非本单位职责）",
@@ -69,6 +73,7 @@ ACTIONS: tuple[Action, ...] = (
         frozenset(WORKING),
         (Field("message", "反馈内容", "textarea"),),
         as_handler=True,
+        shows_attachments=True,
     ),
     Action(
         "progress",
@@ -82,6 +87,7 @@ ACTIONS: tuple[Action, ...] = (
             Field("explanation", "超时说明（超过期限后必填）", "textarea", required=False),
         ),
         as_handler=True,
+        shows_attachments=True,
     ),
     Action(
         "joint-handling",
@@ -130,9 +136,17 @@ ACTIONS: tuple[Action, ...] = (
         frozenset(WORKING),
         (Field("note", "办理结果", "textarea"),),
         as_handler=True,
+        shows_attachments=True,
     ),
     Action(
-        "joint-accept", "签收联办任务", "joint-tasks/{unit}/accept", (UNIT,), frozenset(OPEN), (NOTE,), as_joint=True
+        "joint-accept",
+        "签收联办任务",
+        "joint-tasks/{unit}/accept",
+        (UNIT,),
+        frozenset(OPEN),
+        (NOTE,),
+        as_joint=True,
+        shows_attachments=True,
     ),
     Action(
         "joint-report",
@@ -142,6 +156,7 @@ ACTIONS: tuple[Action, ...] = (
         frozenset(OPEN),
         (Field("note", "进展", "textarea"),),
         as_joint=True,
+        shows_attachments=True,
     ),
     Action(
         "joint-complete",
@@ -151,9 +166,17 @@ ACTIONS: tuple[Action, ...] = (
         frozenset(OPEN),
         (NOTE,),
         as_joint=True,
+        shows_attachments=True,
     ),
     Action(
-        "joint-close", "结束联合办理", "joint-handling/close", (UNIT,), frozenset(WORKING), (NOTE,), as_handler=True
+        "joint-close",
+        "结束联合办理",
+        "joint-handling/close",
+        (UNIT,),
+        frozenset(WORKING),
+        (NOTE,),
+        as_handler=True,
+        shows_attachments=True,
     ),
     Action(
         "triage",
@@ -247,9 +270,12 @@ class FormError(ValueError):
     """A form field that cannot become the API's body (the field's label, and why)."""
 
 
-def body_of(action: Action, form: dict[str, str], acting: str) -> dict[str, Any]:
-    """The API body from a submitted form: blanks left out, numbers and yes/no read, participants parsed."""
+def body_of(action: Action, form: dict[str, str], acting: str, attachment_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """The API body from a submitted form: blanks left out, numbers and yes/no read, participants parsed, the
+    attachments ticked named where the action shows some."""
     body: dict[str, Any] = {"unit": acting} if action.names_unit else {}
+    if action.shows_attachments and attachment_ids:
+        body["attachment_ids"] = list(dict.fromkeys(attachment_ids))  # the API judges each is the case's own
     for item in action.fields:
         raw = (form.get(item.name) or "").strip()
         if not raw:

@@ -20,7 +20,8 @@ from typing import Any
 
 import structlog
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, false, literal, select, text
+from sqlalchemy import ColumnElement, Select, false, func, literal, literal_column, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -40,6 +41,7 @@ from services.intake.export_formats import (
     XLSX_TYPE,
     ExportFormat,
     XlsxSheets,
+    attachment_values,
     columns,
     csv_header,
     csv_lines,
@@ -52,6 +54,10 @@ FILE_CHUNK = 256 * 1024
 EXPORT_PURPOSE = "export"
 _SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
 _record = case_records.c
+# The ids of the case's attachments, from the view the record keeps (not the whole view: it carries the timeline).
+_ATTACHMENT_IDS = func.jsonb_path_query_array(
+    _record.view, literal_column("'$.attachments[*].attachment_id'::jsonpath"), type_=JSONB
+).label("attachment_ids")
 
 
 class CaseExport(CaseFilters):
@@ -90,9 +96,8 @@ class OpenExport:
     def values(self, rows: Sequence[Any]) -> list[list[Any]]:
         """Each row's values in the order of `columns`, the ticket opened where it is exported."""
         plain = len(PLAIN_COLUMNS)
-        if self._keyring is None:
-            return [list(row[:plain]) for row in rows]
-        return [list(row[:plain]) + self._ticket(row) for row in rows]
+        ticket = self._ticket if self._keyring is not None else lambda _: []
+        return [list(row[:plain]) + ticket(row) + attachment_values(row.case_id, row.attachment_ids) for row in rows]
 
     def _ticket(self, row: Any) -> list[Any]:
         assert self._keyring is not None
@@ -117,7 +122,8 @@ async def open_export(
 ) -> OpenExport:
     """Begin the export's read (503 when the records do not answer); with personal data, log every case it holds."""
     conditions = matching(export, keyring)
-    chosen = [_record[column.source] for column in PLAIN_COLUMNS]
+    chosen: list[ColumnElement[Any]] = [_record[column.source] for column in PLAIN_COLUMNS]
+    chosen.append(_ATTACHMENT_IDS)
     if export.personal:
         chosen += [
             _record.personal_key_id,

@@ -87,8 +87,26 @@ PERSONAL_COLUMNS = (
 )
 
 
+# The case's files by number and id, and the API path that lists them with fresh links: never the links themselves,
+# which expire in minutes (an export is read for days), nor the files (docs/case-records.md, "Export"). Last, so
+# that the columns before them keep their places.
+ATTACHMENT_COLUMNS = (
+    Column("附件数", "attachment_count", Kind.NUMBER),
+    Column("附件编号", "attachment_ids"),
+    Column("附件列表接口", "attachments_path"),
+)
+ATTACHMENT_ID_SEPARATOR = " "
+ATTACHMENTS_PATH = "/v1/cases/{case_id}/attachments"
+
+
 def columns(*, personal: bool) -> tuple[Column, ...]:
-    return PLAIN_COLUMNS + PERSONAL_COLUMNS if personal else PLAIN_COLUMNS
+    return PLAIN_COLUMNS + (PERSONAL_COLUMNS if personal else ()) + ATTACHMENT_COLUMNS
+
+
+def attachment_values(case_id: str, attachment_ids: Sequence[str] | None) -> list[Any]:
+    """The attachment columns of one case: how many files, their ids (space-separated), where to list them."""
+    ids = list(attachment_ids or ())
+    return [len(ids), ATTACHMENT_ID_SEPARATOR.join(ids), ATTACHMENTS_PATH.format(case_id=case_id)]
 
 
 def local_time(moment: datetime) -> datetime:

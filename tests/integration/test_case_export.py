@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -126,6 +127,27 @@ async def test_an_xlsx_export_is_a_workbook_of_the_cases(records: CaseRecords) -
     assert first["督办层级"] == 0.0 and first["联系电话"] == PHONE and first["状态"] == "accepted"
     assert len(await logged(records)) == len(cases)
     assert records.engine.pool.checkedout() == 0
+
+
+async def test_an_export_names_each_cases_attachments_and_where_to_list_them(records: CaseRecords) -> None:
+    photos = [uuid.uuid4().hex, uuid.uuid4().hex]
+    with_photos, without = Recorded(1, attachment_ids=photos), Recorded(2)
+    await record(records.engine, with_photos, without)
+
+    export = await opened(records, sort="received_at")
+    rows = csv_rows(await downloaded(export, csv_body(export)))
+
+    # Ids and the API path that lists them with fresh links: never a link (it would expire in minutes) nor a file.
+    assert [(row["附件数"], row["附件编号"], row["附件列表接口"]) for row in rows] == [
+        ("2", " ".join(photos), f"/v1/cases/{with_photos.case_id}/attachments"),
+        ("0", "", f"/v1/cases/{without.case_id}/attachments"),
+    ]
+    assert list(rows[0])[-3:] == ["附件数", "附件编号", "附件列表接口"]  # after every column that was there before
+
+    export = await opened(records, sort="received_at", format="xlsx", personal=True)
+    [(_, sheet)] = read_sheets(b"".join(await downloaded(export, xlsx_body(export)))).items()
+    first = dict(zip(sheet[0], sheet[1], strict=True))
+    assert (first["联系电话"], first["附件数"], first["附件编号"]) == (PHONE, 2.0, " ".join(photos))
 
 
 async def test_an_export_cut_short_gives_its_connection_back(records: CaseRecords) -> None:

@@ -23,6 +23,7 @@ from services.contracts.case_event_log import (
 )
 from services.contracts.case_ticket import CaseLocation
 from services.contracts.case_view import (
+    CaseAttachment,
     CaseView,
     Deadlines,
     Extension,
@@ -83,6 +84,7 @@ class Recorded:
     joint_units: list[str] = field(default_factory=list)
     extension: ExtensionStatus | None = None  # one request for more time, in this state
     closed: bool = False
+    attachment_ids: list[str] = field(default_factory=list)  # photos on the case, as the view lists them
     case_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property
@@ -110,6 +112,19 @@ class Recorded:
             extensions=[self._extension(self.extension)] if self.extension else [],
             closed_at=closed_at,
             closed_reason="rated" if self.closed else None,
+            attachments=[self._attachment(attachment_id) for attachment_id in self.attachment_ids],
+        )
+
+    def _attachment(self, attachment_id: str) -> CaseAttachment:
+        return CaseAttachment(
+            attachment_id=attachment_id,
+            kind="image",
+            media_type="image/jpeg",
+            size_bytes=48_213,
+            sha256="0" * 64,
+            uploaded_at=self.received_at + timedelta(minutes=5),
+            uploaded_by=self.channel,
+            has_thumbnail=True,
         )
 
     def _extension(self, status: ExtensionStatus) -> Extension:

@@ -12,6 +12,7 @@ import pytest
 
 from services.intake import export_formats
 from services.intake.export_formats import (
+    ATTACHMENT_COLUMNS,
     PERSONAL_COLUMNS,
     PLAIN_COLUMNS,
     XlsxSheets,
@@ -25,7 +26,7 @@ RECEIVED = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)  # 09:30 in the city
 
 
 def _row(**changes: Any) -> list[Any]:
-    values = {column.source: None for column in PLAIN_COLUMNS + PERSONAL_COLUMNS}
+    values = {column.source: None for column in PLAIN_COLUMNS + PERSONAL_COLUMNS + ATTACHMENT_COLUMNS}
     values |= {
         "case_id": "0b6f3c1e-0000-4000-8000-000000000001",
         "status": "accepted",
@@ -85,16 +86,21 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_quoted(text: str, wri
 def test_a_workbook_holds_the_rows_as_typed_cells(tmp_path: Path) -> None:
     path = tmp_path / "cases.xlsx"
     sheets = XlsxSheets(path, columns(personal=True))
-    sheets.write([_row(title="=1+1"), _row(overdue=False, received_at=None)])
+    sheets.write([_row(title="=1+1", attachment_count=2), _row(overdue=False, received_at=None)])
     sheets.close()
 
     [(name, rows)] = read_sheets(path.read_bytes()).items()
     assert name == "案件"
     header = rows[0]
-    assert header[:3] == ["案件编号", "状态", "来源渠道"] and header[-1] == "网格编码"
+    assert header[:3] == ["案件编号", "状态", "来源渠道"] and header[-4:] == [
+        "网格编码",
+        "附件数",
+        "附件编号",
+        "附件列表接口",
+    ]
     first = dict(zip(header, rows[1], strict=False))
     assert first["标题"] == "=1+1"  # a string cell, not a formula
-    assert first["督办层级"] == 1.0 and first["是否超期"] == "是"
+    assert first["督办层级"] == 1.0 and first["是否超期"] == "是" and first["附件数"] == 2.0
     # 09:30 local on 2026-12-07, as Excel's serial day number.
     assert first["受理时间"] == pytest.approx(46363 + 9.5 / 24)
     second = dict(zip(header, rows[2], strict=False))

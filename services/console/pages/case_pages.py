@@ -15,15 +15,20 @@ from services.console.session import SignedIn
 
 router = APIRouter()
 
+ATTACHMENT_IDS = "attachment_ids"  # the form's checkboxes: the case's files an action shows
+
 
 @router.get("/cases/{case_id}")
 async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response:
     api = request.app.state.api.acting_for(staff)
     # Both at once: the view from the case's workflow, the ticket from the records (each read of it logged).
-    read: tuple[Any, Any] = await asyncio.gather(
-        api.get(f"/v1/cases/{case_id}"), api.get(f"/v1/cases/{case_id}/ticket"), return_exceptions=True
+    read: tuple[Any, Any, Any] = await asyncio.gather(
+        api.get(f"/v1/cases/{case_id}"),
+        api.get(f"/v1/cases/{case_id}/ticket"),
+        api.get(f"/v1/cases/{case_id}/attachments"),
+        return_exceptions=True,
     )
-    view, ticket = read
+    view, ticket, listed = read
     if isinstance(view, BaseException):
         raise view
     ticket_refusal = None
@@ -32,6 +37,7 @@ async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response
         if not isinstance(ticket, ApiRefused) or ticket.status not in (403, 404, 503):
             raise ticket
         ticket_refusal, ticket = ticket.detail, None
+    attachments, attachments_refusal = _attachments(listed)
     return page(
         request,
         "case.html",
@@ -40,9 +46,20 @@ async def case_page(request: Request, case_id: str, staff: SignedIn) -> Response
         view=view,
         ticket=ticket,
         ticket_refusal=ticket_refusal,
+        attachments=attachments,
+        attachments_refusal=attachments_refusal,
         actions=offered(view, staff.kind, staff.subject),
         form=request.session.pop("form", {}),
     )
+
+
+def _attachments(listed: Any) -> tuple[list[Any], str | None]:
+    """The case's attachments as listed for the person, or why they are not shown (the store not answering)."""
+    if not isinstance(listed, BaseException):
+        return list(listed["items"]), None
+    if not isinstance(listed, ApiRefused) or listed.status not in (403, 404, 503):
+        raise listed
+    return [], listed.detail
 
 
 @router.post("/cases/{case_id}/actions/{key}")
@@ -51,11 +68,13 @@ async def act(request: Request, case_id: str, key: str, staff: SignedIn) -> Resp
     action = BY_KEY.get(key)
     if action is None:
         return page(request, "error.html", 404, staff=staff, title="未找到", reason=f"没有“{key}”这个操作")
-    fields = {name: str(value) for name, value in (await request.form()).items() if name != "csrf_token"}
+    submitted = await request.form()
+    fields = {name: str(value) for name, value in submitted.items() if name not in ("csrf_token", ATTACHMENT_IDS)}
+    attachment_ids = [str(value) for value in submitted.getlist(ATTACHMENT_IDS)]
     acting = acting_code(staff.kind, staff.subject)
     back = RedirectResponse(f"/cases/{case_id}#actions", status_code=303)
     try:
-        body = body_of(action, fields, acting)
+        body = body_of(action, fields, acting, attachment_ids)
         await request.app.state.api.acting_for(staff).post(
             f"/v1/cases/{case_id}/{action.path.format(unit=acting)}", body
         )

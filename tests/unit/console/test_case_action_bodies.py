@@ -39,3 +39,12 @@ def test_a_centre_form_becomes_its_body(key: str, form: dict[str, str], body: di
 def test_a_missing_required_field_is_named() -> None:
     with pytest.raises(FormError, match="办理结果：必填"):
         body_of(BY_KEY["rating"], {"speed": "satisfied"}, CENTRE)
+
+
+def test_the_attachments_ticked_are_named_only_where_the_action_shows_some() -> None:
+    photo, proof = "a" * 32, "b" * 32
+    resolved = body_of(BY_KEY["resolve"], {"note": "已修复"}, "water", [photo, proof, photo])
+    assert resolved == {"unit": "water", "note": "已修复", "attachment_ids": [photo, proof]}
+    assert body_of(BY_KEY["resolve"], {"note": "已修复"}, "water", []) == {"unit": "water", "note": "已修复"}
+    arbitration = {"handling_unit": "water", "reason": "供水管网属水务局"}
+    assert "attachment_ids" not in body_of(BY_KEY["arbitration"], arbitration, CENTRE, [photo])

@@ -11,13 +11,16 @@ import asyncio
 import ipaddress
 import json
 import socket
+import urllib.request
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.helpers import get_env_proxy_for_url
+from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from services.contracts.outbound_targets import OutboundTargets
@@ -54,6 +57,33 @@ class HttpAnswer:
         return json.loads(self.body)
 
 
+class CheckedResolver(AbstractResolver):
+    """aiohttp's resolver, keeping only the addresses the targets allow: the connection then goes to an address that
+    was checked, so a name that resolves outward for the check and inward a moment later (DNS rebinding) leads
+    nowhere. Names on the city's list, and the environment's proxies, are not filtered."""
+
+    def __init__(self, targets: OutboundTargets) -> None:
+        self._targets = targets
+        self._inner = DefaultResolver()
+        self._proxies = frozenset(
+            (urlsplit(url).hostname or "").lower() for url in urllib.request.getproxies_environment().values()
+        )
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        if self._targets.host_allowed(host) or host.lower() in self._proxies:
+            return results
+        allowed = [r for r in results if self._targets.refuse_address(ipaddress.ip_address(r["host"])) is None]
+        if not allowed:
+            raise OSError(f"{host} resolves only to addresses the system may not send to")
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
 class OutboundHttp:
     """Use as `async with OutboundHttp(timeout_seconds=...) as http:`; the session closes on exit.
 
@@ -78,7 +108,14 @@ class OutboundHttp:
     async def __aenter__(self) -> OutboundHttp:
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=self._timeout_seconds),
-            connector=aiohttp.TCPConnector(limit=self._max_connections),
+            connector=aiohttp.TCPConnector(
+                limit=self._max_connections,
+                resolver=(
+                    CheckedResolver(self._targets)
+                    if self._targets is not None and not self._targets.allow_private
+                    else None
+                ),
+            ),
             trust_env=True,  # a city network's HTTP(S)_PROXY and NO_PROXY apply, as they did before
         )
         return self

@@ -7,12 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-CURRENT_KEY = "current"
+from services.contracts.version_pointer import version_key
 
-
-def version_key(version: int) -> str:
-    """A version's record in the bucket: `version.3`."""
-    return f"version.{version}"
+__all__ = ["BoundaryVersion", "version_key", "version_object"]
 
 
 def version_object(version: int) -> str:
@@ -30,10 +27,3 @@ class BoundaryVersion(BaseModel):
     district: str
     digest: str = Field(description="sha256 of the content: the same boundaries give the same digest.")
     counts: dict[str, int] = Field(description="How many boundaries of each level (district, township, ...).")
-
-
-class BoundaryPointer(BaseModel):
-    """The `current` key: the version in force."""
-
-    version: int
-    updated_at: datetime

@@ -7,12 +7,9 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from services.contracts.catalog import ResponsibilityCatalog
+from services.contracts.version_pointer import CURRENT_KEY, CurrentPointer, version_key
 
-CURRENT_KEY = "current"
-
-
-def version_key(version: int) -> str:
-    return f"version.{version}"
+__all__ = ["CURRENT_KEY", "CatalogVersion", "CatalogVersionSummary", "CurrentPointer", "version_key"]
 
 
 class CatalogVersion(BaseModel):
@@ -23,11 +20,6 @@ class CatalogVersion(BaseModel):
     source: str = Field(description="'import' for a table import, 'change:<id>' for an approved change.")
     note: str = ""
     catalog: ResponsibilityCatalog
-
-
-class CurrentPointer(BaseModel):
-    version: int
-    updated_at: datetime
 
 
 class CatalogVersionSummary(BaseModel):

@@ -14,20 +14,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import structlog
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
 
 from services.contracts.boundaries import BoundaryError, DistrictBoundaries, load_boundaries, parse_boundaries
 from services.contracts.boundaries import to_feature_collection as feature_collection
-from services.contracts.boundary_versions import (
-    CURRENT_KEY,
-    BoundaryPointer,
-    BoundaryVersion,
-    version_key,
-    version_object,
-)
-from services.engines.jetstream import kv_keys, kv_updates
+from services.contracts.boundary_versions import BoundaryVersion, version_key, version_object
+from services.engines.version_pointer import VersionPointer, pointed_at
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +37,7 @@ class BoundaryStore:
         prepare: Callable[[DistrictBoundaries], Awaitable[None]] | None = None,
     ) -> None:
         self._bucket = bucket
+        self._pointer = VersionPointer(bucket)
         self._objects = objects
         # Called with a version before it replaces the one in force (the router builds its index there, off the
         # ticket path).
@@ -56,19 +51,20 @@ class BoundaryStore:
 
     async def start(self) -> DistrictBoundaries:
         """Load the current version; store the shipped sample district as version 1 if there is none."""
-        pointer = await self._pointer()
-        if pointer is None:
-            await self.publish(load_boundaries(), source="import", note="shipped sample district", only_if_empty=True)
-            pointer = await self._pointer()
-            assert pointer is not None
-        boundaries = await self.boundaries(pointer.version)
+        in_force = await self._pointer.current()
+        if in_force is None:
+            sample = load_boundaries()
+            in_force = (
+                await self.publish(sample, source="import", note="shipped sample district", only_if_empty=True)
+            ).version
+        boundaries = await self.boundaries(in_force)
         if self._prepare is not None:
             await self._prepare(boundaries)
         self._current = boundaries
         return boundaries
 
     async def versions(self) -> list[int]:
-        return sorted(int(key.split(".", 1)[1]) for key in await kv_keys(self._bucket, "version.*"))
+        return await self._pointer.versions()
 
     async def version(self, number: int) -> BoundaryVersion:
         """A version's record (not its shapes)."""
@@ -84,8 +80,8 @@ class BoundaryStore:
 
     async def import_boundaries(self, boundaries: DistrictBoundaries, *, note: str) -> BoundaryVersion | None:
         """Store an imported file as the next version, or None when the version in force has this content."""
-        pointer = await self._pointer()
-        if pointer is not None and (await self.version(pointer.version)).digest == boundaries.digest:
+        in_force = await self._pointer.current()
+        if in_force is not None and (await self.version(in_force)).digest == boundaries.digest:
             return None
         return await self.publish(boundaries, source="import", note=note)
 
@@ -95,9 +91,10 @@ class BoundaryStore:
         """Store `boundaries` as the next version and make it current (safe against concurrent publishers)."""
         text = json.dumps(feature_collection(boundaries), ensure_ascii=False, separators=(",", ":")).encode()
         for _attempt in range(MAX_PUBLISH_ATTEMPTS):
-            pointer_entry = await self._pointer_entry()
-            if pointer_entry is not None and only_if_empty:
-                return await self.version(BoundaryPointer.model_validate_json(pointer_entry.value or b"{}").version)
+            pointer_entry = await self._pointer.entry()
+            in_force = pointed_at(pointer_entry)
+            if in_force is not None and only_if_empty:
+                return await self.version(in_force)
             latest = max(await self.versions(), default=0)
             record = BoundaryVersion(
                 version=latest + 1,
@@ -114,7 +111,7 @@ class BoundaryStore:
             except KeyWrongLastSequenceError:
                 continue
             await self._objects.put(version_object(record.version), text)
-            if await self._move_current(record.version, pointer_entry):
+            if await self._pointer.move(record.version, pointer_entry):
                 log.info("boundaries.published", version=record.version, source=source, digest=record.digest)
                 self._current = boundaries.model_copy(update={"version": str(record.version)})
                 return record
@@ -124,9 +121,8 @@ class BoundaryStore:
 
     async def watch(self, *, stop: asyncio.Event) -> None:
         """Follow the `current` pointer until `stop`: a new version replaces the one in force."""
-        async for entry in kv_updates(self._bucket, stop=stop, key=CURRENT_KEY):
-            if entry is not None and entry.value:
-                await self._switch_to(BoundaryPointer.model_validate_json(entry.value).version)
+        async for number in self._pointer.follow(stop=stop):
+            await self._switch_to(number)
 
     async def _switch_to(self, number: int) -> None:
         if self._current is not None and self._current.version == str(number):
@@ -140,24 +136,3 @@ class BoundaryStore:
             await self._prepare(boundaries)
         self._current = boundaries
         log.info("boundaries.reloaded", version=number, counts=self._current.counts())
-
-    async def _move_current(self, number: int, seen: KeyValue.Entry | None) -> bool:
-        pointer = BoundaryPointer(version=number, updated_at=datetime.now(UTC)).model_dump_json().encode()
-        try:
-            if seen is None:
-                await self._bucket.create(CURRENT_KEY, pointer)
-            else:
-                await self._bucket.update(CURRENT_KEY, pointer, last=seen.revision)
-        except KeyWrongLastSequenceError:
-            return False
-        return True
-
-    async def _pointer_entry(self) -> KeyValue.Entry | None:
-        try:
-            return await self._bucket.get(CURRENT_KEY)
-        except KeyNotFoundError:
-            return None
-
-    async def _pointer(self) -> BoundaryPointer | None:
-        entry = await self._pointer_entry()
-        return BoundaryPointer.model_validate_json(entry.value or b"{}") if entry is not None else None

@@ -18,9 +18,9 @@ from nats.js.kv import KeyValue
 from pydantic import ValidationError
 
 from services.contracts.catalog import ResponsibilityCatalog, load_catalog
-from services.contracts.catalog_versions import CURRENT_KEY, CatalogVersion, CurrentPointer, version_key
+from services.contracts.catalog_versions import CatalogVersion, version_key
 from services.contracts.subjects import CATALOG_UPDATED_SUBJECT
-from services.engines.jetstream import kv_keys, kv_updates
+from services.engines.version_pointer import VersionPointer, pointed_at
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +39,7 @@ class CatalogMoved(Exception):
 class CatalogStore:
     def __init__(self, bucket: KeyValue, nc: NATS) -> None:
         self._bucket = bucket
+        self._pointer = VersionPointer(bucket)
         self._nc = nc
         self._current: CatalogVersion | None = None
 
@@ -53,21 +54,21 @@ class CatalogStore:
 
     async def start(self) -> ResponsibilityCatalog:
         """Load the current version; store the shipped default as version 1 if the bucket is empty."""
-        pointer = await self._pointer()
-        if pointer is None:
-            await self.publish(load_catalog(), source="import", note="shipped sample district", only_if_empty=True)
-            pointer = await self._pointer()
-            assert pointer is not None
-        self._current = await self.version(pointer.version)
+        in_force = await self._pointer.current()
+        if in_force is None:
+            in_force = (
+                await self.publish(load_catalog(), source="import", note="shipped sample district", only_if_empty=True)
+            ).version
+        self._current = await self.version(in_force)
         return self.current()
 
     async def load_current(self) -> CatalogVersion:
         """Read the `current` pointer now (not as last watched) and return that version."""
-        pointer = await self._pointer()
-        if pointer is None:
+        in_force = await self._pointer.current()
+        if in_force is None:
             await self.start()
         else:
-            await self._switch_to(pointer.version)
+            await self._switch_to(in_force)
         return self.current_version()
 
     async def find_source(self, source: str, *, after: int = 0) -> CatalogVersion | None:
@@ -85,7 +86,7 @@ class CatalogStore:
         return CatalogVersion.model_validate_json(entry.value or b"{}")
 
     async def versions(self) -> list[int]:
-        return sorted(int(key.split(".", 1)[1]) for key in await kv_keys(self._bucket, "version.*"))
+        return await self._pointer.versions()
 
     async def publish(
         self,
@@ -102,13 +103,12 @@ class CatalogStore:
         published and `CatalogMoved` is raised, so the change is made again to the version in force.
         """
         for _attempt in range(MAX_PUBLISH_ATTEMPTS):
-            pointer_entry = await self._pointer_entry()
-            if pointer_entry is not None and only_if_empty:
-                return await self.version(CurrentPointer.model_validate_json(pointer_entry.value or b"{}").version)
-            if based_on is not None:
-                in_force = _pointed_at(pointer_entry)
-                if in_force != based_on:
-                    raise CatalogMoved(based_on, in_force)
+            pointer_entry = await self._pointer.entry()
+            in_force = pointed_at(pointer_entry)
+            if in_force is not None and only_if_empty:
+                return await self.version(in_force)
+            if based_on is not None and in_force != based_on:
+                raise CatalogMoved(based_on, in_force)
             latest = max(await self.versions(), default=0)
             stored = CatalogVersion(
                 version=latest + 1,
@@ -122,7 +122,7 @@ class CatalogStore:
                 await self._bucket.create(version_key(stored.version), stored.model_dump_json().encode())
             except KeyWrongLastSequenceError:
                 continue
-            if await self._move_current(stored.version, pointer_entry):
+            if await self._pointer.move(stored.version, pointer_entry):
                 await self._nc.publish(CATALOG_UPDATED_SUBJECT, json.dumps({"version": stored.version}).encode())
                 log.info("catalog.published", version=stored.version, source=source, digest=catalog.digest)
                 return stored
@@ -141,9 +141,8 @@ class CatalogStore:
 
     async def watch(self, *, stop: asyncio.Event) -> None:
         """Follow the `current` pointer until `stop`: a new version replaces the one in force."""
-        async for entry in kv_updates(self._bucket, stop=stop, key=CURRENT_KEY):
-            if entry is not None and entry.value:
-                await self._switch_to(CurrentPointer.model_validate_json(entry.value).version)
+        async for number in self._pointer.follow(stop=stop):
+            await self._switch_to(number)
 
     async def _switch_to(self, number: int) -> None:
         if self._current is not None and self._current.version == number:
@@ -154,29 +153,3 @@ class CatalogStore:
             log.error("catalog.unreadable_version", version=number, error=repr(exc))
             return
         log.info("catalog.reloaded", version=number, items=len(self._current.catalog.items))
-
-    async def _move_current(self, number: int, seen: KeyValue.Entry | None) -> bool:
-        pointer = CurrentPointer(version=number, updated_at=datetime.now(UTC)).model_dump_json().encode()
-        try:
-            if seen is None:
-                await self._bucket.create(CURRENT_KEY, pointer)
-            else:
-                await self._bucket.update(CURRENT_KEY, pointer, last=seen.revision)
-        except KeyWrongLastSequenceError:
-            return False
-        return True
-
-    async def _pointer_entry(self) -> KeyValue.Entry | None:
-        try:
-            return await self._bucket.get(CURRENT_KEY)
-        except KeyNotFoundError:
-            return None
-
-    async def _pointer(self) -> CurrentPointer | None:
-        entry = await self._pointer_entry()
-        return CurrentPointer.model_validate_json(entry.value or b"{}") if entry is not None else None
-
-
-def _pointed_at(entry: KeyValue.Entry | None) -> int | None:
-    """The version number a `current` pointer entry names (None: no pointer yet)."""
-    return CurrentPointer.model_validate_json(entry.value or b"{}").version if entry is not None else None

@@ -12,6 +12,7 @@ from nats.js.kv import KeyValue
 
 from services.contracts.catalog import ResponsibilityCatalog
 from services.engines.catalog_store import CatalogMoved, CatalogStore
+from services.engines.version_pointer import VersionPointer
 from tests.support.buckets import scratch_bucket
 from tests.support.system import RunningSystem
 
@@ -57,14 +58,15 @@ async def test_a_version_that_lost_the_race_for_current_is_withdrawn(bucket: Buc
     other = CatalogStore(bucket.kv, bucket.nc)
     shipped = await other.start()
 
-    class Racing(CatalogStore):
+    class Racing(VersionPointer):
         """Another publisher makes its version current just before this one moves the pointer."""
 
-        async def _move_current(self, number: int, seen: KeyValue.Entry | None) -> bool:
+        async def move(self, number: int, seen: KeyValue.Entry | None) -> bool:
             await other.publish(with_primary(shipped, "LS-06", "housing-construction"), source="import")
-            return await super()._move_current(number, seen)
+            return await super().move(number, seen)
 
-    store = Racing(bucket.kv, bucket.nc)
+    store = CatalogStore(bucket.kv, bucket.nc)
+    store._pointer = Racing(bucket.kv)
     await store.start()
     with pytest.raises(CatalogMoved):
         await store.publish(with_primary(shipped, "KW-05", "development-reform"), source="change:a", based_on=1)

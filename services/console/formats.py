@@ -58,6 +58,7 @@ TIMELINE_LABELS = {
     "feedback": "首次反馈",
     "progress": "进展",
     "attachment_added": "上传附件",
+    "attachment_fetch_failed": "附件获取失败",
     "joint_handling_started": "发起联合办理",
     "joint_task_accepted": "签收联办任务",
     "joint_task_reported": "联办进展",

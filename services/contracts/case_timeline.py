@@ -33,6 +33,7 @@ class TimelineAction(StrEnum):
     FEEDBACK = "feedback"
     PROGRESS = "progress"
     ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_FETCH_FAILED = "attachment_fetch_failed"  # a ticket's `attachment_urls[i]` could not be had
     # Joint handling: the case's records, and a joint task's own reports
     JOINT_HANDLING_STARTED = "joint_handling_started"
     JOINT_TASK_ACCEPTED = "joint_task_accepted"

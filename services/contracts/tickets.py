@@ -21,6 +21,7 @@ CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 ITEM_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 # Platforms may send a clock a little ahead of ours; anything further ahead is a broken timestamp.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+MAX_ATTACHMENT_URLS = 5
 
 
 class Channel(StrEnum):
@@ -162,6 +163,14 @@ class Ticket(BaseModel):
     callback_url: AnyHttpUrl | None = Field(default=None, description="Where the platform wants status updates.")
     location: TicketLocation | None = Field(
         default=None, description="Where the matter is: a point and/or a grid code (a grid worker's report)."
+    )
+    attachment_urls: list[AnyHttpUrl] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENT_URLS,
+        description="Files the platform keeps (photos, a PDF, the call's audio) for the system to fetch into the "
+        "case's attachments, each checked like an upload; the URLs are held to the rules of webhooks (https, no "
+        "address in the system's own network) and are not followed through redirects. A fetch that fails for good "
+        "is written in the case's timeline (`attachment_fetch_failed`).",
     )
 
     @field_validator("external_id")

@@ -62,6 +62,7 @@ from services.intake import (
 )
 from services.intake.access_log import AccessLog
 from services.intake.attachment_service import AttachmentService
+from services.intake.attachment_worker import serve_attachment_fetches
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
@@ -210,9 +211,24 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             ),
             boundaries=boundaries,
         )
+        fetch_worker = (
+            asyncio.create_task(
+                keep_running(
+                    "attachment-fetch-worker",
+                    lambda: serve_attachment_fetches(settings, app.state.services.attachments, stop=stop_watching),
+                    stop=stop_watching,
+                )
+            )
+            if settings.attachment_fetch_worker
+            else None
+        )
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
         stop_watching.set()
+        if fetch_worker is not None:
+            # Still connecting to a Temporal that is down, it would hold the shutdown up: it is given 5 s.
+            await asyncio.wait([fetch_worker], timeout=5)
+            fetch_worker.cancel()
         await asyncio.gather(*watching)
         await close_nats(nc)
         await records.engine.dispose()

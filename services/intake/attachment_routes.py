@@ -21,11 +21,11 @@ from services.contracts.attachment_links import (
     read_link_token,
 )
 from services.contracts.attachments import AttachmentList, AttachmentRecord, AttachmentView
-from services.contracts.case_view import CaseAttachment
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import Principal
 from services.contracts.problem_codes import ProblemCode
+from services.intake.attachment_service import case_attachment
 from services.intake.auth import Caller
 from services.intake.authorization import require_attachment_reader
 from services.intake.dependencies import Services
@@ -70,18 +70,8 @@ async def upload_attachment(
 async def _list_on_case(services: Services, record: AttachmentRecord) -> None:
     """The case (its view, timeline and event log, hence the records) learns of the file. The store is what the
     list reads, so a case that cannot take it now (Temporal down, the case closing) still has the file: logged."""
-    summary = CaseAttachment(
-        attachment_id=record.attachment_id,
-        kind=record.kind.value,
-        media_type=record.media_type,
-        size_bytes=record.size_bytes,
-        sha256=record.sha256,
-        uploaded_at=record.uploaded_at,
-        uploaded_by=record.uploaded_by,
-        has_thumbnail=record.has_thumbnail,
-    )
     try:
-        await services.cases.act(record.case_id, CaseUpdate.ADD_ATTACHMENT, summary)
+        await services.cases.act(record.case_id, CaseUpdate.ADD_ATTACHMENT, case_attachment(record))
     except ApiError as exc:
         log.warning(
             "attachment.not_on_case_view",

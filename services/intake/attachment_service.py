@@ -14,6 +14,7 @@ from prometheus_client import Counter
 
 from services.contracts.attachment_links import LinkVariant
 from services.contracts.attachments import AttachmentKind, AttachmentRecord
+from services.contracts.case_view import CaseAttachment
 from services.contracts.credentials import Principal
 from services.contracts.payload_keys import PayloadKeyring
 from services.contracts.problem_codes import ProblemCode
@@ -61,23 +62,32 @@ class AttachmentService:
         self._max_pixels = max_pixels
 
     async def add(
-        self, *, case_id: str, uploader: Principal, data: bytes, file_name: str | None, description: str | None
+        self,
+        *,
+        case_id: str,
+        uploader: Principal,
+        data: bytes,
+        file_name: str | None,
+        description: str | None,
+        attachment_id: str | None = None,
     ) -> AttachmentRecord:
         """Check, prepare and store one file; 415 for a type we do not keep, 422 for a broken image, 409 past
-        the count limit, 503 when the store does not answer."""
+        the count limit, 503 when the store does not answer. `attachment_id` fixes the id (a fetched file: its
+        retries overwrite one attachment); by default a new one."""
         try:
             accepted = sniff(data)
         except NotAccepted as exc:
             ATTACHMENTS_REFUSED.labels("type").inc()
             raise UnsupportedMedia(f"file: {exc}", code=ProblemCode.ATTACHMENT_TYPE_NOT_ACCEPTED) from None
-        if len(await self._record_keys(case_id)) >= self.max_count:
+        others = [key for key in await self._record_keys(case_id) if key.split("/")[-2] != attachment_id]
+        if len(others) >= self.max_count:
             ATTACHMENTS_REFUSED.labels("count").inc()
             raise Conflict(
                 f"file: the case already has {self.max_count} attachments, as many as it may have",
                 code=ProblemCode.ATTACHMENT_LIMIT_REACHED,
             )
         record, content, thumbnail = await asyncio.to_thread(
-            self._prepare, case_id, uploader, data, accepted, file_name, description
+            self._prepare, case_id, uploader, data, accepted, file_name, description, attachment_id or uuid.uuid4().hex
         )
         attachment_id = record.attachment_id
         await self._put(object_key(case_id, attachment_id, "file"), content)
@@ -103,6 +113,7 @@ class AttachmentService:
         accepted: AcceptedType,
         file_name: str | None,
         description: str | None,
+        attachment_id: str,
     ) -> tuple[AttachmentRecord, bytes, bytes | None]:
         content, thumbnail, media_type = data, None, accepted.media_type
         location, width, height = None, None, None
@@ -115,7 +126,7 @@ class AttachmentService:
             content, thumbnail, media_type = image.content, image.thumbnail, image.media_type
             location, width, height = image.location, image.width, image.height
         record = AttachmentRecord(
-            attachment_id=uuid.uuid4().hex,
+            attachment_id=attachment_id,
             case_id=case_id,
             file_name=stored_file_name(file_name, accepted, media_type),
             media_type=media_type,
@@ -141,8 +152,11 @@ class AttachmentService:
         records = await asyncio.gather(*(self._read_record(key) for key in keys))
         return sorted((record for record in records if record is not None), key=lambda record: record.uploaded_at)
 
+    async def find(self, case_id: str, attachment_id: str) -> AttachmentRecord | None:
+        return await self._read_record(object_key(case_id, attachment_id, RECORD))
+
     async def record(self, case_id: str, attachment_id: str) -> AttachmentRecord:
-        record = await self._read_record(object_key(case_id, attachment_id, RECORD))
+        record = await self.find(case_id, attachment_id)
         if record is None:
             raise NotFound(f"no attachment {attachment_id} on case {case_id}", code=ProblemCode.ATTACHMENT_NOT_FOUND)
         return record
@@ -204,6 +218,20 @@ class AttachmentService:
             await self._store.put(key, seal_object(clear, object_key=key, keyring=self._keyring))
         except ObjectStoreUnavailable as exc:
             raise _down(exc) from None
+
+
+def case_attachment(record: AttachmentRecord) -> CaseAttachment:
+    """The attachment as the case lists it (no name, position or link)."""
+    return CaseAttachment(
+        attachment_id=record.attachment_id,
+        kind=record.kind.value,
+        media_type=record.media_type,
+        size_bytes=record.size_bytes,
+        sha256=record.sha256,
+        uploaded_at=record.uploaded_at,
+        uploaded_by=record.uploaded_by,
+        has_thumbnail=record.has_thumbnail,
+    )
 
 
 def _down(exc: ObjectStoreUnavailable) -> ObjectStoreDown:

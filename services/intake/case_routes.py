@@ -43,6 +43,8 @@ async def submit_ticket(ticket: Ticket, response: Response, services: Services, 
         raise UnprocessableInput(f"township: unknown unit code {ticket.township!r}", code=ProblemCode.UNKNOWN_UNIT)
     if ticket.callback_url is not None:
         require_outbound_url(ticket.callback_url, services.settings, "callback_url")
+    for position, url in enumerate(ticket.attachment_urls or []):
+        require_outbound_url(url, services.settings, f"attachment_urls[{position}]")
     # A unit's call is keyed by the unit too: two townships numbering their calls alike make two cases.
     calling_unit = calling_unit_of(caller, ticket.channel)
     receipt, created = await services.tickets.submit(ticket, calling_unit=calling_unit)

@@ -178,6 +178,8 @@ def ticket_from_form(form: RequestForm, catalog: ResponsibilityCatalog, *, clien
             caller=caller,
             reported_at=now,
             location=location,
+            # The photo the client keeps: fetched into the case's attachments, as a ticket's `attachment_urls` are.
+            attachment_urls=[media_url] if (media_url := form.get("media_url")) else None,
         )
     except ValidationError as exc:
         raise Open311InputError(*_field_of(exc)) from exc
@@ -204,12 +206,18 @@ def _title(service_name: str, description: str | None) -> str:
 
 
 # Our ticket's fields as the form named them.
-_FORM_NAMES = {"external_id": "token", "address": "address_string", "name": "first_name", "description": "description"}
+_FORM_NAMES = {
+    "external_id": "token",
+    "address": "address_string",
+    "name": "first_name",
+    "description": "description",
+    "attachment_urls": "media_url",
+}
 
 
 def _field_of(exc: ValidationError) -> tuple[str, str]:
     error = exc.errors()[0]
-    last = str(error["loc"][-1]) if error["loc"] else "request"
+    last = next((str(part) for part in reversed(error["loc"]) if not isinstance(part, int)), "request")
     return _FORM_NAMES.get(last, last), str(error["msg"])
 
 

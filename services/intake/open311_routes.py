@@ -42,7 +42,7 @@ from services.intake.open311_mapping import (
     token_answer,
     token_of,
 )
-from services.intake.open311_media import media_link
+from services.intake.open311_media import media_link, require_fetchable_media
 from services.intake.open311_reads import TicketFacts, ticket_facts
 
 log = structlog.get_logger(__name__)
@@ -167,6 +167,7 @@ async def post_request(fmt: str, request: Request, services_: Services) -> Respo
         ticket = ticket_from_form(
             RequestForm(form), services_.catalog, client_id=caller.client_id, now=datetime.now(UTC)
         )
+        require_fetchable_media(services_, ticket)
         sent, created = await services_.tickets.submit(ticket)
         log.info("open311.request", case_id=sent.case_id, created=created)
         answer = [receipt(sent.case_id, token_of(ticket.external_id))]

@@ -146,6 +146,17 @@ class IntakeSettings(ServiceSettings):
     attachment_link_seconds: int = Field(
         default=300, ge=10, le=86_400, description="How long an attachment's download links work."
     )
+    attachment_fetch_worker: bool = Field(
+        default=True,
+        description="Run the worker that fetches tickets' `attachment_urls` for the case workflows (off only where "
+        "another intake replica runs it).",
+    )
+    attachment_fetch_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=600, description="How long one fetch of an attachment URL may take, whole file read."
+    )
+    attachment_fetch_concurrency: int = Field(
+        default=8, ge=1, le=200, description="Attachment URLs one intake replica fetches at once."
+    )
 
     @model_validator(mode="after")
     def _real_object_store_credentials_outside_development(self) -> Self:

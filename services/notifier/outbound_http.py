@@ -7,23 +7,15 @@ see only `post` and `HttpAnswer`, and failures in words of their own that do not
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import json
-import socket
-import urllib.request
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.helpers import get_env_proxy_for_url
-from aiohttp.resolver import DefaultResolver
-from yarl import URL
 
 from services.contracts.outbound_targets import OutboundTargets
+from services.engines.outbound_guard import UnresolvableHost, checked_resolver, refuse_target
 from services.notifier.receiver_breakers import ReceiverBreakers, receiver_of
 
 
@@ -57,33 +49,6 @@ class HttpAnswer:
         return json.loads(self.body)
 
 
-class CheckedResolver(AbstractResolver):
-    """aiohttp's resolver, keeping only the addresses the targets allow: the connection then goes to an address that
-    was checked, so a name that resolves outward for the check and inward a moment later (DNS rebinding) leads
-    nowhere. Names on the city's list, and the environment's proxies, are not filtered."""
-
-    def __init__(self, targets: OutboundTargets) -> None:
-        self._targets = targets
-        self._inner = DefaultResolver()
-        self._proxies = frozenset(
-            (urlsplit(url).hostname or "").lower() for url in urllib.request.getproxies_environment().values()
-        )
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        results = await self._inner.resolve(host, port, family)
-        if self._targets.host_allowed(host) or host.lower() in self._proxies:
-            return results
-        allowed = [r for r in results if self._targets.refuse_address(ipaddress.ip_address(r["host"])) is None]
-        if not allowed:
-            raise OSError(f"{host} resolves only to addresses the system may not send to")
-        return allowed
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-
 class OutboundHttp:
     """Use as `async with OutboundHttp(timeout_seconds=...) as http:`; the session closes on exit.
 
@@ -110,11 +75,7 @@ class OutboundHttp:
             timeout=aiohttp.ClientTimeout(total=self._timeout_seconds),
             connector=aiohttp.TCPConnector(
                 limit=self._max_connections,
-                resolver=(
-                    CheckedResolver(self._targets)
-                    if self._targets is not None and not self._targets.allow_private
-                    else None
-                ),
+                resolver=checked_resolver(self._targets),
             ),
             trust_env=True,  # a city network's HTTP(S)_PROXY and NO_PROXY apply, as they did before
         )
@@ -148,27 +109,12 @@ class OutboundHttp:
             self._breakers.record(receiver, alive=alive)
 
     async def _check_target(self, url: str) -> None:
-        if self._targets is None or self._targets.allow_private:
-            return
-        refusal = self._targets.refuse_url(url)
-        host = urlsplit(url).hostname or ""
-        if refusal is None and not self._targets.host_allowed(host) and not _is_literal(host) and not _proxied(url):
-            refusal = await self._refuse_resolved(host, url)
+        try:
+            refusal = await refuse_target(self._targets, url)
+        except UnresolvableHost as exc:
+            raise OutboundHttpError(f"ConnectError: {exc}") from exc
         if refusal is not None:
             raise TargetRefused(f"Refused: {refusal} (HOTLINE_OUTBOUND_ALLOWED_NETWORKS lists the ones allowed)")
-
-    async def _refuse_resolved(self, host: str, url: str) -> str | None:
-        assert self._targets is not None
-        try:
-            port = urlsplit(url).port or 443
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, ValueError) as exc:
-            raise OutboundHttpError(f"ConnectError: cannot resolve {host}: {exc}") from exc
-        for info in infos:
-            refusal = self._targets.refuse_address(ipaddress.ip_address(info[4][0]))
-            if refusal is not None:
-                return f"{host} resolves to {refusal}"
-        return None
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpAnswer:
         assert self._session is not None
@@ -182,21 +128,3 @@ class OutboundHttp:
             raise OutboundHttpError(f"ConnectError: {exc}") from exc
         except aiohttp.ClientError as exc:
             raise OutboundHttpError(f"{type(exc).__name__}: {exc}") from exc
-
-
-def _is_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _proxied(url: str) -> bool:
-    """Whether the environment's proxy carries this request (the proxy resolves the host, and guards the egress);
-    asked as aiohttp asks it for `trust_env`."""
-    try:
-        get_env_proxy_for_url(URL(url))
-    except (LookupError, ValueError):
-        return False
-    return True

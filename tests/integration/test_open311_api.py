@@ -29,6 +29,8 @@ import xmlschema
 
 from services.contracts.catalog import load_catalog
 from tests.integration.test_credentials_command import hotline, issued_key
+from tests.support.extra_intake import extra_intake, staging_overrides
+from tests.support.file_server import FileServer, Served
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
@@ -373,3 +375,44 @@ async def test_a_requests_media_url_downloads_its_latest_photo(
         "service_requests",
     )
     assert xml.findtext("request/media_url", "").startswith(system.api_url)
+
+
+async def test_a_posted_media_url_is_fetched_and_answered_as_the_requests_photo(
+    open311: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    """An app that keeps its photo sends its URL: the system fetches it, and `media_url` then links to our copy."""
+    files = FileServer()
+    await files.start()
+    try:
+        photo_url = files.put("/app/photos/1.jpg", Served(photo(), headers={"Content-Type": "image/jpeg"}))
+        form = request_form(system, media_url=photo_url)
+        case_id = conforms(await posted(open311, form), "request_receipt")[0]["service_request_id"]
+        key = {"api_key": system.keys["platform-open311"]}
+
+        async def linked() -> str:
+            [request] = conforms(await open311.get(f"/requests/{case_id}.json", params=key), "service_requests")
+            assert request["media_url"] is not None and "/v1/attachment-downloads/" in request["media_url"]
+            return str(request["media_url"])
+
+        media_url = await assert_eventually(linked, timeout=30, what="the fetched photo as media_url")
+    finally:
+        await files.stop()
+    async with httpx.AsyncClient(timeout=10) as app:
+        downloaded = await app.get(media_url)
+    assert (downloaded.status_code, downloaded.headers["content-type"]) == (200, "image/jpeg")
+    assert files.gets == {"/app/photos/1.jpg": 1}
+
+
+async def test_a_media_url_into_the_systems_network_is_the_specs_400_in_staging(
+    system: RunningSystem, tmp_path: Path
+) -> None:
+    """Refused as a webhook into the system's own network is: naming `media_url`, in the spec's error format."""
+    form = request_form(system, media_url="https://169.254.169.254/latest/meta-data")
+    async with (
+        extra_intake(system.services["intake"].env, tmp_path, staging_overrides()) as staging,
+        httpx.AsyncClient(base_url=staging.base_url + V2, timeout=30) as client,
+    ):
+        answer = await client.post("/requests.json", data=form)
+    assert answer.status_code == 400, answer.text
+    [error] = conforms(answer, "errors")
+    assert error["description"].startswith("media_url: 169.254.169.254 is a link-local address"), error

@@ -5,8 +5,6 @@ An intake of its own in `staging` on the session's engines (nothing it refuses i
 
 from __future__ import annotations
 
-import base64
-import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -14,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from tests.support.credentials import ActAsBody
-from tests.support.extra_intake import extra_intake
+from tests.support.extra_intake import extra_intake, staging_overrides
 from tests.support.services import ServiceProcess
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
@@ -24,16 +22,7 @@ from tests.support.tickets import ticket_body
 async def staging_intake(
     system: RunningSystem, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ServiceProcess]:
-    overrides = {
-        "HOTLINE_ENVIRONMENT": "staging",
-        "HOTLINE_PAYLOAD_KEYS": f"s1:{base64.b64encode(os.urandom(32)).decode()}",
-        "HOTLINE_PAYLOAD_KEY_ID": "s1",
-        # Opened on first use, which these requests never reach.
-        "HOTLINE_RECORDS_DATABASE_URL": "postgresql+asyncpg://hotline@127.0.0.1:1/records",
-        "HOTLINE_OBJECT_STORE_ENDPOINT": "https://127.0.0.1:1",
-        "HOTLINE_OUTBOUND_ALLOWED_NETWORKS": "10.20.0.0/16",
-        "HOTLINE_OUTBOUND_ALLOWED_HOSTS": "receiver.egov.internal",
-    }
+    overrides = staging_overrides()
     async with extra_intake(system.services["intake"].env, tmp_path_factory.mktemp("staging"), overrides) as intake:
         yield intake
 
@@ -81,3 +70,12 @@ async def test_a_ticket_with_a_callback_into_the_systems_network_is_refused_and_
     # Not taken: the same ticket without the callback is a new case, not a duplicate.
     fixed = await api.post("/v1/cases", json={key: value for key, value in body.items() if key != "callback_url"})
     assert fixed.status_code == 202, fixed.text
+
+
+async def test_a_ticket_with_an_attachment_url_into_the_systems_network_is_refused_naming_it(
+    staging: httpx.AsyncClient,
+) -> None:
+    body = ticket_body(attachment_urls=["https://files.example.gov.cn/a.jpg", "https://10.0.0.9/photos/b.jpg"])
+    response = await staging.post("/v1/cases", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("attachment_urls[1]: 10.0.0.9 is a private address")

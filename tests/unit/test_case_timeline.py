@@ -19,7 +19,7 @@ PUBLISHED_ACTIONS = {
     "chase_up", "escalation_requested", "escalated", "escalation_held", "top_level_coordination",
     "extension_requested", "extension_approved", "extension_refused", "resolved", "rated", "rework",
     "demand_judged_unreasonable", "closed", "submitted", "approved",
-    "refused", "applied", "failed", "expired", "attachment_added",
+    "refused", "applied", "failed", "expired", "attachment_added", "attachment_fetch_failed",
 }  # fmt: skip
 
 

@@ -158,9 +158,15 @@ def test_the_services_that_store_attachments_reach_the_object_store(name: str) -
     assert allowed(pod(name), OBJECT_STORE, 443) == (uses(name, "ObjectStore(") or name == "notifier")
 
 
+def reaches_others_urls(name: str) -> bool:
+    """Whether the service sends to, or fetches from, URLs others gave it (guarded by `outbound_guard`)."""
+    return uses(name, "checked_resolver(")
+
+
 @pytest.mark.parametrize("name", sorted(deployments()))
-def test_only_the_notifier_reaches_outside_the_cluster(name: str) -> None:
-    assert allowed(pod(name), A_UNITS_WEBHOOK, 443) == (name == "notifier")
+def test_only_the_services_that_use_others_urls_reach_outside_the_cluster(name: str) -> None:
+    assert allowed(pod(name), A_UNITS_WEBHOOK, 443) == reaches_others_urls(name)
+    assert {name for name in deployments() if reaches_others_urls(name)} == {"notifier", "intake"}
     assert not allowed(pod(name), CLOUD_METADATA, 80)
     assert not allowed(pod(name), A_POD_ADDRESS, 8080), "in-cluster addresses only through a selector"
 

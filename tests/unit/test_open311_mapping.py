@@ -110,6 +110,8 @@ def test_open311_keys_are_platform_keys_of_the_open311_channel() -> None:
         ({"phone": "call me"}, "phone"),
         ({"token": "a/b"}, "token"),
         ({"token": "t" * 64}, "token"),
+        ({"media_url": "ftp://photos.example.com/1.jpg"}, "media_url"),
+        ({"media_url": "not a url"}, "media_url"),
     ],
 )
 def test_a_bad_request_names_its_field(change: dict[str, str], field: str) -> None:
@@ -117,6 +119,15 @@ def test_a_bad_request_names_its_field(change: dict[str, str], field: str) -> No
         ticket_from_form(RequestForm({**FORM, **change}), CATALOG, client_id=APP, now=NOW)
     assert refused.value.field == field
     assert str(refused.value).startswith(f"{field}: ")
+
+
+def test_a_requests_media_url_is_the_photo_to_fetch() -> None:
+    with_photo = ticket_from_form(
+        RequestForm({**FORM, "media_url": "https://photos.example.com/r/1.jpg"}), CATALOG, client_id=APP, now=NOW
+    )
+    without = ticket_from_form(RequestForm(FORM), CATALOG, client_id=APP, now=NOW)
+    assert [str(url) for url in with_photo.attachment_urls or []] == ["https://photos.example.com/r/1.jpg"]
+    assert without.attachment_urls is None
 
 
 def test_statuses_map_to_open_and_closed() -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from services.contracts.outbound_targets import OutboundTargets
 from services.notifier.outbound_http import (
-    CheckedResolver,
     HttpAnswer,
     OutboundHttp,
     OutboundHttpError,
@@ -120,22 +119,3 @@ async def test_a_client_error_answer_shows_the_receiver_is_alive(receiver: Webho
     async with OutboundHttp(timeout_seconds=2, breakers=breakers) as http:
         statuses = [(await http.post(receiver.url(), b"{}", {})).status_code for _ in range(4)]
     assert statuses == [400] * 4
-
-
-async def test_the_connection_resolver_keeps_only_allowed_addresses() -> None:
-    """A name re-resolved at connection time to an inward address (DNS rebinding) finds nothing to connect to."""
-    name = socket.gethostname()
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)}
-    except OSError:
-        pytest.skip(f"{name} does not resolve here")
-    if all(PRODUCTION.refuse_address(ipaddress.ip_address(address)) is None for address in addresses):
-        pytest.skip(f"{name} resolves to public addresses here: {addresses}")
-    refusing = CheckedResolver(PRODUCTION)
-    with pytest.raises(OSError, match="resolves only to addresses the system may not send to"):
-        await refusing.resolve(name, 80)
-    await refusing.close()
-
-    listed = CheckedResolver(OutboundTargets.parse(allow_private=False, hosts=name))
-    assert {result["host"] for result in await listed.resolve(name, 80)} >= {a for a in addresses if ":" not in a}
-    await listed.close()

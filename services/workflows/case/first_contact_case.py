@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.case import case_replies as replies
     from services.workflows.case import case_rules as rules
     from services.workflows.case.case_alarms import due_alarms
+    from services.workflows.case.case_attachment_fetches import fetch_all, fetches_of
     from services.workflows.case.case_continuation import CaseContinuation, CaseInput, continue_as_new_due
     from services.workflows.case.case_engine import CaseEngine
     from services.workflows.case.case_escalation import CaseEscalation
@@ -73,6 +74,7 @@ class FirstContactCase:
         if continued is not None:
             self._engine.resume(continued.policy)
         self._wakeup = CaseWakeup()
+        self._fetching: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseView:
@@ -83,12 +85,16 @@ class FirstContactCase:
                 self._engine.clock.begin(workflow.info().workflow_start_time)
                 await open_case(self._engine, case)
             self._started = True
+            fetches = fetches_of(case)
+            if fetches:
+                self._fetching = asyncio.create_task(fetch_all(fetches, self._change))
         while self._view.status is not CaseStatus.CLOSED:
             at = await self._wakeup.wait(self._view, self._engine.now())
             async with self._lock:
                 self._engine.clock.begin(at)
                 await self._handle_due_alarms()
-            if self._continue_as_new_due():
+            # Not while attachments are being fetched (they finish on this run; the next wakeup asks again).
+            if self._continue_as_new_due() and (self._fetching is None or self._fetching.done()):
                 # Every update in flight finishes on this run; none is lost across the continuation.
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 if self._continue_as_new_due():
@@ -134,6 +140,10 @@ class FirstContactCase:
             await self._escalation.case_changed(self._view.timeline[-1].detail)
         view = self._view
         return ActionDone(case_id=view.case_id, status=view.status.value, event_sequence=view.event_sequence)
+
+    async def _change(self, change: Callable[[CaseEngine], Awaitable[None]]) -> None:
+        """A change of the workflow's own (an attachment fetched), made as an action is."""
+        await self._apply(lambda: None, lambda: change(self._engine))
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseView:

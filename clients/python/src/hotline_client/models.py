@@ -58,6 +58,9 @@ class Ticket(BaseModel):
     reported_at: AwareDatetime
     callback_url: str | None = None
     location: TicketLocation | None = None
+    attachment_urls: list[str] | None = Field(
+        default=None, max_length=5, description="Files the system fetches into the case (photos, a PDF, audio)."
+    )
 
 
 class Receipt(BaseModel):

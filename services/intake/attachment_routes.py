@@ -3,13 +3,17 @@ the short-lived links they are downloaded by, each download written to the acces
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
 from urllib.parse import quote
 
 import structlog
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from services.contracts.access_log import AccessPurpose
 from services.contracts.attachment_links import (
@@ -42,22 +46,45 @@ MAX_DESCRIPTION = 500
 _READ_CHUNK = 256 * 1024
 
 
-@router.post(UPLOAD_PATH, status_code=status.HTTP_201_CREATED, responses=UPLOAD_RESPONSES)
-async def upload_attachment(
-    case_id: str,
-    request: Request,
-    services: Services,
-    caller: Caller,
-    file: Annotated[UploadFile, File(description="JPEG, PNG, HEIC (kept as JPEG), PDF, MP3, M4A, AAC, AMR, WAV.")],
-    description: Annotated[str | None, Form(max_length=MAX_DESCRIPTION)] = None,
-) -> AttachmentView:
+# The multipart body as the OpenAPI document shows it: the route reads the form itself, after the caller is known.
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "JPEG, PNG, HEIC (kept as JPEG), PDF, MP3, M4A, AAC, AMR, WAV.",
+                        },
+                        "description": {"type": "string", "maxLength": MAX_DESCRIPTION},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(UPLOAD_PATH, status_code=status.HTTP_201_CREATED, responses=UPLOAD_RESPONSES, openapi_extra=_UPLOAD_BODY)
+async def upload_attachment(case_id: str, request: Request, services: Services, caller: Caller) -> AttachmentView:
     """Attach a file to a case: its type is judged from its bytes; images lose their EXIF (the GPS position is
-    kept as `location`) and gain a thumbnail; stored encrypted. For whoever reads the case."""
+    kept as `location`) and gain a thumbnail; stored encrypted. For whoever reads the case.
+
+    The body is read only once the caller is known to read the case: an anonymous or unrelated client's file is
+    never parsed, spooled or stored."""
     view = await services.cases.view(case_id)
     require_attachment_reader(caller, view)
     if view.status is CaseStatus.CLOSED:
         raise Conflict(f"case {case_id} is closed: it takes no new attachments", code=ProblemCode.WRONG_CASE_STATUS)
-    data = await _read_limited(file, services.settings.attachment_max_bytes)
+    max_bytes = services.settings.attachment_max_bytes
+    async with _upload_form(request) as form:
+        file, description = _file_and_description(form)
+        data = await _read_limited(file, max_bytes)
     if not data:
         raise UnprocessableInput("file: the file is empty", code=ProblemCode.ATTACHMENT_UNREADABLE)
     record = await services.attachments.add(
@@ -65,6 +92,37 @@ async def upload_attachment(
     )
     await _list_on_case(services, record)
     return _view(record, caller, services, request)
+
+
+@asynccontextmanager
+async def _upload_form(request: Request) -> AsyncIterator[FormData]:
+    """The multipart form (one file, a few small fields), its spooled file closed afterwards; 422 for a body that is
+    not one."""
+    try:
+        form = await request.form(max_files=1, max_fields=5, max_part_size=8 * MAX_DESCRIPTION)
+    except (MultiPartException, HTTPException, ValueError) as exc:
+        detail = getattr(exc, "message", None) or getattr(exc, "detail", None) or str(exc)
+        raise UnprocessableInput(
+            f"file: the body is not a multipart form with one file ({detail})", code=ProblemCode.REQUEST_INVALID
+        ) from None
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+def _file_and_description(form: FormData) -> tuple[UploadFile, str | None]:
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise UnprocessableInput(
+            "file: required, a multipart part named `file` with a filename", code=ProblemCode.REQUEST_INVALID
+        )
+    description = form.get("description")
+    if description is not None and not isinstance(description, str):
+        raise UnprocessableInput("description: text, not a file", code=ProblemCode.REQUEST_INVALID)
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        raise UnprocessableInput(f"description: at most {MAX_DESCRIPTION} characters", code=ProblemCode.REQUEST_INVALID)
+    return file, description
 
 
 async def _list_on_case(services: Services, record: AttachmentRecord) -> None:

@@ -4,6 +4,7 @@ and the caller's role; every download in the access log; the store holding only 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 from typing import Any
@@ -140,6 +141,52 @@ async def test_only_those_who_read_the_case_upload_and_list(api: httpx.AsyncClie
         assert (listed.status_code, listed.json()["code"]) == (status, code), who
         refused = await upload(api, system, who, case_id, "b.jpg", photo())
         assert (refused.status_code, refused.json()["code"]) == (status, code), who
+
+
+async def answer_before_the_body(system: RunningSystem, case_id: str, key: str | None) -> bytes:
+    """The status line intake answers to an upload whose headers promise a file nearly as large as allowed, of which
+    only the first KiB is ever sent: an answer at all shows the body was not waited for."""
+    url = httpx.URL(system.api_url)
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    try:
+        headers = [
+            f"POST /v1/cases/{case_id}/attachments HTTP/1.1",
+            f"Host: {url.host}",
+            "Content-Type: multipart/form-data; boundary=x",
+            f"Content-Length: {MAX_BYTES}",
+            *([f"Authorization: Bearer {key}"] if key else []),
+        ]
+        writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + b"--x\r\n" + b"0" * 1024)
+        await writer.drain()
+        return await asyncio.wait_for(reader.readline(), timeout=10)
+    finally:
+        writer.close()
+
+
+async def test_a_file_is_read_only_from_someone_who_may_attach_it(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    """Refused before the body is read: an anonymous client or a unit with no part in the case makes intake spool
+    nothing."""
+    case_id = await water_case(api, system)
+    assert (await answer_before_the_body(system, case_id, None)).startswith(b"HTTP/1.1 401")
+    assert (await answer_before_the_body(system, case_id, "not-a-key")).startswith(b"HTTP/1.1 401")
+    assert (await answer_before_the_body(system, case_id, system.keys["transport"])).startswith(b"HTTP/1.1 403")
+
+
+async def test_a_form_without_its_file_is_refused_naming_the_field(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    case_id = await water_case(api, system)
+    path = f"/v1/cases/{case_id}/attachments"
+    for body, field in [
+        ({"data": {"description": "现场"}}, "file: required"),
+        ({"json": {"file": "aGVsbG8="}}, "file: required"),
+        ({"files": {"file": ("a.jpg", photo())}, "data": {"description": "长" * 501}}, "description: at most 500"),
+    ]:
+        refused = await api.post(path, headers=as_(system, "water"), **body)  # type: ignore[arg-type]
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"].startswith(field), refused.text
 
 
 async def test_an_altered_or_unknown_link_is_refused(api: httpx.AsyncClient, system: RunningSystem) -> None:

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.contracts.problem_codes import ProblemCode
-from services.intake.problem_details import PROBLEM_MEDIA_TYPE, problem_bytes
+from services.intake.problem_details import refusal_body
 
 
 def _path_pattern(template: str) -> re.Pattern[str]:
@@ -59,13 +59,13 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
         detail = f"request body exceeds {max_bytes} bytes"
-        body = problem_bytes(ProblemCode.BODY_TOO_LARGE, detail, instance=scope["path"])
+        media_type, body = refusal_body(ProblemCode.BODY_TOO_LARGE, 413, detail, path=scope["path"])
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-type", media_type.encode()),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }

@@ -50,6 +50,23 @@ def errors(fmt: Format, status: int, description: str) -> Response:
     return render(fmt, Shape.ERRORS, [{"code": status, "description": description}], status=status)
 
 
+OPEN311_PATHS = "/open311/"
+
+
+def format_of_path(path: str) -> Format:
+    """The format an Open311 path asks for by its extension (`requests.xml`); JSON for any other."""
+    return Format.XML if path.endswith(".xml") else Format.JSON
+
+
+def error_bytes(path: str, status: int, description: str) -> tuple[str, bytes]:
+    """The spec's error answer as a media type and bytes, for the ASGI middlewares that refuse a request before any
+    route runs (too large, too many)."""
+    fmt = format_of_path(path)
+    body = [{"code": status, "description": description}]
+    content = json.dumps(body, ensure_ascii=False).encode() if fmt is Format.JSON else _xml(Shape.ERRORS, body)
+    return MEDIA_TYPES[fmt], content
+
+
 def _xml(shape: Shape, body: Body) -> bytes:
     root_name, _, record_name = shape.value.partition("/")
     root = ElementTree.Element(root_name)

@@ -1,6 +1,6 @@
 """What an Open311 service request shows beyond a case's summary, read from the records for a page of cases at once:
-the ticket's description, address and point (sealed columns, opened; the point in WGS-84, as Open311 gives it) and
-when the case last changed (its last event).
+the ticket's description, address and point (sealed columns, opened; the point in WGS-84, as Open311 gives it), when
+the case last changed (its last event) and its latest photo (from the recorded view's attachments).
 
 Neither is a caller's contact, so no read here is written to the access log (the name and phone never leave).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -26,6 +27,7 @@ _SEALED = (
     _record.caller_confidential,
     *(_record[c] for c in COLUMNS),
     _record[LOCATION_COLUMN],
+    _record.view["attachments"].label("attachments"),
 )
 
 
@@ -36,6 +38,12 @@ class TicketFacts:
     updated_at: datetime | None
     latitude: float | None = None  # WGS-84
     longitude: float | None = None
+    media_attachment_id: str | None = None
+
+
+def latest_image(attachments: list[dict[str, Any]] | None) -> str | None:
+    """The id of the last image among a recorded view's attachments (the one `media_url` links to)."""
+    return next((a.get("attachment_id") for a in reversed(attachments or []) if a.get("kind") == "image"), None)
 
 
 async def ticket_facts(
@@ -67,5 +75,6 @@ async def ticket_facts(
             updated_at=last_events.get(row.case_id),
             latitude=content.latitude if content else None,
             longitude=content.longitude if content else None,
+            media_attachment_id=latest_image(row.attachments),
         )
     return facts

@@ -227,7 +227,7 @@ async def list_requests(fmt: str, request: Request, services_: Services) -> Resp
                 r for r in [await _maybe_request(services_, caller, i, base_url=base_url) for i in ids] if r is not None
             ]
             return render(chosen, Shape.REQUESTS, found)
-        return render(chosen, Shape.REQUESTS, await _search(services_, caller, params))
+        return render(chosen, Shape.REQUESTS, await _search(services_, caller, params, base_url=str(request.base_url)))
 
     return await _answer(fmt, work)
 
@@ -253,7 +253,7 @@ async def _maybe_request(
         raise
 
 
-async def _search(services_: IntakeServices, caller: Principal, params: Any) -> list[dict[str, Any]]:
+async def _search(services_: IntakeServices, caller: Principal, params: Any, *, base_url: str) -> list[dict[str, Any]]:
     code = params.get("service_code") or None
     if code is not None and services_.catalog.item(code) is None:
         raise Open311InputError("service_code", f"no service {code!r} (see services.json)")
@@ -284,7 +284,9 @@ async def _search(services_: IntakeServices, caller: Principal, params: Any) -> 
             updated_at=summary.closed_at or summary.received_at,
             resolution_deadline=summary.resolution_deadline,
         )
-        answers.append(service_request(_with_ticket(facts, recorded.get(summary.case_id)), services_.catalog))
+        facts = _with_ticket(facts, recorded.get(summary.case_id))
+        media_url = media_link(services_, caller, facts, base_url=base_url)
+        answers.append(service_request(facts, services_.catalog, media_url=media_url))
     return answers
 
 
@@ -299,4 +301,5 @@ def _with_ticket(facts: RequestFacts, recorded: TicketFacts | None) -> RequestFa
         latitude=recorded.latitude,
         longitude=recorded.longitude,
         updated_at=max(filter(None, (facts.updated_at, recorded.updated_at)), default=None),
+        media_attachment_id=facts.media_attachment_id or recorded.media_attachment_id,
     )

@@ -21,6 +21,7 @@ from services.contracts.problem_codes import (
     ProblemCode,
     problem_type_uri,
 )
+from services.intake.open311_formats import OPEN311_PATHS, error_bytes
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -108,6 +109,14 @@ def problem_response(
 def problem_bytes(code: ProblemCode, detail: str, *, instance: str) -> bytes:
     """The encoded body, for an ASGI middleware that answers by itself."""
     return json.dumps(problem(code, detail, instance=instance)).encode()
+
+
+def refusal_body(code: ProblemCode, status: int, detail: str, *, path: str) -> tuple[str, bytes]:
+    """A middleware's refusal as the path's clients read errors: Open311's error list under `/open311/` (JSON or
+    XML by the path's extension), problem details anywhere else. Media type and bytes."""
+    if path.startswith(OPEN311_PATHS):
+        return error_bytes(path, status, detail)
+    return PROBLEM_MEDIA_TYPE, problem_bytes(code, detail, instance=path)
 
 
 # Pydantic's error types, by what they say about the field; anything else is `field_invalid`.

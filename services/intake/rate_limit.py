@@ -31,7 +31,7 @@ from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.contracts.problem_codes import ProblemCode
-from services.intake.problem_details import PROBLEM_MEDIA_TYPE, problem_bytes
+from services.intake.problem_details import refusal_body
 
 log = structlog.get_logger(__name__)
 
@@ -139,7 +139,7 @@ class RateLimit:
             retry_after=retry_after,
         )
         detail = f"rate limit exceeded: {limit} per client; retry after {retry_after} s"
-        await _refuse(send, problem_bytes(ProblemCode.RATE_LIMITED, detail, instance=scope["path"]), retry_after)
+        await _refuse(send, *refusal_body(ProblemCode.RATE_LIMITED, 429, detail, path=scope["path"]), retry_after)
 
     async def _person(self, scope: Scope) -> str | None:
         """The person a console key acts for, when the request names one and its key is a console's."""
@@ -150,13 +150,13 @@ class RateLimit:
         return person.decode("latin-1")[:128] if key and await self._is_console_key(scope, key) else None
 
 
-async def _refuse(send: Send, body: bytes, retry_after: int) -> None:
+async def _refuse(send: Send, media_type: str, body: bytes, retry_after: int) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": 429,
             "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-type", media_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"retry-after", str(retry_after).encode()),
             ],

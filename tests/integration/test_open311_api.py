@@ -376,6 +376,15 @@ async def test_a_requests_media_url_downloads_its_latest_photo(
     )
     assert xml.findtext("request/media_url", "").startswith(system.api_url)
 
+    # A filtered list links the photo too, once the records hold the case with it.
+    async def listed_with_its_photo() -> None:
+        params = {"api_key": system.keys["platform-open311"], "service_code": "LS-06"}
+        listed = conforms(await open311.get("/requests.json", params=params), "service_requests")
+        [found] = [r for r in listed if r["service_request_id"] == case_id]
+        assert found["media_url"] is not None and "/v1/attachment-downloads/" in found["media_url"], found
+
+    await assert_eventually(listed_with_its_photo, timeout=30, what="the photo in the filtered list")
+
 
 async def test_a_posted_media_url_is_fetched_and_answered_as_the_requests_photo(
     open311: httpx.AsyncClient, system: RunningSystem

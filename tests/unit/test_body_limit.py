@@ -38,6 +38,11 @@ def build_app(handled: list[str]) -> FastAPI:
         handled.append(body.decode())
         return {"length": len(body)}
 
+    @app.post("/open311/v2/requests.{fmt}")
+    async def open311_request(request: Request, fmt: str) -> list[dict[str, str]]:
+        handled.append((await request.body()).decode())
+        return [{"service_request_id": "r-1"}]
+
     @app.get("/ping")
     async def ping() -> dict[str, bool]:
         return {"ok": True}
@@ -78,6 +83,20 @@ def assert_refused(response: httpx.Response) -> None:
         "body_too_large",
         413,
     )
+
+
+@pytest.mark.parametrize(("fmt", "media_type"), [("json", "application/json"), ("xml", "text/xml")])
+async def test_an_open311_client_is_refused_in_the_specs_error_format(
+    client: httpx.AsyncClient, handled: list[str], fmt: str, media_type: str
+) -> None:
+    response = await client.post(f"/open311/v2/requests.{fmt}", content=b"description=" + b"x" * LIMIT)
+    assert response.status_code == 413 and response.headers["content-type"].startswith(media_type)
+    description = f"request body exceeds {LIMIT} bytes"
+    if fmt == "json":
+        assert response.json() == [{"code": 413, "description": description}]
+    else:
+        assert b"<errors><error><code>413</code><description>" + description.encode() in response.content
+    assert handled == []
 
 
 @pytest.mark.parametrize("path", ["/notes", "/raw"])

@@ -40,8 +40,8 @@ def build_app(limit: str, handled: list[str]) -> FastAPI:
     async def show(case_id: str) -> dict[str, str]:
         return {"case_id": case_id}
 
-    @app.get("/open311/v2/requests/{request_id}.json")
-    async def open311_request(request_id: str) -> list[dict[str, str]]:
+    @app.get("/open311/v2/requests/{request_id}.{fmt}")
+    async def open311_request(request_id: str, fmt: str) -> list[dict[str, str]]:
         return [{"service_request_id": request_id}]
 
     @app.get("/healthz")
@@ -128,6 +128,26 @@ async def test_an_open311_key_in_the_query_counts_as_that_key_from_any_address(c
     assert (await clients("10.0.0.3").get(url, params={"api_key": KEY_A})).status_code == 429
     # Only on Open311's paths: elsewhere the query is not where a key goes, and the address is the client.
     assert (await clients("10.0.0.4").get("/v1/cases/c-1", params={"api_key": KEY_A})).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [("/open311/v2/requests/r-1.json", "application/json"), ("/open311/v2/requests/r-1.xml", "text/xml")],
+)
+async def test_an_open311_client_is_refused_in_the_specs_error_format(
+    clients: Clients, path: str, media_type: str
+) -> None:
+    api = clients()
+    for _ in range(5):
+        await api.get(path, params={"api_key": KEY_A})
+    refused = await api.get(path, params={"api_key": KEY_A})
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "1")
+    assert refused.headers["content-type"].startswith(media_type)
+    description = "rate limit exceeded: 5 per 1 second per client; retry after 1 s"
+    if media_type == "application/json":
+        assert refused.json() == [{"code": 429, "description": description}]
+    else:
+        assert b"<errors><error><code>429</code><description>" + description.encode() in refused.content
 
 
 async def test_without_a_key_each_address_is_a_client(clients: Clients) -> None:

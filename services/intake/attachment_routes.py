@@ -25,6 +25,7 @@ from services.contracts.attachment_links import (
     read_link_token,
 )
 from services.contracts.attachments import AttachmentList, AttachmentRecord, AttachmentView
+from services.contracts.case_view import CaseView
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import Principal
@@ -143,12 +144,30 @@ async def _list_on_case(services: Services, record: AttachmentRecord) -> None:
 async def list_attachments(case_id: str, request: Request, services: Services, caller: Caller) -> AttachmentList:
     """The case's attachments, oldest first, each with download links that work for a few minutes
     (`links_expire_at`)."""
-    require_attachment_reader(caller, await services.cases.view(case_id))
+    view = await services.cases.view(case_id)
+    require_attachment_reader(caller, view)
     records = await services.attachments.all_of(case_id)
+    await _list_late(services, view, records)
     return AttachmentList(
         items=[_view(record, caller, services, request) for record in records],
         max_count=services.attachments.max_count,
     )
+
+
+async def _list_late(services: Services, view: CaseView, records: list[AttachmentRecord]) -> None:
+    """Files the store holds but the case does not list (the case could not take the news when they came: Temporal
+    down, the case not yet routed) are listed now: reading the list mends it, once, and the records follow."""
+    if view.status is CaseStatus.CLOSED:
+        return
+    for record in unlisted(view, records):
+        log.info("attachment.listed_late", case_id=record.case_id, attachment_id=record.attachment_id)
+        await _list_on_case(services, record)
+
+
+def unlisted(view: CaseView, records: list[AttachmentRecord]) -> list[AttachmentRecord]:
+    """The stored attachments the case's view does not list, oldest first."""
+    listed = {attachment.attachment_id for attachment in view.attachments}
+    return [record for record in records if record.attachment_id not in listed]
 
 
 @router.get(

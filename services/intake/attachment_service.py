@@ -94,6 +94,7 @@ class AttachmentService:
         if thumbnail is not None:
             await self._put(object_key(case_id, attachment_id, "thumbnail"), thumbnail)
         await self._put(object_key(case_id, attachment_id, RECORD), record.model_dump_json().encode())
+        await self._keep_within_count(record)
         ATTACHMENTS_STORED.labels(record.kind.value).inc()
         log.info(
             "attachment.stored",
@@ -104,6 +105,20 @@ class AttachmentService:
             located=record.location is not None,
         )
         return record
+
+    async def _keep_within_count(self, record: AttachmentRecord) -> None:
+        """Uploads racing for the last free places each counted before storing: counted again after, one that finds
+        the case over its limit takes itself back (409). Whichever of the kept files was stored last saw all the
+        others, so a case never keeps more than it may; racers at the limit may all step back, and a retry fits."""
+        if len(await self._record_keys(record.case_id)) <= self.max_count:
+            return
+        for part in (RECORD, "file", "thumbnail"):
+            await self._delete(object_key(record.case_id, record.attachment_id, part))
+        ATTACHMENTS_REFUSED.labels("count").inc()
+        raise Conflict(
+            f"file: the case reached its {self.max_count} attachments while this file was stored",
+            code=ProblemCode.ATTACHMENT_LIMIT_REACHED,
+        )
 
     def _prepare(
         self,
@@ -212,6 +227,12 @@ class AttachmentService:
         except (ObjectUnsealError, ValueError) as exc:
             log.error("attachment.record_unreadable", key=key, reason=str(exc))
             return None
+
+    async def _delete(self, key: str) -> None:
+        try:
+            await self._store.delete(key)
+        except ObjectStoreUnavailable as exc:
+            raise _down(exc) from None
 
     async def _put(self, key: str, clear: bytes) -> None:
         try:

@@ -7,12 +7,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from aiobotocore.session import get_session
 from PIL import Image
 
+from services.contracts.credentials import ClientKind, Principal
+from services.contracts.payload_keys import build_keyring
+from services.engines.object_store import ObjectStore, ObjectStoreConfig
+from services.intake.attachment_service import AttachmentService
+from services.intake.errors import Conflict
 from tests.integration.test_end_to_end import wait_for_status
 from tests.support.case_lifecycle import accepted_case, act
 from tests.support.credentials import bearer
@@ -226,3 +234,78 @@ async def test_a_resolution_shows_its_after_photo_and_names_only_the_cases_own(
     resolved = await act(api, case_id, "resolve", {"unit": "water", "note": "已修复", "attachment_ids": [after_id]})
     entry = resolved["timeline"][-1]
     assert (entry["action"], entry["attachment_ids"]) == ("resolved", [after_id])
+
+
+async def test_a_file_the_case_missed_is_listed_on_it_when_the_attachments_are_read(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    """An upload the case could not be told of (Temporal down at that moment) is stored but not on the case: the
+    next reading of the attachments lists it on the case, once."""
+    case_id = await water_case(api, system)
+    stored = await store_without_telling_the_case(system, case_id, photo())
+    assert [a["attachment_id"] for a in (await api.get(f"/v1/cases/{case_id}")).json()["attachments"]] == []
+
+    for _ in range(2):
+        listed = await api.get(f"/v1/cases/{case_id}/attachments", headers=as_(system, "water"))
+        assert [item["attachment_id"] for item in listed.json()["items"]] == [stored]
+    case = (await api.get(f"/v1/cases/{case_id}")).json()
+    assert [a["attachment_id"] for a in case["attachments"]] == [stored]
+    assert [e["attachment_ids"] for e in case["timeline"] if e["action"] == "attachment_added"] == [[stored]]
+
+
+@asynccontextmanager
+async def attachment_service(system: RunningSystem, *, max_count: int = 20) -> AsyncIterator[AttachmentService]:
+    """Intake's attachment service on the system's object store with its keys, in the test's own process."""
+    store = system.object_store
+    assert store is not None
+    env = system.services["intake"].env
+    keyring = build_keyring(
+        env.get("HOTLINE_PAYLOAD_KEYS", ""), env.get("HOTLINE_PAYLOAD_KEY_ID", ""), development=True
+    )
+    objects = ObjectStore(
+        ObjectStoreConfig(
+            endpoint=store.endpoint,
+            region="us-east-1",
+            bucket="hotline-attachments",
+            access_key=store.access_key,
+            secret_key=store.secret_key,
+        )
+    )
+    try:
+        yield AttachmentService(store=objects, keyring=keyring, max_count=max_count, max_pixels=50_000_000)
+    finally:
+        await objects.close()
+
+
+WATER = Principal(client_id="water", kind=ClientKind.UNIT, subject="water", key_id="k")
+
+
+async def store_without_telling_the_case(system: RunningSystem, case_id: str, data: bytes) -> str:
+    """Store a file as intake's upload does, but tell the case nothing."""
+    async with attachment_service(system) as attachments:
+        record = await attachments.add(case_id=case_id, uploader=WATER, data=data, file_name="a.jpg", description=None)
+    return record.attachment_id
+
+
+async def test_uploads_racing_for_the_last_places_keep_the_case_within_its_count(
+    api: httpx.AsyncClient, system: RunningSystem
+) -> None:
+    case_id = await water_case(api, system)
+    async with attachment_service(system, max_count=2) as attachments:
+        racing = [
+            attachments.add(case_id=case_id, uploader=WATER, data=photo(), file_name=f"{n}.jpg", description=None)
+            for n in range(5)
+        ]
+        outcomes = await asyncio.gather(*racing, return_exceptions=True)
+        kept = await attachments.all_of(case_id)
+    stored = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Conflict)]
+    assert len(stored) + len(refused) == 5 and len(stored) <= 2, outcomes
+    assert {record.attachment_id for record in kept} == {record.attachment_id for record in stored}
+    # A place the race left free is there for the next upload.
+    async with attachment_service(system, max_count=2) as attachments:
+        for _ in range(2 - len(kept)):
+            await attachments.add(case_id=case_id, uploader=WATER, data=photo(), file_name="n.jpg", description=None)
+        with pytest.raises(Conflict):
+            await attachments.add(case_id=case_id, uploader=WATER, data=photo(), file_name="x.jpg", description=None)
+        assert len(await attachments.all_of(case_id)) == 2

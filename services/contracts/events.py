@@ -142,6 +142,11 @@ class NotificationEvent(BaseModel):
         description="Attachments the action showed (a resolution's after-photo, a report's evidence): each delivery "
         "carries a short-lived link to them in `media`.",
     )
+    thumbnail_ids: list[str] = Field(
+        default_factory=list,
+        description="Those of `attachment_ids` that are images with a thumbnail: their `media` links carry a "
+        "`thumbnail_url` too, and an email or robot message shows the thumbnail.",
+    )
     case_count: int | None = Field(
         default=None, description="A class of cases or a special rectification: how many cases it holds."
     )

@@ -30,6 +30,9 @@ class MediaLink(BaseModel):
 
     attachment_id: str
     url: str = Field(description="The file (a photo's EXIF stripped).")
+    thumbnail_url: str | None = Field(
+        default=None, description="A 320 px JPEG thumbnail (the event's `thumbnail_ids`); null for other files."
+    )
     expires_at: datetime
 
 

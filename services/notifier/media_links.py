@@ -1,4 +1,5 @@
-"""Links to the attachments an event names, for its delivery (a resolution's after-photo in a platform's callback).
+"""Links to the attachments an event names, for its delivery (a resolution's after-photo in a platform's callback,
+its thumbnail in a unit's email).
 
 Signed as intake signs its own (services/contracts/attachment_links.py, a key derived from the payload keys the
 notifier holds too), for the recipient, so each download is written to the case's access log in its name; served by
@@ -24,36 +25,41 @@ class MediaLinks:
         self._lifetime = lifetime
 
     def for_event(self, event: NotificationEvent, *, now: datetime | None = None) -> list[MediaLink]:
-        """A link per attachment the event names, made for its recipient (none without an API address)."""
+        """A link per attachment the event names (and to its thumbnail, for those the event says have one), made
+        for its recipient; none without an API address."""
         if self._api_url is None or not event.attachment_ids or event.audience not in _LINKED:
             return []
         expires_at = (now or datetime.now(UTC)).replace(microsecond=0) + self._lifetime
         kind, subject = _recipient(event)
+
+        def link(attachment_id: str, variant: LinkVariant) -> str:
+            grant = LinkGrant(
+                case_id=event.case_id,
+                attachment_id=attachment_id,
+                variant=variant,
+                client_id=f"notifier:{event.unit}",
+                kind=kind,
+                subject=subject,
+                expires_at=expires_at,
+            )
+            return f"{self._api_url}{DOWNLOAD_PATH.format(token=make_link_token(grant, self._keyring))}"
+
+        thumbnailed = set(event.thumbnail_ids)
         return [
             MediaLink(
                 attachment_id=attachment_id,
-                url=self._api_url
-                + DOWNLOAD_PATH.format(
-                    token=make_link_token(
-                        LinkGrant(
-                            case_id=event.case_id,
-                            attachment_id=attachment_id,
-                            variant=LinkVariant.FILE,
-                            client_id=f"notifier:{event.unit}",
-                            kind=kind,
-                            subject=subject,
-                            expires_at=expires_at,
-                        ),
-                        self._keyring,
-                    )
-                ),
+                url=link(attachment_id, LinkVariant.FILE),
+                thumbnail_url=link(attachment_id, LinkVariant.THUMBNAIL) if attachment_id in thumbnailed else None,
                 expires_at=expires_at,
             )
             for attachment_id in event.attachment_ids
         ]
 
 
-# Recipients whose deliveries carry links: the handling unit and the platform (not leaders' or the centre's copies).
+# Recipients whose deliveries carry links: the platform, and a unit (its webhook, and its email and robot messages
+# too: a unit may read the case's files anyway, and the download is logged in its name). Not a unit leader's, a
+# leader's or the centre's copy: they read a case's files in the console, where each reader is logged as themself,
+# and a link in a copy sent up the ladder would be followed in the name of someone else.
 _LINKED = (Audience.UNIT, Audience.PLATFORM)
 
 

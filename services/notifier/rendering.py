@@ -7,7 +7,7 @@ One template per event kind (`templates/<kind>.jinja`, extending `_base.jinja`) 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 
 from services.contracts.case_view import JOINT_ROLE_NAMES
 from services.contracts.events import NotificationEvent
+from services.contracts.webhook_bodies import MediaLink
 
 FALLBACK_TEMPLATE = "_default.jinja"
 # Deadline kinds and case statuses are codes in events; a reader sees their Chinese names (unknown codes as is).
@@ -69,15 +70,26 @@ class TemplateRenderer:
         # Unit code → its Chinese name, from the catalog in force (codes it does not know are shown as they are).
         self._names = names or (lambda code: code)
 
-    def render(self, event: NotificationEvent, part: Part, *, description: str | None = None) -> str:
+    def render(
+        self,
+        event: NotificationEvent,
+        part: Part,
+        *,
+        description: str | None = None,
+        media: Sequence[MediaLink] = (),
+        images: bool = True,
+    ) -> str:
         """One part of the message for an event (stripped of surrounding blank lines); `description`: the ticket's
-        description as this channel may show it (templates read it as `description`)."""
+        description as this channel may show it (templates read it as `description`); `media`: links to the files
+        the event names, for this recipient; `images`: whether this channel's markdown shows an image (WeCom's
+        does not: it gets a link instead)."""
         environment = self._html if part is Part.HTML else self._plain
         try:
             template = environment.get_template(f"{event.kind.value}.jinja")
         except TemplateNotFound:
             template = environment.get_template(FALLBACK_TEMPLATE)
-        return template.render(self._context(event, part, description)).strip()
+        context = self._context(event, part, description) | {"media": list(media), "images": images}
+        return template.render(context).strip()
 
     def _context(self, event: NotificationEvent, part: Part, description: str | None) -> dict[str, Any]:
         return {

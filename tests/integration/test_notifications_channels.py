@@ -6,24 +6,35 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import io
+import re
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 import pytest_asyncio
+from PIL import Image
 
+from tests.integration.test_attachments_api import upload
+from tests.integration.test_unit_calls_api import act_as, call_body
+from tests.integration.test_unit_calls_api import submit as submit_call
+from tests.support.case_lifecycle import wait_for_case
 from tests.support.mail_receiver import MailReceiver, ReceivedMail
 from tests.support.notifications import of, wait_for_notification
 from tests.support.polling import assert_eventually
 from tests.support.receiver import ReceivedRequest, WebhookReceiver
 from tests.support.services import SMS_GATEWAY_KEY, SMS_GATEWAY_PORT, SMTP_PORT
+from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
+from tests.unit.test_attachment_files import photo
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 EMAIL_UNIT = "natural-resources"
 ROBOTS_UNIT = "health"
+CALLING_UNIT = "qingshan-town"
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +58,7 @@ async def sms_gateway() -> AsyncIterator[WebhookReceiver]:
 @pytest_asyncio.fixture
 async def channels_removed_after(api: httpx.AsyncClient) -> AsyncIterator[None]:
     yield
-    for unit in (EMAIL_UNIT, ROBOTS_UNIT):
+    for unit in (EMAIL_UNIT, ROBOTS_UNIT, CALLING_UNIT):
         for channel in ("email", "dingtalk", "wecom", "sms"):
             await api.delete(f"/v1/units/{unit}/{channel}")
 
@@ -166,3 +177,48 @@ def assert_dingtalk_signed(request: ReceivedRequest, secret: str) -> None:
     assert abs(int(query["timestamp"]) - time.time() * 1000) < 3_600_000
     digest = hmac.new(secret.encode(), f"{query['timestamp']}\n{secret}".encode(), hashlib.sha256).digest()
     assert query["sign"] == base64.b64encode(digest).decode()
+
+
+@pytest.mark.usefixtures("channels_removed_after")
+async def test_a_calling_unit_sees_the_after_photo_of_its_resolved_call_in_email_and_robot_messages(
+    api: httpx.AsyncClient, system: RunningSystem, mail: MailReceiver, receiver: WebhookReceiver
+) -> None:
+    receiver.answer = {"errcode": 0, "errmsg": "ok"}
+    to = ["duty@qingshan.example.gov.cn"]
+    await put(api, f"/v1/units/{CALLING_UNIT}/email", {"to": to})
+    await put(api, f"/v1/units/{CALLING_UNIT}/dingtalk", {"url": receiver.url("/robot/send?access_token=qs")})
+    await put(api, f"/v1/units/{CALLING_UNIT}/wecom", {"url": receiver.url("/cgi-bin/webhook/send?key=qs")})
+    called = await submit_call(api, system, CALLING_UNIT, call_body(f"TC-{uuid.uuid4().hex[:8]}"))
+    assert called.status_code == 202, called.text
+    case_id = called.json()["case_id"]
+    await wait_for_case(api, case_id, lambda c: c["status"] == "assigned", what="assigned to water")
+    accepted = await act_as(api, system, "water", case_id, "accept", {"unit": "water", "note": "已签收"})
+    assert accepted.status_code == 200, accepted.text
+    after = await upload(api, system, "water", case_id, "改造后.jpg", photo(size=(640, 480)), description="新管网")
+    assert after.status_code == 201, after.text
+    after_id = after.json()["attachment_id"]
+    resolve = {"unit": "water", "note": "已更换主供水管", "attachment_ids": [after_id]}
+    assert (await act_as(api, system, "water", case_id, "resolve", resolve)).status_code == 200
+
+    summary = await wait_for_notification(
+        api, case_id, of("case_resolved", unit=CALLING_UNIT, status="delivered"), what="the caller told"
+    )
+    assert set(summary["channels"]) == {"email", "dingtalk", "wecom"}
+
+    [message] = [m for m in mail.received if m.message["X-Hotline-Event-Id"] == summary["event_id"]]
+    assert message.rcpt_tos == to
+    html = message.body("html")
+    [(file_url, thumbnail_url)] = re.findall(r'<a href="([^"]+)"><img src="([^"]+)"', html)
+    assert f"- 附件1：{file_url}" in message.body("plain")
+    async with httpx.AsyncClient(timeout=10) as reader:
+        thumbnail, file = await reader.get(thumbnail_url), await reader.get(file_url)
+    assert (thumbnail.status_code, thumbnail.headers["content-type"]) == (200, "image/jpeg"), thumbnail.text
+    with Image.open(io.BytesIO(thumbnail.content)) as image:
+        assert (image.format, max(image.size)) == ("JPEG", 320)
+    assert hashlib.sha256(file.content).hexdigest() == after.json()["sha256"]
+
+    [ding] = [r for r in receiver.received if r.path == "/robot/send" and case_id in r.body.decode()]
+    assert "![附件1](" in ding.json()["markdown"]["text"]
+    [wecom] = [r for r in receiver.received if r.path == "/cgi-bin/webhook/send" and case_id in r.body.decode()]
+    content = wecom.json()["markdown"]["content"]
+    assert "![" not in content and "[附件1](" in content  # WeCom shows no image: a link to the file

@@ -10,6 +10,7 @@ import pytest
 from services.contracts.events import EventKind
 from services.contracts.unit_channels import EmailChannel as EmailSetting
 from services.contracts.unit_channels import UnitChannels
+from services.contracts.webhook_bodies import MediaLink
 from services.notifier.channels.base import Delivery
 from services.notifier.channels.email import EmailChannel
 from services.notifier.rendering import Part, TemplateRenderer
@@ -91,3 +92,20 @@ def test_email_is_configured_only_with_an_smtp_host_and_addresses() -> None:
     assert EmailChannel(SmtpSettings(host="127.0.0.1")).configured(with_addresses)
     assert not EmailChannel(SmtpSettings()).configured(with_addresses)
     assert not EmailChannel(SmtpSettings(host="127.0.0.1")).configured(UnitChannels(unit="water"))
+
+
+async def test_the_email_shows_each_photos_thumbnail_linked_to_the_file_and_lists_the_links(
+    mail: MailReceiver,
+) -> None:
+    expires = datetime(2026, 3, 5, 2, 15, tzinfo=UTC)
+    photo = MediaLink(attachment_id="a1", url="https://h.example/dl/F1", thumbnail_url="https://h.example/dl/T1",
+                      expires_at=expires)  # fmt: skip
+    channels = UnitChannels(unit="hekou-town", email=EmailSetting(to=TO, updated_at=datetime.now(UTC)))
+    event = realistic_event(EventKind.CASE_RESOLVED, unit="hekou-town", attachment_ids=["a1"], thumbnail_ids=["a1"])
+    sent = Delivery(event=event, channels=channels, renderer=RENDERER, media=(photo,))
+
+    assert (await EmailChannel(SmtpSettings(host="127.0.0.1", port=mail.port)).deliver(sent)).delivered
+
+    [received] = mail.received
+    assert '<a href="https://h.example/dl/F1"><img src="https://h.example/dl/T1"' in received.body("html")
+    assert "- 附件1：https://h.example/dl/F1" in received.body("plain")

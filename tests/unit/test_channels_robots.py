@@ -6,13 +6,16 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from services.contracts.events import EventKind
 from services.contracts.unit_channels import RobotChannel, UnitChannels
+from services.contracts.webhook_bodies import MediaLink
 from services.notifier.channels.base import Delivery
 from services.notifier.channels.robots import DingTalkChannel, WeComChannel
 from services.notifier.outbound_http import OutboundHttp
@@ -132,3 +135,45 @@ async def test_a_group_robot_shows_the_description_masked(robot: WebhookReceiver
     for text in (dingtalk["text"], wecom["content"]):
         assert "- 诉求内容：幸福家园小区停水两天，联系人王**，电话138****5678" in text
         assert "13812345678" not in text and "王秀英" not in text
+
+
+PHOTO = MediaLink(
+    attachment_id="a1",
+    url="https://h.example/dl/F1",
+    thumbnail_url="https://h.example/dl/T1",
+    expires_at=datetime(2026, 3, 5, 2, 15, tzinfo=UTC),
+)
+
+
+@pytest.mark.parametrize(
+    ("channel", "text_of", "shown", "not_shown"),
+    [
+        # DingTalk's markdown shows an image: the thumbnail, the file a link below it.
+        (DingTalkChannel, lambda body: body["markdown"]["text"],
+         ["![附件1](https://h.example/dl/T1)", "[附件1原图](https://h.example/dl/F1)"], []),
+        # WeCom's markdown renders no image: a link to the file, never the thumbnail.
+        (WeComChannel, lambda body: body["markdown"]["content"],
+         ["[附件1](https://h.example/dl/F1)"], ["![", "https://h.example/dl/T1"]),
+    ],
+)  # fmt: skip
+async def test_each_robot_shows_a_photo_as_its_markdown_can(
+    robot: WebhookReceiver,
+    channel: type[DingTalkChannel | WeComChannel],
+    text_of: Callable[[dict[str, Any]], str],
+    shown: list[str],
+    not_shown: list[str],
+) -> None:
+    channels = UnitChannels(
+        unit="hekou-town",
+        dingtalk=robot_at(robot.url("/robot/send?access_token=ab")),
+        wecom=robot_at(robot.url("/cgi-bin/webhook/send?key=cd")),
+    )
+    event = realistic_event(EventKind.CASE_RESOLVED, unit="hekou-town", attachment_ids=["a1"], thumbnail_ids=["a1"])
+    sent = Delivery(event=event, channels=channels, renderer=RENDERER, media=(PHOTO,))
+    async with OutboundHttp(timeout_seconds=2) as http:
+        assert (await channel(http).deliver(sent)).delivered
+
+    [request] = robot.received
+    text = text_of(request.json())
+    assert [part for part in shown if part not in text] == []
+    assert [part for part in not_shown if part in text] == []

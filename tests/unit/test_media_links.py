@@ -1,5 +1,6 @@
-"""Links in deliveries to the attachments an event names: made for the recipient, readable by intake, and none
-where the notifier has no public API address or the recipient is not the unit or the platform."""
+"""Links in deliveries to the attachments an event names (and to the thumbnails of those it says have one): made for
+the recipient, readable by intake, and none where the notifier has no public API address or the recipient is not
+the unit or the platform."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ KEYRING = build_keyring("", "", development=True)
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
-def event(audience: Audience, *, unit: str, attachment_ids: list[str]) -> NotificationEvent:
+def event(
+    audience: Audience, *, unit: str, attachment_ids: list[str], thumbnail_ids: list[str] | None = None
+) -> NotificationEvent:
     return NotificationEvent(
         event_id="c1:9",
         kind=EventKind.CASE_RESOLVED,
@@ -29,6 +32,7 @@ def event(audience: Audience, *, unit: str, attachment_ids: list[str]) -> Notifi
         title="小区停水",
         channel="12345",
         attachment_ids=attachment_ids,
+        thumbnail_ids=thumbnail_ids or [],
     )
 
 
@@ -65,3 +69,28 @@ def test_a_link_per_attachment_made_for_the_recipient(
 def test_no_links(api_url: str | None, audience: Audience, attachment_ids: list[str]) -> None:
     links = MediaLinks(api_url=api_url, keyring=KEYRING, lifetime=timedelta(hours=1))
     assert links.for_event(event(audience, unit="x", attachment_ids=attachment_ids), now=NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("thumbnail_ids", "with_thumbnail"),
+    [
+        ([], {"a1": False, "a2": False}),  # a PDF and a recording: the file only
+        (["a2"], {"a1": False, "a2": True}),
+        (["a1", "a2"], {"a1": True, "a2": True}),
+    ],
+)
+def test_a_thumbnail_link_for_each_attachment_the_event_says_has_one(
+    thumbnail_ids: list[str], with_thumbnail: dict[str, bool]
+) -> None:
+    links = MediaLinks(api_url="https://hotline.example.gov.cn", keyring=KEYRING, lifetime=timedelta(hours=72))
+    shown = event(Audience.UNIT, unit="hekou-town", attachment_ids=["a1", "a2"], thumbnail_ids=thumbnail_ids)
+
+    made = links.for_event(shown, now=NOW)
+
+    assert {link.attachment_id: link.thumbnail_url is not None for link in made} == with_thumbnail
+    for link in made:
+        if link.thumbnail_url is None:
+            continue
+        grant = read_link_token(link.thumbnail_url.rsplit("/", 1)[1], KEYRING, now=NOW)
+        assert (grant.attachment_id, grant.variant) == (link.attachment_id, LinkVariant.THUMBNAIL)
+        assert (grant.kind, grant.subject, grant.expires_at) == (ClientKind.UNIT, "hekou-town", link.expires_at)

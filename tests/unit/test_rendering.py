@@ -11,6 +11,7 @@ from jinja2 import UndefinedError
 
 from services.contracts.catalog import load_catalog
 from services.contracts.events import EventKind, NotificationEvent
+from services.contracts.webhook_bodies import MediaLink
 from services.notifier.rendering import Part, TemplateRenderer
 from tests.unit.event_builders import CASE_ID, KIND_FIELDS, realistic_event
 
@@ -190,3 +191,73 @@ def test_a_closing_reason_is_said_in_chinese_never_as_its_code(
     text = renderer.render(closed, Part.TEXT)
 
     assert said in text and outcome not in text
+
+
+EXPIRES = datetime(2026, 3, 5, 2, 15, tzinfo=UTC)
+PHOTO = MediaLink(
+    attachment_id="a1", url="https://h.example/dl/F1&x", thumbnail_url="https://h.example/dl/T1", expires_at=EXPIRES
+)
+NOTICE_PDF = MediaLink(attachment_id="a2", url="https://h.example/dl/F2", expires_at=EXPIRES)
+
+
+@pytest.mark.parametrize(
+    ("part", "images", "shown", "not_shown"),
+    [
+        # Email's plain text lists the files.
+        (Part.TEXT, True, ["- 附件1：https://h.example/dl/F1&x", "- 附件2：https://h.example/dl/F2"], ["T1", "!["]),
+        # DingTalk: the thumbnail inline, the file a link below it.
+        (
+            Part.MARKDOWN,
+            True,
+            [
+                "![附件1](https://h.example/dl/T1)",
+                "[附件1原图](https://h.example/dl/F1&x)",
+                "[附件2](https://h.example/dl/F2)",
+            ],
+            [],
+        ),
+        # WeCom's markdown renders no image: a link to each file.
+        (
+            Part.MARKDOWN,
+            False,
+            ["[附件1](https://h.example/dl/F1&x)", "[附件2](https://h.example/dl/F2)"],
+            ["T1", "!["],
+        ),
+        # Email's HTML: the thumbnail, linked to the file (URLs escaped as attributes are).
+        (
+            Part.HTML,
+            True,
+            [
+                '<a href="https://h.example/dl/F1&amp;x"><img src="https://h.example/dl/T1" alt="附件1"',
+                '<a href="https://h.example/dl/F2">附件2</a>',
+                "链接 2026-03-05 10:15 前有效",
+            ],
+            [],
+        ),
+        (Part.SMS, True, [], ["附件", "https://"]),  # a text message carries no links
+        (Part.SUBJECT, True, [], ["附件", "https://"]),
+    ],
+)
+def test_the_files_an_event_names_are_shown_as_each_part_can(
+    renderer: TemplateRenderer, part: Part, images: bool, shown: list[str], not_shown: list[str]
+) -> None:
+    event = realistic_event(EventKind.CASE_RESOLVED, attachment_ids=["a1", "a2"], thumbnail_ids=["a1"])
+
+    rendered = renderer.render(event, part, media=[PHOTO, NOTICE_PDF], images=images)
+
+    assert [text for text in shown if text not in rendered] == []
+    assert [text for text in not_shown if text in rendered] == []
+    if part in (Part.TEXT, Part.MARKDOWN):
+        assert "附件（链接 2026-03-05 10:15 前有效）：" in rendered
+        assert rendered.endswith(f"> 工单号：{CASE_ID}　时间：2026-03-02 10:15")
+
+
+@pytest.mark.parametrize("part", list(Part))
+def test_without_links_a_message_says_nothing_of_files(renderer: TemplateRenderer, part: Part) -> None:
+    # No public API address, or a leader's copy: the event still names its files, the message shows none.
+    event = realistic_event(EventKind.CASE_RESOLVED, attachment_ids=["a1"], thumbnail_ids=["a1"])
+
+    rendered = renderer.render(event, part)
+
+    assert "附件" not in rendered and "<img" not in rendered
+    assert rendered == renderer.render(realistic_event(EventKind.CASE_RESOLVED), part)

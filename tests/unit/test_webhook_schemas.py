@@ -14,6 +14,7 @@ import pytest
 from services.contracts import unit_channels
 from services.contracts.events import PLATFORM_EVENTS, Audience, EventKind
 from services.contracts.settings import Environment
+from services.contracts.webhook_bodies import MediaLink
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from services.notifier.channels.base import Delivery
@@ -26,6 +27,20 @@ from tests.unit.event_builders import realistic_event
 
 SECRET = "kJ3x9Qm2Lw8Rt5Yv1Zp7Nc4Hd6Gf0Ab"
 DESCRIPTION = "幸福家园小区从前天早上开始停水，至今没有恢复。"
+# A photo (with its thumbnail) and a PDF: every field a link may have, and one it may leave null.
+MEDIA = (
+    MediaLink(
+        attachment_id="5f0c2b7e9a1d4c3e8b6a0f1e2d3c4b5a",
+        url="https://hotline.example.gov.cn/v1/attachment-downloads/eyJj.k1.c2ln",
+        thumbnail_url="https://hotline.example.gov.cn/v1/attachment-downloads/eyJk.k1.c2lo",
+        expires_at=datetime(2026, 3, 5, 2, 15, tzinfo=UTC),
+    ),
+    MediaLink(
+        attachment_id="6a1d3c2b8e9f4a0b7c6d5e4f3a2b1c0d",
+        url="https://hotline.example.gov.cn/v1/attachment-downloads/eyJl.k1.c2lp",
+        expires_at=datetime(2026, 3, 5, 2, 15, tzinfo=UTC),
+    ),
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +76,11 @@ async def test_each_webhook_delivery_fits_its_kinds_schema(
         webhook=unit_channels.WebhookChannel(url=receiver.url(), secret=SECRET, updated_at=datetime.now(UTC)),
     )
     delivery = Delivery(
-        event=realistic_event(kind), channels=channels, renderer=TemplateRenderer(), description=DESCRIPTION
+        event=realistic_event(kind),
+        channels=channels,
+        renderer=TemplateRenderer(),
+        description=DESCRIPTION,
+        media=MEDIA,
     )
     async with OutboundHttp(timeout_seconds=2) as http:
         assert (await WebhookChannel(http).deliver(delivery)).delivered
@@ -88,7 +107,7 @@ async def test_each_platform_callback_fits_its_kinds_schema(
         callback=unit_channels.PlatformCallbackChannel(secret=secret, updated_at=datetime.now(UTC)) if secret else None,
     )
     async with OutboundHttp(timeout_seconds=2) as http:
-        assert (await PlatformCallback(http).deliver(event, channels)).delivered
+        assert (await PlatformCallback(http).deliver(event, channels, MEDIA)).delivered
 
     [request] = receiver.received
     body = json.loads(request.body)

@@ -27,13 +27,14 @@ class Delivery:
     description: str | None = field(default=None, repr=False)
     media: tuple[MediaLink, ...] = ()
 
-    def render(self, part: Part, *, masked: bool = False) -> str:
-        """One part of the message; `masked`: with the description's phones, names and addresses masked, for a
-        group chat many people read."""
+    def render(self, part: Part, *, masked: bool = False, images: bool = True) -> str:
+        """One part of the message, with the links to the event's files; `masked`: with the description's phones,
+        names and addresses masked, for a group chat many people read; `images`: whether the channel shows a
+        thumbnail inline (a link otherwise)."""
         description = self.description
         if masked and description:
             description = mask_text(description)
-        return self.renderer.render(self.event, part, description=description)
+        return self.renderer.render(self.event, part, description=description, media=self.media, images=images)
 
 
 @dataclass(frozen=True)

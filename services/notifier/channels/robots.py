@@ -1,6 +1,8 @@
 """DingTalk and WeCom group robots: their documented markdown messages (DingTalk's signed-URL mode too).
 
-A group chat is read by many: the ticket's description goes there masked (phones, names, addresses).
+A group chat is read by many: the ticket's description goes there masked (phones, names, addresses). The event's
+files (a unit's copy only, services/notifier/media_links.py) are shown as DingTalk's markdown shows an image, its
+thumbnail linked to the file; WeCom's markdown renders no image, so there each is a link.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class WeComChannel:
         assert robot is not None
         message = {
             "msgtype": "markdown",
-            "markdown": {"content": delivery.render(Part.MARKDOWN, masked=True)},
+            # WeCom's markdown shows no image: a thumbnail is given as a link to its file.
+            "markdown": {"content": delivery.render(Part.MARKDOWN, masked=True, images=False)},
         }
         return await _post_robot(self._http, robot.url, message)

@@ -48,10 +48,12 @@ async def resolve(engine: CaseEngine, action: UnitAction) -> None:
     view.rating_due = now + timedelta(days=engine.policy.rating_wait_days)
     fields = EventFields(note=action.note, attachment_ids=action.attachment_ids or None)
     engine.record(action.unit, TimelineAction.RESOLVED, action.note, fields=fields)
-    # The after-photo goes to the platform with the resolution: its callback carries a link to each file.
-    engine.notify_platform(
-        EventKind.CASE_RESOLVED, Notice(detail=action.note, attachment_ids=tuple(action.attachment_ids))
-    )
+    # The after-photo goes with the resolution to whoever raised the matter and rates it: the platform (its
+    # callback carries a link to each file) and the calling unit of a unit's call (its channels show thumbnails).
+    resolved = Notice(detail=action.note, attachment_ids=tuple(action.attachment_ids))
+    engine.notify_platform(EventKind.CASE_RESOLVED, resolved)
+    if view.calling_unit is not None:
+        engine.notify(EventKind.CASE_RESOLVED, recipient=view.calling_unit, notice=resolved)
     for extension in view.extensions:
         if extension.status is ExtensionStatus.PENDING:
             extension.status = ExtensionStatus.WITHDRAWN

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from services.contracts.case_view import CaseView
+from services.contracts.case_view import CaseAttachment, CaseView
 from services.contracts.events import PLATFORM_EVENTS, Audience, EventKind, NotificationEvent, platform_recipient
 from services.contracts.tickets import Ticket
 from services.workflows.publishing.workflow_notices import NO_NOTICE, About, Notice, notification
@@ -58,7 +59,14 @@ def case_event(
         address=None if to_platform else ticket.address,
         callback_url=str(ticket.callback_url) if to_platform and ticket.callback_url else None,
         previous_sequence=previous_sequence,
+        thumbnail_ids=with_thumbnails(view.attachments, notice.attachment_ids),
     )
+
+
+def with_thumbnails(attachments: Sequence[CaseAttachment], attachment_ids: Sequence[str]) -> list[str]:
+    """Those of `attachment_ids` the case lists as images with a thumbnail, in the order they were named."""
+    thumbnailed = {attachment.attachment_id for attachment in attachments if attachment.has_thumbnail}
+    return [attachment_id for attachment_id in attachment_ids if attachment_id in thumbnailed]
 
 
 def platform_wants(kind: EventKind, ticket: Ticket) -> str | None:

@@ -92,9 +92,11 @@ def notification(
     address: str | None = None,
     callback_url: str | None = None,
     previous_sequence: int | None = None,
+    thumbnail_ids: list[str] | None = None,
 ) -> NotificationEvent:
     """One notification; its id comes from the sender's own sequence (`stream` keeps senders of a case apart), so
-    the same step always publishes the same id."""
+    the same step always publishes the same id. `thumbnail_ids`: those of the notice's attachments that have a
+    thumbnail, as the sender's state knows them."""
     return NotificationEvent(
         event_id=event_id_for(about.case_id, sequence, stream=stream),
         kind=kind,
@@ -125,6 +127,7 @@ def notification(
         outcome=notice.outcome,
         detail=notice.detail,
         attachment_ids=list(notice.attachment_ids),
+        thumbnail_ids=list(thumbnail_ids or []),
         previous_sequence=previous_sequence,
     )
 

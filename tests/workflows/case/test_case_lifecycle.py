@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from services.contracts import search_attributes as sa
 from services.contracts.case_actions import FeedbackReport, ProgressReport, RatingSubmission, UnitAction
-from services.contracts.case_view import RatingLevel
+from services.contracts.case_view import CaseAttachment, RatingLevel
 from services.contracts.case_workflow import CaseUpdate
 from services.contracts.cases import CaseStatus
 from services.contracts.events import EventKind
+from services.contracts.tickets import Channel
 from tests.workflows.harness import Cases, actions
 
 SATISFIED = RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.SATISFIED, comment="处理及时")
@@ -126,3 +127,44 @@ async def test_explanation_in_a_progress_report_clears_the_demand_after_a_breach
     assert cases.published.to(EventKind.PROGRESS_REPORTED) == [("platform-12345", "platform")] * 2
     answered = await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已联系您"))
     assert answered.overdue is False
+
+
+def attachment(attachment_id: str, *, photo: bool, at: datetime) -> CaseAttachment:
+    """A file intake stored on the case: a photo (with its thumbnail) or a PDF."""
+    return CaseAttachment(
+        attachment_id=attachment_id,
+        kind="image" if photo else "document",
+        media_type="image/jpeg" if photo else "application/pdf",
+        size_bytes=48_213,
+        sha256="0" * 64,
+        uploaded_at=at,
+        uploaded_by="water",
+        has_thumbnail=photo,
+    )
+
+
+async def test_a_units_call_resolved_with_proof_tells_its_caller_and_platform_which_files_have_thumbnails(
+    cases: Cases,
+) -> None:
+    routed = cases.new_case(await cases.now(), unit="water", callback=True)
+    call = routed.model_copy(
+        update={
+            "calling_unit": "hekou-town",
+            "ticket": routed.ticket.model_copy(update={"channel": Channel.TOWNSHIP_CALL}),
+        }
+    )
+    case = await cases.start(call)
+    photo_id, notice_id = "a" * 32, "b" * 32
+    for attachment_id, photo in ((photo_id, True), (notice_id, False)):
+        await case.act(CaseUpdate.ADD_ATTACHMENT, attachment(attachment_id, photo=photo, at=await cases.now()))
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+
+    await case.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已改造", attachment_ids=[notice_id, photo_id]))
+
+    resolved = cases.published.of_kind(EventKind.CASE_RESOLVED)
+    # The calling unit rates its call, so it hears the resolution as a platform does, with the proof.
+    assert [(e.unit, e.audience.value) for e in resolved] == [
+        ("platform-township-call", "platform"),
+        ("hekou-town", "unit"),
+    ]
+    assert all(e.attachment_ids == [notice_id, photo_id] and e.thumbnail_ids == [photo_id] for e in resolved)

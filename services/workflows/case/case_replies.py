@@ -52,7 +52,9 @@ async def feedback(engine: CaseEngine, report: FeedbackReport) -> None:
     engine.meet(DeadlineKind.FEEDBACK)
     fields = EventFields(note=report.message, attachment_ids=report.attachment_ids or None)
     engine.record(report.unit, TimelineAction.FEEDBACK, report.message, fields=fields)
-    engine.notify_platform(EventKind.FEEDBACK_GIVEN, Notice(detail=report.message))
+    # Photos the reply shows go with it (links in the platform's callback).
+    shown = tuple(report.attachment_ids)
+    engine.notify_platform(EventKind.FEEDBACK_GIVEN, Notice(detail=report.message, attachment_ids=shown))
 
 
 async def progress(engine: CaseEngine, report: ProgressReport) -> None:
@@ -69,4 +71,5 @@ async def progress(engine: CaseEngine, report: ProgressReport) -> None:
         attachment_ids=report.attachment_ids or None,
     )
     engine.record(report.unit, TimelineAction.PROGRESS, detail, fields=fields)
-    engine.notify_platform(EventKind.PROGRESS_REPORTED, Notice(detail=detail))
+    shown = tuple(report.attachment_ids)
+    engine.notify_platform(EventKind.PROGRESS_REPORTED, Notice(detail=detail, attachment_ids=shown))

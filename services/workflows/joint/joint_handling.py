@@ -115,7 +115,8 @@ class JointHandling:
         phase.closed_by = closed_by
         fields = EventFields(phase=phase.number, note=note, attachment_ids=attachment_ids or None)
         engine.record(closed_by, TimelineAction.JOINT_HANDLING_CLOSED, note, fields=fields)
-        engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, notice=Notice(detail=note))
+        closed = Notice(detail=note, attachment_ids=tuple(attachment_ids or ()))
+        engine.notify(EventKind.JOINT_PHASE_CLOSED, recipient=engine.handling_unit, notice=closed)
 
     def _phase_of(self, task: JointTaskView) -> JointPhase | None:
         for phase in self._engine.view.joint_phases:

@@ -168,3 +168,21 @@ async def test_a_units_call_resolved_with_proof_tells_its_caller_and_platform_wh
         ("hekou-town", "unit"),
     ]
     assert all(e.attachment_ids == [notice_id, photo_id] and e.thumbnail_ids == [photo_id] for e in resolved)
+
+
+async def test_a_reply_and_a_progress_report_take_their_photos_to_the_platform(cases: Cases) -> None:
+    case = await cases.start(cases.new_case(await cases.now(), unit="water", callback=True))
+    photo_id, scan_id = "c" * 32, "d" * 32
+    for attachment_id, photo in ((photo_id, True), (scan_id, False)):
+        await case.act(CaseUpdate.ADD_ATTACHMENT, attachment(attachment_id, photo=photo, at=await cases.now()))
+    await case.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+
+    await case.act(CaseUpdate.FEEDBACK, FeedbackReport(unit="water", message="已到现场", attachment_ids=[photo_id]))
+    await case.act(
+        CaseUpdate.PROGRESS, ProgressReport(unit="water", done="已更换阀门", attachment_ids=[scan_id, photo_id])
+    )
+
+    [feedback] = cases.published.of_kind(EventKind.FEEDBACK_GIVEN)
+    [progress] = cases.published.of_kind(EventKind.PROGRESS_REPORTED)
+    assert (feedback.attachment_ids, feedback.thumbnail_ids) == ([photo_id], [photo_id])
+    assert (progress.attachment_ids, progress.thumbnail_ids) == ([scan_id, photo_id], [photo_id])

@@ -150,7 +150,10 @@ async def test_lead_closes_the_phase_early_and_open_tasks_are_closed_by_the_lead
     not_lead = await case.refused(CaseUpdate.CLOSE_JOINT_PHASE, UnitAction(unit=CO_MANAGING))
     assert "only the lead unit (law-enforcement) can close the joint phase" in not_lead.message
 
-    closed = await case.act(CaseUpdate.CLOSE_JOINT_PHASE, UnitAction(unit=LEAD, note="主体工作已完成，联动结束"))
+    photo = "e" * 32  # the lead's proof, named by the close (intake checked it is the case's)
+    closed = await case.act(
+        CaseUpdate.CLOSE_JOINT_PHASE, UnitAction(unit=LEAD, note="主体工作已完成，联动结束", attachment_ids=[photo])
+    )
 
     [phase] = closed.joint_phases
     assert (phase.open, phase.closed_by) == (False, LEAD)
@@ -161,6 +164,7 @@ async def test_lead_closes_the_phase_early_and_open_tasks_are_closed_by_the_lead
     }
     assert actions(closed)[-1] == ("joint_handling_closed", LEAD)
     assert cases.published.to(EventKind.JOINT_PHASE_CLOSED) == [(LEAD, "unit")]
+    assert [e.attachment_ids for e in cases.published.of_kind(EventKind.JOINT_PHASE_CLOSED)] == [[photo]]
 
     for unit in (CO_MANAGING, TOWNSHIP):
         child = cases.child(joint_task_workflow_id(case.case_id, 1, unit), JointTaskView)

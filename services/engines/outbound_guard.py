@@ -13,6 +13,7 @@ import socket
 import urllib.request
 from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.helpers import get_env_proxy_for_url
 from aiohttp.resolver import DefaultResolver
@@ -50,6 +51,18 @@ class CheckedResolver(AbstractResolver):
 
     async def close(self) -> None:
         await self._inner.close()
+
+
+def guarded_session(
+    targets: OutboundTargets | None, *, timeout_seconds: float, max_connections: int
+) -> aiohttp.ClientSession:
+    """A pooled session to others' URLs: connections only to addresses the targets allow, the whole request within
+    `timeout_seconds`, and a city network's HTTP(S)_PROXY and NO_PROXY applied."""
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+        connector=aiohttp.TCPConnector(limit=max_connections, resolver=checked_resolver(targets)),
+        trust_env=True,
+    )
 
 
 def checked_resolver(targets: OutboundTargets | None) -> CheckedResolver | None:

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 
 from services.contracts.outbound_targets import OutboundTargets
-from services.engines.outbound_guard import UnresolvableHost, checked_resolver, refuse_target
+from services.engines.outbound_guard import UnresolvableHost, guarded_session, refuse_target
 
 _CHUNK = 256 * 1024
 # Statuses worth asking again later: the server is busy or failing, not saying the file is not there.
@@ -47,11 +47,7 @@ class AttachmentDownloads:
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> AttachmentDownloads:
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=self._timeout_seconds),
-            connector=aiohttp.TCPConnector(limit=20, resolver=checked_resolver(self._targets)),
-            trust_env=True,  # the city network's proxies, as for the notifier's requests
-        )
+        self._session = guarded_session(self._targets, timeout_seconds=self._timeout_seconds, max_connections=20)
         return self
 
     async def __aexit__(

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from services.contracts.outbound_targets import OutboundTargets
-from services.engines.outbound_guard import UnresolvableHost, checked_resolver, refuse_target
+from services.engines.outbound_guard import UnresolvableHost, guarded_session, refuse_target
 from services.notifier.receiver_breakers import ReceiverBreakers, receiver_of
 
 
@@ -71,13 +71,8 @@ class OutboundHttp:
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> OutboundHttp:
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=self._timeout_seconds),
-            connector=aiohttp.TCPConnector(
-                limit=self._max_connections,
-                resolver=checked_resolver(self._targets),
-            ),
-            trust_env=True,  # a city network's HTTP(S)_PROXY and NO_PROXY apply, as they did before
+        self._session = guarded_session(
+            self._targets, timeout_seconds=self._timeout_seconds, max_connections=self._max_connections
         )
         return self
 

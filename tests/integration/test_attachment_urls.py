@@ -15,7 +15,7 @@ from services.contracts.attachment_fetch import fetched_attachment_id
 from tests.integration.test_attachments_api import as_
 from tests.integration.test_places_api import grid_report, inside_grid
 from tests.support.case_lifecycle import Case, wait_for_case
-from tests.support.file_server import FileServer, Served
+from tests.support.file_server import FileServer, Served, serving_files
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 from tests.unit.test_attachment_files import photo
@@ -25,12 +25,8 @@ pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 @pytest_asyncio.fixture
 async def files() -> AsyncIterator[FileServer]:
-    server = FileServer()
-    await server.start()
-    try:
+    async with serving_files() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 async def test_a_grid_report_s_photo_urls_are_fetched_and_a_bad_one_is_written_in_the_timeline(

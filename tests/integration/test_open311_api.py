@@ -30,7 +30,7 @@ import xmlschema
 from services.contracts.catalog import load_catalog
 from tests.integration.test_credentials_command import hotline, issued_key
 from tests.support.extra_intake import extra_intake, staging_overrides
-from tests.support.file_server import FileServer, Served
+from tests.support.file_server import Served, serving_files
 from tests.support.polling import assert_eventually
 from tests.support.system import RunningSystem
 from tests.support.tickets import ticket_body
@@ -390,9 +390,7 @@ async def test_a_posted_media_url_is_fetched_and_answered_as_the_requests_photo(
     open311: httpx.AsyncClient, system: RunningSystem
 ) -> None:
     """An app that keeps its photo sends its URL: the system fetches it, and `media_url` then links to our copy."""
-    files = FileServer()
-    await files.start()
-    try:
+    async with serving_files() as files:
         photo_url = files.put("/app/photos/1.jpg", Served(photo(), headers={"Content-Type": "image/jpeg"}))
         form = request_form(system, media_url=photo_url)
         case_id = conforms(await posted(open311, form), "request_receipt")[0]["service_request_id"]
@@ -404,8 +402,6 @@ async def test_a_posted_media_url_is_fetched_and_answered_as_the_requests_photo(
             return str(request["media_url"])
 
         media_url = await assert_eventually(linked, timeout=30, what="the fetched photo as media_url")
-    finally:
-        await files.stop()
     async with httpx.AsyncClient(timeout=10) as app:
         downloaded = await app.get(media_url)
     assert (downloaded.status_code, downloaded.headers["content-type"]) == (200, "image/jpeg")

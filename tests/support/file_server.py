@@ -4,6 +4,8 @@ test puts there (bytes, or a status and headers), and every GET is counted."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
@@ -51,3 +53,14 @@ class FileServer:
         if served.streamed:
             return StreamingResponse(iter([served.body]), status_code=served.status, headers=served.headers)
         return Response(served.body, status_code=served.status, headers=served.headers)
+
+
+@asynccontextmanager
+async def serving_files() -> AsyncIterator[FileServer]:
+    """A started file server, stopped afterwards."""
+    server = FileServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

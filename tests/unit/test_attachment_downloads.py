@@ -9,7 +9,7 @@ import pytest_asyncio
 
 from services.contracts.outbound_targets import OutboundTargets
 from services.intake.attachment_downloads import AttachmentDownloads, DownloadFailed, DownloadRefused
-from tests.support.file_server import FileServer, Served
+from tests.support.file_server import FileServer, Served, serving_files
 
 DEVELOPMENT = OutboundTargets.parse(allow_private=True)
 PRODUCTION = OutboundTargets.parse(allow_private=False)
@@ -17,12 +17,8 @@ PRODUCTION = OutboundTargets.parse(allow_private=False)
 
 @pytest_asyncio.fixture
 async def files() -> AsyncIterator[FileServer]:
-    server = FileServer()
-    await server.start()
-    try:
+    async with serving_files() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest_asyncio.fixture

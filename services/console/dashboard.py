@@ -145,12 +145,15 @@ def drill_down(group: str, code: str, period: Period) -> str | None:
 
 def township_hotspots(classes: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     """Classes of cases (类案) per township, most cases first: how many classes, and the cases in them (a case in
-    two classes, say of its address and of its item, counts in both)."""
+    two classes, say of its address and of its item, counts in both). `classes` may be a class's parts by grid
+    (`hotspots?by=grid`): their cases add up to the class's, and the class counts once (by its `class_id`)."""
     found: dict[str, dict[str, Any]] = {}
-    for case_class in classes:
+    seen: dict[str, set[Any]] = {}
+    for index, case_class in enumerate(classes):
         code = case_class.get("township") or NO_TOWNSHIP
         entry = found.setdefault(code, {"code": code, "name": names.get(code, code), "classes": 0, "cases": 0})
-        entry["classes"] += 1
+        seen.setdefault(code, set()).add(case_class.get("class_id", index))
+        entry["classes"] = len(seen[code])
         entry["cases"] += int(case_class.get("case_count", 0))
     return sorted(found.values(), key=lambda entry: (-entry["cases"], -entry["classes"], entry["name"]))
 

@@ -36,6 +36,9 @@ class CaseSummary(BaseModel):
     first_contact_unit: str | None = None
     handling_unit: str | None = None
     township: str | None = None
+    place: str | None = Field(
+        default=None, description="Where the routing placed it: a place code of the district's boundaries (a grid)."
+    )
     calling_unit: str | None = Field(default=None, description=CALLING_UNIT)
     escalation_level: int = 0
     overdue: bool = False

@@ -33,12 +33,13 @@ from services.contracts.case_policy import EscalationLevel
 from services.contracts.cases import CaseStatus
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import PayloadKeyring
-from services.contracts.tickets import CODE_PATTERN, ITEM_CODE_PATTERN, Channel, client_prefix
+from services.contracts.tickets import CODE_PATTERN, GRID_CODE_PATTERN, ITEM_CODE_PATTERN, Channel, client_prefix
 from services.engines.records_db.search_tokens import MAX_QUERY_TOKENS, hashed, query_tokens, search_key
 from services.engines.records_db.tables import EXTENSION_PENDING, case_records, case_search
 from services.intake.auth import require_kind
 from services.intake.case_summaries import SUMMARY_COLUMNS, summary
 from services.intake.page_cursors import MAX_CURSOR_CHARS, decode_cursor, encode_cursor, fingerprint
+from services.intake.place_filter import in_place
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
@@ -71,6 +72,14 @@ class CaseFilters(BaseModel):
     )
     township: str | None = Field(default=None, pattern=CODE_PATTERN)
     item: str | None = Field(default=None, pattern=ITEM_CODE_PATTERN, description="The catalog item.")
+    place: str | None = Field(
+        default=None,
+        pattern=GRID_CODE_PATTERN,
+        description="A place code of the district's boundaries, from the district down "
+        "(`sample-district.hekou-town.lijiawan.g01`): the cases whose routing placed them there or in any place "
+        "under it (`sample-district.hekou-town`: every grid of the township). A township's unit code alone is not a "
+        "place code: use `township` for that.",
+    )
     channel: Channel | None = None
     overdue: bool | None = None
     escalation_level: int | None = Field(default=None, ge=0, le=TOP_ESCALATION)
@@ -183,6 +192,8 @@ def matching(filters: CaseFilters, keyring: PayloadKeyring, *, words: bool = Tru
     conditions += [_record[name] == value for name, value in equal.items() if value is not None]
     if filters.unit is not None:
         conditions.append(_record.units.contains([filters.unit]))
+    if filters.place is not None:
+        conditions.append(in_place(filters.place))
     if filters.escalation_level_min is not None:
         conditions.append(_record.escalation_level >= filters.escalation_level_min)
     if filters.extension_pending is not None:

@@ -24,6 +24,7 @@ SUMMARY_COLUMNS = (
     _record.first_contact_unit,
     _record.handling_unit,
     _record.township,
+    _record.place,
     _record.calling_unit,
     _record.escalation_level,
     _record.overdue,

@@ -154,7 +154,7 @@ async def _cases(connection: AsyncConnection, case_ids: set[str], *, unit: str |
             record.handling_unit,
             record.received_at,
             record.closed_at,
-            _PLACE.label("place"),
+            record.place,
         ).where(condition)
     )
     return {
@@ -173,18 +173,13 @@ async def _cases(connection: AsyncConnection, case_ids: set[str], *, unit: str |
     }
 
 
-# The routing's place, read from the stored view: the cases are found by their ids (the primary key), a page's worth,
-# so no index on the place would serve; a column would, for a search by grid (docs/places.md).
-_PLACE = case_records.c.view["routing"]["place"].astext
-
-
 async def _placed(connection: AsyncConnection, case_ids: set[str]) -> dict[str, PlacedCase]:
     """Where each of the cases lies and when it came in, whoever may see it (a part's count is all of its cases)."""
     if not case_ids:
         return {}
     record = case_records.c
     rows = await connection.execute(
-        select(record.case_id, record.received_at, _PLACE.label("place")).where(record.case_id.in_(sorted(case_ids)))
+        select(record.case_id, record.received_at, record.place).where(record.case_id.in_(sorted(case_ids)))
     )
     return {row.case_id: PlacedCase(place=row.place, received_at=row.received_at) for row in rows}
 

@@ -256,6 +256,7 @@ def _record_row(case_id: str, view: CaseView, last_sequence: int) -> dict[str, A
         "handling_unit": view.handling_unit,
         "township": view.township,
         "calling_unit": view.calling_unit,
+        "place": view.routing.place if view.routing else None,
         "escalation_level": view.escalation_level,
         "overdue": view.overdue,
         "reworks": view.reworks,

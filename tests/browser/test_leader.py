@@ -1,5 +1,6 @@
 """A city leader's dashboard in a real browser: the units' rates move when a case is resolved, without reloading;
-the page works on a phone, paints quickly, passes axe-core, and opens the latest bulletin as the leader."""
+the page works on a phone, paints quickly, passes axe-core, and opens the latest bulletin as the leader; the map's
+townships and grids open their cases."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from services.contracts.boundaries import load_boundaries
 from services.contracts.case_actions import CITY_LEADER, COORDINATION_CENTRE
+from tests.support.case_classes import planted_class
 from tests.support.case_lifecycle import accepted_case, act, open_case
 from tests.support.console import sign_in
 from tests.support.credentials import bearer
 from tests.support.polling import assert_eventually
 from tests.support.records import wait_until_recorded
 from tests.support.system import RunningSystem
+from tests.support.tickets import ticket_body
 
 log = logging.getLogger(__name__)
 LIVE = 30_000  # ms: the dashboard refreshes every second in tests; the records follow a case within one
@@ -193,3 +197,89 @@ async def test_a_bad_period_is_a_422_page_naming_the_field(page: Page, system: R
     response = await page.goto(f"{system.console_url}/dashboard?{query}")
     assert response is not None and response.status == 422
     await expect(page.locator(".reason")).to_contain_text(query.split("=")[0] + ":")
+
+
+HOT_GRID = "sample-district.shiqiao-town.zhangzhuang.g01"
+QUIET_GRID = "sample-district.shiqiao-town.mazhuang.g02"  # of the same township, with no hotspot of ours
+
+
+def inside(code: str) -> tuple[float, float]:
+    """A point (longitude, latitude) well inside the boundary of `code`."""
+    point = next(b for b in load_boundaries().boundaries if b.code == code).shape().representative_point()
+    return point.x, point.y
+
+
+async def click_on_map(page: Page, series: int, point: tuple[float, float]) -> None:
+    """Click the map where `point` is drawn by its `series` (0: the townships, 1: the grids)."""
+    await page.locator("#chart-map").scroll_into_view_if_needed()
+    xy = await page.evaluate(
+        "([series, point]) => echarts.getInstanceByDom(document.getElementById('chart-map'))"
+        ".convertToPixel({seriesIndex: series}, point)",
+        [series, list(point)],
+    )
+    box = await page.locator("#chart-map").bounding_box()
+    assert box is not None and xy is not None
+    await page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+
+
+async def test_the_map_draws_the_grids_with_cases_and_opens_their_cases(
+    page: Page, system: RunningSystem, api: httpx.AsyncClient, temporal_client: Client
+) -> None:
+    """Five reports of straw burning from one grid of 石桥镇 make a class: the map draws that grid with its cases
+    over its township; a click on the grid opens the cases of the grid, one on the township the township's."""
+    # No address: the reports would make a class of their village too, besides the one of the item and township.
+    tickets = [
+        ticket_body(
+            township="shiqiao-town",
+            address=None,
+            title="田里焚烧秸秆",
+            description=f"巡查发现地里有人焚烧秸秆，浓烟很大（第{n + 1}处）。",
+            category_code="EE-04",
+            location={"grid_code": HOT_GRID},
+        )
+        for n in range(5)
+    ]
+    _, case_ids = await planted_class(api, temporal_client, tickets)
+    await sign_in(page, system.console_url, system.keys[CITY_LEADER])
+
+    # The grids table (the map's text) lists the grid with at least our five cases, linked to its search.
+    row = page.locator(f'table[data-table="grids"] tr[data-place="{HOT_GRID}"]')
+    await expect(row).to_contain_text("张庄村", timeout=LIVE)
+    cases = int(await row.locator("td").last.inner_text())
+    assert cases >= len(case_ids)
+
+    async def grid_drawn() -> dict[str, Any]:
+        drawn: dict[str, Any] = await page.evaluate(
+            """(grid) => {
+              const chart = window.echarts && echarts.getInstanceByDom(document.getElementById('chart-map'));
+              const series = chart ? chart.getOption().series : [];
+              const area = series.length > 1 ? series[1].data.find(d => d.name === grid) : null;
+              return {layers: series.length, area: area || null};
+            }""",
+            HOT_GRID,
+        )
+        assert drawn["layers"] == 2 and drawn["area"] is not None, drawn
+        return drawn
+
+    drawn = await assert_eventually(grid_drawn, timeout=LIVE / 1000, what="the grid layer with the hot grid")
+    assert drawn["area"]["value"] == cases and drawn["area"]["href"] == f"/search?place={HOT_GRID}"
+    # Both layers are laid out in one box: the grid falls on its township.
+    hot = inside(HOT_GRID)
+    pixels = await page.evaluate(
+        "(point) => [0, 1].map(i => echarts.getInstanceByDom(document.getElementById('chart-map'))"
+        ".convertToPixel({seriesIndex: i}, point))",
+        list(hot),
+    )
+    assert all(abs(a - b) < 0.5 for a, b in zip(*pixels, strict=True)), pixels
+
+    await click_on_map(page, 1, hot)
+    await expect(page).to_have_url(re.compile(r"/search\?place=sample-district\.shiqiao-town\.zhangzhuang\.g01$"))
+    await expect(page.locator("#f-place")).to_have_value(HOT_GRID)
+    for case_id in case_ids:
+        await expect(page.locator(f'tr[data-case="{case_id}"]')).to_be_visible()
+
+    await page.go_back()
+    await assert_eventually(grid_drawn, timeout=LIVE / 1000, what="the map drawn again")
+    await click_on_map(page, 0, inside(QUIET_GRID))
+    await expect(page).to_have_url(re.compile(r"/search\?township=shiqiao-town$"))
+    await expect(page.locator(f'tr[data-case="{case_ids[0]}"]')).to_be_visible()

@@ -4,6 +4,7 @@ neither skip nor repeat a case while cases arrive."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -83,8 +84,14 @@ CASES = {
     "g": Recorded(
         7, CaseStatus.ACCEPTED, handling_unit="natural-resources", catalog_item="NR-01", joint_units=["water"],
         escalation_level=3, title="占用耕地", description="有人在麦田里盖房", address="河口镇李家村",
+        place="sample-district.hekou-town.lijiawan.g01",
     ),
 }  # fmt: skip
+# Placed in a township whose code begins as hekou-town's does (for the place filter only).
+NEXT_DOOR = Recorded(
+    8, handling_unit="hekou-town-east", township="hekou-town-east", catalog_item="EE-04",
+    place="sample-district.hekou-town-east.dongcun.g01",
+)  # fmt: skip
 
 
 FILTERS = [
@@ -110,7 +117,26 @@ FILTERS = [
     ({"q": "麦田 李家村"}, "g"),  # a word of the description and one of the address
     ({"q": "13812345678"}, ""),  # the caller's phone is not searchable
     ({"q": "王女士"}, ""),  # nor their name
+    ({"place": "sample-district.hekou-town.lijiawan.g01"}, "g"),  # a grid
+    ({"place": "sample-district.hekou-town"}, "g"),  # a township's place: its grids
+    ({"place": "hekou-town"}, ""),  # a unit code is not a place code
 ]
+
+
+async def test_a_place_finds_its_cases_and_those_under_it_only(records: CaseRecords) -> None:
+    await record(records.engine, *CASES.values(), NEXT_DOOR)
+    label = {case.case_id: name for name, case in {**CASES, "n": NEXT_DOOR}.items()}
+
+    async def names(**query: Any) -> str:
+        return "".join(sorted(label[i] for i in await found(records, **query)))
+
+    assert await names(place="sample-district.hekou-town") == "g"  # not hekou-town-east's
+    assert await names(place="sample-district.hekou-town-east") == "n"
+    assert await names(place="sample-district") == "gn"  # the district's: every placed case
+    assert await names(place="sample-district.hekou-town.lijiawan") == "g"
+    assert await names(place="sample-district.hekou-town", township="hekou-town", status=["accepted"]) == "g"
+    page = await search(records, place="sample-district.hekou-town")
+    assert [case.place for case in page.items] == ["sample-district.hekou-town.lijiawan.g01"]
 
 
 async def test_each_filter_finds_its_cases(records: CaseRecords) -> None:
@@ -146,6 +172,25 @@ async def test_the_pending_extensions_are_read_from_their_own_index(records: Cas
 
     assert "case_records_extension_pending" in plan, plan
     assert found == [CASES["b"].case_id]
+
+
+async def test_a_place_s_cases_are_read_from_the_place_index(records: CaseRecords) -> None:
+    """A township's place is a range of codes on `case_records_place`, a bound parameter included (a prepared
+    statement's generic plan, which could not turn a LIKE into a range); the planner is told not to scan."""
+    await record(records.engine, *CASES.values())
+    query = select(case_records.c.case_id).where(*matching(CaseSearch(place="sample-district.hekou-town"), KEYRING))
+    compiled = query.compile(records.engine)
+    async with records.reading() as connection:
+        await connection.execute(text("SET LOCAL enable_seqscan = off"))
+        await connection.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        statement = re.sub(r"%\((\w+)\)s", lambda m: f"${list(compiled.params).index(m.group(1)) + 1}", str(compiled))
+        await connection.execute(text(f"PREPARE by_place AS {statement}"))
+        values = ", ".join(f"'{value}'" for value in compiled.params.values())
+        plan = "\n".join((await connection.execute(text(f"EXPLAIN EXECUTE by_place({values})"))).scalars())
+        found = (await connection.execute(query)).scalars().all()
+
+    assert "case_records_place" in plan, plan
+    assert found == [CASES["g"].case_id]
 
 
 async def test_each_client_finds_only_the_cases_it_may_read(records: CaseRecords) -> None:

@@ -10,6 +10,8 @@ import pytest_asyncio
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.contracts.case_event_log import CaseEvent
+from services.contracts.cases import RoutingDecision, RoutingMethod
 from services.engines.records_db.address_keys import place_key, place_keys
 from services.engines.records_db.personal_columns import open_columns
 from services.engines.records_db.search_tokens import hashed, query_tokens, search_key
@@ -149,7 +151,7 @@ async def test_migrations_go_down_to_an_empty_database_and_up_again(engine: Asyn
 
     async with engine.connect() as connection:
         revision = await connection.scalar(text("select version_num from alembic_version"))
-    assert revision == "0009"
+    assert revision == "0010"
     assert await RecordStore(engine, KEYRING).apply(event("0b6f3c1e-0000-4000-8000-000000000003", 1)) is Placement.APPLY
 
 
@@ -193,6 +195,64 @@ async def test_a_record_of_the_previous_revision_keeps_its_ticket_sealed_by_colu
         )
     assert personal is not None and PHONE not in str(personal)
     await migrate(engine, keyring=KEYRING)
+
+
+GRID = "sample-district.hekou-town.lijiawan.g01"
+
+
+def placed(case_event: CaseEvent, place: str | None) -> CaseEvent:
+    """The event, its view routed to `place` (the routing's grid code)."""
+    assert case_event.view is not None
+    routing = RoutingDecision(method=RoutingMethod.CATEGORY_CODE, catalog_version="v1", place=place)
+    return case_event.model_copy(update={"view": case_event.view.model_copy(update={"routing": routing})})
+
+
+async def _place_of(engine: AsyncEngine, case_id: str) -> str | None:
+    async with engine.connect() as connection:
+        place: str | None = await connection.scalar(
+            select(case_records.c.place).where(case_records.c.case_id == case_id)
+        )
+    return place
+
+
+async def test_a_case_s_place_is_a_column_of_its_record_applied_or_restored(engine: AsyncEngine) -> None:
+    """The search by place reads the column: each event's view sets it, and a rebuild's restore as well."""
+    store = RecordStore(engine, KEYRING)
+    applied, restored = "0b6f3c1e-0000-4000-8000-000000000030", "0b6f3c1e-0000-4000-8000-000000000031"
+
+    await store.apply(placed(event(applied, 1, personal=True), None))
+    assert await _place_of(engine, applied) is None  # a ticket without a location
+    await store.apply(placed(event(applied, 2), GRID))  # triage placed it, say
+    assert await _place_of(engine, applied) == GRID
+
+    log = [placed(event(restored, n), GRID) for n in (1, 2)]
+    assert log[-1].view is not None
+    await store.restore(log[-1].view, log, personal_data())
+    assert await _place_of(engine, restored) == GRID
+
+
+async def test_revision_0010_fills_the_place_of_the_cases_recorded_before(engine: AsyncEngine) -> None:
+    store = RecordStore(engine, KEYRING)
+    with_place, without = "0b6f3c1e-0000-4000-8000-000000000040", "0b6f3c1e-0000-4000-8000-000000000041"
+    await downgrade(engine, "0009", keyring=KEYRING)
+    async with engine.begin() as connection:
+        for case_id, place in ((with_place, GRID), (without, None)):
+            view = placed(event(case_id, 1), place).view
+            assert view is not None
+            await connection.execute(
+                text(
+                    "insert into case_records (case_id, last_sequence, status, channel, external_id, urgency, "
+                    "escalation_level, overdue, reworks, view, updated_at) "
+                    "values (:id, 1, 'assigned', '12345', :id, 'normal', 0, false, 0, cast(:view as jsonb), now())"
+                ),
+                {"id": case_id, "view": view.model_dump_json()},
+            )
+
+    await migrate(engine, keyring=KEYRING)
+
+    assert (await _place_of(engine, with_place), await _place_of(engine, without)) == (GRID, None)
+    await store.apply(placed(event(with_place, 2), GRID))  # the projection goes on with the column there
+    assert await _place_of(engine, with_place) == GRID
 
 
 async def test_the_migrations_make_the_tables_the_services_use(engine: AsyncEngine) -> None:

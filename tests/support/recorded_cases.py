@@ -32,7 +32,7 @@ from services.contracts.case_view import (
     JointRole,
     JointTaskView,
 )
-from services.contracts.cases import CaseStatus
+from services.contracts.cases import CaseStatus, RoutingDecision, RoutingMethod
 from services.contracts.tickets import Caller
 from services.engines.sealed_data import seal
 from services.records.migrate import migrate
@@ -76,6 +76,7 @@ class Recorded:
     description: str = "停水两天"
     address: str | None = "幸福家园3号楼"
     location: CaseLocation | None = None  # a grid worker's point, kept converted to WGS-84
+    place: str | None = None  # the grid the routing placed it in
     phone: str | None = "13812345678"
     confidential: bool = False
     overdue: bool = False
@@ -113,6 +114,19 @@ class Recorded:
             closed_at=closed_at,
             closed_reason="rated" if self.closed else None,
             attachments=[self._attachment(attachment_id) for attachment_id in self.attachment_ids],
+            routing=self._routing() if self.place else None,
+        )
+
+    def _routing(self) -> RoutingDecision:
+        return RoutingDecision(
+            method=RoutingMethod.CATEGORY_CODE,
+            item=self.catalog_item,
+            unit=self.handling_unit,
+            catalog_version="v1",
+            township=self.township,
+            township_source="location",
+            place=self.place,
+            boundaries_version="1",
         )
 
     def _attachment(self, attachment_id: str) -> CaseAttachment:

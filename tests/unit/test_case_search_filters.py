@@ -62,6 +62,14 @@ async def _get(path: str, query: str) -> httpx.Response:
             id="a window (RFC 3339)",
         ),
         pytest.param("extension_pending=true", {"extension_pending": True}, id="awaiting an extension decision"),
+        pytest.param(
+            "place=sample-district.hekou-town.lijiawan.g01",
+            {"place": "sample-district.hekou-town.lijiawan.g01"},
+            id="a grid",
+        ),
+        pytest.param(
+            "place=sample-district.hekou-town", {"place": "sample-district.hekou-town"}, id="a township's place"
+        ),
         pytest.param("q=小区 停水", {"q": "小区 停水"}, id="text"),
         pytest.param("sort=received_at&limit=200", {"sort": "received_at", "limit": 200}, id="oldest first, a page"),
     ],
@@ -80,6 +88,11 @@ async def test_the_filters_are_read_from_the_query_string(query: str, parsed: di
         ("/search", "handling_unit=Water Works", "handling_unit"),
         ("/search", "unit=x'%20OR%201=1", "unit"),
         ("/search", "item=LS 06", "item"),
+        ("/search", "place=Sample District/3", "place"),
+        ("/search", "place=sample-district.hekou-town.", "place"),  # no code after the dot
+        ("/search", "place=a.b.c.d.e", "place"),  # a grid is the finest of four levels
+        ("/search", "place=sample-district.hekou-town.%25", "place"),  # no LIKE wildcards
+        ("/export", "place=sample-district..g01", "place"),
         ("/search", "channel=fax", "channel"),
         ("/search", "overdue=perhaps", "overdue"),
         ("/search", "escalation_level=4", "escalation_level"),
@@ -125,6 +138,14 @@ def _sql(condition: ColumnElement[bool]) -> str:
         ({"handling_unit": "water"}, ["case_records.handling_unit = :handling_unit_1"]),
         ({"item": "LS-06"}, ["case_records.catalog_item = :catalog_item_1"]),
         ({"unit": "water"}, ["case_records.units @> :units_1"]),
+        # The place and the range of the codes under it, which the place's index (byte order) answers.
+        (
+            {"place": "sample-district.hekou-town"},
+            [
+                'case_records.place = :place_1 COLLATE "C" OR case_records.place >= :place_2 COLLATE "C" '
+                'AND case_records.place < :place_3 COLLATE "C"'
+            ],
+        ),
         ({"overdue": False}, ["case_records.overdue = false"]),
         # Spelled as the partial index's condition (tables.EXTENSION_PENDING), not with a parameter.
         ({"extension_pending": True}, ["""view -> 'extensions' @> '[{"status": "pending"}]'::jsonb"""]),
@@ -144,6 +165,34 @@ def _sql(condition: ColumnElement[bool]) -> str:
 )
 def test_each_filter_is_one_condition(filters: dict[str, Any], expected: list[str]) -> None:
     assert [_sql(condition) for condition in matching(CaseSearch(**filters), KEYRING)] == expected
+
+
+@pytest.mark.parametrize(
+    ("place", "within", "outside"),
+    [
+        # A township's place: itself, its communities and grids; not a township whose code it begins.
+        (
+            "sample-district.hekou-town",
+            ["sample-district.hekou-town", "sample-district.hekou-town.lijiawan.g01"],
+            ["sample-district.hekou-town-east.g01", "sample-district.hekou", "sample-district"],
+        ),
+        (
+            "sample-district.hekou-town.lijiawan.g01",
+            ["sample-district.hekou-town.lijiawan.g01"],
+            ["sample-district.hekou-town.lijiawan.g010", "sample-district.hekou-town.lijiawan"],
+        ),
+        ("hekou-town", [], ["sample-district.hekou-town.lijiawan.g01"]),  # a unit code alone is not a place's
+    ],
+)
+def test_a_place_holds_itself_and_the_places_under_it(place: str, within: list[str], outside: list[str]) -> None:
+    (condition,) = matching(CaseSearch(place=place), KEYRING)
+    compiled = condition.compile(dialect=postgresql.dialect())
+    equal, lowest, beyond = (compiled.params[f"place_{n}"] for n in (1, 2, 3))
+
+    def holds(code: str) -> bool:  # the condition, in byte order as the "C" column compares
+        return code == equal or lowest <= code < beyond
+
+    assert [code for code in within + outside if holds(code)] == within
 
 
 def _principal(kind: ClientKind, subject: str) -> Principal:

@@ -34,6 +34,7 @@ router = APIRouter()
 
 LIST_LENGTH = 10
 HOTSPOT_CLASSES = 100  # one page of the active classes; the page says when there are more
+GRID_ROWS = 10  # the grids with most cases, listed under the map (the map draws them all)
 OPEN_STATUSES = ["received", "triage", "assigned", "accepted", "arbitration", "rework"]
 REPORT_KINDS = {"weekly": "周通报", "half_monthly": "半月专报", "monthly": "月度通报", "quarterly": "季度通报"}
 # The API's report ids (services/intake/stored_report_routes.py): checked here too, so that no id reaches the API
@@ -99,7 +100,8 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
             "/v1/cases", escalation_level_min=int(EscalationLevel.CITY_LEADER), status=OPEN_STATUSES, limit=LIST_LENGTH
         ),
         api.get("/v1/reports", limit=50),
-        api.figures("/v1/reports/hotspots", active="true", limit=HOTSPOT_CLASSES),
+        # By grid: each class as one part per grid its cases lie in; the townships' figures add the parts up.
+        api.figures("/v1/reports/hotspots", active="true", by="grid", limit=HOTSPOT_CLASSES),
         api.boundaries(),
         *earlier,
     )
@@ -114,12 +116,16 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
         for rate, name in headline.items()
     }
     townships = dashboard.township_hotspots(hotspots["classes"], names)
+    grids = district_map.grid_hotspots(hotspots["classes"], district_map.place_names(boundaries))
     shapes = district_map.township_shapes(boundaries)
+    # The grids' shapes change with the hotspots: they ride with the figures, only those of grids with cases.
+    grid_shapes = district_map.grid_shapes(boundaries, (grid["code"] for grid in grids))
     chart_data = {
         "rates": charts,
         "trend": {"names": headline, "points": dashboard.trend_points([*trend_tables, table], headline)},
         "hotspots": townships,
         "map": district_map.township_areas(shapes, townships),
+        "grids": {"areas": district_map.grid_areas(grid_shapes, grids), "shapes": grid_shapes},
     }
     return {
         "query": query,
@@ -132,6 +138,7 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
         "charts": charts,
         "trend": chart_data["trend"],
         "townships": townships,
+        "grids": grids[:GRID_ROWS],
         "hotspots_more": hotspots.get("next_cursor") is not None,
         "overdue": overdue["items"],
         "escalated": escalated["items"],
@@ -142,7 +149,11 @@ async def _dashboard(api: StaffApi, query: DashboardQuery, names: dict[str, str]
         "report_kinds": REPORT_KINDS,
         "chart_data": chart_data,
         # The shapes go in the page once, outside its live part: they do not change with the figures.
-        "district_shapes": {"version": boundaries.get("version"), **shapes},
+        "district_shapes": {
+            "version": boundaries.get("version"),
+            "bounds": district_map.bounding_coords(shapes),
+            **shapes,
+        },
         "live_query": query.params(),
         "change_points": dashboard.change_points,
         "drill_down": lambda code: dashboard.drill_down(query.group, code, shown),

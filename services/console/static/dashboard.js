@@ -85,33 +85,64 @@
     }), true);
   }
 
-  // The townships on the district's own boundary shapes (no internet tiles), darker for more cases in classes.
+  // The townships on the district's own boundary shapes (no internet tiles), darker for more cases in classes;
+  // over them the grids those cases lie in, in blue, darker for more. Both maps are laid out in the townships' box
+  // (`boundingCoords`), so each grid falls on its township. Clicking a township or a grid opens its cases.
   // Drawn as SVG: the townships' names are text on the page, as they are in the table.
   var MAP = "district";
-  var mapRegistered = false;
-  function districtMap(areas) {
+  var district = null;
+  var gridMap = "", gridShapes = "", gridMaps = 0;
+  function most(areas) {
+    return Math.max.apply(null, [1].concat(areas.map(function (a) { return a.value; })));
+  }
+  function districtMap(areas, grids) {
     var el = document.getElementById("chart-map");
     var source = document.getElementById("district-shapes");
     if (!el || !source || !window.echarts) return;
-    if (!mapRegistered) {
-      window.echarts.registerMap(MAP, JSON.parse(source.textContent));
-      mapRegistered = true;
+    if (!district) {
+      district = JSON.parse(source.textContent);
+      window.echarts.registerMap(MAP, district);
+    }
+    grids = grids || { areas: [], shapes: { type: "FeatureCollection", features: [] } };
+    var shapes = JSON.stringify(grids.shapes);
+    if (grids.areas.length && shapes !== gridShapes) {
+      // The grids with cases change with the figures: a new set is a map of its own.
+      gridMaps += 1;
+      gridMap = MAP + "-grids-" + gridMaps;
+      window.echarts.registerMap(gridMap, grids.shapes);
+      gridShapes = shapes;
     }
     if (!charts["chart-map"]) charts["chart-map"] = window.echarts.init(el, null, { renderer: "svg" });
-    var most = Math.max.apply(null, [1].concat(areas.map(function (a) { return a.value; })));
-    charts["chart-map"].setOption(Object.assign(common(), {
+    var box = district.bounds || null;
+    var series = [{ name: "类案涉及工单", type: "map", map: MAP, roam: false, layoutCenter: ["50%", "50%"],
+      layoutSize: "95%", boundingCoords: box, selectedMode: false,
+      label: { show: true, color: INK, fontSize: 12 }, itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
+      emphasis: { label: { color: INK } },
+      data: areas }];
+    var scales = [{ seriesIndex: 0, min: 0, max: most(areas), left: 0, bottom: 0, itemHeight: 80,
+      calculable: false, text: ["多", "少"], textStyle: { color: MUTED }, inRange: { color: ["#fbe3d9", "#a40e26"] } }];
+    if (grids.areas.length) {
+      series.push({ name: "网格类案工单", type: "map", map: gridMap, roam: false, layoutCenter: ["50%", "50%"],
+        layoutSize: "95%", boundingCoords: box, selectedMode: false, z: 3,
+        label: { show: false }, itemStyle: { borderColor: INK, borderWidth: 0.5 },
+        emphasis: { label: { show: false } },
+        data: grids.areas });
+      scales.push({ seriesIndex: 1, show: false, min: 0, max: most(grids.areas),
+        inRange: { color: ["#9ecae1", "#08306b"] } });
+    }
+    var c = charts["chart-map"];
+    c.setOption(Object.assign(common(), {
       tooltip: { trigger: "item", formatter: function (p) {
         var area = p.data || { value: 0, classes: 0 };
-        return p.name + "：" + area.classes + " 个类案，涉及 " + area.value + " 件工单";
+        return (area.label || p.name) + "：" + area.classes + " 个类案，涉及 " + area.value + " 件工单";
       } },
-      visualMap: { min: 0, max: most, left: 0, bottom: 0, itemHeight: 80, calculable: false,
-        text: ["多", "少"], textStyle: { color: MUTED }, inRange: { color: ["#fbe3d9", "#a40e26"] } },
-      series: [{ name: "类案涉及工单", type: "map", map: MAP, roam: false, layoutCenter: ["50%", "50%"],
-        layoutSize: "95%", selectedMode: false,
-        label: { show: true, color: INK, fontSize: 12 }, itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
-        emphasis: { label: { color: INK } },
-        data: areas }],
+      visualMap: scales,
+      series: series,
     }), true);
+    c.off("click");
+    c.on("click", function (params) {
+      if (params.data && params.data.href) window.location.href = params.data.href;
+    });
   }
 
   function draw() {
@@ -122,7 +153,7 @@
     Object.keys(data.rates).forEach(function (rate) { ranked("chart-" + rate, rate, data.rates[rate]); });
     trend(data.trend);
     hotspots(data.hotspots);
-    if (data.map) districtMap(data.map);
+    if (data.map) districtMap(data.map, data.grids);
   }
 
   function loadCharts() {

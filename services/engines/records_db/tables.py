@@ -47,6 +47,10 @@ case_records = Table(
     Column("handling_unit", String(64)),
     Column("township", String(64)),
     Column("calling_unit", String(64)),
+    # The routing's place (revision 0010): the finest boundary the ticket's location lies in or names, a dotted code
+    # (`district.township.community.grid`). Byte order ("C"), so that its index answers a search of a place and
+    # every place under it (a range of codes) whatever the database's collation.
+    Column("place", Text(collation="C")),
     # Every unit the case is or was in the hands of (first contact, handling, transfers, joint tasks, the calling
     # unit): who may find it. `joint_units`: participants whose joint task is still open (their queue).
     Column("units", ARRAY(String(64)), nullable=False, server_default=text("'{}'")),
@@ -87,6 +91,7 @@ case_records = Table(
     Index("case_records_township_received", "township", "received_at"),
     Index("case_records_handling_received", "handling_unit", "received_at"),
     Index("case_records_item_received", "catalog_item", "received_at"),
+    Index("case_records_place", "place"),
     Index("case_records_overdue_received", "received_at", postgresql_where=text("overdue")),
     Index("case_records_escalated_received", "received_at", postgresql_where=text("escalation_level > 0")),
     Index("case_records_extension_pending", "received_at", postgresql_where=text(EXTENSION_PENDING)),

@@ -40,6 +40,12 @@ from services.console.case_filters import FilterError, form_date, query_pairs, r
         pytest.param(
             {"cursor": "abc", "extension_pending": "true"}, [], {"cursor": "abc", "extension_pending": "true"}
         ),
+        pytest.param(
+            {"place": " sample-district.hekou-town.lijiawan.g01 "},
+            [],
+            {"place": "sample-district.hekou-town.lijiawan.g01"},
+            id="a grid on the map: its place",
+        ),
     ],
 )
 def test_the_query_string_becomes_the_apis_parameters(

@@ -154,13 +154,31 @@ def test_no_drill_down_for_cases_with_no_township() -> None:
     assert drill_down("township", "未归属", WEEK) is None
 
 
-def test_hotspots_per_township_most_cases_first() -> None:
-    classes = [
-        {"township": "hekou-town", "case_count": 3},
-        {"township": "qingshan-town", "case_count": 5},
-        {"township": "hekou-town", "case_count": 4},
-        {"township": None, "case_count": 2},
-    ]
+@pytest.mark.parametrize(
+    "classes",
+    [
+        pytest.param(
+            [
+                {"township": "hekou-town", "case_count": 3},
+                {"township": "qingshan-town", "case_count": 5},
+                {"township": "hekou-town", "case_count": 4},
+                {"township": None, "case_count": 2},
+            ],
+            id="classes as found",
+        ),
+        pytest.param(
+            [
+                {"class_id": "a", "township": "hekou-town", "place": "d.hekou-town.x.g01", "case_count": 2},
+                {"class_id": "b", "township": "qingshan-town", "place": "d.qingshan-town.y.g01", "case_count": 5},
+                {"class_id": "a", "township": "hekou-town", "place": None, "case_count": 1},
+                {"class_id": "c", "township": "hekou-town", "place": "d.hekou-town.x.g01", "case_count": 4},
+                {"class_id": "d", "township": None, "place": None, "case_count": 2},
+            ],
+            id="their parts by grid: a class counts once",
+        ),
+    ],
+)
+def test_hotspots_per_township_most_cases_first(classes: list[dict[str, Any]]) -> None:
     names = {"hekou-town": "河口镇", "qingshan-town": "青山镇"}
     assert township_hotspots(classes, names) == [
         {"code": "hekou-town", "name": "河口镇", "classes": 2, "cases": 7},

@@ -277,6 +277,9 @@ async def test_the_map_draws_the_grids_with_cases_and_opens_their_cases(
     await expect(page.locator("#f-place")).to_have_value(HOT_GRID)
     for case_id in case_ids:
         await expect(page.locator(f'tr[data-case="{case_id}"]')).to_be_visible()
+        # Each row names its grid, a link to the grid's cases.
+        grid_link = page.locator(f'tr[data-case="{case_id}"] a[href="/search?place={HOT_GRID}"]')
+        await expect(grid_link).to_have_text(HOT_GRID.rsplit(".", 1)[-1])
 
     await page.go_back()
     await assert_eventually(grid_drawn, timeout=LIVE / 1000, what="the map drawn again")

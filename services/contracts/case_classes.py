@@ -34,6 +34,7 @@ class GroupKey(StrEnum):
     TOWNSHIP = "township"
     ADDRESS = "address"  # the keyed hash of the normalised address, down to the building
     COMMUNITY = "community"  # the keyed hash of the estate, community or village the address names
+    PLACE = "place"  # the grid the routing placed the case in (its point or grid code; docs/places.md)
 
 
 class KindRule(BaseModel):
@@ -150,8 +151,9 @@ class CaseClassView(CaseClassSummary):
     notified_at: datetime | None = None
     place: str | None = Field(
         default=None,
-        description="`by=grid`: the grid code of this part of the class (its cases that lie there; `case_count` and "
-        "the received times are theirs); null there for its cases with no place, and always with `by=township`.",
+        description="The grid of a class of a kind grouped by place (`grid_item`: its cases all lie there); "
+        "`by=grid`: the grid code of this part of the class (its cases that lie there; `case_count` and the received "
+        "times are theirs), null there for its cases with no place.",
     )
     cases: list[ClassCase] = Field(
         default_factory=list,

@@ -205,5 +205,6 @@ def _view(row: Any, cases: dict[str, ClassCase], now: datetime) -> CaseClassView
         active=row.active_until > now,
         active_until=row.active_until,
         notified_at=row.notified_at,
+        place=row.place,
         cases=shown,
     )

@@ -152,6 +152,31 @@ async def test_cases_from_one_address_make_a_class_whatever_their_items(
     assert address not in str(found)
 
 
+GRID = "sample-district.shiqiao-town.zhangzhuang.g01"
+
+
+async def test_cases_of_one_item_in_one_grid_make_a_grid_s_class(engine: AsyncEngine, scans: HotspotActivities) -> None:
+    """Three reports of straw burning in one grid within 14 days: the grid's class, though the township's five-case
+    threshold is far off; the same item in the next grid is another place."""
+    burning = [
+        Recorded(minutes=day * DAY, catalog_item="EE-04", township="shiqiao-town", address=None, place=GRID)
+        for day in (0, 6, 12)
+    ]
+    next_grid = Recorded(
+        minutes=3 * DAY, catalog_item="EE-04", township="shiqiao-town", address=None, place=GRID[:-1] + "2"
+    )
+    await record(engine, *burning, next_grid)
+
+    result = await scan(scans, 13)
+
+    [found] = await stored(engine)
+    assert result.new_classes == 1 and (found["kind"], found["place"]) == ("grid_item", GRID)
+    assert sorted(found["case_ids"]) == sorted(case.case_id for case in burning)
+    assert (found["township"], found["catalog_item"], found["key_id"]) == ("shiqiao-town", "EE-04", None)
+    assert found["label"] == f"石桥镇·网格g01·{load_catalog().items['EE-04'].item_zh}（同一网格同一事项）"
+    assert found["active_until"] == burning[-1].received_at + timedelta(days=14)
+
+
 async def test_the_bulletin_lists_the_classes_detected_in_its_period_as_they_stood_at_its_end(
     engine: AsyncEngine, scans: HotspotActivities
 ) -> None:

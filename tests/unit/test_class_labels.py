@@ -25,3 +25,14 @@ def test_what_is_unknown_is_left_out_and_unknown_codes_are_shown_as_they_are() -
     assert class_label(KINDS["item_township"], catalog_item="ZZ-99", township="x-town", names=NAMES) == (
         "x-town·ZZ-99（同一事项同一镇街）"
     )
+
+
+def test_a_grid_s_class_names_its_grid_after_its_township() -> None:
+    label = class_label(
+        KINDS["grid_item"],
+        catalog_item="EE-04",
+        township="shiqiao-town",
+        place="sample-district.shiqiao-town.zhangzhuang.g01",
+        names=NAMES,
+    )
+    assert label == f"石桥镇·网格g01·{load_catalog().items['EE-04'].item_zh}（同一网格同一事项）"

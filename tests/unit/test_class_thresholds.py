@@ -29,7 +29,8 @@ def test_the_shipped_thresholds_are_the_seeds_kinds() -> None:
     item = thresholds.kinds["item_township"]
     assert (item.group_by, item.window_days, item.min_cases) == ([GroupKey.CATALOG_ITEM, GroupKey.TOWNSHIP], 7, 5)
     assert thresholds.kinds["address"].group_by == [GroupKey.TOWNSHIP, GroupKey.ADDRESS]
-    assert set(thresholds.enabled()) == {"item_township", "address", "community"}
+    assert thresholds.kinds["grid_item"].group_by == [GroupKey.CATALOG_ITEM, GroupKey.PLACE]
+    assert set(thresholds.enabled()) == {"item_township", "address", "community", "grid_item"}
     assert (thresholds.rectification.progress_every_days, thresholds.rectification.check_cases_every_hours) == (7, 6)
 
 
@@ -44,7 +45,7 @@ def test_a_city_s_own_file_is_read_in_its_place(tmp_path: Path) -> None:
 
     assert thresholds.version == "hekou-2027.1"
     assert (thresholds.kinds["item_township"].window_days, thresholds.kinds["item_township"].min_cases) == (14, 8)
-    assert set(thresholds.enabled()) == {"item_township", "address"}
+    assert set(thresholds.enabled()) == {"item_township", "address", "grid_item"}
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,16 @@ class CatalogNames:
         return self.items.get(code, code) if code else None
 
 
-def class_label(rule: KindRule, *, catalog_item: str | None, township: str | None, names: CatalogNames) -> str:
-    """`河口镇·城镇供水（同一事项同一镇街）`: where, what, and the kind."""
-    place = "·".join(part for part in (names.unit(township), names.item(catalog_item)) if part)
-    return f"{place}（{rule.name}）" if place else rule.name
+def class_label(
+    rule: KindRule,
+    *,
+    catalog_item: str | None,
+    township: str | None,
+    names: CatalogNames,
+    place: str | None = None,
+) -> str:
+    """`河口镇·城镇供水（同一事项同一镇街）`: where, what, and the kind; a grid's class names its grid after the
+    township (`石桥镇·网格g01·秸秆焚烧（…）`, the grid code's last part)."""
+    grid = f"网格{place.rsplit('.', 1)[-1]}" if place else None
+    where = "·".join(part for part in (names.unit(township), grid, names.item(catalog_item)) if part)
+    return f"{where}（{rule.name}）" if where else rule.name

@@ -20,6 +20,7 @@ from services.assessment.classes.detection import FoundClass, Group, GroupedCase
 from services.contracts.case_classes import GroupKey, KindRule
 from services.engines.records_db.tables import case_classes, case_records, case_search
 
+# The keys that are keyed hashes of the address (the grid, `place`, is a code in the clear: no key id with it).
 PLACE_KEYS = frozenset({GroupKey.ADDRESS, GroupKey.COMMUNITY})
 # `pg_advisory_xact_lock` key of the hotspot scan ("hotline:classes" as a number): one scan writes at a time.
 SCAN_LOCK_KEY = 0x686F746C_636C6173
@@ -28,12 +29,14 @@ _CASE_COLUMNS: dict[GroupKey, Any] = {
     GroupKey.TOWNSHIP: case_records.c.township,
     GroupKey.ADDRESS: case_search.c.address_key,
     GroupKey.COMMUNITY: case_search.c.community_key,
+    GroupKey.PLACE: case_records.c.place,
 }
 _CLASS_COLUMNS: dict[GroupKey, str] = {
     GroupKey.CATALOG_ITEM: "catalog_item",
     GroupKey.TOWNSHIP: "township",
     GroupKey.ADDRESS: "address_key",
     GroupKey.COMMUNITY: "community_key",
+    GroupKey.PLACE: "place",
 }
 # Every case id the class had and every one it gains, once each (a scan racing another loses none).
 _MERGED_IDS = "ARRAY(SELECT DISTINCT unnest(case_classes.case_ids || excluded.case_ids))"
@@ -155,8 +158,10 @@ def _class_row(
     values = dict(zip(rule.group_by, found.group[1:] if by_place(rule) else found.group, strict=True))
     item = values.get(GroupKey.CATALOG_ITEM, found.common_item())
     township = values.get(GroupKey.TOWNSHIP, found.common_township())
+    place = values.get(GroupKey.PLACE)
     assert item is None or isinstance(item, str)
     assert township is None or isinstance(township, str)
+    assert place is None or isinstance(place, str)
     return {
         "class_id": found.class_id,
         "kind": found.kind,
@@ -166,7 +171,8 @@ def _class_row(
         "key_id": found.group[0] if by_place(rule) else None,
         "address_key": values.get(GroupKey.ADDRESS),
         "community_key": values.get(GroupKey.COMMUNITY),
-        "label": class_label(rule, catalog_item=item, township=township, names=names),
+        "place": place,
+        "label": class_label(rule, catalog_item=item, township=township, place=place, names=names),
         "first_received_at": found.first_received_at,
         "last_received_at": found.last_received_at,
         "active_until": found.active_until,

@@ -253,6 +253,7 @@ case_classes = Table(
     Column("key_id", String(64)),
     Column("address_key", BigInteger),
     Column("community_key", BigInteger),
+    Column("place", Text(collation="C")),  # the grid, for kinds grouped by the routing's place
     Column("label", Text, nullable=False),
     Column("first_received_at", DateTime(timezone=True), nullable=False),
     Column("last_received_at", DateTime(timezone=True), nullable=False),

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from services.contracts.case_event_log import EventFields
     from services.contracts.case_timeline import SYSTEM, TimelineAction
     from services.contracts.case_view import CaseAttachment
-    from services.contracts.cases import RoutedCase
+    from services.contracts.cases import CaseStatus, RoutedCase
     from services.contracts.credentials import ClientKind
     from services.contracts.tickets import UNIT_CALL_CHANNELS
     from services.workflows.case import case_replies as replies
@@ -78,6 +78,8 @@ async def _fetch_one(fetch: AttachmentFetch, apply: Apply) -> None:
         reason = _reason(exc)
 
         async def record_failure(engine: CaseEngine) -> None:
+            if engine.view.status is CaseStatus.CLOSED:
+                return  # closed while the file was being fetched: its record is complete without it
             fields = EventFields(reason=reason)
             engine.record(SYSTEM, TimelineAction.ATTACHMENT_FETCH_FAILED, reason, fields=fields)
 
@@ -85,7 +87,8 @@ async def _fetch_one(fetch: AttachmentFetch, apply: Apply) -> None:
         return
 
     async def list_it(engine: CaseEngine) -> None:
-        await replies.attach(engine, attachment)
+        if engine.view.status is not CaseStatus.CLOSED:  # a closed case takes no attachments (an upload gets 409)
+            await replies.attach(engine, attachment)
 
     await apply(list_it)
 

@@ -3,6 +3,7 @@ for each, lists what it gets as an upload is listed, retries what may pass and w
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -22,14 +23,17 @@ from services.contracts.attachment_fetch import (
     AttachmentFetch,
     fetched_attachment_id,
 )
-from services.contracts.case_view import CaseAttachment
-from services.contracts.cases import RoutedCase
+from services.contracts.case_actions import RatingSubmission, UnitAction
+from services.contracts.case_view import CaseAttachment, RatingLevel
+from services.contracts.case_workflow import CaseUpdate
+from services.contracts.cases import CaseStatus, RoutedCase
 from services.contracts.credentials import ClientKind
 from services.contracts.tickets import Channel, Ticket
 from services.workflows.case.case_attachment_fetches import fetches_of
 from tests.workflows.harness import Cases, eventually, routed_case
 
 PHOTO = "https://12345.example.gov.cn/files/photo.jpg"
+SLOW = "https://12345.example.gov.cn/files/slow.jpg"
 GONE = "https://12345.example.gov.cn/files/gone.jpg"
 BUSY = "https://12345.example.gov.cn/files/busy.pdf"
 
@@ -40,6 +44,7 @@ class FakeFetcher:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.asked: list[AttachmentFetch] = []
+        self.slow_server_answers = asyncio.Event()
 
     @activity.defn(name=FETCH_TICKET_ATTACHMENT)
     async def fetch(self, request: AttachmentFetch) -> CaseAttachment:
@@ -48,6 +53,8 @@ class FakeFetcher:
         if request.url == GONE:
             raise ApplicationError(f"attachment_urls[{request.position}]: the URL answers 404", type=FETCH_REFUSED,
                                    non_retryable=True)  # fmt: skip
+        if request.url == SLOW:
+            await self.slow_server_answers.wait()
         if request.url == BUSY and self.calls[request.url] <= 2:
             raise ApplicationError("the URL answers 503", type=FETCH_FAILED)
         return CaseAttachment(
@@ -99,6 +106,20 @@ async def test_each_url_is_fetched_listed_on_the_case_or_its_refusal_written(cas
     added = [entry for entry in view.timeline if entry.action == "attachment_added"]
     assert [entry.actor for entry in added] == ["12345", "12345"]
     assert fetcher.calls == {PHOTO: 1, GONE: 1, BUSY: 3}  # refused once and for all; the busy one until it answered
+
+
+async def test_a_case_closed_while_a_file_is_fetched_ends_without_it(cases: Cases) -> None:
+    fetcher = FakeFetcher()
+    case = with_urls(routed_case(received_at=await cases.now()), SLOW)
+    async with fetcher_worker(cases, fetcher):
+        handle = await cases.start(case)
+        await handle.act(CaseUpdate.ACCEPT, UnitAction(unit="water"))
+        await handle.act(CaseUpdate.RESOLVE, UnitAction(unit="water", note="已处理"))
+        await handle.act(CaseUpdate.RATE, RatingSubmission(speed=RatingLevel.SATISFIED, outcome=RatingLevel.SATISFIED))
+        result = await handle.result()  # the fetch still in hand does not hold the case open
+        fetcher.slow_server_answers.set()
+    assert (result.status, result.attachments) == (CaseStatus.CLOSED, [])
+    assert fetcher.calls == {SLOW: 1}
 
 
 async def test_a_case_without_urls_asks_for_nothing(cases: Cases) -> None:

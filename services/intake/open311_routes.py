@@ -23,17 +23,14 @@ from services.intake.authorization import require_reader
 from services.intake.dependencies import IntakeServices, Services
 from services.intake.errors import ApiError, NotFound
 from services.intake.open311_formats import Format, Shape, errors, render
+from services.intake.open311_forms import RequestForm, external_id_for, ticket_from_form, token_of
 from services.intake.open311_mapping import (
     Open311InputError,
-    RequestForm,
     discovery,
-    external_id_for,
     receipt,
     service_definition,
     services,
-    ticket_from_form,
     token_answer,
-    token_of,
 )
 from services.intake.open311_media import require_fetchable_media
 from services.intake.open311_requests import maybe_request, one_request, search

@@ -97,7 +97,10 @@ class OpenExport:
         """Each row's values in the order of `columns`, the ticket opened where it is exported."""
         plain = len(PLAIN_COLUMNS)
         ticket = self._ticket if self._keyring is not None else lambda _: []
-        return [list(row[:plain]) + ticket(row) + attachment_values(row.case_id, row.attachment_ids) for row in rows]
+        return [
+            list(row[:plain]) + ticket(row) + attachment_values(row.case_id, row.attachment_ids) + [row.place]
+            for row in rows
+        ]
 
     def _ticket(self, row: Any) -> list[Any]:
         assert self._keyring is not None
@@ -123,7 +126,7 @@ async def open_export(
     """Begin the export's read (503 when the records do not answer); with personal data, log every case it holds."""
     conditions = matching(export, keyring)
     chosen: list[ColumnElement[Any]] = [_record[column.source] for column in PLAIN_COLUMNS]
-    chosen.append(_ATTACHMENT_IDS)
+    chosen += [_ATTACHMENT_IDS, _record.place]
     if export.personal:
         chosen += [
             _record.personal_key_id,

@@ -95,12 +95,15 @@ ATTACHMENT_COLUMNS = (
     Column("附件编号", "attachment_ids"),
     Column("附件列表接口", "attachments_path"),
 )
+# The grid the routing placed the case in (docs/places.md): not personal, so in every export. Added after the
+# attachments' columns: a new column goes last, so that a city's sheets that read by position keep working.
+PLACE_COLUMNS = (Column("所在网格", "place"),)
 ATTACHMENT_ID_SEPARATOR = " "
 ATTACHMENTS_PATH = "/v1/cases/{case_id}/attachments"
 
 
 def columns(*, personal: bool) -> tuple[Column, ...]:
-    return PLAIN_COLUMNS + (PERSONAL_COLUMNS if personal else ()) + ATTACHMENT_COLUMNS
+    return PLAIN_COLUMNS + (PERSONAL_COLUMNS if personal else ()) + ATTACHMENT_COLUMNS + PLACE_COLUMNS
 
 
 def attachment_values(case_id: str, attachment_ids: Sequence[str] | None) -> list[Any]:

@@ -131,7 +131,8 @@ async def test_an_xlsx_export_is_a_workbook_of_the_cases(records: CaseRecords) -
 
 async def test_an_export_names_each_cases_attachments_and_where_to_list_them(records: CaseRecords) -> None:
     photos = [uuid.uuid4().hex, uuid.uuid4().hex]
-    with_photos, without = Recorded(1, attachment_ids=photos), Recorded(2)
+    grid = "sample-district.hekou-town.xingfu.g02"
+    with_photos, without = Recorded(1, attachment_ids=photos, place=grid), Recorded(2)
     await record(records.engine, with_photos, without)
 
     export = await opened(records, sort="received_at")
@@ -142,7 +143,9 @@ async def test_an_export_names_each_cases_attachments_and_where_to_list_them(rec
         ("2", " ".join(photos), f"/v1/cases/{with_photos.case_id}/attachments"),
         ("0", "", f"/v1/cases/{without.case_id}/attachments"),
     ]
-    assert list(rows[0])[-3:] == ["附件数", "附件编号", "附件列表接口"]  # after every column that was there before
+    # After every column that was there before them, and the grid the case lies in after them.
+    assert list(rows[0])[-4:] == ["附件数", "附件编号", "附件列表接口", "所在网格"]
+    assert [row["所在网格"] for row in rows] == [grid, ""]
 
     export = await opened(records, sort="received_at", format="xlsx", personal=True)
     [(_, sheet)] = read_sheets(b"".join(await downloaded(export, xlsx_body(export)))).items()

@@ -160,7 +160,7 @@ def test_the_services_that_store_attachments_reach_the_object_store(name: str) -
 
 def reaches_others_urls(name: str) -> bool:
     """Whether the service sends to, or fetches from, URLs others gave it (guarded by `outbound_guard`)."""
-    return uses(name, "checked_resolver(")
+    return uses(name, "guarded_session(")
 
 
 @pytest.mark.parametrize("name", sorted(deployments()))

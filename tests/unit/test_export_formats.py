@@ -12,8 +12,6 @@ import pytest
 
 from services.intake import export_formats
 from services.intake.export_formats import (
-    ATTACHMENT_COLUMNS,
-    PERSONAL_COLUMNS,
     PLAIN_COLUMNS,
     XlsxSheets,
     columns,
@@ -26,7 +24,7 @@ RECEIVED = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)  # 09:30 in the city
 
 
 def _row(**changes: Any) -> list[Any]:
-    values = {column.source: None for column in PLAIN_COLUMNS + PERSONAL_COLUMNS + ATTACHMENT_COLUMNS}
+    values = {column.source: None for column in columns(personal=True)}
     values |= {
         "case_id": "0b6f3c1e-0000-4000-8000-000000000001",
         "status": "accepted",
@@ -92,11 +90,12 @@ def test_a_workbook_holds_the_rows_as_typed_cells(tmp_path: Path) -> None:
     [(name, rows)] = read_sheets(path.read_bytes()).items()
     assert name == "案件"
     header = rows[0]
-    assert header[:3] == ["案件编号", "状态", "来源渠道"] and header[-4:] == [
+    assert header[:3] == ["案件编号", "状态", "来源渠道"] and header[-5:] == [
         "网格编码",
         "附件数",
         "附件编号",
         "附件列表接口",
+        "所在网格",
     ]
     first = dict(zip(header, rows[1], strict=False))
     assert first["标题"] == "=1+1"  # a string cell, not a formula

@@ -65,8 +65,29 @@ async def fetch_all(fetches: list[AttachmentFetch], apply: Apply) -> None:
 
 
 async def _fetch_one(fetch: AttachmentFetch, apply: Apply) -> None:
+    outcome = await fetched(fetch)
+    if isinstance(outcome, str):
+
+        async def record_failure(engine: CaseEngine) -> None:
+            if engine.view.status is CaseStatus.CLOSED:
+                return  # closed while the file was being fetched: its record is complete without it
+            fields = EventFields(reason=outcome)
+            engine.record(SYSTEM, TimelineAction.ATTACHMENT_FETCH_FAILED, outcome, fields=fields)
+
+        await apply(record_failure)
+        return
+
+    async def list_it(engine: CaseEngine) -> None:
+        if engine.view.status is not CaseStatus.CLOSED:  # a closed case takes no attachments (an upload gets 409)
+            await replies.attach(engine, outcome)
+
+    await apply(list_it)
+
+
+async def fetched(fetch: AttachmentFetch) -> CaseAttachment | str:
+    """The file as intake stored it, or why it could not be had (after the retries that might have helped)."""
     try:
-        attachment = await workflow.execute_activity(
+        attachment: CaseAttachment = await workflow.execute_activity(
             FETCH_TICKET_ATTACHMENT,
             fetch,
             task_queue=ATTACHMENT_TASK_QUEUE,
@@ -75,22 +96,8 @@ async def _fetch_one(fetch: AttachmentFetch, apply: Apply) -> None:
             retry_policy=FETCH_RETRY,
         )
     except ActivityError as exc:
-        reason = _reason(exc)
-
-        async def record_failure(engine: CaseEngine) -> None:
-            if engine.view.status is CaseStatus.CLOSED:
-                return  # closed while the file was being fetched: its record is complete without it
-            fields = EventFields(reason=reason)
-            engine.record(SYSTEM, TimelineAction.ATTACHMENT_FETCH_FAILED, reason, fields=fields)
-
-        await apply(record_failure)
-        return
-
-    async def list_it(engine: CaseEngine) -> None:
-        if engine.view.status is not CaseStatus.CLOSED:  # a closed case takes no attachments (an upload gets 409)
-            await replies.attach(engine, attachment)
-
-    await apply(list_it)
+        return _reason(exc)
+    return attachment
 
 
 def _reason(error: ActivityError) -> str:

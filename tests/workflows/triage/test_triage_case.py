@@ -13,8 +13,10 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from services.contracts import search_attributes as sa
+from services.contracts.attachment_fetch import ATTACHMENT_TASK_QUEUE, fetched_attachment_id
 from services.contracts.case_ids import triage_workflow_id
 from services.contracts.case_view import CaseView, DeadlineKind
 from services.contracts.case_workflow import (
@@ -28,6 +30,7 @@ from services.contracts.cases import CaseStatus, RoutingMethod
 from services.contracts.events import EventKind
 from services.contracts.triage import TriageAssignment
 from services.workflows.case.case_state import CaseState
+from tests.workflows.case.test_attachment_fetches import GONE, PHOTO, FakeFetcher, with_urls
 from tests.workflows.harness import (
     PublishedEvents,
     TriageOutbox,
@@ -183,3 +186,24 @@ async def test_only_the_coordination_centre_decides_and_only_once(
     assert "not awaiting triage" in twice and "coordination-centre" in twice
     await handle.result()
     assert len(outbox.routed) == 1
+
+
+async def test_the_centre_sees_the_tickets_photos_while_it_decides(
+    env: WorkflowEnvironment, task_queue: str, published: PublishedEvents
+) -> None:
+    """Fetched while the case waits, listed on the triage's view; a refusal is the routed case's to write."""
+    fetcher = FakeFetcher()
+    case = with_urls(case_for_triage(await env.get_current_time()), PHOTO, GONE)
+    async with Worker(env.client, task_queue=ATTACHMENT_TASK_QUEUE, activities=[fetcher.fetch]):
+        handle = await env.client.start_workflow(
+            TRIAGE_CASE_TYPE, case, id=triage_workflow_id(case.case_id), task_queue=task_queue, result_type=CaseView
+        )
+
+        async def listed() -> None:
+            view = await state(handle)
+            assert [a.attachment_id for a in view.attachments] == [fetched_attachment_id(case.case_id, 0)]
+
+        await eventually(listed, "the photo listed on the case waiting for triage")
+    view = await state(handle)
+    assert (view.status, fetcher.calls) == (CaseStatus.TRIAGE, {PHOTO: 1, GONE: 1})
+    assert "attachment_fetch_failed" not in [action for action, _ in actions(view)]

@@ -1,5 +1,5 @@
 """A class of cases planted for a test: tickets of one item in one township, the hotspot scan run until they are
-found together as one class."""
+found together as one class of the kind asked for (tickets of one grid make a grid's class too)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from tests.support.polling import assert_eventually
 
 
 async def planted_class(
-    api: httpx.AsyncClient, temporal: Client, tickets: list[dict[str, Any]]
+    api: httpx.AsyncClient, temporal: Client, tickets: list[dict[str, Any]], *, kind: str = "item_township"
 ) -> tuple[str, list[str]]:
-    """Submit `tickets` (one item, one township: enough of them to make a class), run the scan: the class they
-    make, and their case ids."""
+    """Submit `tickets` (one item, one township: enough of them to make a class), run the scan: the class of
+    `kind` they make, and their case ids."""
     item, township = tickets[0]["category_code"], tickets[0]["township"]
     case_ids = []
     for body in tickets:
@@ -34,7 +34,8 @@ async def planted_class(
             task_queue=ASSESSMENT_TASK_QUEUE,
             result_type=dict,
         )
-        response = await api.get("/v1/reports/hotspots", params={"item": item, "township": township})
+        params = {"item": item, "township": township, "kind": kind}
+        response = await api.get("/v1/reports/hotspots", params=params)
         found: list[str] = [
             c["class_id"]
             for c in response.json()["classes"]

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
+from services.console.case_tally import CaseTally
 from services.contracts.assessment_periods import (
     CITY_TZ,
     Period,
@@ -145,16 +146,19 @@ def drill_down(group: str, code: str, period: Period) -> str | None:
 
 def township_hotspots(classes: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     """Classes of cases (类案) per township, most cases first: how many classes, and the cases in them (a case in
-    two classes, say of its address and of its item, counts in both). `classes` may be a class's parts by grid
-    (`hotspots?by=grid`): their cases add up to the class's, and the class counts once (by its `class_id`)."""
+    two classes, say of its grid and of its township, counts once: `CaseTally`). `classes` may be a class's parts by
+    grid (`hotspots?by=grid`): their cases add up to the class's, and the class counts once (by its `class_id`)."""
     found: dict[str, dict[str, Any]] = {}
     seen: dict[str, set[Any]] = {}
+    tallies: dict[str, CaseTally] = {}
     for index, case_class in enumerate(classes):
         code = case_class.get("township") or NO_TOWNSHIP
         entry = found.setdefault(code, {"code": code, "name": names.get(code, code), "classes": 0, "cases": 0})
         seen.setdefault(code, set()).add(case_class.get("class_id", index))
         entry["classes"] = len(seen[code])
-        entry["cases"] += int(case_class.get("case_count", 0))
+        tally = tallies.setdefault(code, CaseTally())
+        tally.add(case_class)
+        entry["cases"] = tally.cases
     return sorted(found.values(), key=lambda entry: (-entry["cases"], -entry["classes"], entry["name"]))
 
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+from services.console.case_tally import CaseTally
+
 TOWNSHIP_LEVEL = "township"
 GRID_LEVEL = "grid"
 
@@ -76,8 +78,10 @@ def place_link(place: str) -> str:
 def grid_hotspots(parts: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     """Classes of cases per place, from `hotspots?by=grid` (one part per class and place), most cases first: the
     place's name (`names`: code to name, from the boundaries), its township, how many classes and cases, the search
-    link. The parts with no place (tickets without a location) are left out."""
+    link; a case in two classes of the grid counts once (`CaseTally`). The parts with no place (tickets without a
+    location) are left out."""
     found: dict[str, dict[str, Any]] = {}
+    tallies: dict[str, CaseTally] = {}
     for part in parts:
         place = part.get("place")
         if not place:
@@ -94,7 +98,9 @@ def grid_hotspots(parts: list[dict[str, Any]], names: dict[str, str]) -> list[di
             },
         )
         entry["classes"] += 1
-        entry["cases"] += int(part.get("case_count", 0))
+        tally = tallies.setdefault(place, CaseTally())
+        tally.add(part)
+        entry["cases"] = tally.cases
     return sorted(found.values(), key=lambda entry: (-entry["cases"], entry["code"]))
 
 

@@ -176,6 +176,15 @@ def test_no_drill_down_for_cases_with_no_township() -> None:
             ],
             id="their parts by grid: a class counts once",
         ),
+        pytest.param(
+            [
+                {"class_id": "a", "township": "hekou-town", "case_count": 5, "case_ids": ["1", "2", "3", "4", "5"]},
+                {"class_id": "c", "township": "hekou-town", "case_count": 4, "case_ids": ["4", "5", "6", "7"]},
+                {"class_id": "b", "township": "qingshan-town", "case_count": 5, "case_ids": list("abcde")},
+                {"class_id": "d", "township": None, "case_count": 2, "case_ids": ["p", "q"]},
+            ],
+            id="a case in two classes (its grid's and its township's) counts once",
+        ),
     ],
 )
 def test_hotspots_per_township_most_cases_first(classes: list[dict[str, Any]]) -> None:

@@ -94,6 +94,14 @@ def part(class_id: str, place: str | None, cases: int) -> dict[str, Any]:
             id="ties by code",
         ),
         pytest.param(
+            [
+                {"class_id": "t", "place": GRID_A, "case_count": 3, "case_ids": ["x", "y", "z"]},
+                {"class_id": "g", "place": GRID_A, "case_count": 3, "case_ids": ["x", "y", "z"]},
+            ],
+            [(GRID_A, "第一网格", 2, 3)],
+            id="the same reports in the township's class and the grid's: counted once",
+        ),
+        pytest.param(
             [part("a", "d.hekou-town.riverside.g09", 1)],
             [("d.hekou-town.riverside.g09", "d.hekou-town.riverside.g09", 1, 1)],
             id="a grid not in the boundaries: named by its code",

@@ -65,6 +65,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def download_url(base_url: str, grant: LinkGrant, keyring: PayloadKeyring) -> str:
+    """The link's whole address: intake as its reader reaches it, the download path, the signed grant."""
+    return base_url.rstrip("/") + DOWNLOAD_PATH.format(token=make_link_token(grant, keyring))
+
+
 def make_link_token(grant: LinkGrant, keyring: PayloadKeyring) -> str:
     """`<claims>.<key id>.<signature>`, all URL-safe."""
     claims = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import structlog
@@ -19,9 +18,7 @@ from services.contracts.access_log import AccessPurpose
 from services.contracts.attachment_links import (
     DOWNLOAD_PATH,
     BadLink,
-    LinkGrant,
     LinkVariant,
-    make_link_token,
     read_link_token,
 )
 from services.contracts.attachments import AttachmentList, AttachmentRecord, AttachmentView
@@ -34,6 +31,7 @@ from services.intake.attachment_service import case_attachment
 from services.intake.auth import Caller
 from services.intake.authorization import require_attachment_reader
 from services.intake.dependencies import Services
+from services.intake.download_links import download_link, links_expire_at
 from services.intake.error_handlers import ERROR_RESPONSES, UPLOAD_RESPONSES
 from services.intake.errors import ApiError, Conflict, LinkRefused, TooLarge, UnprocessableInput
 
@@ -218,23 +216,19 @@ def _too_large(max_bytes: int) -> TooLarge:
 
 
 def _view(record: AttachmentRecord, caller: Principal, services: Services, request: Request) -> AttachmentView:
-    expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=services.settings.attachment_link_seconds)
+    expires_at = links_expire_at(services)
+    base_url = str(request.base_url)
 
     def link(variant: LinkVariant) -> str:
-        grant = LinkGrant(
+        return download_link(
+            services,
+            caller,
             case_id=record.case_id,
             attachment_id=record.attachment_id,
             variant=variant,
-            client_id=caller.client_id,
-            kind=caller.kind,
-            subject=caller.subject,
             expires_at=expires_at,
+            base_url=base_url,
         )
-        token = make_link_token(grant, services.keyring)
-        public = services.settings.public_url
-        if public is not None:
-            return f"{public}{DOWNLOAD_PATH.format(token=token)}"
-        return str(request.url_for("download_attachment", token=token))
 
     return AttachmentView(
         **record.model_dump(

@@ -3,12 +3,11 @@ client asking; as POSTed, the client's photo, fetched into the case if the URL i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from services.contracts.attachment_links import DOWNLOAD_PATH, LinkGrant, LinkVariant, make_link_token
+from services.contracts.attachment_links import LinkVariant
 from services.contracts.credentials import Principal
 from services.contracts.tickets import Ticket
 from services.intake.dependencies import IntakeServices
+from services.intake.download_links import download_link, links_expire_at
 from services.intake.errors import UnprocessableInput
 from services.intake.open311_mapping import Open311InputError, RequestFacts
 from services.intake.outbound_url_checks import require_outbound_url
@@ -28,15 +27,12 @@ def media_link(services_: IntakeServices, caller: Principal, facts: RequestFacts
     for `HOTLINE_INTAKE_ATTACHMENT_LINK_SECONDS`; each download is access-logged in the client's name)."""
     if facts.media_attachment_id is None:
         return None
-    seconds = services_.settings.attachment_link_seconds
-    grant = LinkGrant(
+    return download_link(
+        services_,
+        caller,
         case_id=facts.case_id,
         attachment_id=facts.media_attachment_id,
         variant=LinkVariant.FILE,
-        client_id=caller.client_id,
-        kind=caller.kind,
-        subject=caller.subject,
-        expires_at=datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=seconds),
+        expires_at=links_expire_at(services_),
+        base_url=base_url,
     )
-    base = services_.settings.public_url or base_url.rstrip("/")
-    return base + DOWNLOAD_PATH.format(token=make_link_token(grant, services_.keyring))

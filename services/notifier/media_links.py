@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.contracts.attachment_links import DOWNLOAD_PATH, LinkGrant, LinkVariant, make_link_token
+from services.contracts.attachment_links import LinkGrant, LinkVariant, download_url
 from services.contracts.credentials import ClientKind
 from services.contracts.events import Audience, NotificationEvent
 from services.contracts.payload_keys import PayloadKeyring
@@ -27,7 +27,8 @@ class MediaLinks:
     def for_event(self, event: NotificationEvent, *, now: datetime | None = None) -> list[MediaLink]:
         """A link per attachment the event names (and to its thumbnail, for those the event says have one), made
         for its recipient; none without an API address."""
-        if self._api_url is None or not event.attachment_ids or event.audience not in _LINKED:
+        api_url = self._api_url
+        if api_url is None or not event.attachment_ids or event.audience not in _LINKED:
             return []
         expires_at = (now or datetime.now(UTC)).replace(microsecond=0) + self._lifetime
         kind, subject = _recipient(event)
@@ -42,7 +43,7 @@ class MediaLinks:
                 subject=subject,
                 expires_at=expires_at,
             )
-            return f"{self._api_url}{DOWNLOAD_PATH.format(token=make_link_token(grant, self._keyring))}"
+            return download_url(api_url, grant, self._keyring)
 
         thumbnailed = set(event.thumbnail_ids)
         return [

@@ -13,12 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from aiobotocore.session import get_session
 from PIL import Image
 
 from services.contracts.credentials import ClientKind, Principal
 from services.contracts.payload_keys import build_keyring
-from services.engines.object_store import ObjectStore, ObjectStoreConfig
+from services.engines.object_store import ObjectStore
 from services.intake.attachment_service import AttachmentService
 from services.intake.errors import Conflict
 from tests.integration.test_end_to_end import wait_for_status
@@ -104,15 +103,11 @@ async def test_a_photo_is_listed_and_downloaded_without_its_position_and_the_dow
     # What the store holds is ciphertext: neither the JPEG nor the camera's maker is in it.
     store = system.object_store
     assert store is not None
-    async with get_session().create_client(
-        "s3",
-        endpoint_url=store.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=store.access_key,
-        aws_secret_access_key=store.secret_key,
-    ) as s3:
-        key = f"cases/{case_id}/{attachment['attachment_id']}/file"
-        raw = await (await s3.get_object(Bucket="hotline-attachments", Key=key))["Body"].read()
+    objects = ObjectStore(store.store_config())
+    try:
+        raw = await objects.get(f"cases/{case_id}/{attachment['attachment_id']}/file")
+    finally:
+        await objects.close()
     assert raw.startswith(b"HSO1") and b"JFIF" not in raw and downloaded.content not in raw
 
 
@@ -262,15 +257,7 @@ async def attachment_service(system: RunningSystem, *, max_count: int = 20) -> A
     keyring = build_keyring(
         env.get("HOTLINE_PAYLOAD_KEYS", ""), env.get("HOTLINE_PAYLOAD_KEY_ID", ""), development=True
     )
-    objects = ObjectStore(
-        ObjectStoreConfig(
-            endpoint=store.endpoint,
-            region="us-east-1",
-            bucket="hotline-attachments",
-            access_key=store.access_key,
-            secret_key=store.secret_key,
-        )
-    )
+    objects = ObjectStore(store.store_config())
     try:
         yield AttachmentService(store=objects, keyring=keyring, max_count=max_count, max_pixels=50_000_000)
     finally:

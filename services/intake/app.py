@@ -32,7 +32,7 @@ from services.engines.credential_store import CredentialStore
 from services.engines.jetstream import close_nats, key_value, object_store, open_jetstream
 from services.engines.lifecycle import keep_running
 from services.engines.notification_store import NotificationStore
-from services.engines.object_store import ObjectStore, ObjectStoreConfig
+from services.engines.object_store import ObjectStore
 from services.engines.records_db.connection import open_records
 from services.engines.temporal import connect_temporal, temporal_healthy
 from services.intake import (
@@ -62,7 +62,7 @@ from services.intake import (
 )
 from services.intake.access_log import AccessLog
 from services.intake.attachment_service import AttachmentService
-from services.intake.attachment_worker import serve_attachment_fetches
+from services.intake.attachment_worker import end_attachment_fetches, start_attachment_fetches
 from services.intake.body_limit import BodySizeLimit
 from services.intake.case_records import CaseRecords
 from services.intake.case_service import CaseService
@@ -161,17 +161,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             bus_retry_seconds=settings.bus_retry_seconds,
         )
         # Opened on first use: intake starts, and takes tickets, whether or not the object store answers.
-        attachment_store = ObjectStore(
-            ObjectStoreConfig(
-                endpoint=settings.object_store_endpoint,
-                region=settings.object_store_region,
-                bucket=settings.object_store_bucket,
-                access_key=settings.object_store_access_key,
-                secret_key=settings.object_store_secret_key.get_secret_value(),
-                path_style=settings.object_store_path_style,
-                ca_file=settings.object_store_ca_file,
-                timeout_seconds=settings.object_store_timeout_seconds,
-            )
+        attachment_store = ObjectStore(settings.object_store())
+        attachments = AttachmentService(
+            store=attachment_store,
+            keyring=settings.payload_keyring(),
+            max_count=settings.attachment_max_count,
+            max_pixels=settings.attachment_max_pixels,
         )
         app.state.nats = nc
         app.state.temporal = client
@@ -203,32 +198,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             reports=ReportService(
                 engine=records.engine, client=client, wait_seconds=settings.report_request_wait_seconds
             ),
-            attachments=AttachmentService(
-                store=attachment_store,
-                keyring=settings.payload_keyring(),
-                max_count=settings.attachment_max_count,
-                max_pixels=settings.attachment_max_pixels,
-            ),
+            attachments=attachments,
             boundaries=boundaries,
         )
-        fetch_worker = (
-            asyncio.create_task(
-                keep_running(
-                    "attachment-fetch-worker",
-                    lambda: serve_attachment_fetches(settings, app.state.services.attachments, stop=stop_watching),
-                    stop=stop_watching,
-                )
-            )
-            if settings.attachment_fetch_worker
-            else None
-        )
+        fetches = start_attachment_fetches(settings, attachments, stop=stop_watching)
         log.info("intake.ready", catalog_version=catalog.version, port=settings.port)
         yield
         stop_watching.set()
-        if fetch_worker is not None:
-            # Still connecting to a Temporal that is down, it would hold the shutdown up: it is given 5 s.
-            await asyncio.wait([fetch_worker], timeout=5)
-            fetch_worker.cancel()
+        await end_attachment_fetches(fetches)
         await asyncio.gather(*watching)
         await close_nats(nc)
         await records.engine.dispose()

@@ -5,15 +5,36 @@ connects when Temporal answers and is started again if it fails, while intake go
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from temporalio.worker import Worker
 
 from services.contracts.attachment_fetch import ATTACHMENT_TASK_QUEUE
+from services.engines.lifecycle import keep_running
 from services.engines.temporal import connect_temporal
 from services.intake.attachment_downloads import AttachmentDownloads
 from services.intake.attachment_fetcher import TicketAttachmentFetcher
 from services.intake.attachment_service import AttachmentService
 from services.intake.settings import IntakeSettings
+
+
+def start_attachment_fetches(
+    settings: IntakeSettings, attachments: AttachmentService, *, stop: asyncio.Event
+) -> asyncio.Task[None] | None:
+    """The worker in the background, started again when it fails; None where this intake does not run it."""
+    if not settings.attachment_fetch_worker:
+        return None
+    serve = partial(serve_attachment_fetches, settings, attachments, stop=stop)
+    return asyncio.create_task(keep_running("attachment-fetch-worker", serve, stop=stop))
+
+
+async def end_attachment_fetches(worker: asyncio.Task[None] | None) -> None:
+    """Once `stop` is set: the worker finishes or gives back the fetches in hand. Still connecting to a Temporal
+    that is down, it would hold intake's shutdown up: it is given 5 s."""
+    if worker is None:
+        return
+    await asyncio.wait([worker], timeout=5)
+    worker.cancel()
 
 
 async def serve_attachment_fetches(

@@ -12,6 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from services.contracts.assessment import DEFINITIONS_FILE_VARIABLE, AssessmentDefinitions, load_definitions
 from services.contracts.attachments import DEV_OBJECT_STORE_ACCESS_KEY, DEV_OBJECT_STORE_SECRET_KEY
 from services.contracts.settings import Environment, ServiceSettings
+from services.engines.object_store import ObjectStoreConfig
 from services.engines.records_db.connection import DATABASE_URL_VARIABLE, records_url
 
 
@@ -187,6 +188,19 @@ class IntakeSettings(ServiceSettings):
 
     def records_database(self) -> str:
         return records_url(self.records_database_url, self.var_dir)
+
+    def object_store(self) -> ObjectStoreConfig:
+        """The attachments' object store, as these settings name it."""
+        return ObjectStoreConfig(
+            endpoint=self.object_store_endpoint,
+            region=self.object_store_region,
+            bucket=self.object_store_bucket,
+            access_key=self.object_store_access_key,
+            secret_key=self.object_store_secret_key.get_secret_value(),
+            path_style=self.object_store_path_style,
+            ca_file=self.object_store_ca_file,
+            timeout_seconds=self.object_store_timeout_seconds,
+        )
 
     def assessment_definitions(self) -> AssessmentDefinitions:
         """The definitions the rates are computed by (DefinitionsError naming the file and field if unusable)."""

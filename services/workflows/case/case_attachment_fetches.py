@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from services.contracts.case_event_log import EventFields
     from services.contracts.case_timeline import SYSTEM, TimelineAction
-    from services.contracts.case_view import CaseAttachment
+    from services.contracts.case_view import CaseAttachment, CaseView
     from services.contracts.cases import CaseStatus, RoutedCase
     from services.contracts.credentials import ClientKind
     from services.contracts.tickets import UNIT_CALL_CHANNELS
@@ -82,6 +82,16 @@ async def _fetch_one(fetch: AttachmentFetch, apply: Apply) -> None:
             await replies.attach(engine, outcome)
 
     await apply(list_it)
+
+
+async def fetch_while_in_triage(fetch: AttachmentFetch, view: CaseView) -> None:
+    """A file fetched while the case waits for triage, listed on its view so the centre sees it as it decides. The
+    case's own workflow, once routed, asks for it again (finding it stored), lists it and writes any refusal."""
+    outcome = await fetched(fetch)
+    if isinstance(outcome, str) or view.status is not CaseStatus.TRIAGE:
+        return
+    if all(known.attachment_id != outcome.attachment_id for known in view.attachments):
+        view.attachments.append(outcome)
 
 
 async def fetched(fetch: AttachmentFetch) -> CaseAttachment | str:

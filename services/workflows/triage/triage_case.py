@@ -19,7 +19,6 @@ from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from services.contracts import search_attributes as sa
-    from services.contracts.attachment_fetch import AttachmentFetch
     from services.contracts.case_actions import COORDINATION_CENTRE
     from services.contracts.case_event_log import EventFields, EventSource, PersonalData
     from services.contracts.case_policy import EscalationLevel
@@ -38,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from services.workflows.calendar.deadline_activities import DeadlineActivities, DeadlineRequest, PolicyRequest
     from services.workflows.calendar.deadline_clock import AlarmKind, DeadlineClock
     from services.workflows.case.case_alarms import due_alarms, next_alarm
-    from services.workflows.case.case_attachment_fetches import fetched, fetches_of
+    from services.workflows.case.case_attachment_fetches import fetch_while_in_triage, fetches_of
     from services.workflows.case.case_engine import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from services.workflows.case.case_errors import CaseActionRefused
     from services.workflows.case.case_events import case_event
@@ -82,7 +81,7 @@ class TriageCase:
         self._notify(EventKind.TRIAGE_NEEDED, COORDINATION_CENTRE, Audience.COORDINATION, case.routing.reason)
         await self._log.flush()
         if fetches := fetches_of(case):
-            self._fetching = asyncio.gather(*(self._fetch_for_the_centre(fetch) for fetch in fetches))
+            self._fetching = asyncio.gather(*(fetch_while_in_triage(fetch, self._view) for fetch in fetches))
         while self._assignment is None:
             await self._wait_for_alarm_or_decision()
             if self._assignment is None:
@@ -91,15 +90,6 @@ class TriageCase:
         await self._hand_over(self._assignment)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return public_view(self._view)
-
-    async def _fetch_for_the_centre(self, fetch: AttachmentFetch) -> None:
-        """The ticket's files fetched while the case waits, so the centre sees them as it decides. The case's own
-        workflow, once routed, asks for them again (finding them stored), lists them and writes any refusal."""
-        outcome = await fetched(fetch)
-        if isinstance(outcome, str) or self._view.status is not CaseStatus.TRIAGE:
-            return
-        if all(known.attachment_id != outcome.attachment_id for known in self._view.attachments):
-            self._view.attachments.append(outcome)
 
     @workflow.query(name=STATE_QUERY)
     def state(self) -> CaseView:
